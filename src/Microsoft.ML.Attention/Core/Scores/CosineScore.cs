@@ -1,0 +1,31 @@
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Attention.Core;
+
+// score(q, k) = q·k / (|q| |k|). The norms are sqrt(|x|² + eps): a zero vector then scores 0 instead of 0/0, and
+// the gradient of the norm stays finite at zero (the gradient of a plain sqrt at 0 is infinite).
+internal sealed class CosineScore : AttentionScore
+{
+    // Added to the squared norm; changes the cosine of vectors of norm ~1 by ~1e-12 relative.
+    public const double SquaredNormEpsilon = 1e-12;
+
+    public CosineScore()
+        : base(nameof(CosineScore))
+    {
+        RegisterComponents();
+    }
+
+    public override bool HasParameters => false;
+
+    public override Tensor Score(Tensor? query, Tensor keys)
+    {
+        var q = RequireQuery(query);
+        RequireSameDimension(q, keys);
+        using var scope = NewDisposeScope();
+        var scores = Normalize(q).matmul(Normalize(keys).transpose(-2, -1));
+        return scope.MoveToOuter(scores);
+    }
+
+    private static Tensor Normalize(Tensor x)
+        => x / (x.square().sum(-1, keepdim: true) + SquaredNormEpsilon).sqrt();
+}

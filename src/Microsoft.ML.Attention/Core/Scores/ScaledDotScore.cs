@@ -1,0 +1,26 @@
+using System;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Attention.Core;
+
+// score(q, k) = q·k / sqrt(Dk): keeps the variance of the scores independent of the dimension, so the softmax does not
+// saturate for wide keys.
+internal sealed class ScaledDotScore : AttentionScore
+{
+    public ScaledDotScore()
+        : base(nameof(ScaledDotScore))
+    {
+        RegisterComponents();
+    }
+
+    public override bool HasParameters => false;
+
+    public override Tensor Score(Tensor? query, Tensor keys)
+    {
+        var q = RequireQuery(query);
+        RequireSameDimension(q, keys);
+        using var scope = NewDisposeScope();
+        var scores = q.matmul(keys.transpose(-2, -1)) / Math.Sqrt(keys.shape[^1]);
+        return scope.MoveToOuter(scores);
+    }
+}

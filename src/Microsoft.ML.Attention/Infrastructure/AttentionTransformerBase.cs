@@ -1,0 +1,72 @@
+using System;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+
+namespace Microsoft.ML.Attention.Infrastructure;
+
+/// <summary>
+/// Base of this library's transformers: they append float-vector columns computed by a TorchSharp model.
+/// <see cref="Transform"/> is lazy and scores rows in batches; <c>PredictionEngine</c> scores one row per call.
+/// </summary>
+public abstract class AttentionTransformerBase : ITransformer, IDisposable
+{
+    private protected readonly IHost Host;
+
+    private protected AttentionTransformerBase(IHost host)
+    {
+        Host = host;
+    }
+
+    /// <summary>Rows scored together by <see cref="Transform"/>.</summary>
+    private protected virtual int ScoringBatchSize => 256;
+
+    /// <summary>Checks <paramref name="inputSchema"/> and binds the model to it; throws on a missing or mistyped column.</summary>
+    private protected abstract RowScorer Bind(DataViewSchema inputSchema);
+
+    /// <summary>Writes the transformer into the model zip.</summary>
+    private protected abstract void SaveModel(ModelSaveContext ctx);
+
+    /// <summary>Releases the native memory of the TorchSharp model.</summary>
+    protected abstract void Dispose(bool disposing);
+
+    /// <summary>Always true: the transformer maps each row independently of the others.</summary>
+    public bool IsRowToRowMapper => true;
+
+    /// <summary>The input schema plus the columns this transformer adds.</summary>
+    /// <param name="inputSchema">The schema of the data the transformer will be applied to.</param>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    {
+        Host.CheckValue(inputSchema, nameof(inputSchema));
+        return new ColumnBindings(inputSchema, Bind(inputSchema).OutputColumns).Schema;
+    }
+
+    /// <summary>Lazily appends this transformer's columns to <paramref name="input"/>; rows are scored in batches.</summary>
+    /// <param name="input">The data to transform.</param>
+    public IDataView Transform(IDataView input)
+    {
+        Host.CheckValue(input, nameof(input));
+        return new BatchScoringDataView(Host, input, Bind(input.Schema), ScoringBatchSize);
+    }
+
+    /// <summary>A row-to-row mapper, as used by <c>PredictionEngine</c>.</summary>
+    /// <param name="inputSchema">The schema of the rows to map.</param>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
+    {
+        Host.CheckValue(inputSchema, nameof(inputSchema));
+        IRowMapper MakeMapper(DataViewSchema schema) => new RowScorerMapper(this, Bind(schema), schema);
+        return new RowToRowMapperTransform(Host, new EmptyDataView(Host, inputSchema), MakeMapper(inputSchema), MakeMapper);
+    }
+
+    void ICanSaveModel.Save(ModelSaveContext ctx)
+    {
+        Host.CheckValue(ctx, nameof(ctx));
+        SaveModel(ctx);
+    }
+
+    /// <summary>Releases the native memory of the TorchSharp model.</summary>
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+}

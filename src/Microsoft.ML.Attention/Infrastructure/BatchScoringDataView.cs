@@ -1,0 +1,147 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+
+namespace Microsoft.ML.Attention.Infrastructure;
+
+/// <summary>
+/// The lazy result of <c>Transform</c>: the input's columns plus the scorer's, computed a batch of rows
+/// at a time. Each cursor runs two cursors over the input in step: a lead cursor that reads only the
+/// model's input columns ahead of the consumer and scores them a batch at a time, and a follow cursor
+/// that serves every other column. Input columns of any type therefore pass through without being buffered.
+/// This relies on two cursors over the same view, created with equal seeds, visiting rows in the same
+/// order, which every ML.NET view guarantees.
+/// </summary>
+internal sealed class BatchScoringDataView : IDataView
+{
+    private readonly IHost _host;
+    private readonly IDataView _source;
+    private readonly RowScorer _scorer;
+    private readonly ColumnBindings _bindings;
+    private readonly int _batchSize;
+
+    public BatchScoringDataView(IHost host, IDataView source, RowScorer scorer, int batchSize)
+    {
+        _host = host;
+        _source = source;
+        _scorer = scorer;
+        _batchSize = Math.Max(1, batchSize);
+        _bindings = new ColumnBindings(source.Schema, scorer.OutputColumns);
+    }
+
+    public bool CanShuffle => _source.CanShuffle;
+
+    public DataViewSchema Schema => _bindings.Schema;
+
+    public long? GetRowCount() => _source.GetRowCount();
+
+    public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
+    {
+        var active = new bool[Schema.Count];
+        foreach (var column in columnsNeeded)
+            active[column.Index] = true;
+
+        var passThrough = new List<DataViewSchema.Column>();
+        var anyOutput = false;
+        for (int i = 0; i < active.Length; i++)
+        {
+            if (!active[i])
+                continue;
+            int index = _bindings.MapColumnIndex(out bool isSource, i);
+            if (isSource)
+                passThrough.Add(_source.Schema[index]);
+            else
+                anyOutput = true;
+        }
+
+        // Equal seeds give the lead and follow cursors the same row order.
+        int? seed = rand?.Next();
+        var follow = _source.GetRowCursor(passThrough, seed.HasValue ? new Random(seed.Value) : null);
+        var lead = anyOutput ? _source.GetRowCursor(_scorer.InputColumns, seed.HasValue ? new Random(seed.Value) : null) : null;
+        return new Cursor(this, follow, lead, active);
+    }
+
+    public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)
+        // One cursor: batches already use every core inside libtorch, and rows keep their order.
+        => new[] { GetRowCursor(columnsNeeded, rand) };
+
+    private sealed class Cursor : DataViewRowCursor
+    {
+        private readonly BatchScoringDataView _parent;
+        private readonly DataViewRowCursor _follow;
+        private readonly DataViewRowCursor? _lead;
+        private readonly RowBatch? _batch;
+        private readonly bool[] _active;
+        private float[][][]? _outputs;
+        private long _batchStart;
+        private int _batchCount;
+        private bool _disposed;
+
+        public Cursor(BatchScoringDataView parent, DataViewRowCursor follow, DataViewRowCursor? lead, bool[] active)
+        {
+            _parent = parent;
+            _follow = follow;
+            _lead = lead;
+            _active = active;
+            _batch = lead == null ? null : parent._scorer.CreateBatch(lead);
+        }
+
+        public override DataViewSchema Schema => _parent.Schema;
+
+        public override long Position => _follow.Position;
+
+        public override long Batch => _follow.Batch;
+
+        public override ValueGetter<DataViewRowId> GetIdGetter() => _follow.GetIdGetter();
+
+        public override bool IsColumnActive(DataViewSchema.Column column) => _active[column.Index];
+
+        public override bool MoveNext()
+        {
+            if (!_follow.MoveNext())
+                return false;
+            if (_lead != null && _follow.Position >= _batchStart + _batchCount)
+                ScoreNextBatch();
+            return true;
+        }
+
+        private void ScoreNextBatch()
+        {
+            _batch!.Clear();
+            _batchStart = _follow.Position;
+            while (_batch.Count < _parent._batchSize && _lead!.MoveNext())
+                _batch.AddCurrentRow();
+            if (_batch.Count == 0)
+                throw _parent._host.Except("The input view returned fewer rows to a second cursor than to the first; it must enumerate rows in a repeatable order.");
+            _batchCount = _batch.Count;
+            _outputs = _batch.Score();
+        }
+
+        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
+        {
+            _parent._host.Check(IsColumnActive(column), "The column is not active in this cursor.");
+            int index = _parent._bindings.MapColumnIndex(out bool isSource, column.Index);
+            if (isSource)
+                return _follow.GetGetter<TValue>(_follow.Schema[index]);
+
+            var getter = OutputGetters.ForVector(() => _outputs![index][_follow.Position - _batchStart]);
+            return getter as ValueGetter<TValue>
+                ?? throw _parent._host.Except($"Column '{column.Name}' holds vectors of Single, not {typeof(TValue).Name}.");
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (_disposed)
+                return;
+            if (disposing)
+            {
+                _follow.Dispose();
+                _lead?.Dispose();
+            }
+            _disposed = true;
+            base.Dispose(disposing);
+        }
+    }
+}

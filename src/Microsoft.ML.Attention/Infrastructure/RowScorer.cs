@@ -1,0 +1,60 @@
+using System;
+using System.Collections.Generic;
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.Attention.Infrastructure;
+
+/// <summary>
+/// A fitted model bound to one input schema: it names the input columns it reads and the float-vector
+/// columns it adds, and scores rows in batches. The batched <c>Transform</c> view and the row-at-a-time
+/// mapper behind <c>PredictionEngine</c> both drive it, so the two paths cannot disagree.
+/// </summary>
+internal abstract class RowScorer
+{
+    /// <summary>The columns this scorer appends; every one holds a vector of <see cref="float"/>.</summary>
+    public abstract DataViewSchema.DetachedColumn[] OutputColumns { get; }
+
+    /// <summary>The input columns the model reads.</summary>
+    public abstract IReadOnlyList<DataViewSchema.Column> InputColumns { get; }
+
+    /// <summary>Creates an empty batch that reads rows from <paramref name="source"/>'s current position.</summary>
+    public abstract RowBatch CreateBatch(DataViewRow source);
+}
+
+/// <summary>Rows read from a source row or cursor, waiting to be scored together.</summary>
+internal abstract class RowBatch
+{
+    /// <summary>Number of rows read since the last <see cref="Clear"/>.</summary>
+    public abstract int Count { get; }
+
+    /// <summary>Copies the model's inputs from the source's current row.</summary>
+    public abstract void AddCurrentRow();
+
+    /// <summary>Scores the rows read so far: result[output column][row] is that row's output vector.</summary>
+    public abstract float[][][] Score();
+
+    /// <summary>Forgets the rows read so far.</summary>
+    public abstract void Clear();
+}
+
+/// <summary>A batch whose rows are copied into <typeparamref name="TInput"/> records.</summary>
+internal sealed class RowBatch<TInput> : RowBatch
+{
+    private readonly Func<TInput> _readCurrent;
+    private readonly Func<IReadOnlyList<TInput>, float[][][]> _score;
+    private readonly List<TInput> _rows = new List<TInput>();
+
+    public RowBatch(Func<TInput> readCurrent, Func<IReadOnlyList<TInput>, float[][][]> score)
+    {
+        _readCurrent = readCurrent;
+        _score = score;
+    }
+
+    public override int Count => _rows.Count;
+
+    public override void AddCurrentRow() => _rows.Add(_readCurrent());
+
+    public override float[][][] Score() => _score(_rows);
+
+    public override void Clear() => _rows.Clear();
+}

@@ -1,0 +1,173 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.ML;
+using Microsoft.ML.Attention;
+using Microsoft.ML.Attention.Infrastructure;
+using Microsoft.ML.Attention.Pooling;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+[assembly: LoadableClass(typeof(AttentionPoolingTransformer), null, typeof(SignatureLoadModel),
+    "Attention Pooling Transformer", AttentionPoolingTransformer.LoaderSignature)]
+
+namespace Microsoft.ML.Attention;
+
+/// <summary>
+/// Turns a column holding a sequence of vectors into one vector, and optionally a column with the
+/// weight each position received. Created by <see cref="AttentionPoolingEstimator"/>.
+/// </summary>
+/// <remarks>
+/// Input: a vector of <see cref="float"/> (fixed or variable length) holding T consecutive vectors of
+/// size <c>VectorSize</c>. Outputs: the pooled vector (length <c>VectorSize</c>) and, when a weights
+/// column was named, a variable-length vector of T weights summing to 1 (all zero when T = 0).
+/// </remarks>
+public sealed class AttentionPoolingTransformer : AttentionTransformerBase
+{
+    // At most 24 characters: the model header stores it in a fixed field.
+    internal const string LoaderSignature = "AttnPoolingTransformer";
+    private const string WeightsStream = "PoolingModule";
+
+    // Version history:
+    //   0x00010001: initial.
+    private static VersionInfo GetVersionInfo() => new VersionInfo(
+        modelSignature: "ATTNPOOL",
+        verWrittenCur: 0x00010001,
+        verReadableCur: 0x00010001,
+        verWeCanReadBack: 0x00010001,
+        loaderSignature: LoaderSignature,
+        loaderAssemblyName: typeof(AttentionPoolingTransformer).Assembly.FullName);
+
+    private readonly SequencePoolingModule _module;
+    private readonly PoolingArchitecture _architecture;
+
+    /// <summary>Name of the input column with the sequence of vectors.</summary>
+    public string InputColumnName { get; }
+
+    /// <summary>Name of the output column with the pooled vector.</summary>
+    public string OutputColumnName { get; }
+
+    /// <summary>Name of the output column with the attention weights, or null when not produced.</summary>
+    public string? WeightsColumnName { get; }
+
+    /// <summary>Size of each vector of the sequence, and of the pooled vector.</summary>
+    public int VectorSize => _architecture.VectorSize;
+
+    /// <summary>How the sequence is pooled.</summary>
+    public PoolingMode Mode => _architecture.Mode;
+
+    internal AttentionPoolingTransformer(IHostEnvironment env, string outputColumnName, string inputColumnName,
+        string? weightsColumnName, PoolingArchitecture architecture, SequencePoolingModule module)
+        : base(Contracts.CheckRef(env, nameof(env)).Register(nameof(AttentionPoolingTransformer)))
+    {
+        OutputColumnName = outputColumnName;
+        InputColumnName = inputColumnName;
+        WeightsColumnName = weightsColumnName;
+        _architecture = architecture;
+        _module = module;
+        _module.eval();
+    }
+
+    private static AttentionPoolingTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
+    {
+        Contracts.CheckValue(env, nameof(env));
+        ctx.CheckAtModel(GetVersionInfo());
+
+        // *** Binary format ***
+        // int: id of the output column name
+        // int: id of the input column name
+        // int: id of the weights column name, or -1 when there is none
+        // stream "PoolingModule": the module checkpoint (architecture, then weights; see ModuleCheckpoint)
+        var output = ctx.LoadNonEmptyString();
+        var input = ctx.LoadNonEmptyString();
+        var weights = ctx.LoadStringOrNull();
+        PoolingArchitecture? architecture = null;
+        var module = ModuleCheckpoint.Load(ctx, WeightsStream, reader =>
+        {
+            architecture = PoolingArchitecture.Read(reader);
+            return architecture.Build();
+        });
+        return new AttentionPoolingTransformer(env, output, input, weights, architecture!, module);
+    }
+
+    private protected override void SaveModel(ModelSaveContext ctx)
+    {
+        ctx.CheckAtModel();
+        ctx.SetVersionInfo(GetVersionInfo());
+
+        // *** Binary format ***
+        // int: id of the output column name
+        // int: id of the input column name
+        // int: id of the weights column name, or -1 when there is none
+        // stream "PoolingModule": the module checkpoint (architecture, then weights; see ModuleCheckpoint)
+        ctx.SaveNonEmptyString(OutputColumnName);
+        ctx.SaveNonEmptyString(InputColumnName);
+        ctx.SaveStringOrNull(WeightsColumnName);
+        ModuleCheckpoint.Save(ctx, WeightsStream, _module, _architecture.Write);
+    }
+
+    private protected override RowScorer Bind(DataViewSchema inputSchema)
+    {
+        var column = SequenceColumn.Find(Host, inputSchema, InputColumnName, VectorSize);
+        var outputs = new List<DataViewSchema.DetachedColumn>
+        {
+            new DataViewSchema.DetachedColumn(OutputColumnName, new VectorDataViewType(NumberDataViewType.Single, VectorSize)),
+        };
+        if (WeightsColumnName != null)
+            outputs.Add(new DataViewSchema.DetachedColumn(WeightsColumnName, new VectorDataViewType(NumberDataViewType.Single)));
+        return new Scorer(this, column, outputs.ToArray());
+    }
+
+    /// <summary>
+    /// Pools a batch of sequences in one forward pass, padded to the longest. Matrix products of another
+    /// shape may round differently in the last bit, so a row scored in a batch and the same row scored alone
+    /// (PredictionEngine) agree to float rounding, not always bit for bit.
+    /// </summary>
+    internal float[][][] Pool(IReadOnlyList<float[]> rows)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var (values, mask) = SequenceBatch.Pack(rows, VectorSize);
+        var (pooled, weights) = _module.Pool(values, mask);
+        var pooledFlat = pooled.contiguous().data<float>().ToArray();
+        var weightsFlat = weights.contiguous().data<float>().ToArray();
+        int paddedLength = (int)weights.shape[1];
+        var pooledRows = new float[rows.Count][];
+        var weightRows = new float[rows.Count][];
+        for (int b = 0; b < rows.Count; b++)
+        {
+            pooledRows[b] = pooledFlat.AsSpan(b * VectorSize, VectorSize).ToArray();
+            weightRows[b] = weightsFlat.AsSpan(b * paddedLength, rows[b].Length / VectorSize).ToArray();
+        }
+        return WeightsColumnName == null ? new[] { pooledRows } : new[] { pooledRows, weightRows };
+    }
+
+    /// <summary>Releases the native memory of the pooling module.</summary>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+            _module.Dispose();
+    }
+
+    private sealed class Scorer : RowScorer
+    {
+        private readonly AttentionPoolingTransformer _parent;
+        private readonly DataViewSchema.Column _input;
+
+        public Scorer(AttentionPoolingTransformer parent, DataViewSchema.Column input, DataViewSchema.DetachedColumn[] outputs)
+        {
+            _parent = parent;
+            _input = input;
+            OutputColumns = outputs;
+        }
+
+        public override DataViewSchema.DetachedColumn[] OutputColumns { get; }
+
+        public override IReadOnlyList<DataViewSchema.Column> InputColumns => new[] { _input };
+
+        public override RowBatch CreateBatch(DataViewRow source)
+            => new RowBatch<float[]>(SequenceColumn.Reader(_parent.Host, source, _input, _parent.VectorSize), _parent.Pool);
+    }
+}
