@@ -13,15 +13,16 @@ internal sealed class SequencePoolingModule : nn.Module
 {
     private readonly PoolingMode _mode;
 
-    // Checkpoint key prefix "score." (only in attention mode).
-    private readonly AttentionScore? score;
+    // Checkpoint key prefix "attention." (only in attention mode).
+    private readonly AttentionLayer? attention;
 
     public SequencePoolingModule(PoolingArchitecture architecture) : base(nameof(SequencePoolingModule))
     {
         _mode = architecture.Mode;
         if (_mode == PoolingMode.Attention)
             // Query-free scores: the query dimension is 0.
-            score = AttentionScores.Create(architecture.ScoreFunction, 0, architecture.VectorSize, architecture.HiddenSize);
+            attention = AttentionLayer.Create(architecture.ScoreFunction, AttentionDistributionKind.Soft,
+                queryDim: 0, keyDim: architecture.VectorSize, hiddenSize: architecture.HiddenSize);
         RegisterComponents();
     }
 
@@ -32,8 +33,9 @@ internal sealed class SequencePoolingModule : nn.Module
         switch (_mode)
         {
             case PoolingMode.Attention:
-                weights = Masking.Softmax(score!.Score(null, values).squeeze(1), mask);
-                pooled = torch.bmm(weights.unsqueeze(1), values).squeeze(1);
+                var (context, attended) = attention!.Forward(null, values, values, mask);
+                pooled = context.squeeze(1);
+                weights = attended.squeeze(1);
                 break;
             case PoolingMode.Mean:
                 weights = Masking.Softmax(torch.zeros(mask.shape, dtype: values.dtype), mask);

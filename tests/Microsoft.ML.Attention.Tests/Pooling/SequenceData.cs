@@ -30,8 +30,11 @@ public static class SequenceData
                 for (int d = 0; d < vectorSize; d++)
                     values[t * vectorSize + d] = (float)(random.NextDouble() * 2 - 1);
             // The carrier has a large marker in dimension 0 and the label's sign in dimension 1.
-            values[carrier * vectorSize] = 3f;
-            values[carrier * vectorSize + 1] = label == 1 ? 2f : -2f;
+            if (length > 0)
+            {
+                values[carrier * vectorSize] = 3f;
+                values[carrier * vectorSize + 1] = label == 1 ? 2f : -2f;
+            }
             result.Add(new SequenceRow { Sequence = values, Label = label == 1 ? "yes" : "no" });
         }
         return result;

@@ -1,0 +1,42 @@
+using System;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Attention.Core;
+
+// Luong local-m attention: query t attends to the allowed keys j with |j - c_t| <= D, where the center c_t is the
+// query index t (monotonic alignment, e.g. self-attention or equal-length sequences) unless given explicitly.
+// Inside the window the weights are the softmax over the window.
+internal sealed class LocalDistribution : AttentionDistribution
+{
+    private readonly long _halfWidth;
+
+    public LocalDistribution(long halfWidth)
+        : base(nameof(LocalDistribution))
+    {
+        if (halfWidth < 0)
+            throw new ArgumentOutOfRangeException(nameof(halfWidth), halfWidth, "The half-width must not be negative.");
+        _halfWidth = halfWidth;
+        RegisterComponents();
+    }
+
+    public long HalfWidth => _halfWidth;
+
+    public override Tensor Normalize(Tensor scores, Tensor? mask) => Normalize(scores, mask, centers: null);
+
+    /// <summary>
+    /// As <see cref="Normalize(Tensor, Tensor?)"/> with explicit (possibly fractional) window centers [..., Tq],
+    /// broadcastable to the scores without their last dimension; null means c_t = t.
+    /// </summary>
+    public Tensor Normalize(Tensor scores, Tensor? mask, Tensor? centers)
+    {
+        using var scope = NewDisposeScope();
+        var floatType = scores.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
+        var positions = arange(scores.shape[^1], dtype: floatType, device: scores.device);
+        var center = centers is null
+            ? arange(scores.shape[^2], dtype: floatType, device: scores.device)
+            : centers.detach().to_type(floatType);
+        var window = (positions - center.unsqueeze(-1)).abs() <= _halfWidth;   // [..., Tq, Tk]
+        var weights = Masking.Softmax(scores, Masking.Combine(mask, window));
+        return scope.MoveToOuter(weights);
+    }
+}

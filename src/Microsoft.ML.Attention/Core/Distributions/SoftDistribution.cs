@@ -1,0 +1,15 @@
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Attention.Core;
+
+// Soft attention: the softmax over the allowed positions.
+internal sealed class SoftDistribution : AttentionDistribution
+{
+    public SoftDistribution()
+        : base(nameof(SoftDistribution))
+    {
+        RegisterComponents();
+    }
+
+    public override Tensor Normalize(Tensor scores, Tensor? mask) => Masking.Softmax(scores, mask);
+}

@@ -1,0 +1,126 @@
+using System;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Attention.Core;
+
+// Multi-head attention (Vaswani et al.): q, k, v are projected to modelDim, split into `heads` slices of
+// headDim = modelDim / heads, attended per head, concatenated and projected back. The score function is applied
+// per head on headDim-dimensional slices; a parameterized score (General, Additive) is a single module shared by all
+// heads. Masks: keyPaddingMask bool [B, Tk] (true = real token) and attentionMask bool [Tq, Tk] (or [B, Tq, Tk]),
+// true = may attend; both are combined.
+internal sealed class MultiHeadAttention : nn.Module
+{
+    private readonly Linear query_projection;
+    private readonly Linear key_projection;
+    private readonly Linear value_projection;
+    private readonly Linear output_projection;
+    private readonly AttentionScore score;
+    private readonly AttentionDistribution distribution;
+    private readonly Dropout dropout;
+    private readonly long _modelDim;
+    private readonly long _heads;
+    private readonly double _dropoutRate;
+
+    public MultiHeadAttention(
+        int modelDim,
+        int heads,
+        double dropout = 0.0,
+        AttentionScoreFunction scoreFunction = AttentionScoreFunction.ScaledDot,
+        AttentionDistributionKind distributionKind = AttentionDistributionKind.Soft,
+        int localHalfWidth = 0,
+        double temperature = 1.0,
+        Generator? generator = null)
+        : base(nameof(MultiHeadAttention))
+    {
+        if (modelDim <= 0)
+            throw new ArgumentOutOfRangeException(nameof(modelDim), modelDim, "The model dimension must be positive.");
+        if (heads <= 0)
+            throw new ArgumentOutOfRangeException(nameof(heads), heads, "The number of heads must be positive.");
+        if (modelDim % heads != 0)
+            throw new ArgumentException($"The model dimension {modelDim} is not divisible by the number of heads {heads}.", nameof(heads));
+        if (!(dropout >= 0.0 && dropout < 1.0))
+            throw new ArgumentOutOfRangeException(nameof(dropout), dropout, "The dropout rate must be in [0, 1).");
+        if (scoreFunction is not (AttentionScoreFunction.Dot or AttentionScoreFunction.ScaledDot or AttentionScoreFunction.General
+            or AttentionScoreFunction.Additive or AttentionScoreFunction.Cosine))
+        {
+            throw new ArgumentException(
+                $"Multi-head attention supports the Dot, ScaledDot, General, Additive and Cosine scores, not {scoreFunction}.",
+                nameof(scoreFunction));
+        }
+
+        _modelDim = modelDim;
+        _heads = heads;
+        _dropoutRate = dropout;
+        var headDim = modelDim / heads;
+        query_projection = nn.Linear(modelDim, modelDim);
+        key_projection = nn.Linear(modelDim, modelDim);
+        value_projection = nn.Linear(modelDim, modelDim);
+        output_projection = nn.Linear(modelDim, modelDim);
+        score = AttentionScores.Create(scoreFunction, headDim, headDim, headDim);
+        distribution = AttentionDistributions.Create(distributionKind, headDim, localHalfWidth, temperature, generator);
+        this.dropout = nn.Dropout(dropout);
+        RegisterComponents();
+    }
+
+    public long ModelDim => _modelDim;
+
+    public long Heads => _heads;
+
+    public long HeadDim => _modelDim / _heads;
+
+    /// <summary>
+    /// query [B, Tq, modelDim], keys and values [B, Tk, modelDim]. Returns output [B, Tq, modelDim] and the per-head
+    /// weights [B, heads, Tq, Tk] of the distribution (before dropout).
+    /// </summary>
+    public (Tensor output, Tensor weights) Forward(
+        Tensor query, Tensor keys, Tensor values, Tensor? keyPaddingMask, Tensor? attentionMask)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentNullException.ThrowIfNull(values);
+        RequireShape(query, nameof(query));
+        RequireShape(keys, nameof(keys));
+        RequireShape(values, nameof(values));
+        var batch = query.shape[0];
+        var queryLength = query.shape[1];
+        var keyLength = keys.shape[1];
+        if (keys.shape[0] != batch || values.shape[0] != batch || values.shape[1] != keyLength)
+            throw new ArgumentException("The query, keys and values must have the same batch size, and keys and values the same length.");
+
+        using var scope = NewDisposeScope();
+        Tensor? padding = null;
+        if (keyPaddingMask is not null)
+        {
+            if (keyPaddingMask.dim() != 2 || keyPaddingMask.shape[0] != batch || keyPaddingMask.shape[1] != keyLength)
+                throw new ArgumentException($"Expected a key padding mask [{batch}, {keyLength}].", nameof(keyPaddingMask));
+            padding = keyPaddingMask.reshape(batch, 1, 1, keyLength);
+        }
+        Tensor? pairs = null;
+        if (attentionMask is not null)
+        {
+            if (attentionMask.dim() is not (2 or 3) || attentionMask.shape[^2] != queryLength || attentionMask.shape[^1] != keyLength)
+                throw new ArgumentException($"Expected an attention mask [{queryLength}, {keyLength}].", nameof(attentionMask));
+            pairs = attentionMask.dim() == 2 ? attentionMask.reshape(1, 1, queryLength, keyLength) : attentionMask.unsqueeze(1);
+        }
+        var mask = Masking.Combine(padding, pairs);
+
+        var q = SplitHeads(query_projection.call(query));   // [B, heads, Tq, headDim]
+        var k = SplitHeads(key_projection.call(keys));      // [B, heads, Tk, headDim]
+        var v = SplitHeads(value_projection.call(values));  // [B, heads, Tk, headDim]
+        var scores = score.Score(q, k);                     // [B, heads, Tq, Tk]
+        var weights = distribution.NormalizeForQuery(scores, mask, q);
+        var attended = _dropoutRate > 0.0 ? dropout.call(weights) : weights;
+        var context = attended.matmul(v).transpose(1, 2).reshape(batch, queryLength, _modelDim);
+        var output = output_projection.call(context);
+        return (scope.MoveToOuter(output), scope.MoveToOuter(weights));
+    }
+
+    private Tensor SplitHeads(Tensor x) => x.reshape(x.shape[0], x.shape[1], _heads, HeadDim).transpose(1, 2);
+
+    private void RequireShape(Tensor x, string name)
+    {
+        if (x.dim() != 3 || x.shape[2] != _modelDim)
+            throw new ArgumentException($"Expected [B, T, {_modelDim}], got [{string.Join(", ", x.shape)}].", name);
+    }
+}

@@ -1,0 +1,195 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading.Tasks;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.VisualStudio.TestTools.UnitTesting;
+using TorchSharp;
+
+namespace Microsoft.ML.Attention.Tests.Pooling;
+
+[TestClass]
+public sealed class PoolingBehaviourTests
+{
+    private sealed class PoolingOutput
+    {
+        public float[] Pooled { get; set; } = Array.Empty<float>();
+        public float[] Weights { get; set; } = Array.Empty<float>();
+    }
+
+    private sealed class FixedRow
+    {
+        [VectorType(10)]
+        public float[] Sequence { get; set; } = new float[10];
+    }
+
+    private sealed class TextRow
+    {
+        public string Sequence { get; set; } = "";
+    }
+
+    private static (List<float[]> Pooled, List<float[]> Weights) Run(MLContext ml, IEnumerable<SequenceRow> rows, PoolingMode mode, int vectorSize = 2)
+    {
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var model = ml.Transforms.AttentionPooling("Pooled", "Sequence", vectorSize, mode == PoolingMode.Max ? null : "Weights", mode).Fit(data);
+        var output = model.Transform(data);
+        return (ColumnAssert.Vectors(output, "Pooled"), mode == PoolingMode.Max ? new List<float[]>() : ColumnAssert.Vectors(output, "Weights"));
+    }
+
+    // SchemaShape.Create is internal; this is what ML.NET does before an estimator's GetOutputSchema.
+    private static SchemaShape ShapeOf(DataViewSchema schema)
+        => (SchemaShape)typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+            .Invoke(null, new object[] { schema })!;
+
+    private static SequenceRow Row(params float[] values) => new SequenceRow { Sequence = values };
+
+    [TestMethod]
+    public void MeanAndMaxPoolingMatchHandComputedValues()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = new[] { Row(1, 2, 3, -4), Row(-1, 5), Row() };
+        var (mean, weights) = Run(ml, rows, PoolingMode.Mean);
+        CollectionAssert.AreEqual(new float[] { 2, -1 }, mean[0]);
+        CollectionAssert.AreEqual(new float[] { 0.5f, 0.5f }, weights[0]);
+        CollectionAssert.AreEqual(new float[] { -1, 5 }, mean[1]);
+        CollectionAssert.AreEqual(new float[] { 1 }, weights[1]);
+        CollectionAssert.AreEqual(new float[] { 0, 0 }, mean[2], "an empty sequence pools to zeros");
+        Assert.IsEmpty(weights[2], "an empty sequence has no weights");
+
+        var (max, _) = Run(ml, rows, PoolingMode.Max);
+        CollectionAssert.AreEqual(new float[] { 3, 2 }, max[0]);
+        CollectionAssert.AreEqual(new float[] { -1, 5 }, max[1]);
+        CollectionAssert.AreEqual(new float[] { 0, 0 }, max[2]);
+    }
+
+    [TestMethod]
+    public void AttentionPoolingIsTheWeightedSumOfItsReportedWeights()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = SequenceData.Generate(50, vectorSize: 2, seed: 3, minLength: 0, maxLength: 9);
+        var (pooled, weights) = Run(ml, rows, PoolingMode.Attention);
+        for (int r = 0; r < rows.Count; r++)
+        {
+            var values = rows[r].Sequence;
+            int length = values.Length / 2;
+            Assert.HasCount(length, weights[r]);
+            if (length == 0)
+            {
+                CollectionAssert.AreEqual(new float[] { 0, 0 }, pooled[r]);
+                continue;
+            }
+            Assert.AreEqual(1.0, weights[r].Sum(w => (double)w), 1e-5);
+            Assert.IsTrue(weights[r].All(w => w > 0 && w < 1 || length == 1));
+            for (int d = 0; d < 2; d++)
+            {
+                double expected = 0;
+                for (int t = 0; t < length; t++)
+                    expected += weights[r][t] * (double)values[t * 2 + d];
+                Assert.AreEqual(expected, pooled[r][d], 1e-5, $"row {r}, dimension {d}");
+            }
+        }
+    }
+
+    [TestMethod]
+    public void SameSeedGivesSameOutputsAndAnotherSeedDoesNot()
+    {
+        var rows = SequenceData.Generate(30, vectorSize: 2, seed: 4);
+        var a = Run(new MLContext(seed: 7), rows, PoolingMode.Attention).Weights;
+        var b = Run(new MLContext(seed: 7), rows, PoolingMode.Attention).Weights;
+        var c = Run(new MLContext(seed: 8), rows, PoolingMode.Attention).Weights;
+        ColumnAssert.AreEqual(a, b, "same seed");
+        Assert.IsFalse(a.Zip(c).All(p => p.First.SequenceEqual(p.Second)), "another seed should initialise another scorer");
+    }
+
+    [TestMethod]
+    public void WrongColumnsFailWithSchemaErrorsNamingColumnExpectedAndFound()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = ml.Data.LoadFromEnumerable(new[] { Row(1, 2) });
+
+        var missing = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.AttentionPooling("P", "Nope", 2).Fit(rows));
+        StringAssert.Contains(missing.Message, "'Nope'");
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.AttentionPooling("P", "Nope", 2).GetOutputSchema(ShapeOf(rows.Schema)));
+
+        var text = ml.Data.LoadFromEnumerable(new[] { new TextRow { Sequence = "a" } });
+        var wrongType = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.AttentionPooling("P", "Sequence", 2).Fit(text));
+        StringAssert.Contains(wrongType.Message, "'Sequence'");
+        StringAssert.Contains(wrongType.Message, "vector of Single");
+        StringAssert.Contains(wrongType.Message, "String");
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.AttentionPooling("P", "Sequence", 2).GetOutputSchema(ShapeOf(text.Schema)));
+
+        var fixedTen = ml.Data.LoadFromEnumerable(new[] { new FixedRow() });
+        var notMultiple = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.AttentionPooling("P", "Sequence", 4).Fit(fixedTen));
+        StringAssert.Contains(notMultiple.Message, "multiple of 4");
+        StringAssert.Contains(notMultiple.Message, "Vector<Single, 10>");
+    }
+
+    [TestMethod]
+    public void BadRowsFailWithMessagesNamingColumnRowAndProblem()
+    {
+        var ml = new MLContext(seed: 1);
+        var good = ml.Data.LoadFromEnumerable(new[] { Row(1, 2) });
+        var model = ml.Transforms.AttentionPooling("P", "Sequence", 2).Fit(good);
+
+        var ragged = ml.Data.LoadFromEnumerable(new[] { Row(1, 2), Row(1, 2, 3) });
+        var error = Assert.Throws<Exception>(() => ColumnAssert.Vectors(model.Transform(ragged), "P"));
+        StringAssert.Contains(error.Message, "Column 'Sequence', row 1");
+        StringAssert.Contains(error.Message, "found 3");
+
+        var nan = ml.Data.LoadFromEnumerable(new[] { Row(1, float.NaN) });
+        var nanError = Assert.Throws<Exception>(() => ColumnAssert.Vectors(model.Transform(nan), "P"));
+        StringAssert.Contains(nanError.Message, "NaN");
+    }
+
+    [TestMethod]
+    public void InvalidOptionsAreRejectedWhenTheEstimatorIsCreated()
+    {
+        var ml = new MLContext(seed: 1);
+        Assert.Throws<ArgumentException>(() => ml.Transforms.AttentionPooling("P", "S", 0));
+        Assert.Throws<ArgumentException>(() => ml.Transforms.AttentionPooling("P", "S", 2, weightsColumnName: "W", mode: PoolingMode.Max));
+        Assert.Throws<ArgumentException>(() => ml.Transforms.AttentionPooling(new AttentionPoolingEstimator.Options
+        {
+            InputColumnName = "S", OutputColumnName = "P", VectorSize = 2, ScoreFunction = AttentionScoreFunction.Dot,
+        }));
+    }
+
+    [TestMethod]
+    public void ConcurrentPredictionEnginesAgreeWithSequentialScoring()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = SequenceData.Generate(200, vectorSize: 2, seed: 5);
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var model = ml.Transforms.AttentionPooling("Pooled", "Sequence", 2, "Weights").Fit(data);
+        var engine = ml.Model.CreatePredictionEngine<SequenceRow, PoolingOutput>(model);
+        var expected = rows.Select(r => engine.Predict(r)).Select(p => p.Pooled.Concat(p.Weights).ToArray()).ToArray();
+
+        var results = new float[4][][];
+        Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, worker =>
+        {
+            var own = ml.Model.CreatePredictionEngine<SequenceRow, PoolingOutput>(model);
+            results[worker] = rows.Select(r => own.Predict(r)).Select(p => p.Pooled.Concat(p.Weights).ToArray()).ToArray();
+        });
+        foreach (var result in results)
+            ColumnAssert.AreEqual(expected, result, "parallel PredictionEngine");
+    }
+
+    [TestMethod]
+    public void LiveTensorCountDoesNotGrowAcrossManyBatches()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = SequenceData.Generate(3000, vectorSize: 2, seed: 6);
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var model = ml.Transforms.AttentionPooling("Pooled", "Sequence", 2, "Weights").Fit(data);
+        var engine = ml.Model.CreatePredictionEngine<SequenceRow, PoolingOutput>(model);
+        engine.Predict(rows[0]);
+        ColumnAssert.Vectors(model.Transform(data), "Pooled");
+
+        var before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        for (int i = 0; i < 3; i++)
+            ColumnAssert.Vectors(model.Transform(data), "Pooled"); // 3 x 12 batches
+        foreach (var row in rows.Take(300))
+            engine.Predict(row);
+        Assert.AreEqual(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount, "tensors leaked while scoring");
+    }
+}
