@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
+using Microsoft.ML.Attention.Infrastructure;
 using Microsoft.ML.Attention.Pooling;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -8,20 +10,25 @@ using TorchSharp;
 namespace Microsoft.ML.Attention;
 
 /// <summary>
-/// Estimator for <see cref="AttentionPoolingTransformer"/>: pools a sequence of vectors into one vector.
-/// Create it with <c>mlContext.Transforms.AttentionPooling(...)</c>.
+/// Estimator for <see cref="AttentionPoolingTransformer"/>: pools a sequence of vectors into one vector,
+/// weighting each position by learned attention. Create it with <c>mlContext.Transforms.AttentionPooling(...)</c>.
 /// </summary>
 /// <remarks>
 /// <para>Input column: a vector of <see cref="float"/>, fixed or variable length, holding T consecutive vectors
 /// of size <see cref="Options.VectorSize"/>. T may differ between rows and may be 0.</para>
-/// <para>Output columns: <see cref="Options.OutputColumnName"/>, a vector of <see cref="Options.VectorSize"/> floats;
-/// <see cref="Options.WeightsColumnName"/> (optional), a variable-length vector of the T weights.</para>
-/// <para>The scorer's parameters are initialised from the seed (the <see cref="MLContext"/> seed unless
-/// <see cref="Options.Seed"/> is set), so the same seed gives the same transformer.</para>
+/// <para>Output columns: <see cref="Options.OutputColumnName"/>, a vector of <see cref="Options.VectorSize"/> floats
+/// (or <see cref="Options.OutputSize"/> with a projection); <see cref="Options.WeightsColumnName"/> (optional),
+/// a variable-length vector of the T weights, summing to 1 (empty when T = 0).</para>
+/// <para>Learning: with <see cref="Options.LabelColumnName"/> set, <c>Fit</c> trains the pooling together with a
+/// temporary linear head on the label (key: classification; Boolean: two classes; Single: regression) with Adam,
+/// mini-batches and early stopping on a validation fraction, then keeps the pooling. With
+/// <see cref="Options.QueryColumnName"/> and a parameter-free score (Dot, ScaledDot, Cosine) nothing needs training.
+/// Mean and max pooling are baselines that never train.</para>
+/// <para>The same <see cref="MLContext"/> seed (or <see cref="Options.Seed"/>) gives the same transformer.</para>
 /// </remarks>
 public sealed class AttentionPoolingEstimator : IEstimator<AttentionPoolingTransformer>
 {
-    /// <summary>Settings of <see cref="AttentionPoolingEstimator"/>.</summary>
+    /// <summary>Settings of <see cref="AttentionPoolingEstimator"/>. Defaults suit a laptop CPU.</summary>
     public sealed class Options
     {
         /// <summary>Name of the input column: T consecutive vectors of <see cref="VectorSize"/> floats.</summary>
@@ -33,23 +40,72 @@ public sealed class AttentionPoolingEstimator : IEstimator<AttentionPoolingTrans
         /// <summary>Name of an optional output column with the weight of each position; null for none.</summary>
         public string? WeightsColumnName { get; set; }
 
-        /// <summary>Size of each vector of the sequence. Must be at least 1.</summary>
+        /// <summary>Name of the label column to learn from; null to train nothing (see the remarks of the estimator).</summary>
+        public string? LabelColumnName { get; set; }
+
+        /// <summary>
+        /// Name of an optional column with a query vector per row (cross-attention): each position is scored
+        /// against the query. Needs a score that uses a query (Dot, ScaledDot, Cosine, General, Additive, Mlp).
+        /// </summary>
+        public string? QueryColumnName { get; set; }
+
+        /// <summary>Size of each vector of the sequence. At least 1.</summary>
         public int VectorSize { get; set; } = 16;
 
         /// <summary>Attention (default), or mean or max pooling as baselines.</summary>
         public PoolingMode Mode { get; set; } = PoolingMode.Attention;
 
         /// <summary>
-        /// How each position is scored. Without a query, only the query-free scores apply:
-        /// <see cref="AttentionScoreFunction.Location"/> (default; v·tanh(W x + b) against a learned context vector)
-        /// and <see cref="AttentionScoreFunction.Mlp"/>.
+        /// How each position is scored. Without a query column: <see cref="AttentionScoreFunction.Location"/> (default,
+        /// vᵀ tanh(W x + b) against a learned context vector) or <see cref="AttentionScoreFunction.Mlp"/>.
+        /// With a query column: any score but Location.
         /// </summary>
         public AttentionScoreFunction ScoreFunction { get; set; } = AttentionScoreFunction.Location;
 
-        /// <summary>Hidden size of the scorer (the size of tanh(W x + b)). Typical range 8 to 256.</summary>
+        /// <summary>
+        /// How scores become weights: Soft (softmax, default), Hard (one position; Gumbel straight-through while
+        /// training), or LocalPredictive (a Gaussian window around a predicted position). Local (local-m) aligns
+        /// query i with position i and does not apply to pooling.
+        /// </summary>
+        public AttentionDistributionKind Distribution { get; set; } = AttentionDistributionKind.Soft;
+
+        /// <summary>Number of attention heads; their pooled vectors and weights are averaged. 1 to 8 is typical.</summary>
+        public int NumberOfHeads { get; set; } = 1;
+
+        /// <summary>Hidden size of the scorer (Additive, Location, Mlp). 8 to 256 is typical.</summary>
         public int HiddenSize { get; set; } = 32;
 
-        /// <summary>Seed for parameter initialisation; null takes one from the <see cref="MLContext"/>.</summary>
+        /// <summary>Size of a learned projection of the pooled vector; 0 (default) for none. Needs a label.</summary>
+        public int OutputSize { get; set; }
+
+        /// <summary>Half-width D of the LocalPredictive window (Gaussian with σ = D/2). At least 1.</summary>
+        public int LocalHalfWidth { get; set; } = 2;
+
+        /// <summary>Temperature of the Gumbel-softmax of hard attention during training. Greater than 0.</summary>
+        public double Temperature { get; set; } = 1.0;
+
+        /// <summary>What to do with NaN or infinite values in the sequence.</summary>
+        public NonFiniteValueHandling NonFiniteValues { get; set; } = NonFiniteValueHandling.Throw;
+
+        /// <summary>Passes over the training rows, at most. 5 to 50 is typical.</summary>
+        public int NumberOfEpochs { get; set; } = 20;
+
+        /// <summary>Rows per training step. 16 to 256 is typical.</summary>
+        public int BatchSize { get; set; } = 32;
+
+        /// <summary>Adam's learning rate. 1e-4 to 1e-1.</summary>
+        public double LearningRate { get; set; } = 0.01;
+
+        /// <summary>Share of the rows held out to choose the best epoch and stop early; 0 trains every epoch on all rows.</summary>
+        public double ValidationFraction { get; set; } = 0.1;
+
+        /// <summary>Epochs without a better validation loss before training stops.</summary>
+        public int EarlyStoppingPatience { get; set; } = 3;
+
+        /// <summary>Threads libtorch may use; null keeps its default (all cores). Process-wide in libtorch.</summary>
+        public int? NumberOfThreads { get; set; }
+
+        /// <summary>Seed for initialisation, shuffling and sampling; null takes one from the <see cref="MLContext"/>.</summary>
         public int? Seed { get; set; }
     }
 
@@ -61,33 +117,132 @@ public sealed class AttentionPoolingEstimator : IEstimator<AttentionPoolingTrans
         Contracts.CheckValue(env, nameof(env));
         _host = env.Register(nameof(AttentionPoolingEstimator));
         _host.CheckValue(options, nameof(options));
-        _host.CheckNonEmpty(options.InputColumnName, nameof(options.InputColumnName));
-        _host.CheckNonEmpty(options.OutputColumnName, nameof(options.OutputColumnName));
-        _host.CheckUserArg(options.VectorSize >= 1, nameof(options.VectorSize), "must be at least 1");
-        _host.CheckUserArg(options.HiddenSize >= 1, nameof(options.HiddenSize), "must be at least 1");
-        _host.CheckUserArg(options.WeightsColumnName == null || options.Mode != PoolingMode.Max, nameof(options.WeightsColumnName),
-            "max pooling has no weights to report; use attention or mean pooling, or leave WeightsColumnName null");
-        _host.CheckUserArg(options.WeightsColumnName != options.OutputColumnName, nameof(options.WeightsColumnName),
-            "must differ from OutputColumnName");
-        _host.CheckUserArg(options.Mode != PoolingMode.Attention
-            || options.ScoreFunction == AttentionScoreFunction.Location || options.ScoreFunction == AttentionScoreFunction.Mlp,
-            nameof(options.ScoreFunction), $"{options.ScoreFunction} compares a query with each position; pooling without a query needs Location or Mlp");
+        Validate(_host, options);
         _options = options;
     }
 
-    /// <summary>Builds the transformer. The scorer's parameters come from the seed; the data is only checked.</summary>
-    /// <param name="input">Data with the input column.</param>
+    private static void Validate(IHost host, Options o)
+    {
+        host.CheckNonEmpty(o.InputColumnName, nameof(o.InputColumnName));
+        host.CheckNonEmpty(o.OutputColumnName, nameof(o.OutputColumnName));
+        host.CheckUserArg(o.VectorSize >= 1, nameof(o.VectorSize), "must be at least 1");
+        host.CheckUserArg(o.HiddenSize >= 1, nameof(o.HiddenSize), "must be at least 1");
+        host.CheckUserArg(o.NumberOfHeads >= 1, nameof(o.NumberOfHeads), "must be at least 1");
+        host.CheckUserArg(o.OutputSize >= 0, nameof(o.OutputSize), "must be 0 (no projection) or positive");
+        host.CheckUserArg(o.NumberOfEpochs >= 1, nameof(o.NumberOfEpochs), "must be at least 1");
+        host.CheckUserArg(o.BatchSize >= 1, nameof(o.BatchSize), "must be at least 1");
+        host.CheckUserArg(o.LearningRate > 0, nameof(o.LearningRate), "must be positive");
+        host.CheckUserArg(o.ValidationFraction >= 0 && o.ValidationFraction < 1, nameof(o.ValidationFraction), "must be in [0, 1)");
+        host.CheckUserArg(o.EarlyStoppingPatience >= 1, nameof(o.EarlyStoppingPatience), "must be at least 1");
+        host.CheckUserArg(o.Temperature > 0, nameof(o.Temperature), "must be positive");
+        host.CheckUserArg(o.NumberOfThreads == null || o.NumberOfThreads >= 1, nameof(o.NumberOfThreads), "must be at least 1");
+        host.CheckUserArg(o.WeightsColumnName == null || o.Mode != PoolingMode.Max, nameof(o.WeightsColumnName),
+            "max pooling has no weights to report; use attention or mean pooling, or leave WeightsColumnName null");
+        host.CheckUserArg(o.WeightsColumnName != o.OutputColumnName, nameof(o.WeightsColumnName), "must differ from OutputColumnName");
+
+        if (o.Mode != PoolingMode.Attention)
+        {
+            host.CheckUserArg(o.QueryColumnName == null, nameof(o.QueryColumnName), $"{o.Mode} pooling uses no query");
+            host.CheckUserArg(o.OutputSize == 0 || o.LabelColumnName != null, nameof(o.OutputSize), "a projection must be learned: set LabelColumnName");
+            return;
+        }
+        host.CheckUserArg(o.Distribution != AttentionDistributionKind.Local, nameof(o.Distribution),
+            "Local (local-m) centres query i's window on position i; pooling has one query: use LocalPredictive");
+        host.CheckUserArg(o.Distribution != AttentionDistributionKind.LocalPredictive || o.LocalHalfWidth >= 1, nameof(o.LocalHalfWidth),
+            "must be at least 1 for LocalPredictive");
+        bool usesQuery = o.ScoreFunction != AttentionScoreFunction.Location && o.ScoreFunction != AttentionScoreFunction.Mlp;
+        if (o.QueryColumnName == null)
+            host.CheckUserArg(!usesQuery, nameof(o.ScoreFunction),
+                $"{o.ScoreFunction} compares a query with each position: set QueryColumnName, or use Location or Mlp");
+        else
+            host.CheckUserArg(o.ScoreFunction != AttentionScoreFunction.Location, nameof(o.ScoreFunction),
+                "Location ignores the query; with QueryColumnName use Dot, ScaledDot, Cosine, General, Additive or Mlp");
+
+        bool parameterFree = (o.ScoreFunction == AttentionScoreFunction.Dot || o.ScoreFunction == AttentionScoreFunction.ScaledDot
+            || o.ScoreFunction == AttentionScoreFunction.Cosine) && o.Distribution != AttentionDistributionKind.LocalPredictive
+            && o.OutputSize == 0;
+        host.CheckUserArg(parameterFree || o.LabelColumnName != null, nameof(o.LabelColumnName),
+            $"attention pooling with the {o.ScoreFunction} score" + (o.OutputSize > 0 ? " and a projection" : "")
+            + " has parameters to learn: set LabelColumnName, or use Mean or Max pooling, or a query column with Dot, ScaledDot or Cosine");
+    }
+
+    /// <summary>Checks the columns, trains the pooling on the label if one was named, and returns the transformer.</summary>
+    /// <param name="input">Training data with the input column (and label and query columns if named).</param>
     public AttentionPoolingTransformer Fit(IDataView input)
     {
         _host.CheckValue(input, nameof(input));
-        SequenceColumn.Find(_host, input.Schema, _options.InputColumnName, _options.VectorSize);
+        var o = _options;
+        var sequence = SequenceColumn.Find(_host, input.Schema, o.InputColumnName, o.VectorSize);
+        DataViewSchema.Column? query = o.QueryColumnName == null ? null : SequenceColumn.FindQuery(_host, input.Schema, o.QueryColumnName, 0);
+        var label = o.LabelColumnName == null || o.Mode != PoolingMode.Attention && o.OutputSize == 0
+            ? null : LabelColumn.Find(_host, input.Schema, o.LabelColumnName);
+        int querySize = query.HasValue ? ((VectorDataViewType)query.Value.Type).Size : 0;
+        if (querySize > 0 && (o.ScoreFunction == AttentionScoreFunction.Dot || o.ScoreFunction == AttentionScoreFunction.ScaledDot
+            || o.ScoreFunction == AttentionScoreFunction.Cosine) && querySize != o.VectorSize)
+            throw _host.ExceptSchemaMismatch(nameof(input), "query", o.QueryColumnName!, $"Vector<Single, {o.VectorSize}> (the {o.ScoreFunction} score compares it with vectors of size {o.VectorSize})",
+                query!.Value.Type.ToString());
 
-        var architecture = new PoolingArchitecture(_options.Mode, _options.VectorSize, _options.ScoreFunction, _options.HiddenSize);
-        var seed = _options.Seed ?? _host.Rand.Next();
+        var architecture = new PoolingArchitecture(o.Mode, o.VectorSize, o.ScoreFunction, o.Distribution, o.NumberOfHeads,
+            o.HiddenSize, querySize, o.OutputSize, o.LocalHalfWidth, o.Temperature);
+        var seed = o.Seed ?? _host.Rand.Next();
+        if (o.NumberOfThreads.HasValue)
+            torch.set_num_threads(o.NumberOfThreads.Value);
         torch.random.manual_seed(seed);
-        var module = architecture.Build();
-        return new AttentionPoolingTransformer(_host, _options.OutputColumnName, _options.InputColumnName,
-            _options.WeightsColumnName, architecture, module);
+        var generator = new torch.Generator((ulong)seed);
+        var module = architecture.Build(generator);
+        try
+        {
+            if (label != null)
+            {
+                var (rows, targets) = ReadTrainingRows(input, sequence, query, label);
+                var settings = new TrainingSettings(o.NumberOfEpochs, o.BatchSize, o.LearningRate, o.EarlyStoppingPatience,
+                    GradientClipNorm: 5.0, seed);
+                PoolingTrainer.Train(_host, module, architecture, rows, targets, label, settings, o.ValidationFraction);
+            }
+        }
+        catch
+        {
+            module.Dispose();
+            throw;
+        }
+        return new AttentionPoolingTransformer(_host, o.OutputColumnName, o.InputColumnName, o.WeightsColumnName,
+            o.QueryColumnName, o.NonFiniteValues, architecture, module);
+    }
+
+    private (List<PoolingRow> Rows, float[] Targets) ReadTrainingRows(IDataView input, DataViewSchema.Column sequence,
+        DataViewSchema.Column? query, LabelColumn label)
+    {
+        var columns = new List<DataViewSchema.Column> { sequence, label.Column };
+        if (query.HasValue)
+            columns.Add(query.Value);
+        var rows = new List<PoolingRow>();
+        var targets = new List<float>();
+        int skipped = 0;
+        using (var cursor = input.GetRowCursor(columns))
+        {
+            var readRow = SequenceColumn.Reader(_host, cursor, sequence, query, _options.VectorSize, _options.NonFiniteValues);
+            var readLabel = label.Reader(cursor);
+            while (cursor.MoveNext())
+            {
+                _host.CheckAlive();
+                var target = readLabel();
+                if (float.IsNaN(target))
+                {
+                    skipped++;
+                    continue;
+                }
+                rows.Add(readRow());
+                targets.Add(target);
+            }
+        }
+        if (rows.Count == 0)
+            throw _host.Except($"Column '{label.Column.Name}' has no usable label in the training data ({skipped} rows with a missing label); attention pooling has nothing to learn from.");
+        if (!label.IsRegression && label.Classes < 2)
+            throw _host.Except($"Column '{label.Column.Name}' has a single class; classification needs at least two.");
+        if (skipped > 0)
+            using (var channel = _host.Start("Reading training rows"))
+                channel.Warning($"Skipped {skipped} rows whose label in column '{label.Column.Name}' is missing.");
+        return (rows, targets.ToArray());
     }
 
     /// <summary>The schema after the transformer: the input columns plus the pooled vector and, if named, the weights.</summary>
@@ -95,7 +250,11 @@ public sealed class AttentionPoolingEstimator : IEstimator<AttentionPoolingTrans
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         _host.CheckValue(inputSchema, nameof(inputSchema));
-        SequenceColumn.Check(_host, inputSchema, _options.InputColumnName);
+        SequenceColumn.Check(_host, inputSchema, _options.InputColumnName, "input");
+        if (_options.QueryColumnName != null)
+            SequenceColumn.Check(_host, inputSchema, _options.QueryColumnName, "query");
+        if (_options.LabelColumnName != null && (_options.Mode == PoolingMode.Attention || _options.OutputSize > 0))
+            LabelColumn.Check(_host, inputSchema, _options.LabelColumnName);
         var columns = inputSchema.ToDictionary(c => c.Name);
         columns[_options.OutputColumnName] = new SchemaShape.Column(_options.OutputColumnName,
             SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, isKey: false);

@@ -21,8 +21,9 @@ namespace Microsoft.ML.Attention;
 /// </summary>
 /// <remarks>
 /// Input: a vector of <see cref="float"/> (fixed or variable length) holding T consecutive vectors of
-/// size <c>VectorSize</c>. Outputs: the pooled vector (length <c>VectorSize</c>) and, when a weights
-/// column was named, a variable-length vector of T weights summing to 1 (all zero when T = 0).
+/// size <c>VectorSize</c>, and the query column when one was named. Outputs: the pooled vector (length
+/// <see cref="PooledSize"/>) and, when a weights column was named, a variable-length vector of T weights
+/// summing to 1 (empty when T = 0; 0 at masked positions).
 /// </remarks>
 public sealed class AttentionPoolingTransformer : AttentionTransformerBase
 {
@@ -52,19 +53,31 @@ public sealed class AttentionPoolingTransformer : AttentionTransformerBase
     /// <summary>Name of the output column with the attention weights, or null when not produced.</summary>
     public string? WeightsColumnName { get; }
 
-    /// <summary>Size of each vector of the sequence, and of the pooled vector.</summary>
+    /// <summary>Name of the query column (cross-attention), or null when the pooling uses no query.</summary>
+    public string? QueryColumnName { get; }
+
+    /// <summary>What happens to NaN or infinite values in the sequence.</summary>
+    public NonFiniteValueHandling NonFiniteValues { get; }
+
+    /// <summary>Size of each vector of the sequence.</summary>
     public int VectorSize => _architecture.VectorSize;
+
+    /// <summary>Size of the pooled vector: <see cref="VectorSize"/>, or the size of the learned projection.</summary>
+    public int PooledSize => _architecture.PooledSize;
 
     /// <summary>How the sequence is pooled.</summary>
     public PoolingMode Mode => _architecture.Mode;
 
     internal AttentionPoolingTransformer(IHostEnvironment env, string outputColumnName, string inputColumnName,
-        string? weightsColumnName, PoolingArchitecture architecture, SequencePoolingModule module)
+        string? weightsColumnName, string? queryColumnName, NonFiniteValueHandling nonFiniteValues,
+        PoolingArchitecture architecture, SequencePoolingModule module)
         : base(Contracts.CheckRef(env, nameof(env)).Register(nameof(AttentionPoolingTransformer)))
     {
         OutputColumnName = outputColumnName;
         InputColumnName = inputColumnName;
         WeightsColumnName = weightsColumnName;
+        QueryColumnName = queryColumnName;
+        NonFiniteValues = nonFiniteValues;
         _architecture = architecture;
         _module = module;
         _module.eval();
@@ -79,17 +92,23 @@ public sealed class AttentionPoolingTransformer : AttentionTransformerBase
         // int: id of the output column name
         // int: id of the input column name
         // int: id of the weights column name, or -1 when there is none
+        // int: id of the query column name, or -1 when there is none
+        // int: handling of non-finite values
         // stream "PoolingModule": the module checkpoint (architecture, then weights; see ModuleCheckpoint)
         var output = ctx.LoadNonEmptyString();
         var input = ctx.LoadNonEmptyString();
         var weights = ctx.LoadStringOrNull();
+        var query = ctx.LoadStringOrNull();
+        var nonFinite = (NonFiniteValueHandling)ctx.Reader.ReadInt32();
+        if (!Enum.IsDefined(nonFinite))
+            throw Contracts.ExceptDecode($"Unknown handling of non-finite values {(int)nonFinite}.");
         PoolingArchitecture? architecture = null;
         var module = ModuleCheckpoint.Load(ctx, WeightsStream, reader =>
         {
             architecture = PoolingArchitecture.Read(reader);
             return architecture.Build();
         });
-        return new AttentionPoolingTransformer(env, output, input, weights, architecture!, module);
+        return new AttentionPoolingTransformer(env, output, input, weights, query, nonFinite, architecture!, module);
     }
 
     private protected override void SaveModel(ModelSaveContext ctx)
@@ -101,23 +120,29 @@ public sealed class AttentionPoolingTransformer : AttentionTransformerBase
         // int: id of the output column name
         // int: id of the input column name
         // int: id of the weights column name, or -1 when there is none
+        // int: id of the query column name, or -1 when there is none
+        // int: handling of non-finite values
         // stream "PoolingModule": the module checkpoint (architecture, then weights; see ModuleCheckpoint)
         ctx.SaveNonEmptyString(OutputColumnName);
         ctx.SaveNonEmptyString(InputColumnName);
         ctx.SaveStringOrNull(WeightsColumnName);
+        ctx.SaveStringOrNull(QueryColumnName);
+        ctx.Writer.Write((int)NonFiniteValues);
         ModuleCheckpoint.Save(ctx, WeightsStream, _module, _architecture.Write);
     }
 
     private protected override RowScorer Bind(DataViewSchema inputSchema)
     {
         var column = SequenceColumn.Find(Host, inputSchema, InputColumnName, VectorSize);
+        DataViewSchema.Column? query = QueryColumnName == null ? null
+            : SequenceColumn.FindQuery(Host, inputSchema, QueryColumnName, _architecture.QuerySize);
         var outputs = new List<DataViewSchema.DetachedColumn>
         {
-            new DataViewSchema.DetachedColumn(OutputColumnName, new VectorDataViewType(NumberDataViewType.Single, VectorSize)),
+            new DataViewSchema.DetachedColumn(OutputColumnName, new VectorDataViewType(NumberDataViewType.Single, PooledSize)),
         };
         if (WeightsColumnName != null)
             outputs.Add(new DataViewSchema.DetachedColumn(WeightsColumnName, new VectorDataViewType(NumberDataViewType.Single)));
-        return new Scorer(this, column, outputs.ToArray());
+        return new Scorer(this, column, query, outputs.ToArray());
     }
 
     /// <summary>
@@ -125,12 +150,12 @@ public sealed class AttentionPoolingTransformer : AttentionTransformerBase
     /// shape may round differently in the last bit, so a row scored in a batch and the same row scored alone
     /// (PredictionEngine) agree to float rounding, not always bit for bit.
     /// </summary>
-    internal float[][][] Pool(IReadOnlyList<float[]> rows)
+    internal float[][][] Pool(IReadOnlyList<PoolingRow> rows)
     {
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        var (values, mask) = SequenceBatch.Pack(rows, VectorSize);
-        var (pooled, weights) = _module.Pool(values, mask);
+        var batch = new SequenceBatch(rows, VectorSize, _architecture.QuerySize);
+        var (pooled, weights) = _module.Pool(batch.Values, batch.Mask, batch.Query);
         var pooledFlat = pooled.contiguous().data<float>().ToArray();
         var weightsFlat = weights.contiguous().data<float>().ToArray();
         int paddedLength = (int)weights.shape[1];
@@ -138,8 +163,8 @@ public sealed class AttentionPoolingTransformer : AttentionTransformerBase
         var weightRows = new float[rows.Count][];
         for (int b = 0; b < rows.Count; b++)
         {
-            pooledRows[b] = pooledFlat.AsSpan(b * VectorSize, VectorSize).ToArray();
-            weightRows[b] = weightsFlat.AsSpan(b * paddedLength, rows[b].Length / VectorSize).ToArray();
+            pooledRows[b] = pooledFlat.AsSpan(b * PooledSize, PooledSize).ToArray();
+            weightRows[b] = weightsFlat.AsSpan(b * paddedLength, rows[b].Values.Length / VectorSize).ToArray();
         }
         return WeightsColumnName == null ? new[] { pooledRows } : new[] { pooledRows, weightRows };
     }
@@ -155,19 +180,24 @@ public sealed class AttentionPoolingTransformer : AttentionTransformerBase
     {
         private readonly AttentionPoolingTransformer _parent;
         private readonly DataViewSchema.Column _input;
+        private readonly DataViewSchema.Column? _query;
 
-        public Scorer(AttentionPoolingTransformer parent, DataViewSchema.Column input, DataViewSchema.DetachedColumn[] outputs)
+        public Scorer(AttentionPoolingTransformer parent, DataViewSchema.Column input, DataViewSchema.Column? query,
+            DataViewSchema.DetachedColumn[] outputs)
         {
             _parent = parent;
             _input = input;
+            _query = query;
             OutputColumns = outputs;
+            InputColumns = query.HasValue ? new[] { input, query.Value } : new[] { input };
         }
 
         public override DataViewSchema.DetachedColumn[] OutputColumns { get; }
 
-        public override IReadOnlyList<DataViewSchema.Column> InputColumns => new[] { _input };
+        public override IReadOnlyList<DataViewSchema.Column> InputColumns { get; }
 
         public override RowBatch CreateBatch(DataViewRow source)
-            => new RowBatch<float[]>(SequenceColumn.Reader(_parent.Host, source, _input, _parent.VectorSize), _parent.Pool);
+            => new RowBatch<PoolingRow>(
+                SequenceColumn.Reader(_parent.Host, source, _input, _query, _parent.VectorSize, _parent.NonFiniteValues), _parent.Pool);
     }
 }

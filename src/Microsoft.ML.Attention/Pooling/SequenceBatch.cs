@@ -5,34 +5,58 @@ using static TorchSharp.torch;
 
 namespace Microsoft.ML.Attention.Pooling;
 
-/// <summary>Rows of variable-length sequences packed into a padded tensor and a mask of real positions.</summary>
-internal static class SequenceBatch
+/// <summary>Rows of variable-length sequences packed into padded tensors for one forward pass.</summary>
+internal sealed class SequenceBatch : IDisposable
 {
-    /// <summary>
-    /// Packs rows (each T_i x <paramref name="vectorSize"/> floats, row-major) into values [B, Tmax, D]
-    /// and a bool mask [B, Tmax] that is true at real positions. Tmax is at least 1 so empty rows still
-    /// give tensors that every operation accepts; their mask row is all false.
-    /// </summary>
-    public static (Tensor Values, Tensor Mask) Pack(IReadOnlyList<float[]> rows, int vectorSize)
+    /// <summary>[B, Tmax, D]; Tmax is at least 1 so that empty rows still give tensors every operation accepts.</summary>
+    public Tensor Values { get; }
+
+    /// <summary>[B, Tmax], true at usable positions; all false for an empty row.</summary>
+    public Tensor Mask { get; }
+
+    /// <summary>[B, Dq], or null without a query column.</summary>
+    public Tensor? Query { get; }
+
+    /// <summary>Tmax.</summary>
+    public int PaddedLength { get; }
+
+    public SequenceBatch(IReadOnlyList<PoolingRow> rows, int vectorSize, int querySize)
     {
         int maxLength = 1;
         foreach (var row in rows)
-            maxLength = Math.Max(maxLength, row.Length / vectorSize);
+            maxLength = Math.Max(maxLength, row.Values.Length / vectorSize);
 
         var values = new float[rows.Count * maxLength * vectorSize];
         var mask = new bool[rows.Count * maxLength];
+        var query = querySize > 0 ? new float[rows.Count * querySize] : null;
         for (int b = 0; b < rows.Count; b++)
         {
             var row = rows[b];
-            Array.Copy(row, 0, values, b * maxLength * vectorSize, row.Length);
-            for (int t = 0; t < row.Length / vectorSize; t++)
-                mask[b * maxLength + t] = true;
+            Array.Copy(row.Values, 0, values, b * maxLength * vectorSize, row.Values.Length);
+            for (int t = 0; t < row.Values.Length / vectorSize; t++)
+                mask[b * maxLength + t] = row.Usable?[t] ?? true;
+            if (query != null)
+                Array.Copy(row.Query!, 0, query, b * querySize, querySize);
         }
-        // torch.tensor wraps the managed array, whose address varies; vectorised kernels then split their
-        // work differently and round differently in the last bit. A libtorch-owned (aligned) copy computes
-        // the same way every time.
-        using var wrappedValues = torch.tensor(values, new long[] { rows.Count, maxLength, vectorSize });
-        using var wrappedMask = torch.tensor(mask, new long[] { rows.Count, maxLength });
-        return (wrappedValues.clone(), wrappedMask.clone());
+        PaddedLength = maxLength;
+        Values = Aligned(torch.tensor(values, new long[] { rows.Count, maxLength, vectorSize }));
+        Mask = Aligned(torch.tensor(mask, new long[] { rows.Count, maxLength }));
+        Query = query == null ? null : Aligned(torch.tensor(query, new long[] { rows.Count, querySize }));
+    }
+
+    // torch.tensor wraps the managed array, whose address varies; vectorised kernels then split their work
+    // differently and round differently in the last bit. A libtorch-owned (aligned) copy computes the same
+    // way every time, so equal inputs give bit-identical outputs.
+    private static Tensor Aligned(Tensor wrapped)
+    {
+        using (wrapped)
+            return wrapped.clone();
+    }
+
+    public void Dispose()
+    {
+        Values.Dispose();
+        Mask.Dispose();
+        Query?.Dispose();
     }
 }

@@ -1,41 +1,63 @@
 using System;
+using System.Linq;
 using Microsoft.ML.Attention.Core;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Attention.Pooling;
 
 /// <summary>
-/// Pools values [B, T, D] with a mask [B, T] into [B, D], returning the weights [B, T] it used.
-/// Mean pooling reports its uniform weights; max pooling reports none (all zero).
+/// Pools values [B, T, D] with a mask [B, T] (and an optional query [B, Dq]) into [B, PooledSize],
+/// returning the weights [B, T] it used. Several heads attend independently; their vectors and weights
+/// are averaged, so the weights still sum to 1. Mean pooling reports its uniform weights, max pooling none.
 /// </summary>
 internal sealed class SequencePoolingModule : nn.Module
 {
-    private readonly PoolingMode _mode;
+    private readonly PoolingArchitecture _architecture;
 
-    // Checkpoint key prefix "attention." (only in attention mode).
-    private readonly AttentionLayer? attention;
+    // Checkpoint keys "heads.{i}.…" (attention mode) and "projection.…" (when OutputSize > 0).
+    private readonly ModuleList<AttentionLayer>? heads;
+    private readonly Linear? projection;
 
-    public SequencePoolingModule(PoolingArchitecture architecture) : base(nameof(SequencePoolingModule))
+    public SequencePoolingModule(PoolingArchitecture architecture, Generator? generator) : base(nameof(SequencePoolingModule))
     {
-        _mode = architecture.Mode;
-        if (_mode == PoolingMode.Attention)
-            // Query-free scores: the query dimension is 0.
-            attention = AttentionLayer.Create(architecture.ScoreFunction, AttentionDistributionKind.Soft,
-                queryDim: 0, keyDim: architecture.VectorSize, hiddenSize: architecture.HiddenSize);
+        _architecture = architecture;
+        if (architecture.Mode == PoolingMode.Attention)
+        {
+            // Without a query column the scores are query-free (query size 0); local-p then predicts its
+            // window centre from the sequence's mean vector.
+            var distributionQuerySize = architecture.QuerySize > 0 ? architecture.QuerySize : architecture.VectorSize;
+            heads = new ModuleList<AttentionLayer>(Enumerable.Range(0, architecture.Heads).Select(_ => new AttentionLayer(
+                AttentionScores.Create(architecture.ScoreFunction, architecture.QuerySize, architecture.VectorSize, architecture.HiddenSize),
+                AttentionDistributions.Create(architecture.Distribution, distributionQuerySize, architecture.LocalHalfWidth,
+                    architecture.Temperature, generator))).ToArray());
+        }
+        if (architecture.OutputSize > 0)
+            projection = nn.Linear(architecture.VectorSize, architecture.OutputSize);
         RegisterComponents();
     }
 
-    public (Tensor Pooled, Tensor Weights) Pool(Tensor values, Tensor mask)
+    public (Tensor Pooled, Tensor Weights) Pool(Tensor values, Tensor mask, Tensor? query)
     {
         using var scope = torch.NewDisposeScope();
         Tensor pooled, weights;
-        switch (_mode)
+        switch (_architecture.Mode)
         {
             case PoolingMode.Attention:
-                var (context, attended) = attention!.Forward(null, values, values, mask);
-                pooled = context.squeeze(1);
-                weights = attended.squeeze(1);
+                var headQuery = query?.unsqueeze(1);
+                if (headQuery is null && heads![0].Distribution.RequiresQuery)
+                    headQuery = MaskedMean(values, mask).unsqueeze(1);
+                var contexts = new Tensor[heads!.Count];
+                var headWeights = new Tensor[heads.Count];
+                for (int h = 0; h < heads.Count; h++)
+                {
+                    var (context, attended) = heads[h].Forward(headQuery, values, values, mask);
+                    contexts[h] = context.squeeze(1);
+                    headWeights[h] = attended.squeeze(1);
+                }
+                pooled = heads.Count == 1 ? contexts[0] : torch.stack(contexts).mean(new long[] { 0 });
+                weights = heads.Count == 1 ? headWeights[0] : torch.stack(headWeights).mean(new long[] { 0 });
                 break;
             case PoolingMode.Mean:
                 weights = Masking.Softmax(torch.zeros(mask.shape, dtype: values.dtype), mask);
@@ -48,8 +70,16 @@ internal sealed class SequencePoolingModule : nn.Module
                 pooled = maxima.masked_fill(maxima.isinf(), 0);
                 break;
             default:
-                throw new InvalidOperationException($"Unknown pooling mode {_mode}.");
+                throw new InvalidOperationException($"Unknown pooling mode {_architecture.Mode}.");
         }
+        if (projection is not null)
+            pooled = projection.call(pooled);
         return (pooled.MoveToOuterDisposeScope(), weights.MoveToOuterDisposeScope());
+    }
+
+    private static Tensor MaskedMean(Tensor values, Tensor mask)
+    {
+        var weights = mask.to_type(values.dtype).unsqueeze(-1);
+        return (values * weights).sum(1) / weights.sum(1).clamp_min(1);
     }
 }

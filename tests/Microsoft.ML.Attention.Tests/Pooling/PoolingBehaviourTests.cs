@@ -29,10 +29,22 @@ public sealed class PoolingBehaviourTests
         public string Sequence { get; set; } = "";
     }
 
+    internal static AttentionPoolingEstimator.Options Fast(PoolingMode mode = PoolingMode.Attention, int vectorSize = 2) => new()
+    {
+        InputColumnName = "Sequence",
+        OutputColumnName = "Pooled",
+        WeightsColumnName = mode == PoolingMode.Max ? null : "Weights",
+        LabelColumnName = "Label",
+        VectorSize = vectorSize,
+        Mode = mode,
+        NumberOfEpochs = 3,
+        HiddenSize = 8,
+    };
+
     private static (List<float[]> Pooled, List<float[]> Weights) Run(MLContext ml, IEnumerable<SequenceRow> rows, PoolingMode mode, int vectorSize = 2)
     {
         var data = ml.Data.LoadFromEnumerable(rows);
-        var model = ml.Transforms.AttentionPooling("Pooled", "Sequence", vectorSize, mode == PoolingMode.Max ? null : "Weights", mode).Fit(data);
+        var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.AttentionPooling(Fast(mode, vectorSize))).Fit(data);
         var output = model.Transform(data);
         return (ColumnAssert.Vectors(output, "Pooled"), mode == PoolingMode.Max ? new List<float[]>() : ColumnAssert.Vectors(output, "Weights"));
     }
@@ -49,6 +61,8 @@ public sealed class PoolingBehaviourTests
     {
         var ml = new MLContext(seed: 1);
         var rows = new[] { Row(1, 2, 3, -4), Row(-1, 5), Row() };
+        rows[0].Label = "a";
+        rows[1].Label = "b";
         var (mean, weights) = Run(ml, rows, PoolingMode.Mean);
         CollectionAssert.AreEqual(new float[] { 2, -1 }, mean[0]);
         CollectionAssert.AreEqual(new float[] { 0.5f, 0.5f }, weights[0]);
@@ -108,19 +122,19 @@ public sealed class PoolingBehaviourTests
         var ml = new MLContext(seed: 1);
         var rows = ml.Data.LoadFromEnumerable(new[] { Row(1, 2) });
 
-        var missing = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.AttentionPooling("P", "Nope", 2).Fit(rows));
+        var missing = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.AttentionPooling("P", "Nope", 2, mode: PoolingMode.Mean).Fit(rows));
         StringAssert.Contains(missing.Message, "'Nope'");
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.AttentionPooling("P", "Nope", 2).GetOutputSchema(ShapeOf(rows.Schema)));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.AttentionPooling("P", "Nope", 2, mode: PoolingMode.Mean).GetOutputSchema(ShapeOf(rows.Schema)));
 
         var text = ml.Data.LoadFromEnumerable(new[] { new TextRow { Sequence = "a" } });
-        var wrongType = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.AttentionPooling("P", "Sequence", 2).Fit(text));
+        var wrongType = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.AttentionPooling("P", "Sequence", 2, mode: PoolingMode.Mean).Fit(text));
         StringAssert.Contains(wrongType.Message, "'Sequence'");
         StringAssert.Contains(wrongType.Message, "vector of Single");
         StringAssert.Contains(wrongType.Message, "String");
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.AttentionPooling("P", "Sequence", 2).GetOutputSchema(ShapeOf(text.Schema)));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.AttentionPooling("P", "Sequence", 2, mode: PoolingMode.Mean).GetOutputSchema(ShapeOf(text.Schema)));
 
         var fixedTen = ml.Data.LoadFromEnumerable(new[] { new FixedRow() });
-        var notMultiple = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.AttentionPooling("P", "Sequence", 4).Fit(fixedTen));
+        var notMultiple = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.AttentionPooling("P", "Sequence", 4, mode: PoolingMode.Mean).Fit(fixedTen));
         StringAssert.Contains(notMultiple.Message, "multiple of 4");
         StringAssert.Contains(notMultiple.Message, "Vector<Single, 10>");
     }
@@ -130,7 +144,7 @@ public sealed class PoolingBehaviourTests
     {
         var ml = new MLContext(seed: 1);
         var good = ml.Data.LoadFromEnumerable(new[] { Row(1, 2) });
-        var model = ml.Transforms.AttentionPooling("P", "Sequence", 2).Fit(good);
+        var model = ml.Transforms.AttentionPooling("P", "Sequence", 2, mode: PoolingMode.Mean).Fit(good);
 
         var ragged = ml.Data.LoadFromEnumerable(new[] { Row(1, 2), Row(1, 2, 3) });
         var error = Assert.Throws<Exception>(() => ColumnAssert.Vectors(model.Transform(ragged), "P"));
@@ -146,8 +160,18 @@ public sealed class PoolingBehaviourTests
     public void InvalidOptionsAreRejectedWhenTheEstimatorIsCreated()
     {
         var ml = new MLContext(seed: 1);
-        Assert.Throws<ArgumentException>(() => ml.Transforms.AttentionPooling("P", "S", 0));
-        Assert.Throws<ArgumentException>(() => ml.Transforms.AttentionPooling("P", "S", 2, weightsColumnName: "W", mode: PoolingMode.Max));
+        Assert.Throws<ArgumentException>(() => ml.Transforms.AttentionPooling("P", "S", 0, "Label"));
+        var noLabel = Assert.Throws<ArgumentException>(() => ml.Transforms.AttentionPooling("P", "S", 2));
+        StringAssert.Contains(noLabel.Message, "LabelColumnName");
+        Assert.Throws<ArgumentException>(() => ml.Transforms.AttentionPooling(new AttentionPoolingEstimator.Options
+        {
+            InputColumnName = "S", VectorSize = 2, LabelColumnName = "L", Distribution = AttentionDistributionKind.Local,
+        }));
+        Assert.Throws<ArgumentException>(() => ml.Transforms.AttentionPooling(new AttentionPoolingEstimator.Options
+        {
+            InputColumnName = "S", VectorSize = 2, QueryColumnName = "Q", ScoreFunction = AttentionScoreFunction.Location,
+        }));
+        Assert.Throws<ArgumentException>(() => ml.Transforms.AttentionPooling("P", "S", 2, "Label", weightsColumnName: "W", mode: PoolingMode.Max));
         Assert.Throws<ArgumentException>(() => ml.Transforms.AttentionPooling(new AttentionPoolingEstimator.Options
         {
             InputColumnName = "S", OutputColumnName = "P", VectorSize = 2, ScoreFunction = AttentionScoreFunction.Dot,
@@ -160,7 +184,7 @@ public sealed class PoolingBehaviourTests
         var ml = new MLContext(seed: 1);
         var rows = SequenceData.Generate(200, vectorSize: 2, seed: 5);
         var data = ml.Data.LoadFromEnumerable(rows);
-        var model = ml.Transforms.AttentionPooling("Pooled", "Sequence", 2, "Weights").Fit(data);
+        var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.AttentionPooling(Fast())).Fit(data);
         var engine = ml.Model.CreatePredictionEngine<SequenceRow, PoolingOutput>(model);
         var expected = rows.Select(r => engine.Predict(r)).Select(p => p.Pooled.Concat(p.Weights).ToArray()).ToArray();
 
@@ -180,7 +204,7 @@ public sealed class PoolingBehaviourTests
         var ml = new MLContext(seed: 1);
         var rows = SequenceData.Generate(3000, vectorSize: 2, seed: 6);
         var data = ml.Data.LoadFromEnumerable(rows);
-        var model = ml.Transforms.AttentionPooling("Pooled", "Sequence", 2, "Weights").Fit(data);
+        var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.AttentionPooling(Fast())).Fit(data);
         var engine = ml.Model.CreatePredictionEngine<SequenceRow, PoolingOutput>(model);
         engine.Predict(rows[0]);
         ColumnAssert.Vectors(model.Transform(data), "Pooled");

@@ -24,7 +24,7 @@ public sealed class PoolingRoundTripTests
         var rows = SequenceData.Generate(200, vectorSize: 4, seed: 2);
         var data = ml.Data.LoadFromEnumerable(rows);
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
-            .Append(ml.Transforms.AttentionPooling("Pooled", "Sequence", vectorSize: 4, weightsColumnName: "Weights"))
+            .Append(ml.Transforms.AttentionPooling("Pooled", "Sequence", vectorSize: 4, labelColumnName: "Label", weightsColumnName: "Weights"))
             .Append(ml.Transforms.NormalizeMinMax("Features", "Pooled"))
             .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(maximumNumberOfIterations: 5));
         var model = pipeline.Fit(data);

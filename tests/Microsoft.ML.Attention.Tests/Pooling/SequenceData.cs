@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using Microsoft.ML.Data;
 
 namespace Microsoft.ML.Attention.Tests.Pooling;
 
@@ -11,31 +10,45 @@ public sealed class SequenceRow
     public float[] Sequence { get; set; } = Array.Empty<float>();
 
     public string Label { get; set; } = "";
+
+    /// <summary>Where the label is carried (not a column).</summary>
+    [Microsoft.ML.Data.NoColumn]
+    public int Carrier { get; set; } = -1;
 }
 
-/// <summary>Synthetic sequences: the label is carried by one vector placed at a random position among distractors.</summary>
+/// <summary>
+/// Synthetic sequences where one vector, at a random position, carries the label. The carrier has a marker
+/// (3) in dimension 0, where the distractors have noise in [-1, 1]; its dimension 1 is +2 or -2 by label. The
+/// distractors' dimension 1 values cancel the carrier's exactly, so every row's mean is 0 there: mean pooling
+/// cannot see the label, attention that finds the marker can.
+/// </summary>
 public static class SequenceData
 {
-    public static List<SequenceRow> Generate(int rows, int vectorSize, int seed, int minLength = 3, int maxLength = 8)
+    public static List<SequenceRow> Generate(int rows, int vectorSize, int seed, int minLength = 2, int maxLength = 8)
     {
         var random = new Random(seed);
         var result = new List<SequenceRow>();
         for (int r = 0; r < rows; r++)
         {
             int length = random.Next(minLength, maxLength + 1);
-            int label = random.Next(2);
-            int carrier = random.Next(length);
+            bool positive = random.Next(2) == 1;
+            int carrier = length > 0 ? random.Next(length) : -1;
             var values = new float[length * vectorSize];
             for (int t = 0; t < length; t++)
                 for (int d = 0; d < vectorSize; d++)
                     values[t * vectorSize + d] = (float)(random.NextDouble() * 2 - 1);
-            // The carrier has a large marker in dimension 0 and the label's sign in dimension 1.
-            if (length > 0)
+            if (length > 1)
             {
-                values[carrier * vectorSize] = 3f;
-                values[carrier * vectorSize + 1] = label == 1 ? 2f : -2f;
+                float signal = positive ? 2f : -2f;
+                var noise = Enumerable.Range(0, length - 1).Select(_ => random.NextDouble() - 0.5).ToArray();
+                var noiseMean = noise.Average();
+                int k = 0;
+                for (int t = 0; t < length; t++)
+                    values[t * vectorSize + 1] = t == carrier ? signal : (float)(-signal / (length - 1) + noise[k++] - noiseMean);
             }
-            result.Add(new SequenceRow { Sequence = values, Label = label == 1 ? "yes" : "no" });
+            if (carrier >= 0)
+                values[carrier * vectorSize] = 3f;
+            result.Add(new SequenceRow { Sequence = values, Label = positive ? "yes" : "no", Carrier = carrier });
         }
         return result;
     }

@@ -1,0 +1,10 @@
+namespace Microsoft.ML.Attention.Infrastructure;
+
+/// <summary>Settings of <see cref="TrainingLoop"/>, copied from a capability's Options.</summary>
+internal sealed record TrainingSettings(
+    int Epochs,
+    int BatchSize,
+    double LearningRate,
+    int EarlyStoppingPatience,
+    double GradientClipNorm,
+    int Seed);
