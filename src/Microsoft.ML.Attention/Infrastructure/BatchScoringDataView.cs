@@ -74,7 +74,7 @@ internal sealed class BatchScoringDataView : IDataView
         private readonly DataViewRowCursor? _lead;
         private readonly RowBatch? _batch;
         private readonly bool[] _active;
-        private float[][][]? _outputs;
+        private Array[]? _outputs;
         private long _batchStart;
         private int _batchCount;
         private bool _disposed;
@@ -126,9 +126,9 @@ internal sealed class BatchScoringDataView : IDataView
             if (isSource)
                 return _follow.GetGetter<TValue>(_follow.Schema[index]);
 
-            var getter = OutputGetters.ForVector(() => _outputs![index][_follow.Position - _batchStart]);
+            var getter = OutputGetters.Create(_parent._scorer.OutputColumns[index], () => _outputs![index], () => (int)(_follow.Position - _batchStart));
             return getter as ValueGetter<TValue>
-                ?? throw _parent._host.Except($"Column '{column.Name}' holds vectors of Single, not {typeof(TValue).Name}.");
+                ?? throw _parent._host.Except($"Column '{column.Name}' has type {column.Type}, not {typeof(TValue).Name}.");
         }
 
         protected override void Dispose(bool disposing)

@@ -5,13 +5,13 @@ using Microsoft.ML.Data;
 namespace Microsoft.ML.Attention.Infrastructure;
 
 /// <summary>
-/// A fitted model bound to one input schema: it names the input columns it reads and the float-vector
-/// columns it adds, and scores rows in batches. The batched <c>Transform</c> view and the row-at-a-time
+/// A fitted model bound to one input schema: it names the input columns it reads and the columns it adds,
+/// and scores rows in batches. The batched <c>Transform</c> view and the row-at-a-time
 /// mapper behind <c>PredictionEngine</c> both drive it, so the two paths cannot disagree.
 /// </summary>
 internal abstract class RowScorer
 {
-    /// <summary>The columns this scorer appends; every one holds a vector of <see cref="float"/>.</summary>
+    /// <summary>The columns this scorer appends; their types are those <see cref="OutputGetters"/> supports.</summary>
     public abstract DataViewSchema.DetachedColumn[] OutputColumns { get; }
 
     /// <summary>The input columns the model reads.</summary>
@@ -30,8 +30,11 @@ internal abstract class RowBatch
     /// <summary>Copies the model's inputs from the source's current row.</summary>
     public abstract void AddCurrentRow();
 
-    /// <summary>Scores the rows read so far: result[output column][row] is that row's output vector.</summary>
-    public abstract float[][][] Score();
+    /// <summary>
+    /// Scores the rows read so far: result[output column] holds one value per row, as an array of the
+    /// column's values (float[][] for float vectors, float[] for Single, uint[] for keys, bool[] for Boolean).
+    /// </summary>
+    public abstract Array[] Score();
 
     /// <summary>Forgets the rows read so far.</summary>
     public abstract void Clear();
@@ -41,10 +44,10 @@ internal abstract class RowBatch
 internal sealed class RowBatch<TInput> : RowBatch
 {
     private readonly Func<TInput> _readCurrent;
-    private readonly Func<IReadOnlyList<TInput>, float[][][]> _score;
+    private readonly Func<IReadOnlyList<TInput>, Array[]> _score;
     private readonly List<TInput> _rows = new List<TInput>();
 
-    public RowBatch(Func<TInput> readCurrent, Func<IReadOnlyList<TInput>, float[][][]> score)
+    public RowBatch(Func<TInput> readCurrent, Func<IReadOnlyList<TInput>, Array[]> score)
     {
         _readCurrent = readCurrent;
         _score = score;
@@ -54,7 +57,7 @@ internal sealed class RowBatch<TInput> : RowBatch
 
     public override void AddCurrentRow() => _rows.Add(_readCurrent());
 
-    public override float[][][] Score() => _score(_rows);
+    public override Array[] Score() => _score(_rows);
 
     public override void Clear() => _rows.Clear();
 }

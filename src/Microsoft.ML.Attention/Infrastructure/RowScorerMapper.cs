@@ -42,8 +42,8 @@ internal sealed class RowScorerMapper : IRowMapper
 
         var batch = _scorer.CreateBatch(input);
         long scoredPosition = -1;
-        float[][][]? outputs = null;
-        float[] Current(int column)
+        Array[]? outputs = null;
+        Array[] Current()
         {
             if (outputs == null || scoredPosition != input.Position)
             {
@@ -52,14 +52,14 @@ internal sealed class RowScorerMapper : IRowMapper
                 outputs = batch.Score();
                 scoredPosition = input.Position;
             }
-            return outputs[column][0];
+            return outputs;
         }
         for (int i = 0; i < getters.Length; i++)
         {
             if (!activeOutput(i))
                 continue;
             int column = i;
-            getters[i] = OutputGetters.ForVector(() => Current(column));
+            getters[i] = OutputGetters.Create(_scorer.OutputColumns[i], () => Current()[column], () => 0);
         }
         return getters;
     }

@@ -12,9 +12,10 @@ namespace Microsoft.ML.Attention.Infrastructure;
 internal readonly record struct Evaluation(double Loss, double Accuracy);
 
 /// <summary>
-/// Mini-batch training with Adam, shared by the capabilities: shuffled batches (a new order each epoch,
-/// from the seed), gradient clipping, per-epoch validation over all validation rows, early stopping with
-/// the best weights restored, cancellation through the host, and progress on the channel.
+/// Mini-batch training shared by the capabilities: batches in a new order each epoch (from the seed),
+/// Adam or SGD with momentum, gradient clipping, per-epoch validation over all validation rows, early
+/// stopping with the best weights restored, cancellation through the host, and progress on the channel
+/// and to the optional callback.
 /// </summary>
 internal sealed class TrainingLoop
 {
@@ -29,18 +30,28 @@ internal sealed class TrainingLoop
         _settings = settings;
     }
 
+    /// <summary>Batches of <paramref name="batchSize"/> rows in a fresh random order each epoch.</summary>
+    public static Func<Random, IReadOnlyList<int[]>> ShuffledBatches(IReadOnlyList<int> rows, int batchSize) => random =>
+    {
+        var order = rows.ToArray();
+        random.Shuffle(order);
+        return order.Chunk(batchSize).ToArray();
+    };
+
     /// <summary>
-    /// Trains <paramref name="module"/>. <paramref name="batchLoss"/> returns the mean loss of a batch of
-    /// training rows (module in training mode); <paramref name="evaluate"/> measures a list of validation rows
-    /// (module in eval mode, gradients off). With no validation rows every epoch runs and the last weights stay.
+    /// Trains <paramref name="module"/>. <paramref name="batches"/> gives an epoch's batches of training rows;
+    /// <paramref name="batchLoss"/> returns the mean loss of a batch (module in training mode);
+    /// <paramref name="evaluate"/> measures a list of validation rows (module in eval mode, gradients off).
+    /// With no validation rows every epoch runs and the last weights stay.
     /// </summary>
-    public void Run(nn.Module module, IReadOnlyList<int> trainRows, IReadOnlyList<int> validationRows,
+    public void Run(nn.Module module, Func<Random, IReadOnlyList<int[]>> batches, IReadOnlyList<int> validationRows,
         Func<IReadOnlyList<int>, Tensor> batchLoss, Func<IReadOnlyList<int>, Evaluation> evaluate)
     {
         var parameters = module.parameters().Where(p => p.requires_grad).ToArray();
-        using var optimizer = optim.Adam(parameters, lr: _settings.LearningRate);
+        using var optimizer = _settings.Optimizer == OptimizerKind.Adam
+            ? (optim.Optimizer)optim.Adam(parameters, lr: _settings.LearningRate)
+            : optim.SGD(parameters, _settings.LearningRate, momentum: 0.9);
         var random = new Random(_settings.Seed);
-        var order = trainRows.ToArray();
         Dictionary<string, Tensor>? best = null;
         double bestLoss = double.PositiveInfinity;
         int epochsWithoutImprovement = 0;
@@ -50,26 +61,30 @@ internal sealed class TrainingLoop
             for (int epoch = 1; epoch <= _settings.Epochs; epoch++)
             {
                 var clock = Stopwatch.StartNew();
-                Shuffle(order, random);
+                var plan = batches(random);
                 module.train();
                 double lossSum = 0;
-                int batches = 0;
-                for (int start = 0; start < order.Length; start += _settings.BatchSize)
+                int done = 0, rows = 0;
+                foreach (var batch in plan)
                 {
                     _host.CheckAlive();
-                    using var scope = torch.NewDisposeScope();
-                    var batch = new ArraySegment<int>(order, start, Math.Min(_settings.BatchSize, order.Length - start));
-                    optimizer.zero_grad();
-                    var loss = batchLoss(batch);
-                    loss.backward();
-                    if (_settings.GradientClipNorm > 0)
-                        nn.utils.clip_grad_norm_(parameters, _settings.GradientClipNorm);
-                    optimizer.step();
-                    lossSum += loss.item<float>();
-                    batches++;
+                    using (var scope = torch.NewDisposeScope())
+                    {
+                        optimizer.zero_grad();
+                        var loss = batchLoss(batch);
+                        loss.backward();
+                        if (_settings.GradientClipNorm > 0)
+                            nn.utils.clip_grad_norm_(parameters, _settings.GradientClipNorm);
+                        optimizer.step();
+                        lossSum += loss.item<float>();
+                    }
+                    done++;
+                    rows += batch.Length;
+                    _settings.Progress?.Invoke(new TrainingProgress(epoch, _settings.Epochs, done, plan.Count, lossSum / done,
+                        rows / Math.Max(1e-9, clock.Elapsed.TotalSeconds)));
                 }
-                var trainLoss = lossSum / Math.Max(1, batches);
-                var rate = order.Length / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
+                var trainLoss = lossSum / Math.Max(1, done);
+                var rate = rows / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
 
                 if (validationRows.Count == 0)
                 {
@@ -82,6 +97,8 @@ internal sealed class TrainingLoop
                 using (torch.no_grad())
                     validation = evaluate(validationRows);
                 var accuracy = double.IsNaN(validation.Accuracy) ? "" : $", validation accuracy {validation.Accuracy:P2}";
+                _settings.Progress?.Invoke(new TrainingProgress(epoch, _settings.Epochs, done, plan.Count, trainLoss, rate,
+                    validation.Loss, double.IsNaN(validation.Accuracy) ? null : validation.Accuracy));
                 _channel.Info($"Epoch {epoch}/{_settings.Epochs}: training loss {trainLoss:F4}, validation loss {validation.Loss:F4}{accuracy}, {rate:F0} rows/s");
 
                 if (validation.Loss < bestLoss)
@@ -122,14 +139,5 @@ internal sealed class TrainingLoop
             return;
         foreach (var tensor in tensors.Values)
             tensor.Dispose();
-    }
-
-    private static void Shuffle(int[] items, Random random)
-    {
-        for (int i = items.Length - 1; i > 0; i--)
-        {
-            int j = random.Next(i + 1);
-            (items[i], items[j]) = (items[j], items[i]);
-        }
     }
 }

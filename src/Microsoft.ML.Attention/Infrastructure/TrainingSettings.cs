@@ -1,3 +1,5 @@
+using System;
+
 namespace Microsoft.ML.Attention.Infrastructure;
 
 /// <summary>Settings of <see cref="TrainingLoop"/>, copied from a capability's Options.</summary>
@@ -7,4 +9,6 @@ internal sealed record TrainingSettings(
     double LearningRate,
     int EarlyStoppingPatience,
     double GradientClipNorm,
-    int Seed);
+    int Seed,
+    OptimizerKind Optimizer = OptimizerKind.Adam,
+    Action<TrainingProgress>? Progress = null);

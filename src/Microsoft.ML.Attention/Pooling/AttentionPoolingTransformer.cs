@@ -150,7 +150,7 @@ public sealed class AttentionPoolingTransformer : AttentionTransformerBase
     /// shape may round differently in the last bit, so a row scored in a batch and the same row scored alone
     /// (PredictionEngine) agree to float rounding, not always bit for bit.
     /// </summary>
-    internal float[][][] Pool(IReadOnlyList<PoolingRow> rows)
+    internal Array[] Pool(IReadOnlyList<PoolingRow> rows)
     {
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();

@@ -94,6 +94,7 @@ internal static class PoolingTrainer
             return new Evaluation(lossSum / evaluationRows.Count, label.IsRegression ? double.NaN : (double)correct / evaluationRows.Count);
         }
 
-        new TrainingLoop(host, channel, settings).Run(model, train, validation, batch => LossOf(Predict(batch), batch), Evaluate);
+        new TrainingLoop(host, channel, settings).Run(model, TrainingLoop.ShuffledBatches(train, settings.BatchSize), validation,
+            batch => LossOf(Predict(batch), batch), Evaluate);
     }
 }

@@ -1,0 +1,11 @@
+namespace Microsoft.ML.Attention;
+
+/// <summary>The optimizer that trains a model.</summary>
+public enum OptimizerKind
+{
+    /// <summary>Adam: adaptive step sizes; works with little tuning (learning rate about 1e-3).</summary>
+    Adam = 0,
+
+    /// <summary>Stochastic gradient descent with momentum 0.9 (learning rate about 1e-2 to 1e-1).</summary>
+    SgdMomentum = 1,
+}
