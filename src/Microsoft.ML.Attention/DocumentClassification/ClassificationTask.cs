@@ -1,0 +1,11 @@
+namespace Microsoft.ML.Attention.DocumentClassification;
+
+/// <summary>Which of ML.NET's standard output layouts a classifier produces.</summary>
+internal enum ClassificationTask
+{
+    /// <summary>Score (a vector of per-class scores, softmax probabilities) and PredictedLabel (a key).</summary>
+    Multiclass = 0,
+
+    /// <summary>Score (a logit margin), Probability, and PredictedLabel (a Boolean).</summary>
+    Binary = 1,
+}

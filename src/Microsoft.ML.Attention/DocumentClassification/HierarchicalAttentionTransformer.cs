@@ -1,0 +1,229 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.ML;
+using Microsoft.ML.Attention;
+using Microsoft.ML.Attention.DocumentClassification;
+using Microsoft.ML.Attention.Infrastructure;
+using Microsoft.ML.Attention.Text;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+[assembly: LoadableClass(typeof(HierarchicalAttentionTransformer), null, typeof(SignatureLoadModel),
+    "Hierarchical Attention Network", HierarchicalAttentionTransformer.LoaderSignature)]
+
+namespace Microsoft.ML.Attention;
+
+/// <summary>
+/// A trained hierarchical attention network that classifies documents. Created by
+/// <see cref="HierarchicalAttentionTrainer"/>; save and load it with <c>mlContext.Model</c>.
+/// </summary>
+/// <remarks>
+/// <para>Input: the text column (string; null or empty text is scored with the classifier's prior).</para>
+/// <para>Outputs, multiclass: <c>Score</c> (per-class probabilities, with the class names as slot names) and
+/// <c>PredictedLabel</c> (a key with the label's key values). Binary: <c>Score</c> (the logit margin),
+/// <c>Probability</c> and <c>PredictedLabel</c> (Boolean). Optional: sentence weights (one per sentence read),
+/// word weights (all sentences' words, flattened) with the number of words of each sentence.</para>
+/// <para>Use <see cref="Explain"/> for one document's sentences and words aligned to the original text.</para>
+/// </remarks>
+public sealed class HierarchicalAttentionTransformer : AttentionTransformerBase
+{
+    // At most 24 characters: the model header stores it in a fixed field.
+    internal const string LoaderSignature = "HierarchicalAttention";
+    private const string ModuleStream = "HanModule";
+    private const string VocabularyStream = "Vocabulary";
+
+    // Version history:
+    //   0x00010001: initial.
+    private static VersionInfo GetVersionInfo() => new VersionInfo(
+        modelSignature: "HIERATTN",
+        verWrittenCur: 0x00010001,
+        verReadableCur: 0x00010001,
+        verWeCanReadBack: 0x00010001,
+        loaderSignature: LoaderSignature,
+        loaderAssemblyName: typeof(HierarchicalAttentionTransformer).Assembly.FullName);
+
+    private readonly ClassificationTask _task;
+    private readonly OutputColumnNames _columns;
+    private readonly TextSettings _text;
+    private readonly DocumentTokenizer _tokenizer;
+    private readonly Vocabulary _vocabulary;
+    private readonly ClassNames _classes;
+    private readonly HanArchitecture _architecture;
+    private readonly HierarchicalAttentionModule _module;
+
+    /// <summary>Name of the input text column.</summary>
+    public string TextColumnName => _columns.Text;
+
+    /// <summary>The class names, in the order of the Score vector.</summary>
+    public IReadOnlyList<string> ClassNames => _classes.Names;
+
+    /// <summary>Number of words the model knows, including the padding and unknown-word entries.</summary>
+    public int VocabularySize => _vocabulary.Count;
+
+    internal HierarchicalAttentionTransformer(IHostEnvironment env, ClassificationTask task, OutputColumnNames columns,
+        TextSettings text, Vocabulary vocabulary, ClassNames classes, HanArchitecture architecture, HierarchicalAttentionModule module)
+        : base(Contracts.CheckRef(env, nameof(env)).Register(nameof(HierarchicalAttentionTransformer)))
+    {
+        _task = task;
+        _columns = columns;
+        _text = text;
+        _tokenizer = text.CreateTokenizer();
+        _vocabulary = vocabulary;
+        _classes = classes;
+        _architecture = architecture;
+        _module = module;
+        _module.eval();
+    }
+
+    private static HierarchicalAttentionTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
+    {
+        Contracts.CheckValue(env, nameof(env));
+        ctx.CheckAtModel(GetVersionInfo());
+
+        // *** Binary format ***
+        // int: task (0 multiclass, 1 binary)
+        // column names (see OutputColumnNames)
+        // text settings (see TextSettings)
+        // class names (see ClassNames)
+        // stream "Vocabulary": the vocabulary (see Vocabulary)
+        // stream "HanModule": the module checkpoint (architecture, then weights; see ModuleCheckpoint)
+        var task = (ClassificationTask)ctx.Reader.ReadInt32();
+        if (task != ClassificationTask.Multiclass && task != ClassificationTask.Binary)
+            throw Contracts.ExceptDecode($"Unknown classification task {(int)task}.");
+        var columns = OutputColumnNames.Load(ctx);
+        var text = TextSettings.Read(ctx.Reader);
+        var classes = DocumentClassification.ClassNames.Read(ctx.Reader);
+        Vocabulary? vocabulary = null;
+        if (!ctx.TryLoadBinaryStream(VocabularyStream, reader => vocabulary = Vocabulary.Read(reader)))
+            throw Contracts.ExceptDecode("The model has no vocabulary.");
+        HanArchitecture? architecture = null;
+        var module = ModuleCheckpoint.Load(ctx, ModuleStream, reader =>
+        {
+            architecture = HanArchitecture.Read(reader);
+            return new HierarchicalAttentionModule(architecture);
+        });
+        return new HierarchicalAttentionTransformer(env, task, columns, text, vocabulary!, classes, architecture!, module);
+    }
+
+    private protected override void SaveModel(ModelSaveContext ctx)
+    {
+        ctx.CheckAtModel();
+        ctx.SetVersionInfo(GetVersionInfo());
+
+        // *** Binary format ***
+        // int: task (0 multiclass, 1 binary)
+        // column names (see OutputColumnNames)
+        // text settings (see TextSettings)
+        // class names (see ClassNames)
+        // stream "Vocabulary": the vocabulary (see Vocabulary)
+        // stream "HanModule": the module checkpoint (architecture, then weights; see ModuleCheckpoint)
+        ctx.Writer.Write((int)_task);
+        _columns.Save(ctx);
+        _text.Write(ctx.Writer);
+        _classes.Write(ctx.Writer);
+        ctx.SaveBinaryStream(VocabularyStream, _vocabulary.Write);
+        ModuleCheckpoint.Save(ctx, ModuleStream, _module, _architecture.Write);
+    }
+
+    private protected override RowScorer Bind(DataViewSchema inputSchema)
+    {
+        var text = TextColumn.Find(Host, inputSchema, _columns.Text);
+        return new Scorer(this, text, _columns.OutputColumns(_task, _classes));
+    }
+
+    /// <summary>Tokenizes and maps a document to token ids, as during training.</summary>
+    internal (TokenizedDocument Document, int[][] Ids) Encode(string? text)
+    {
+        var document = _tokenizer.Tokenize(text);
+        return (document, TokenIds.FromDocument(document, _vocabulary));
+    }
+
+    /// <summary>Runs the network on a batch: class probabilities [B, C] and the attention of each document.</summary>
+    internal (float[][] Probabilities, float[][] SentenceWeights, float[][][] WordWeights) Predict(IReadOnlyList<int[][]> documents)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        using var batch = new DocumentBatch(documents);
+        var (logits, wordWeights, sentenceWeights) = _module.Forward(batch);
+        var probabilities = Rows(logits.softmax(-1).contiguous().data<float>().ToArray(), documents.Count, _classes.Count);
+        var sentenceFlat = sentenceWeights.contiguous().data<float>().ToArray();
+        var wordFlat = wordWeights.contiguous().data<float>().ToArray();
+        var sentences = new float[documents.Count][];
+        var words = new float[documents.Count][][];
+        for (int b = 0; b < documents.Count; b++)
+        {
+            var document = documents[b];
+            sentences[b] = sentenceFlat.AsSpan(b * batch.MaxSentences, document.Length).ToArray();
+            words[b] = new float[document.Length][];
+            for (int j = 0; j < document.Length; j++)
+                words[b][j] = wordFlat.AsSpan(batch.SentenceRows[b][j] * batch.MaxWords, document[j].Length).ToArray();
+        }
+        return (probabilities, sentences, words);
+    }
+
+    private static float[][] Rows(float[] flat, int rows, int width)
+    {
+        var result = new float[rows][];
+        for (int r = 0; r < rows; r++)
+            result[r] = flat.AsSpan(r * width, width).ToArray();
+        return result;
+    }
+
+    /// <summary>
+    /// Explains the classification of one document: class probabilities and the attention on each sentence
+    /// and word, aligned to the original text.
+    /// </summary>
+    /// <param name="text">The document; null or empty gives the prior and no sentences.</param>
+    public DocumentExplanation Explain(string? text)
+    {
+        var (document, ids) = Encode(text);
+        var (probabilities, sentenceWeights, wordWeights) = Predict(new[] { ids });
+        var p = probabilities[0];
+        int best = Array.IndexOf(p, p.Max());
+        var sentences = document.Sentences.Select((sentence, j) => new SentenceExplanation(
+            sentence.Span.Of(document.Text), sentence.Span.Start, sentence.Span.Length, sentenceWeights[0][j],
+            sentence.Tokens.Select((token, t) => new WordExplanation(token.Span.Of(document.Text), token.Span.Start, token.Span.Length, wordWeights[0][j][t])).ToArray()))
+            .ToArray();
+        return new DocumentExplanation(document.Text, _classes.Names[best],
+            _classes.Names.Select((name, c) => new KeyValuePair<string, float>(name, p[c])).ToArray(), sentences, document.IsTruncated);
+    }
+
+    /// <summary>Scores a batch of documents into the output columns' values.</summary>
+    private Array[] Score(IReadOnlyList<string?> texts)
+    {
+        var documents = texts.Select(t => Encode(t).Ids).ToArray();
+        var (probabilities, sentenceWeights, wordWeights) = Predict(documents);
+        return _columns.Values(_task, probabilities, sentenceWeights, wordWeights);
+    }
+
+    /// <summary>Releases the native memory of the network.</summary>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+            _module.Dispose();
+    }
+
+    private sealed class Scorer : RowScorer
+    {
+        private readonly HierarchicalAttentionTransformer _parent;
+        private readonly DataViewSchema.Column _text;
+
+        public Scorer(HierarchicalAttentionTransformer parent, DataViewSchema.Column text, DataViewSchema.DetachedColumn[] outputs)
+        {
+            _parent = parent;
+            _text = text;
+            OutputColumns = outputs;
+            InputColumns = new[] { text };
+        }
+
+        public override DataViewSchema.DetachedColumn[] OutputColumns { get; }
+
+        public override IReadOnlyList<DataViewSchema.Column> InputColumns { get; }
+
+        public override RowBatch CreateBatch(DataViewRow source)
+            => new RowBatch<string?>(TextColumn.Reader(source, _text), _parent.Score);
+    }
+}

@@ -1,0 +1,89 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.Attention.DocumentClassification;
+
+/// <summary>
+/// The text column and the output columns of a document classifier, and how scored values fill them.
+/// Multiclass: Score, PredictedLabel. Binary: Score, Probability, PredictedLabel. Optional for both:
+/// sentence weights, and word weights with the number of words of each sentence.
+/// </summary>
+internal sealed record OutputColumnNames(string Text, string Score, string PredictedLabel, string Probability,
+    string? SentenceWeights, string? WordWeights)
+{
+    /// <summary>Column with the number of words of each sentence, present with the word weights.</summary>
+    public string? SentenceLengths => WordWeights == null ? null : WordWeights + "SentenceLengths";
+
+    public DataViewSchema.DetachedColumn[] OutputColumns(ClassificationTask task, ClassNames classes)
+    {
+        var columns = new List<DataViewSchema.DetachedColumn>();
+        if (task == ClassificationTask.Multiclass)
+        {
+            columns.Add(new DataViewSchema.DetachedColumn(Score, new VectorDataViewType(NumberDataViewType.Single, classes.Count), classes.SlotNames()));
+            columns.Add(new DataViewSchema.DetachedColumn(PredictedLabel, new KeyDataViewType(typeof(uint), classes.Count), classes.KeyValues()));
+        }
+        else
+        {
+            columns.Add(new DataViewSchema.DetachedColumn(Score, NumberDataViewType.Single));
+            columns.Add(new DataViewSchema.DetachedColumn(Probability, NumberDataViewType.Single));
+            columns.Add(new DataViewSchema.DetachedColumn(PredictedLabel, BooleanDataViewType.Instance));
+        }
+        if (SentenceWeights != null)
+            columns.Add(new DataViewSchema.DetachedColumn(SentenceWeights, new VectorDataViewType(NumberDataViewType.Single)));
+        if (WordWeights != null)
+        {
+            columns.Add(new DataViewSchema.DetachedColumn(WordWeights, new VectorDataViewType(NumberDataViewType.Single)));
+            columns.Add(new DataViewSchema.DetachedColumn(SentenceLengths!, new VectorDataViewType(NumberDataViewType.Single)));
+        }
+        return columns.ToArray();
+    }
+
+    /// <summary>Per-column arrays of per-row values, in the order of <see cref="OutputColumns"/>.</summary>
+    public Array[] Values(ClassificationTask task, float[][] probabilities, float[][] sentenceWeights, float[][][] wordWeights)
+    {
+        var values = new List<Array>();
+        if (task == ClassificationTask.Multiclass)
+        {
+            values.Add(probabilities);
+            values.Add(probabilities.Select(p => (uint)Array.IndexOf(p, p.Max()) + 1).ToArray());
+        }
+        else
+        {
+            // Two classes: false, true. The margin is the log-odds of true.
+            values.Add(probabilities.Select(p => (float)(Math.Log(Math.Max(p[1], 1e-30)) - Math.Log(Math.Max(p[0], 1e-30)))).ToArray());
+            values.Add(probabilities.Select(p => p[1]).ToArray());
+            values.Add(probabilities.Select(p => p[1] > p[0]).ToArray());
+        }
+        if (SentenceWeights != null)
+            values.Add(sentenceWeights);
+        if (WordWeights != null)
+        {
+            values.Add(wordWeights.Select(document => document.SelectMany(sentence => sentence).ToArray()).ToArray());
+            values.Add(wordWeights.Select(document => document.Select(sentence => (float)sentence.Length).ToArray()).ToArray());
+        }
+        return values.ToArray();
+    }
+
+    // *** Binary format ***
+    // int: id of the text column name
+    // int: id of the score column name
+    // int: id of the predicted label column name
+    // int: id of the probability column name
+    // int: id of the sentence weights column name, or -1
+    // int: id of the word weights column name, or -1
+    public void Save(ModelSaveContext ctx)
+    {
+        ctx.SaveNonEmptyString(Text);
+        ctx.SaveNonEmptyString(Score);
+        ctx.SaveNonEmptyString(PredictedLabel);
+        ctx.SaveNonEmptyString(Probability);
+        ctx.SaveStringOrNull(SentenceWeights);
+        ctx.SaveStringOrNull(WordWeights);
+    }
+
+    public static OutputColumnNames Load(ModelLoadContext ctx) => new OutputColumnNames(
+        ctx.LoadNonEmptyString(), ctx.LoadNonEmptyString(), ctx.LoadNonEmptyString(), ctx.LoadNonEmptyString(),
+        ctx.LoadStringOrNull(), ctx.LoadStringOrNull());
+}

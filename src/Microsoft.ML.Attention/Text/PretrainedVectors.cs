@@ -1,0 +1,97 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
+using System.IO;
+using System.Text;
+
+namespace Microsoft.ML.Attention.Text;
+
+/// <summary>
+/// Word vectors read from a local text file in GloVe, word2vec text or fastText <c>.vec</c> format. Nothing is
+/// ever downloaded.
+/// </summary>
+/// <remarks>
+/// Each line is a word followed by its vector components, separated by spaces, in UTF-8. word2vec and fastText
+/// files start with a "count dimension" header line, detected as a first line of exactly two integers; GloVe files
+/// have none and take their dimension from the first vector. Blank lines are ignored; lines whose fields after the
+/// word are not all finite numbers (including lines with no numbers) are skipped and counted in
+/// <see cref="MalformedLineCount"/>; a vector of another dimension is an error, since it means the file is not what
+/// the caller thinks it is. When a word appears twice the first vector wins.
+/// </remarks>
+internal sealed class PretrainedVectors
+{
+    private readonly Dictionary<string, float[]> _vectors;
+
+    private PretrainedVectors(Dictionary<string, float[]> vectors, int dimension, int malformedLineCount)
+    {
+        _vectors = vectors;
+        Dimension = dimension;
+        MalformedLineCount = malformedLineCount;
+    }
+
+    /// <summary>The number of components of every vector.</summary>
+    public int Dimension { get; }
+
+    /// <summary>The number of words loaded (after the keep filter).</summary>
+    public int Count => _vectors.Count;
+
+    /// <summary>The number of lines skipped because they could not be parsed.</summary>
+    public int MalformedLineCount { get; }
+
+    /// <summary>A copy of the vector of <paramref name="word"/> (exact, case-sensitive match).</summary>
+    public bool TryGet(string word, [MaybeNullWhen(false)] out float[] vector)
+    {
+        if (_vectors.TryGetValue(word, out float[]? stored))
+        {
+            vector = (float[])stored.Clone();
+            return true;
+        }
+        vector = null;
+        return false;
+    }
+
+    /// <summary>Loads the vectors of a text file.</summary>
+    /// <param name="path">The file to read.</param>
+    /// <param name="keep">When given, only words for which it returns true are kept, to save memory.</param>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The vectors have inconsistent dimensions, or the file has none.</exception>
+    public static PretrainedVectors Load(string path, Func<string, bool>? keep = null)
+    {
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"The word-vector file '{path}' does not exist.", path);
+
+        var vectors = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        int dimension = 0;
+        int malformed = 0;
+        int lineNumber = 0;
+        using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        for (string? line = reader.ReadLine(); line != null; line = reader.ReadLine())
+        {
+            lineNumber++;
+            string[] fields = VectorFileLine.Fields(line);
+            if (fields.Length == 0)
+                continue;
+            if (lineNumber == 1 && VectorFileLine.IsHeader(fields, out dimension))
+                continue;
+
+            // Every line is parsed, even those the filter drops, so that errors do not depend on the filter.
+            if (!VectorFileLine.TryParseVector(fields, out float[] vector) || vector.Length == 0)
+            {
+                malformed++;
+                continue;
+            }
+            if (dimension == 0)
+                dimension = vector.Length;
+            else if (vector.Length != dimension)
+                throw new InvalidDataException(
+                    $"Line {lineNumber} of '{path}' (word '{fields[0]}') has {vector.Length} components; expected {dimension}.");
+
+            if (keep == null || keep(fields[0]))
+                vectors.TryAdd(fields[0], vector);
+        }
+
+        if (dimension == 0)
+            throw new InvalidDataException($"The word-vector file '{path}' contains no vectors.");
+        return new PretrainedVectors(vectors, dimension, malformed);
+    }
+}
