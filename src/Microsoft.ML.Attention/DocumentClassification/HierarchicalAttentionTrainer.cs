@@ -268,14 +268,14 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
 
     private LabelColumn FindLabel(DataViewSchema schema)
     {
-        var label = LabelColumn.Find(_host, schema, _options.LabelColumnName);
-        var column = label.Column;
+        var column = schema.GetColumnOrNull(_options.LabelColumnName)
+            ?? throw _host.ExceptSchemaMismatch(nameof(schema), "label", _options.LabelColumnName);
         if (_task == ClassificationTask.Binary && !(column.Type is BooleanDataViewType))
             throw _host.ExceptSchemaMismatch(nameof(schema), "label", column.Name, "Boolean", column.Type.ToString());
         if (_task == ClassificationTask.Multiclass && !(column.Type is KeyDataViewType))
             throw _host.ExceptSchemaMismatch(nameof(schema), "label", column.Name,
                 "key type (use mlContext.Transforms.Conversion.MapValueToKey)", column.Type.ToString());
-        return label;
+        return LabelColumn.Find(_host, schema, _options.LabelColumnName);
     }
 
     private static int[][] ToIds(TokenizedDocument document, Vocabulary vocabulary) => TokenIds.FromDocument(document, vocabulary);

@@ -1,0 +1,174 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.VisualStudio.TestTools.UnitTesting;
+using TorchSharp;
+
+namespace Microsoft.ML.Attention.Tests.DocumentClassification;
+
+/// <summary>Behaviour of a trained network; one small model is trained once for the whole class.</summary>
+[TestClass]
+public sealed class HanBehaviourTests
+{
+    private static MLContext _ml = null!;
+    private static List<DocumentRow> _rows = null!;
+    private static IDataView _data = null!;
+    private static ITransformer _model = null!;
+    private static HierarchicalAttentionTransformer _network = null!;
+
+    [ClassInitialize]
+    public static void TrainOnce(TestContext context)
+    {
+        _ml = new MLContext(seed: 3);
+        _rows = SyntheticDocuments.Generate(400, seed: 3);
+        _rows.Add(new DocumentRow { Text = "", Label = "budget" });
+        _rows.Add(new DocumentRow { Text = "   ", Label = "merger" });
+        _rows.Add(new DocumentRow { Text = null!, Label = "hiring" });
+        _data = _ml.Data.LoadFromEnumerable(_rows);
+        var chain = _ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(_ml.MulticlassClassification.Trainers.HierarchicalAttention(HanTestSettings.Small(epochs: 4)))
+            .Fit(_data);
+        _model = chain;
+        _network = chain.LastTransformer;
+    }
+
+    private sealed class Prediction
+    {
+        public float[] Score { get; set; } = Array.Empty<float>();
+        public uint PredictedLabel { get; set; }
+        public float[] SentenceWeights { get; set; } = Array.Empty<float>();
+        public float[] WordWeights { get; set; } = Array.Empty<float>();
+        public float[] WordWeightsSentenceLengths { get; set; } = Array.Empty<float>();
+    }
+
+    [TestMethod]
+    public void SavedModelLoadsInANewContextWithIdenticalScoresAndWeights()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"han-{Guid.NewGuid():N}.zip");
+        _ml.Model.Save(_model, _data.Schema, path);
+        try
+        {
+            var fresh = new MLContext(seed: 50);
+            var loaded = fresh.Model.Load(path, out _);
+            var before = _model.Transform(_data);
+            var after = loaded.Transform(fresh.Data.LoadFromEnumerable(_rows));
+            foreach (var column in new[] { "Score", "SentenceWeights", "WordWeights", "WordWeightsSentenceLengths" })
+                ColumnAssert.AreEqual(ColumnAssert.Vectors(before, column), ColumnAssert.Vectors(after, column), column);
+
+            var original = _ml.Model.CreatePredictionEngine<DocumentRow, Prediction>(_model);
+            var reloaded = fresh.Model.CreatePredictionEngine<DocumentRow, Prediction>(loaded);
+            var batchScores = ColumnAssert.Vectors(before, "Score");
+            for (int i = 0; i < 60; i++)
+            {
+                var a = original.Predict(_rows[i]);
+                var b = reloaded.Predict(_rows[i]);
+                CollectionAssert.AreEqual(a.Score, b.Score, $"row {i}");
+                CollectionAssert.AreEqual(a.SentenceWeights, b.SentenceWeights, $"row {i}");
+                CollectionAssert.AreEqual(a.WordWeights, b.WordWeights, $"row {i}");
+                Assert.AreEqual(a.PredictedLabel, b.PredictedLabel);
+                FloatAssert.AreClose(batchScores[i], b.Score, $"PredictionEngine vs Transform, row {i}", 1e-4);
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [TestMethod]
+    public void EmptyOrMissingTextIsScoredWithThePrior()
+    {
+        var engine = _ml.Model.CreatePredictionEngine<DocumentRow, Prediction>(_model);
+        var empty = engine.Predict(new DocumentRow { Text = "" });
+        var missing = engine.Predict(new DocumentRow { Text = null! });
+        var blank = engine.Predict(new DocumentRow { Text = " \n " });
+        Assert.AreEqual(1.0, empty.Score.Sum(), 1e-5);
+        Assert.IsTrue(empty.Score.All(float.IsFinite));
+        CollectionAssert.AreEqual(empty.Score, missing.Score);
+        CollectionAssert.AreEqual(empty.Score, blank.Score);
+        Assert.IsEmpty(empty.SentenceWeights);
+        Assert.IsEmpty(empty.WordWeights);
+    }
+
+    [TestMethod]
+    public void AttentionColumnsAreConsistent()
+    {
+        var scored = _model.Transform(_data);
+        var sentences = ColumnAssert.Vectors(scored, "SentenceWeights");
+        var words = ColumnAssert.Vectors(scored, "WordWeights");
+        var lengths = ColumnAssert.Vectors(scored, "WordWeightsSentenceLengths");
+        for (int i = 0; i < 50; i++)
+        {
+            var explanation = _network.Explain(_rows[i].Text);
+            Assert.HasCount(explanation.Sentences.Count, sentences[i]);
+            Assert.AreEqual(1.0, sentences[i].Sum(w => (double)w), 1e-5);
+            CollectionAssert.AreEqual(explanation.Sentences.Select(s => (float)s.Words.Count).ToArray(), lengths[i]);
+            Assert.AreEqual((int)lengths[i].Sum(), words[i].Length);
+            int offset = 0;
+            foreach (var n in lengths[i])
+            {
+                Assert.AreEqual(1.0, words[i].Skip(offset).Take((int)n).Sum(w => (double)w), 1e-5, "word weights of a sentence sum to 1");
+                offset += (int)n;
+            }
+        }
+    }
+
+    [TestMethod]
+    public void ExplanationAlignsWeightsToTheOriginalText()
+    {
+        var text = _rows[0].Text;
+        var explanation = _network.Explain(text);
+        Assert.AreEqual(text, explanation.Text);
+        Assert.IsNotEmpty(explanation.Sentences);
+        Assert.AreEqual(1.0, explanation.Probabilities.Sum(p => (double)p.Value), 1e-5);
+        Assert.AreEqual(explanation.Probabilities.OrderByDescending(p => p.Value).First().Key, explanation.PredictedClass);
+        CollectionAssert.AreEquivalent(SyntheticDocuments.Classes, explanation.Probabilities.Select(p => p.Key).ToArray());
+        foreach (var sentence in explanation.Sentences)
+        {
+            Assert.AreEqual(sentence.Text, text.Substring(sentence.Start, sentence.Length));
+            foreach (var word in sentence.Words)
+            {
+                Assert.AreEqual(word.Text, text.Substring(word.Start, word.Length));
+                Assert.IsTrue(word.Start >= sentence.Start && word.Start + word.Length <= sentence.Start + sentence.Length);
+            }
+        }
+        Assert.IsFalse(explanation.Truncated);
+
+        var empty = _network.Explain(null);
+        Assert.IsEmpty(empty.Sentences);
+        Assert.AreEqual("", empty.Text);
+    }
+
+    [TestMethod]
+    public void OutputsCarryTheClassNamesForEvaluationAndKeyMapping()
+    {
+        var scored = _model.Transform(_data);
+        var slotNames = default(VBuffer<ReadOnlyMemory<char>>);
+        scored.Schema["Score"].GetSlotNames(ref slotNames);
+        var names = slotNames.DenseValues().Select(n => n.ToString()).ToArray();
+        CollectionAssert.AreEqual(_network.ClassNames.ToArray(), names);
+        var keyValues = default(VBuffer<ReadOnlyMemory<char>>);
+        scored.Schema["PredictedLabel"].GetKeyValues(ref keyValues);
+        CollectionAssert.AreEqual(names, keyValues.DenseValues().Select(n => n.ToString()).ToArray());
+        var metrics = _ml.MulticlassClassification.Evaluate(scored);
+        Assert.HasCount(names.Length, metrics.PerClassLogLoss);
+    }
+
+    [TestMethod]
+    public void ScoringManyBatchesLeavesNoTensorsBehind()
+    {
+        var engine = _ml.Model.CreatePredictionEngine<DocumentRow, Prediction>(_model);
+        engine.Predict(_rows[0]);
+        ColumnAssert.Vectors(_model.Transform(_data), "Score");
+        var before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        var many = _ml.Data.LoadFromEnumerable(Enumerable.Range(0, 8).SelectMany(_ => _rows));   // 13 batches of 256
+        ColumnAssert.Vectors(_model.Transform(many), "Score");
+        foreach (var row in _rows.Take(200))
+            engine.Predict(row);
+        _network.Explain(_rows[1].Text);
+        Assert.AreEqual(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount, "tensors leaked while scoring");
+    }
+}
