@@ -158,6 +158,36 @@ public sealed class HanBehaviourTests
     }
 
     [TestMethod]
+    public void HtmlReportIsSelfContainedAndShowsEveryWordWithItsWeight()
+    {
+        var documents = _rows.Take(5).Select(r => new ReportDocument(r.Text, r.Label)).Append(new ReportDocument("", "budget"))
+            .Append(new ReportDocument("Fish & chips <cheap>. \"Quoted\" text!", null)).ToArray();
+        var html = HierarchicalAttentionReport.ToHtml(_network, documents, "Test report");
+
+        var settings = new System.Xml.XmlReaderSettings { DtdProcessing = System.Xml.DtdProcessing.Ignore };
+        var page = System.Xml.Linq.XDocument.Load(System.Xml.XmlReader.Create(new StringReader(html), settings));
+        var sections = page.Descendants("section").ToList();
+        Assert.HasCount(documents.Length, sections, "one section per document");
+        for (int i = 0; i < documents.Length; i++)
+        {
+            var explanation = _network.Explain(documents[i].Text);
+            var words = sections[i].Descendants("span").Where(e => (string?)e.Attribute("class") == "word").ToList();
+            Assert.HasCount(explanation.Sentences.Sum(s => s.Words.Count), words);
+            CollectionAssert.AreEqual(explanation.Sentences.SelectMany(s => s.Words.Select(w => w.Text)).ToArray(), words.Select(w => w.Value).ToArray());
+            var sentences = sections[i].Descendants("div").Where(e => (string?)e.Attribute("class") == "sentence").ToList();
+            Assert.HasCount(explanation.Sentences.Count, sentences);
+            StringAssert.Contains(sections[i].Value, "Predicted: " + explanation.PredictedClass);
+            if (documents[i].TrueLabel != null)
+                Assert.AreEqual(documents[i].TrueLabel != explanation.PredictedClass, ((string)sections[i].Attribute("class")!).Contains("wrong"));
+        }
+        // The text of the last document survives escaping exactly.
+        var lastText = string.Concat(sections[^1].Descendants("div").Where(e => (string?)e.Attribute("class") == "sentence")
+            .Select(d => d.Elements("div").Last().Value));
+        Assert.AreEqual("Fish & chips <cheap>.\"Quoted\" text!", lastText);
+        Assert.IsFalse(html.Contains("http://") || html.Contains("https://") || html.Contains("<link") || html.Contains("<script"), "no external assets");
+    }
+
+    [TestMethod]
     public void ScoringManyBatchesLeavesNoTensorsBehind()
     {
         var engine = _ml.Model.CreatePredictionEngine<DocumentRow, Prediction>(_model);
