@@ -139,6 +139,76 @@ public sealed class HanTrainingTests
         }
     }
 
+    [TestMethod]
+    public void LstmEncodersWithMlpScoresTrainSaveAndLoad()
+    {
+        var ml = new MLContext(seed: 12);
+        var data = ml.Data.LoadFromEnumerable(SyntheticDocuments.Generate(300, seed: 14));
+        var options = HanTestSettings.Small(epochs: 8);
+        options.Recurrent = RecurrentKind.Lstm;
+        options.ScoreFunction = AttentionScoreFunction.Mlp;
+        var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.HierarchicalAttention(options)).Fit(data);
+        var scored = model.Transform(data);
+        Assert.IsGreaterThan(0.6, ml.MulticlassClassification.Evaluate(scored).MicroAccuracy, "an LSTM network learns too");
+
+        using var stream = new MemoryStream();
+        ml.Model.Save(model, data.Schema, stream);
+        stream.Position = 0;
+        var loaded = new MLContext(seed: 1).Model.Load(stream, out _);
+        ColumnAssert.AreEqual(ColumnAssert.Vectors(scored, "Score"), ColumnAssert.Vectors(loaded.Transform(data), "Score"), "LSTM round trip");
+    }
+
+    [TestMethod]
+    public void SgdWithMomentumLowersTheTrainingLoss()
+    {
+        var ml = new MLContext(seed: 15);
+        var data = ml.Data.LoadFromEnumerable(SyntheticDocuments.Generate(300, seed: 17));
+        var options = HanTestSettings.Small(6);
+        options.Optimizer = OptimizerKind.SgdMomentum;
+        options.LearningRate = 0.3;
+        options.ValidationFraction = 0;
+        var losses = new Dictionary<int, double>();
+        options.Progress = p => losses[p.Epoch] = p.TrainingLoss;
+        ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.HierarchicalAttention(options)).Fit(data);
+        Assert.IsLessThan(losses[1] * 0.95, losses[6], $"loss {losses[1]:F3} after epoch 1, {losses[6]:F3} after epoch 6");
+    }
+
+    [TestMethod]
+    public void TrainingStopsWhenTheContextIsCancelled()
+    {
+        var ml = new MLContext(seed: 13);
+        var data = ml.Data.LoadFromEnumerable(SyntheticDocuments.Generate(200, seed: 15));
+        var options = Tiny(50);
+        var cancel = typeof(MLContext).GetMethod("CancelExecution", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
+        options.Progress = p => { if (p.Epoch == 2) cancel.Invoke(ml, null); };
+        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.HierarchicalAttention(options));
+        Assert.Throws<OperationCanceledException>(() => pipeline.Fit(data));
+    }
+
+    [TestMethod]
+    public void ConcurrentPredictionEnginesAgreeWithSequentialScoring()
+    {
+        var ml = new MLContext(seed: 14);
+        var rows = SyntheticDocuments.Generate(120, seed: 16);
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.HierarchicalAttention(Tiny())).Fit(data);
+        var engine = ml.Model.CreatePredictionEngine<DocumentRow, ScoreOnly>(model);
+        var expected = rows.Select(r => engine.Predict(r).Score).ToArray();
+        var results = new float[4][][];
+        System.Threading.Tasks.Parallel.For(0, 4, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = 4 }, worker =>
+        {
+            var own = ml.Model.CreatePredictionEngine<DocumentRow, ScoreOnly>(model);
+            results[worker] = rows.Select(r => own.Predict(r).Score).ToArray();
+        });
+        foreach (var result in results)
+            ColumnAssert.AreEqual(expected, result, "parallel PredictionEngine");
+    }
+
+    private sealed class ScoreOnly
+    {
+        public float[] Score { get; set; } = Array.Empty<float>();
+    }
+
     private sealed class NumberLabelRow
     {
         public string Text { get; set; } = "";
