@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
+using Microsoft.ML.Attention.Infrastructure;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -92,6 +94,10 @@ internal sealed class DocumentBatch : IDisposable
         DocumentLengths = Owned(torch.tensor(documentLengths));
         SentenceMask = Owned(torch.tensor(sentenceMask, new long[] { documents.Count, maxSentences }));
     }
+
+    /// <summary>Groups of documents of similar shape for scoring (see <see cref="PaddedGroups"/>).</summary>
+    public static IEnumerable<int[]> ScoringGroups(IReadOnlyList<int[][]> documents, int paddedWordBudget)
+        => PaddedGroups.Split(documents.Select(d => (d.Length, d.Length == 0 ? 1 : d.Max(s => s.Length))).ToArray(), paddedWordBudget);
 
     // torch.tensor wraps the managed array; a libtorch-owned copy keeps arithmetic independent of where
     // the garbage collector placed the array (see SequenceBatch).

@@ -191,11 +191,26 @@ public sealed class HierarchicalAttentionTransformer : AttentionTransformerBase
             _classes.Names.Select((name, c) => new KeyValuePair<string, float>(name, p[c])).ToArray(), sentences, document.IsTruncated);
     }
 
-    /// <summary>Scores a batch of documents into the output columns' values.</summary>
+    // Words in the padded block of one forward pass when scoring; see DocumentBatch.ScoringGroups.
+    private const int ScoringWordBudget = 16384;
+
+    /// <summary>Scores a batch of documents into the output columns' values, in groups of similar length.</summary>
     private Array[] Score(IReadOnlyList<string?> texts)
     {
         var documents = texts.Select(t => Encode(t).Ids).ToArray();
-        var (probabilities, sentenceWeights, wordWeights) = Predict(documents);
+        var probabilities = new float[documents.Length][];
+        var sentenceWeights = new float[documents.Length][];
+        var wordWeights = new float[documents.Length][][];
+        foreach (var group in DocumentBatch.ScoringGroups(documents, ScoringWordBudget))
+        {
+            var scored = Predict(group.Select(i => documents[i]).ToArray());
+            for (int k = 0; k < group.Length; k++)
+            {
+                probabilities[group[k]] = scored.Probabilities[k];
+                sentenceWeights[group[k]] = scored.SentenceWeights[k];
+                wordWeights[group[k]] = scored.WordWeights[k];
+            }
+        }
         return _columns.Values(_task, probabilities, sentenceWeights, wordWeights);
     }
 

@@ -22,12 +22,16 @@ internal sealed class PretrainedEmbedding
         return new PretrainedEmbedding(EmbeddingMatrix.Build(vocabulary, vectors, seed));
     }
 
-    /// <summary>Copies the matrix into an embedding weight [vocabulary, dimension]; frozen weights get no gradient.</summary>
+    /// <summary>
+    /// Copies the matrix into the first rows of an embedding weight [at least vocabulary, dimension] (models may add
+    /// special tokens after the vocabulary); a frozen weight gets no gradient.
+    /// </summary>
     public void CopyInto(Tensor weight, bool freeze)
     {
         using (torch.no_grad())
         using (var values = torch.tensor(_matrix.Values, new long[] { _matrix.RowCount, _matrix.Dimension }))
-            weight.copy_(values);
+        using (var rows = weight.narrow(0, 0, _matrix.RowCount))
+            rows.copy_(values);
         weight.requires_grad = !freeze;
     }
 }

@@ -1,0 +1,127 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+
+namespace AttentionBenchmarks;
+
+/// <summary>
+/// Usage: dotnet run -c Release --project benchmarks/AttentionBenchmarks -- [options]
+///   --corpus debian|synthetic   corpus to use (default debian)
+///   --only NAME[,NAME]          systems to run (default: all); --list prints the names
+///   --corpus-only               build/load the corpus, print counts, run nothing
+///   --rebuild-corpus            rebuild the Debian corpus from the apt lists even if cached
+///   --min-body N                minimum long-description length in characters (default 80; implies --rebuild-corpus)
+///   --data DIR                  cache folder (default benchmarks/data under the repository root)
+///   --append-docs [PATH]        append the results with environment details (default docs/benchmarks.md)
+/// </summary>
+public static class Program
+{
+    /// <summary>All known systems. Add new ones here.</summary>
+    public static readonly IReadOnlyList<IBenchmarkSystem> Systems = new IBenchmarkSystem[]
+    {
+        new FeaturizeSdcaSystem(),
+        new HanSystem(),
+        new HanSystem(epochs: 1),
+    };
+
+    public static int Main(string[] args)
+    {
+        string corpusName = "debian";
+        string? only = null;
+        string? dataDirectory = null;
+        string? appendPath = null;
+        bool rebuild = false, corpusOnly = false;
+        int minimumBody = DebianCorpus.DefaultMinimumBodyLength;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--corpus": corpusName = Next(); break;
+                case "--only": only = Next(); break;
+                case "--data": dataDirectory = Next(); break;
+                case "--rebuild-corpus": rebuild = true; break;
+                case "--min-body": minimumBody = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); rebuild = true; break;
+                case "--corpus-only": corpusOnly = true; break;
+                case "--append-docs":
+                    appendPath = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[++i] : null;
+                    appendPath ??= Path.Combine(RepositoryRoot(), "docs", "benchmarks.md");
+                    break;
+                case "--list":
+                    foreach (IBenchmarkSystem s in Systems)
+                    {
+                        Console.WriteLine(s.Name);
+                    }
+                    return 0;
+                default:
+                    Console.Error.WriteLine($"Unknown argument {args[i]}");
+                    return 2;
+            }
+        }
+
+        List<IBenchmarkSystem> selected = Systems.ToList();
+        if (only != null)
+        {
+            string[] names = only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            string[] unknown = names.Where(n => Systems.All(s => s.Name != n)).ToArray();
+            if (unknown.Length > 0)
+            {
+                Console.Error.WriteLine($"Unknown system(s): {string.Join(", ", unknown)}. Known: {string.Join(", ", Systems.Select(s => s.Name))}");
+                return 2;
+            }
+            selected = Systems.Where(s => names.Contains(s.Name)).ToList();
+        }
+
+        TextWriter log = Console.Out;
+        dataDirectory ??= Path.Combine(RepositoryRoot(), "benchmarks", "data");
+        Corpus corpus = corpusName switch
+        {
+            "debian" => DebianCorpus.Load(dataDirectory, rebuild, log, minimumBody),
+            "synthetic" => SyntheticCorpus.Generate(),
+            _ => throw new ArgumentException($"Unknown corpus {corpusName}"),
+        };
+        corpus.PrintCounts(log);
+        if (corpusOnly)
+        {
+            return 0;
+        }
+
+        var results = new List<BenchmarkResult>();
+        foreach (IBenchmarkSystem system in selected)
+        {
+            log.WriteLine($"Running {system.Name} on {corpus.Name} ...");
+            results.Add(system.Run(corpus, log));
+        }
+
+        log.WriteLine();
+        log.WriteLine(BenchmarkResult.TableHeader);
+        foreach (BenchmarkResult result in results)
+        {
+            log.WriteLine(result.ToTableRow());
+        }
+        if (appendPath != null)
+        {
+            string commandLine = "dotnet run -c Release --project benchmarks/AttentionBenchmarks -- " + string.Join(' ', args);
+            ResultsWriter.Append(appendPath, commandLine, results);
+            log.WriteLine($"Appended to {appendPath}");
+        }
+        return 0;
+    }
+
+    /// <summary>The directory holding AttentionMLNet.sln, searched upwards from the working directory, then from the binary.</summary>
+    public static string RepositoryRoot()
+    {
+        foreach (string start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (DirectoryInfo? d = new DirectoryInfo(start); d != null; d = d.Parent)
+            {
+                if (File.Exists(Path.Combine(d.FullName, "AttentionMLNet.sln")))
+                {
+                    return d.FullName;
+                }
+            }
+        }
+        return Directory.GetCurrentDirectory();
+    }
+}

@@ -1,0 +1,43 @@
+using Microsoft.ML.Attention.Core;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Attention.TextFeaturization;
+
+/// <summary>
+/// One pre-norm Transformer encoder layer: x + SelfAttention(LayerNorm(x)), then x + FeedForward(LayerNorm(x)).
+/// Pre-norm trains stably without a learning-rate warm-up, which matters for short CPU training runs.
+/// </summary>
+internal sealed class EncoderLayer : nn.Module
+{
+    private readonly LayerNorm attention_norm;
+    private readonly MultiHeadAttention attention;
+    private readonly LayerNorm feed_forward_norm;
+    private readonly Linear feed_forward_in;
+    private readonly Linear feed_forward_out;
+    private readonly Dropout dropout;
+
+    public EncoderLayer(int width, int heads, int feedForwardSize, double dropout) : base(nameof(EncoderLayer))
+    {
+        attention_norm = nn.LayerNorm(width);
+        attention = new MultiHeadAttention(width, heads, dropout);
+        feed_forward_norm = nn.LayerNorm(width);
+        feed_forward_in = nn.Linear(width, feedForwardSize);
+        feed_forward_out = nn.Linear(feedForwardSize, width);
+        this.dropout = nn.Dropout(dropout);
+        RegisterComponents();
+    }
+
+    /// <summary>x [B, T, width]; mask [B, T] true at real tokens; window [T, T] or null. Returns x and the weights [B, H, T, T].</summary>
+    public (Tensor Output, Tensor Weights) Forward(Tensor x, Tensor mask, Tensor? window)
+    {
+        using var scope = torch.NewDisposeScope();
+        var normed = attention_norm.call(x);
+        var (attended, weights) = attention.Forward(normed, normed, normed, mask, window);
+        x = x + dropout.call(attended);
+        var hidden = nn.functional.gelu(feed_forward_in.call(feed_forward_norm.call(x)));
+        x = x + dropout.call(feed_forward_out.call(hidden));
+        return (x.MoveToOuterDisposeScope(), weights.MoveToOuterDisposeScope());
+    }
+}

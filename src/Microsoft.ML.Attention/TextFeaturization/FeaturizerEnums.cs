@@ -1,0 +1,60 @@
+namespace Microsoft.ML.Attention;
+
+/// <summary>The network inside <see cref="SelfAttentionFeaturizingEstimator"/>.</summary>
+public enum SelfAttentionVariant
+{
+    /// <summary>Pre-norm Transformer encoder layers: multi-head self-attention and a feed-forward block each.</summary>
+    Encoder = 0,
+
+    /// <summary>
+    /// For short texts such as chatbot intents: one attention layer straight over the embeddings
+    /// (query = value = embeddings, key = tanh(W x + b)), no feed-forward block. Faster, fewer parameters.
+    /// </summary>
+    Lightweight = 1,
+}
+
+/// <summary>How token positions are encoded.</summary>
+public enum PositionEncoding
+{
+    /// <summary>Fixed sine and cosine waves (Vaswani et al.); nothing to learn, works for any length.</summary>
+    Sinusoidal = 0,
+
+    /// <summary>A learned vector per position up to <c>MaxTokens</c>.</summary>
+    Learned = 1,
+}
+
+/// <summary>How the token vectors of a text become one vector.</summary>
+public enum TokenPooling
+{
+    /// <summary>Average of the token vectors.</summary>
+    Mean = 0,
+
+    /// <summary>Element-wise maximum of the token vectors.</summary>
+    Max = 1,
+
+    /// <summary>The vector of a classification token placed before the text.</summary>
+    FirstToken = 2,
+
+    /// <summary>Attention pooling with a learned context vector (the attention core's location score).</summary>
+    Attention = 3,
+}
+
+/// <summary>What happens to texts longer than <c>MaxTokens</c>.</summary>
+public enum LongTextHandling
+{
+    /// <summary>Keep the first and the last tokens (half of the budget each) and drop the middle.</summary>
+    HeadAndTail = 0,
+
+    /// <summary>Encode consecutive windows of <c>MaxTokens</c> tokens and average their vectors; nothing is dropped.</summary>
+    SlidingWindow = 1,
+}
+
+/// <summary>Which attention the token-weights output column reports.</summary>
+public enum TokenAttentionSource
+{
+    /// <summary>The attention each token received, averaged over heads, queries and all layers.</summary>
+    AllLayers = 0,
+
+    /// <summary>The attention each token received in the last layer, averaged over heads and queries.</summary>
+    LastLayer = 1,
+}

@@ -1,0 +1,204 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.ML.Attention.Infrastructure;
+using Microsoft.ML.Runtime;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Attention.TextFeaturization;
+
+/// <summary>
+/// Trains a <see cref="SelfAttentionEncoder"/> with a temporary head that is dropped afterwards: a linear layer on the
+/// pooled vector for a label (cross-entropy for classes, squared error for regression), or, without a label,
+/// masked-token prediction on the token states (15% of tokens by default; of those 80% become the mask token,
+/// 10% a random word, 10% stay, as in BERT).
+/// </summary>
+internal static class FeaturizerTraining
+{
+    /// <summary>The encoder plus the head, so one optimizer and one best-epoch snapshot cover both.</summary>
+    private sealed class EncoderWithHead : nn.Module
+    {
+        private readonly SelfAttentionEncoder encoder;
+        private readonly Linear head;
+
+        public EncoderWithHead(SelfAttentionEncoder encoder, int inputs, int outputs) : base(nameof(EncoderWithHead))
+        {
+            this.encoder = encoder;
+            head = nn.Linear(inputs, outputs);
+            RegisterComponents();
+        }
+
+        public SelfAttentionEncoder Encoder => encoder;
+
+        public Tensor Head(Tensor x) => head.call(x);
+
+        // Disposing the whole wrapper would also dispose the encoder, which outlives training.
+        public void DisposeHead() => head.Dispose();
+    }
+
+    /// <summary>Pooled vectors [B, E] of texts, averaging the vectors of a text's windows.</summary>
+    public static Tensor TextVectors(SelfAttentionEncoder encoder, IReadOnlyList<TokenWindows> texts)
+    {
+        using var scope = torch.NewDisposeScope();
+        var windows = texts.SelectMany(t => t.Windows).ToArray();
+        using var batch = new TokenBatch(windows);
+        var (states, _) = encoder.Encode(batch.Ids, batch.Mask);
+        var pooled = encoder.Pool(states, batch.Mask);
+        if (windows.Length == texts.Count)
+            return pooled.MoveToOuterDisposeScope();
+        // Average the windows of each text: a [B, windows] matrix of 1/count entries times the window vectors.
+        var averaging = new float[texts.Count * windows.Length];
+        int w = 0;
+        for (int b = 0; b < texts.Count; b++)
+            for (int k = 0; k < texts[b].Windows.Length; k++, w++)
+                averaging[b * windows.Length + w] = 1f / texts[b].Windows.Length;
+        using var matrix = torch.tensor(averaging, new long[] { texts.Count, windows.Length });
+        return matrix.matmul(pooled).MoveToOuterDisposeScope();
+    }
+
+    public static void Supervised(IHost host, IChannel channel, SelfAttentionEncoder encoder, IReadOnlyList<TokenWindows> texts,
+        float[] targets, LabelColumn label, IReadOnlyList<int> train, IReadOnlyList<int> validation, TrainingSettings settings)
+    {
+        var model = new EncoderWithHead(encoder, encoder.Architecture.EmbeddingSize, label.IsRegression ? 1 : label.Classes);
+        try
+        {
+            Tensor Predict(IReadOnlyList<int> rows) => model.Head(TextVectors(model.Encoder, rows.Select(i => texts[i]).ToArray()));
+            Tensor Loss(Tensor prediction, IReadOnlyList<int> rows)
+            {
+                var target = rows.Select(i => targets[i]).ToArray();
+                return label.IsRegression
+                    ? nn.functional.mse_loss(prediction.squeeze(-1), torch.tensor(target))
+                    : nn.functional.cross_entropy(prediction, torch.tensor(target.Select(t => (long)t).ToArray()));
+            }
+            Evaluation Evaluate(IReadOnlyList<int> rows)
+            {
+                double lossSum = 0;
+                long correct = 0;
+                foreach (var chunk in ByLength(rows, texts).Chunk(Math.Max(settings.BatchSize, 128)))
+                {
+                    using var scope = torch.NewDisposeScope();
+                    var prediction = Predict(chunk);
+                    lossSum += Loss(prediction, chunk).item<float>() * chunk.Length;
+                    if (!label.IsRegression)
+                        correct += prediction.argmax(-1).data<long>().ToArray().Where((p, k) => p == (long)targets[chunk[k]]).Count();
+                }
+                return new Evaluation(lossSum / rows.Count, label.IsRegression ? double.NaN : (double)correct / rows.Count);
+            }
+            new TrainingLoop(host, channel, settings).Run(model, Buckets(train, texts, settings.BatchSize), validation,
+                rows => Loss(Predict(rows), rows), Evaluate);
+        }
+        finally
+        {
+            model.DisposeHead();
+        }
+    }
+
+    public static void MaskedTokens(IHost host, IChannel channel, SelfAttentionEncoder encoder, IReadOnlyList<TokenWindows> texts,
+        IReadOnlyList<int> train, IReadOnlyList<int> validation, TrainingSettings settings, double maskRate)
+    {
+        var architecture = encoder.Architecture;
+        var model = new EncoderWithHead(encoder, architecture.Width, architecture.VocabularySize);
+        var random = new Random(settings.Seed);
+        try
+        {
+            Tensor Loss(IReadOnlyList<int> rows, Random masking, out long correct)
+            {
+                var windows = rows.SelectMany(i => texts[i].Windows).ToArray();
+                var (masked, positions, originals) = Mask(windows, architecture, maskRate, masking);
+                using var batch = new TokenBatch(masked);
+                var (states, _) = model.Encoder.Encode(batch.Ids, batch.Mask);
+                var flat = states.reshape(-1, architecture.Width);
+                using var index = torch.tensor(positions.Select(p => (long)(p.Window * batch.Length + p.Token)).ToArray());
+                var logits = model.Head(flat.index_select(0, index));
+                var target = torch.tensor(originals.Select(o => (long)o).ToArray());
+                correct = logits.argmax(-1).eq(target).sum().item<long>();
+                return nn.functional.cross_entropy(logits, target);
+            }
+            Evaluation Evaluate(IReadOnlyList<int> rows)
+            {
+                // The same masks every epoch, so validation losses are comparable.
+                var masking = new Random(settings.Seed + 1);
+                double lossSum = 0, correctSum = 0;
+                int chunks = 0;
+                foreach (var chunk in ByLength(rows, texts).Chunk(Math.Max(settings.BatchSize, 128)))
+                {
+                    using var scope = torch.NewDisposeScope();
+                    lossSum += Loss(chunk, masking, out var correct).item<float>();
+                    correctSum += correct;
+                    chunks++;
+                }
+                return new Evaluation(lossSum / Math.Max(1, chunks), double.NaN);
+            }
+
+            if (validation.Count > 0)
+            {
+                model.eval();
+                using (torch.no_grad())
+                    channel.Info($"Masked-token loss on held-out text before training: {Evaluate(validation).Loss:F4}.");
+            }
+            new TrainingLoop(host, channel, settings).Run(model, Buckets(train, texts, settings.BatchSize), validation,
+                rows => Loss(rows, random, out _), Evaluate);
+            if (validation.Count > 0)
+            {
+                using (torch.no_grad())
+                    channel.Info($"Masked-token loss on held-out text after training: {Evaluate(validation).Loss:F4}.");
+            }
+        }
+        finally
+        {
+            model.DisposeHead();
+        }
+    }
+
+    /// <summary>Hides tokens for masked-token training; returns the inputs, the hidden positions and their original ids.</summary>
+    private static (int[][] Inputs, List<(int Window, int Token)> Positions, List<int> Originals) Mask(
+        int[][] windows, FeaturizerArchitecture architecture, double rate, Random random)
+    {
+        int firstWord = 2, words = architecture.VocabularySize - 2; // ids [2, words) are words; then classification and mask
+        var inputs = windows.Select(w => (int[])w.Clone()).ToArray();
+        var positions = new List<(int, int)>();
+        var originals = new List<int>();
+        for (int w = 0; w < inputs.Length; w++)
+        {
+            for (int t = 1; t < inputs[w].Length; t++)
+            {
+                if (random.NextDouble() >= rate)
+                    continue;
+                positions.Add((w, t));
+                originals.Add(inputs[w][t]);
+                var roll = random.NextDouble();
+                if (roll < 0.8)
+                    inputs[w][t] = architecture.MaskTokenId;
+                else if (roll < 0.9 && words > firstWord)
+                    inputs[w][t] = random.Next(firstWord, words);
+            }
+        }
+        if (positions.Count == 0)
+        {
+            // Always predict something, so every batch has a loss: hide one token of the longest window.
+            var w = Enumerable.Range(0, inputs.Length).OrderByDescending(i => inputs[i].Length).First();
+            int t = inputs[w].Length > 1 ? 1 : 0;
+            positions.Add((w, t));
+            originals.Add(inputs[w][t]);
+            inputs[w][t] = architecture.MaskTokenId;
+        }
+        return (inputs, positions, originals);
+    }
+
+    /// <summary>Batches of texts of similar length, in a new order each epoch.</summary>
+    private static Func<Random, IReadOnlyList<int[]>> Buckets(IReadOnlyList<int> rows, IReadOnlyList<TokenWindows> texts, int batchSize)
+    {
+        var batches = ByLength(rows, texts).Chunk(batchSize).ToArray();
+        return random =>
+        {
+            var order = batches.ToArray();
+            random.Shuffle(order);
+            return order;
+        };
+    }
+
+    private static int[] ByLength(IReadOnlyList<int> rows, IReadOnlyList<TokenWindows> texts)
+        => rows.OrderBy(i => texts[i].Windows.Sum(w => w.Length)).ThenBy(i => i).ToArray();
+}

@@ -1,0 +1,36 @@
+using System;
+using Microsoft.ML.Attention.Core;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Attention.TextFeaturization;
+
+/// <summary>
+/// The lightweight variant's single attention layer: query = value = the embeddings, key = tanh(W x + b),
+/// scaled dot-product scores, masked softmax. No feed-forward block, so it trains fast on short texts.
+/// </summary>
+internal sealed class LightweightAttention : nn.Module
+{
+    private readonly Linear key_projection;
+    private readonly double _scale;
+
+    public LightweightAttention(int width) : base(nameof(LightweightAttention))
+    {
+        key_projection = nn.Linear(width, width);
+        _scale = 1.0 / Math.Sqrt(width);
+        RegisterComponents();
+    }
+
+    /// <summary>x [B, T, width]; mask [B, T]; window [T, T] or null. Returns the attended x and weights [B, 1, T, T].</summary>
+    public (Tensor Output, Tensor Weights) Forward(Tensor x, Tensor mask, Tensor? window)
+    {
+        using var scope = torch.NewDisposeScope();
+        var keys = key_projection.call(x).tanh();
+        var scores = x.matmul(keys.transpose(1, 2)) * _scale;
+        var allowed = Masking.Combine(mask.unsqueeze(1), window?.unsqueeze(0));
+        var weights = Masking.Softmax(scores, allowed);
+        var output = weights.matmul(x);
+        return (output.MoveToOuterDisposeScope(), weights.unsqueeze(1).MoveToOuterDisposeScope());
+    }
+}

@@ -1,0 +1,131 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.ML.Attention.Core;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Attention.TextFeaturization;
+
+/// <summary>
+/// Token ids [B, T] (position 0 holds the classification token) → token states [B, T, width] → one vector per text.
+/// Token embeddings plus positions, then Transformer encoder layers (or the lightweight attention layer), a final
+/// layer norm, pooling over the text's tokens, and an optional projection.
+/// </summary>
+internal sealed class SelfAttentionEncoder : nn.Module
+{
+    private readonly FeaturizerArchitecture _architecture;
+
+    private readonly Embedding token_embedding;
+    private readonly Embedding? position_embedding;
+    private readonly ModuleList<EncoderLayer>? layers;
+    private readonly LightweightAttention? lightweight;
+    private readonly LayerNorm final_norm;
+    private readonly AttentionLayer? pooling_attention;
+    private readonly Linear? projection;
+    private readonly Dropout dropout;
+
+    public SelfAttentionEncoder(FeaturizerArchitecture architecture) : base(nameof(SelfAttentionEncoder))
+    {
+        _architecture = architecture;
+        var width = architecture.Width;
+        token_embedding = nn.Embedding(architecture.VocabularySize, width, padding_idx: 0);
+        if (architecture.Positions == PositionEncoding.Learned)
+            position_embedding = nn.Embedding(architecture.MaxTokens, width);
+        if (architecture.Variant == SelfAttentionVariant.Encoder)
+            layers = new ModuleList<EncoderLayer>(Enumerable.Range(0, architecture.Layers)
+                .Select(_ => new EncoderLayer(width, architecture.Heads, architecture.FeedForwardSize, architecture.Dropout)).ToArray());
+        else
+            lightweight = new LightweightAttention(width);
+        final_norm = nn.LayerNorm(width);
+        if (architecture.Pooling == TokenPooling.Attention)
+            pooling_attention = AttentionLayer.Create(AttentionScoreFunction.Location, AttentionDistributionKind.Soft, 0, width, width);
+        if (architecture.OutputSize > 0)
+            projection = nn.Linear(width, architecture.OutputSize);
+        dropout = nn.Dropout(architecture.Dropout);
+        RegisterComponents();
+    }
+
+    public FeaturizerArchitecture Architecture => _architecture;
+
+    /// <summary>The token embedding matrix [vocabulary, width], for loading pretrained vectors.</summary>
+    public Tensor EmbeddingWeight => token_embedding.weight!;
+
+    /// <summary>
+    /// Encodes ids [B, T] with mask [B, T] (true at real tokens, including the classification token at 0).
+    /// Returns the states [B, T, width] and each layer's attention weights [B, heads, T, T].
+    /// </summary>
+    public (Tensor States, IReadOnlyList<Tensor> Weights) Encode(Tensor ids, Tensor mask)
+    {
+        using var scope = torch.NewDisposeScope();
+        var length = ids.shape[1];
+        var x = token_embedding.call(ids) + Positions(length, ids.device);
+        x = dropout.call(x);
+        var window = _architecture.LocalWindow > 0 ? Masking.SlidingWindow(length, _architecture.LocalWindow, ids.device) : null;
+        var weights = new List<Tensor>();
+        if (layers is not null)
+        {
+            foreach (var layer in layers)
+            {
+                var (output, layerWeights) = layer.Forward(x, mask, window);
+                x = output;
+                weights.Add(layerWeights);
+            }
+        }
+        else
+        {
+            var (output, layerWeights) = lightweight!.Forward(x, mask, window);
+            x = output;
+            weights.Add(layerWeights);
+        }
+        var states = final_norm.call(x).MoveToOuterDisposeScope();
+        return (states, weights.Select(w => w.MoveToOuterDisposeScope()).ToArray());
+    }
+
+    /// <summary>One vector per text [B, EmbeddingSize] from the states, pooling over the text's tokens (not the classification token).</summary>
+    public Tensor Pool(Tensor states, Tensor mask)
+    {
+        using var scope = torch.NewDisposeScope();
+        var content = mask.clone();
+        content[TensorIndex.Colon, 0] = torch.tensor(false);
+        Tensor pooled;
+        switch (_architecture.Pooling)
+        {
+            case TokenPooling.Mean:
+                var share = content.to_type(states.dtype).unsqueeze(-1);
+                pooled = (states * share).sum(1) / share.sum(1).clamp_min(1);
+                break;
+            case TokenPooling.Max:
+                var maxima = states.masked_fill(content.logical_not().unsqueeze(-1), float.NegativeInfinity).amax(new long[] { 1 });
+                pooled = maxima.masked_fill(maxima.isinf(), 0); // a text without tokens pools to zeros
+                break;
+            case TokenPooling.FirstToken:
+                pooled = states[TensorIndex.Colon, 0];
+                break;
+            case TokenPooling.Attention:
+                pooled = pooling_attention!.Forward(null, states, states, content).context.squeeze(1);
+                break;
+            default:
+                throw new InvalidOperationException($"Unknown pooling {_architecture.Pooling}.");
+        }
+        if (projection is not null)
+            pooled = projection.call(pooled);
+        return pooled.MoveToOuterDisposeScope();
+    }
+
+    private Tensor Positions(long length, Device device)
+    {
+        if (position_embedding is not null)
+            return position_embedding.call(torch.arange(length, dtype: ScalarType.Int64, device: device)).unsqueeze(0);
+        // Sinusoidal: even dimensions sin(p / 10000^(i/d)), odd ones cos of the same angle.
+        var width = _architecture.Width;
+        var positions = torch.arange(length, dtype: ScalarType.Float32, device: device).unsqueeze(1);
+        var frequencies = torch.exp(torch.arange(0, width, 2, dtype: ScalarType.Float32, device: device) * (-Math.Log(10000.0) / width));
+        var angles = positions * frequencies;
+        var table = torch.zeros(length, width, device: device);
+        table[TensorIndex.Colon, TensorIndex.Slice(0, null, 2)] = angles.sin();
+        table[TensorIndex.Colon, TensorIndex.Slice(1, null, 2)] = angles.cos()[TensorIndex.Colon, TensorIndex.Slice(0, width / 2)];
+        return table.unsqueeze(0);
+    }
+}

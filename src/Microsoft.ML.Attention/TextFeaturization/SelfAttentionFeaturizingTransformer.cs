@@ -1,0 +1,222 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.ML;
+using Microsoft.ML.Attention;
+using Microsoft.ML.Attention.DocumentClassification;
+using Microsoft.ML.Attention.Infrastructure;
+using Microsoft.ML.Attention.Text;
+using Microsoft.ML.Attention.TextFeaturization;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+[assembly: LoadableClass(typeof(SelfAttentionFeaturizingTransformer), null, typeof(SignatureLoadModel),
+    "Self-Attention Text Featurizer", SelfAttentionFeaturizingTransformer.LoaderSignature)]
+
+namespace Microsoft.ML.Attention;
+
+/// <summary>
+/// Turns text into a fixed-size vector with a small self-attention encoder, for any ML.NET trainer.
+/// Created by <see cref="SelfAttentionFeaturizingEstimator"/>.
+/// </summary>
+/// <remarks>
+/// <para>Input: a text column (String; null or empty text gives a valid vector). Output: a vector of
+/// <see cref="EmbeddingSize"/> floats and, when a token-weights column was named, the share of attention each
+/// token the encoder read received (a variable-length vector, in token order).</para>
+/// </remarks>
+public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBase
+{
+    // At most 24 characters: the model header stores it in a fixed field.
+    internal const string LoaderSignature = "SelfAttentionFeaturizer";
+    private const string ModuleStream = "Encoder";
+    private const string VocabularyStream = "Vocabulary";
+
+    // Version history:
+    //   0x00010001: initial.
+    private static VersionInfo GetVersionInfo() => new VersionInfo(
+        modelSignature: "SELFATTN",
+        verWrittenCur: 0x00010001,
+        verReadableCur: 0x00010001,
+        verWeCanReadBack: 0x00010001,
+        loaderSignature: LoaderSignature,
+        loaderAssemblyName: typeof(SelfAttentionFeaturizingTransformer).Assembly.FullName);
+
+    // Tokens in the padded block of one forward pass when scoring; see PaddedGroups.
+    private const int ScoringTokenBudget = 16384;
+
+    private readonly string _input;
+    private readonly string _output;
+    private readonly string? _tokenWeights;
+    private readonly TokenAttentionSource _tokenWeightsSource;
+    private readonly FeaturizerText _text;
+    private readonly Vocabulary _vocabulary;
+    private readonly TokenWindowEncoder _encoder;
+    private readonly FeaturizerArchitecture _architecture;
+    private readonly SelfAttentionEncoder _module;
+
+    /// <summary>Name of the input text column.</summary>
+    public string InputColumnName => _input;
+
+    /// <summary>Name of the output vector column.</summary>
+    public string OutputColumnName => _output;
+
+    /// <summary>Size of the output vector.</summary>
+    public int EmbeddingSize => _architecture.EmbeddingSize;
+
+    internal SelfAttentionFeaturizingTransformer(IHostEnvironment env, string output, string input, string? tokenWeights,
+        TokenAttentionSource tokenWeightsSource, FeaturizerText text, Vocabulary vocabulary, FeaturizerArchitecture architecture,
+        SelfAttentionEncoder module)
+        : base(Contracts.CheckRef(env, nameof(env)).Register(nameof(SelfAttentionFeaturizingTransformer)))
+    {
+        _output = output;
+        _input = input;
+        _tokenWeights = tokenWeights;
+        _tokenWeightsSource = tokenWeightsSource;
+        _text = text;
+        _vocabulary = vocabulary;
+        _architecture = architecture;
+        _encoder = text.CreateEncoder(vocabulary, architecture.ClassificationTokenId);
+        _module = module;
+        _module.eval();
+    }
+
+    private static SelfAttentionFeaturizingTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
+    {
+        Contracts.CheckValue(env, nameof(env));
+        ctx.CheckAtModel(GetVersionInfo());
+
+        // *** Binary format ***
+        // int: id of the output column name
+        // int: id of the input column name
+        // int: id of the token weights column name, or -1
+        // int: token attention source
+        // text settings (see FeaturizerText)
+        // stream "Vocabulary": the vocabulary (see Vocabulary)
+        // stream "Encoder": the module checkpoint (architecture, then weights; see ModuleCheckpoint)
+        var output = ctx.LoadNonEmptyString();
+        var input = ctx.LoadNonEmptyString();
+        var tokenWeights = ctx.LoadStringOrNull();
+        var source = (TokenAttentionSource)ctx.Reader.ReadInt32();
+        var text = FeaturizerText.Read(ctx.Reader);
+        Vocabulary? vocabulary = null;
+        if (!ctx.TryLoadBinaryStream(VocabularyStream, reader => vocabulary = Vocabulary.Read(reader)))
+            throw Contracts.ExceptDecode("The model has no vocabulary.");
+        FeaturizerArchitecture? architecture = null;
+        var module = ModuleCheckpoint.Load(ctx, ModuleStream, reader =>
+        {
+            architecture = FeaturizerArchitecture.Read(reader);
+            return new SelfAttentionEncoder(architecture);
+        });
+        return new SelfAttentionFeaturizingTransformer(env, output, input, tokenWeights, source, text, vocabulary!, architecture!, module);
+    }
+
+    private protected override void SaveModel(ModelSaveContext ctx)
+    {
+        ctx.CheckAtModel();
+        ctx.SetVersionInfo(GetVersionInfo());
+
+        // *** Binary format ***
+        // int: id of the output column name
+        // int: id of the input column name
+        // int: id of the token weights column name, or -1
+        // int: token attention source
+        // text settings (see FeaturizerText)
+        // stream "Vocabulary": the vocabulary (see Vocabulary)
+        // stream "Encoder": the module checkpoint (architecture, then weights; see ModuleCheckpoint)
+        ctx.SaveNonEmptyString(_output);
+        ctx.SaveNonEmptyString(_input);
+        ctx.SaveStringOrNull(_tokenWeights);
+        ctx.Writer.Write((int)_tokenWeightsSource);
+        _text.Write(ctx.Writer);
+        ctx.SaveBinaryStream(VocabularyStream, _vocabulary.Write);
+        ModuleCheckpoint.Save(ctx, ModuleStream, _module, _architecture.Write);
+    }
+
+    private protected override RowScorer Bind(DataViewSchema inputSchema)
+    {
+        var text = TextColumn.Find(Host, inputSchema, _input);
+        var outputs = new List<DataViewSchema.DetachedColumn>
+        {
+            new DataViewSchema.DetachedColumn(_output, new VectorDataViewType(NumberDataViewType.Single, EmbeddingSize)),
+        };
+        if (_tokenWeights != null)
+            outputs.Add(new DataViewSchema.DetachedColumn(_tokenWeights, new VectorDataViewType(NumberDataViewType.Single)));
+        return new Scorer(this, text, outputs.ToArray());
+    }
+
+    /// <summary>Vectors (and token weights) of a batch of texts, in groups of similar length.</summary>
+    private Array[] Score(IReadOnlyList<string?> texts)
+    {
+        var windows = texts.Select(_encoder.Encode).ToArray();
+        var vectors = new float[texts.Count][];
+        var weights = new float[texts.Count][];
+        using var noGrad = torch.no_grad();
+        var items = windows.Select(w => (w.Windows.Length, w.Windows.Max(x => x.Length))).ToArray();
+        foreach (var group in PaddedGroups.Split(items, ScoringTokenBudget))
+        {
+            using var scope = torch.NewDisposeScope();
+            var members = group.Select(i => windows[i]).ToArray();
+            var groupWindows = members.SelectMany(m => m.Windows).ToArray();
+            using var batch = new TokenBatch(groupWindows);
+            var (states, layerWeights) = _module.Encode(batch.Ids, batch.Mask);
+            var pooled = _module.Pool(states, batch.Mask).contiguous().data<float>().ToArray();
+            var received = _tokenWeights == null ? null : ReceivedAttention(layerWeights, batch.Mask);
+            int row = 0;
+            for (int k = 0; k < members.Length; k++)
+            {
+                var vector = new float[EmbeddingSize];
+                var tokenWeights = new List<float>();
+                foreach (var window in members[k].Windows)
+                {
+                    for (int d = 0; d < EmbeddingSize; d++)
+                        vector[d] += pooled[row * EmbeddingSize + d] / members[k].Windows.Length;
+                    if (received != null)
+                        tokenWeights.AddRange(received.AsSpan(row * batch.Length + 1, window.Length - 1).ToArray());
+                    row++;
+                }
+                vectors[group[k]] = vector;
+                weights[group[k]] = tokenWeights.ToArray();
+            }
+        }
+        return _tokenWeights == null ? new Array[] { vectors } : new Array[] { vectors, weights };
+    }
+
+    /// <summary>Attention each token received [N, T]: averaged over heads and the real queries (and layers, or the last one).</summary>
+    private float[] ReceivedAttention(IReadOnlyList<Tensor> layerWeights, Tensor mask)
+    {
+        var used = _tokenWeightsSource == TokenAttentionSource.LastLayer ? new[] { layerWeights[^1] } : layerWeights.ToArray();
+        var queries = mask.to_type(ScalarType.Float32).unsqueeze(1).unsqueeze(-1);          // [N, 1, T, 1]
+        var perLayer = used.Select(w => (w * queries).sum(new long[] { 1, 2 }) / (queries.sum(new long[] { 1, 2 }) * w.shape[1]).clamp_min(1));
+        return torch.stack(perLayer.ToArray()).mean(new long[] { 0 }).contiguous().data<float>().ToArray();
+    }
+
+    /// <summary>Releases the native memory of the encoder.</summary>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+            _module.Dispose();
+    }
+
+    private sealed class Scorer : RowScorer
+    {
+        private readonly SelfAttentionFeaturizingTransformer _parent;
+        private readonly DataViewSchema.Column _text;
+
+        public Scorer(SelfAttentionFeaturizingTransformer parent, DataViewSchema.Column text, DataViewSchema.DetachedColumn[] outputs)
+        {
+            _parent = parent;
+            _text = text;
+            OutputColumns = outputs;
+            InputColumns = new[] { text };
+        }
+
+        public override DataViewSchema.DetachedColumn[] OutputColumns { get; }
+
+        public override IReadOnlyList<DataViewSchema.Column> InputColumns { get; }
+
+        public override RowBatch CreateBatch(DataViewRow source)
+            => new RowBatch<string?>(TextColumn.Reader(source, _text), _parent.Score);
+    }
+}

@@ -1,0 +1,67 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.ML.Attention.Text;
+
+namespace Microsoft.ML.Attention.TextFeaturization;
+
+/// <summary>
+/// A text as the encoder reads it: one or more windows of token ids, each starting with the classification token.
+/// <see cref="DroppedTokens"/> counts tokens a head-and-tail cut left out, so callers can report it.
+/// </summary>
+internal sealed record TokenWindows(int[][] Windows, int DroppedTokens);
+
+/// <summary>Turns text into <see cref="TokenWindows"/> with the training vocabulary and the long-text rule.</summary>
+internal sealed class TokenWindowEncoder
+{
+    private readonly DocumentTokenizer _tokenizer;
+    private readonly Vocabulary _vocabulary;
+    private readonly int _maxTokens;
+    private readonly LongTextHandling _longText;
+    private readonly int _classificationToken;
+
+    public TokenWindowEncoder(DocumentTokenizer tokenizer, Vocabulary vocabulary, int maxTokens, LongTextHandling longText, int classificationToken)
+    {
+        _tokenizer = tokenizer;
+        _vocabulary = vocabulary;
+        _maxTokens = maxTokens;
+        _longText = longText;
+        _classificationToken = classificationToken;
+    }
+
+    /// <summary>The tokens of a text, across its sentences (the featurizer reads a text as one sequence).</summary>
+    public IReadOnlyList<Token> Tokens(string? text) => _tokenizer.Tokenize(text).Sentences.SelectMany(s => s.Tokens).ToArray();
+
+    public TokenWindows Encode(string? text) => Encode(Tokens(text).Select(t => _vocabulary.GetId(t.Text)).ToArray());
+
+    public TokenWindows Encode(int[] ids)
+    {
+        int budget = _maxTokens - 1;
+        if (ids.Length <= budget)
+            return new TokenWindows(new[] { Window(ids) }, 0);
+        if (_longText == LongTextHandling.HeadAndTail)
+        {
+            int head = (budget + 1) / 2, tail = budget - head;
+            return new TokenWindows(new[] { Window(ids.Take(head).Concat(ids.Skip(ids.Length - tail)).ToArray()) }, ids.Length - budget);
+        }
+        return new TokenWindows(ids.Chunk(budget).Select(Window).ToArray(), 0);
+    }
+
+    /// <summary>Positions (in the text's token list) of the tokens a window read, for aligning token weights.</summary>
+    public IEnumerable<int> ReadPositions(int tokenCount)
+    {
+        int budget = _maxTokens - 1;
+        if (tokenCount <= budget || _longText == LongTextHandling.SlidingWindow)
+            return Enumerable.Range(0, tokenCount);
+        int head = (budget + 1) / 2, tail = budget - head;
+        return Enumerable.Range(0, head).Concat(Enumerable.Range(tokenCount - tail, tail));
+    }
+
+    private int[] Window(int[] ids)
+    {
+        var window = new int[ids.Length + 1];
+        window[0] = _classificationToken;
+        Array.Copy(ids, 0, window, 1, ids.Length);
+        return window;
+    }
+}

@@ -1,0 +1,178 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.VisualStudio.TestTools.UnitTesting;
+using TorchSharp;
+
+namespace Microsoft.ML.Attention.Tests.TextFeaturization;
+
+[TestClass]
+public sealed class FeaturizerBehaviourTests
+{
+    private sealed class Vectors
+    {
+        public float[] Embedding { get; set; } = Array.Empty<float>();
+        public float[] TokenWeights { get; set; } = Array.Empty<float>();
+    }
+
+    private static SelfAttentionFeaturizingEstimator.Options Quick(string? label = "Label")
+    {
+        var options = FeaturizerTestSettings.Small(label, epochs: 2);
+        options.TokenWeightsColumnName = "TokenWeights";
+        return options;
+    }
+
+    private static (MLContext Ml, List<TextRow> Rows, IDataView Data, ITransformer Model) Train(int seed, SelfAttentionFeaturizingEstimator.Options options)
+    {
+        var ml = new MLContext(seed: seed);
+        var rows = OrderTask.Generate(200, seed: 5);
+        rows.Add(new TextRow { Text = "", Label = "alpha-first" });
+        rows.Add(new TextRow { Text = null!, Label = "beta-first" });
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.Text.SelfAttentionFeaturize(options)).Fit(data);
+        return (ml, rows, data, model);
+    }
+
+    [TestMethod]
+    public void SavedFeaturizerLoadsInANewContextWithIdenticalVectors()
+    {
+        var (ml, rows, data, model) = Train(3, Quick());
+        using var stream = new MemoryStream();
+        ml.Model.Save(model, data.Schema, stream);
+        stream.Position = 0;
+        var fresh = new MLContext(seed: 99);
+        var loaded = fresh.Model.Load(stream, out _);
+        var before = model.Transform(data);
+        var after = loaded.Transform(fresh.Data.LoadFromEnumerable(rows));
+        ColumnAssert.AreEqual(ColumnAssert.Vectors(before, "Embedding"), ColumnAssert.Vectors(after, "Embedding"), "Embedding");
+        ColumnAssert.AreEqual(ColumnAssert.Vectors(before, "TokenWeights"), ColumnAssert.Vectors(after, "TokenWeights"), "TokenWeights");
+
+        var original = ml.Model.CreatePredictionEngine<TextRow, Vectors>(model);
+        var reloaded = fresh.Model.CreatePredictionEngine<TextRow, Vectors>(loaded);
+        var batch = ColumnAssert.Vectors(before, "Embedding");
+        for (int i = 0; i < rows.Count; i++)
+        {
+            var a = original.Predict(rows[i]);
+            var b = reloaded.Predict(rows[i]);
+            CollectionAssert.AreEqual(a.Embedding, b.Embedding, $"row {i}");
+            CollectionAssert.AreEqual(a.TokenWeights, b.TokenWeights, $"row {i}");
+            FloatAssert.AreClose(batch[i], b.Embedding, $"PredictionEngine vs Transform, row {i}", 1e-4);
+        }
+    }
+
+    [TestMethod]
+    public void VectorsHaveTheDeclaredSizeAndEmptyTextIsAValidRow()
+    {
+        var (ml, rows, data, model) = Train(4, Quick());
+        var output = model.Transform(data);
+        Assert.AreEqual(32, ((VectorDataViewType)output.Schema["Embedding"].Type).Size);
+        var vectors = ColumnAssert.Vectors(output, "Embedding");
+        var weights = ColumnAssert.Vectors(output, "TokenWeights");
+        Assert.IsTrue(vectors.All(v => v.Length == 32 && v.All(float.IsFinite)));
+        for (int i = 0; i < rows.Count - 2; i++)
+        {
+            Assert.HasCount(rows[i].Text.Split(' ').Length, weights[i], "one weight per token read");
+            Assert.IsTrue(weights[i].All(w => w >= 0 && w <= 1));
+            Assert.IsLessThanOrEqualTo(1.0 + 1e-5, weights[i].Sum(w => (double)w));
+        }
+        Assert.IsEmpty(weights[^1], "null text has no tokens");
+        Assert.IsEmpty(weights[^2], "empty text has no tokens");
+        CollectionAssert.AreEqual(vectors[^1], vectors[^2], "null and empty text give the same vector");
+    }
+
+    [TestMethod]
+    public void SameSeedGivesTheSameFeaturizer()
+    {
+        var first = Train(5, Quick());
+        var second = Train(5, Quick());
+        var a = ColumnAssert.Vectors(first.Model.Transform(first.Data), "Embedding");
+        ColumnAssert.AreEqual(a, ColumnAssert.Vectors(second.Model.Transform(second.Data), "Embedding"), "same seed");
+        var other = Train(6, Quick());
+        Assert.IsFalse(ColumnAssert.Vectors(other.Model.Transform(other.Data), "Embedding").Zip(a).All(p => p.First.SequenceEqual(p.Second)));
+    }
+
+    [TestMethod]
+    public void LongTextsAreCutOrWindowedAsConfigured()
+    {
+        var longText = string.Join(" ", Enumerable.Range(0, 40).Select(i => i % 2 == 0 ? "red" : "blue"));
+        foreach (var handling in new[] { LongTextHandling.HeadAndTail, LongTextHandling.SlidingWindow })
+        {
+            var options = Quick();
+            options.LongText = handling;
+            var (ml, _, _, model) = Train(7, options);
+            var engine = ml.Model.CreatePredictionEngine<TextRow, Vectors>(model);
+            var result = engine.Predict(new TextRow { Text = longText });
+            Assert.IsTrue(result.Embedding.All(float.IsFinite));
+            Assert.HasCount(handling == LongTextHandling.HeadAndTail ? 15 : 40, result.TokenWeights,
+                $"{handling}: MaxTokens 16 leaves 15 words per window");
+        }
+    }
+
+    [TestMethod]
+    public void VariantsPoolingsAndPositionsTrainAndRoundTrip()
+    {
+        var settings = new (SelfAttentionVariant Variant, TokenPooling Pooling, PositionEncoding Positions, int Window, int Output)[]
+        {
+            (SelfAttentionVariant.Lightweight, TokenPooling.Mean, PositionEncoding.Sinusoidal, 0, 0),
+            (SelfAttentionVariant.Encoder, TokenPooling.Max, PositionEncoding.Learned, 3, 8),
+            (SelfAttentionVariant.Encoder, TokenPooling.FirstToken, PositionEncoding.Sinusoidal, 0, 0),
+            (SelfAttentionVariant.Encoder, TokenPooling.Attention, PositionEncoding.Learned, 2, 0),
+        };
+        foreach (var s in settings)
+        {
+            var options = Quick(label: null);
+            options.Variant = s.Variant;
+            options.Pooling = s.Pooling;
+            options.Positions = s.Positions;
+            options.LocalAttentionWindow = s.Window;
+            options.OutputSize = s.Output;
+            options.NumberOfEpochs = 1;
+            var (ml, rows, data, model) = Train(8, options);
+            var vectors = ColumnAssert.Vectors(model.Transform(data), "Embedding");
+            Assert.IsTrue(vectors.All(v => v.Length == (s.Output > 0 ? s.Output : 32) && v.All(float.IsFinite)), s.ToString());
+            using var stream = new MemoryStream();
+            ml.Model.Save(model, data.Schema, stream);
+            stream.Position = 0;
+            var loaded = new MLContext().Model.Load(stream, out _);
+            ColumnAssert.AreEqual(vectors, ColumnAssert.Vectors(loaded.Transform(data), "Embedding"), s.ToString());
+        }
+    }
+
+    private sealed class NumberRow
+    {
+        public float Text { get; set; }
+    }
+
+    [TestMethod]
+    public void BadInputIsReportedClearly()
+    {
+        var ml = new MLContext(seed: 1);
+        var numbers = ml.Data.LoadFromEnumerable(new[] { new NumberRow { Text = 1 } });
+        var wrongType = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Text.SelfAttentionFeaturize("E", "Text").Fit(numbers));
+        StringAssert.Contains(wrongType.Message, "'Text'");
+        StringAssert.Contains(wrongType.Message, "String");
+        var texts = ml.Data.LoadFromEnumerable(OrderTask.Generate(10, seed: 1));
+        var stringLabel = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Text.SelfAttentionFeaturize("E", "Text", "Label").Fit(texts));
+        StringAssert.Contains(stringLabel.Message, "key type");
+        Assert.Throws<ArgumentException>(() => ml.Transforms.Text.SelfAttentionFeaturize(new SelfAttentionFeaturizingEstimator.Options { Width = 30, Heads = 4 }));
+        Assert.Throws<ArgumentException>(() => ml.Transforms.Text.SelfAttentionFeaturize(new SelfAttentionFeaturizingEstimator.Options { MaxTokens = 1 }));
+    }
+
+    [TestMethod]
+    public void ScoringLeavesNoTensorsBehind()
+    {
+        var (ml, rows, data, model) = Train(9, Quick());
+        var engine = ml.Model.CreatePredictionEngine<TextRow, Vectors>(model);
+        engine.Predict(rows[0]);
+        ColumnAssert.Vectors(model.Transform(data), "Embedding");
+        var before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        var many = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 10).SelectMany(_ => rows));
+        ColumnAssert.Vectors(model.Transform(many), "Embedding");
+        foreach (var row in rows)
+            engine.Predict(row);
+        Assert.AreEqual(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount, "tensors leaked while scoring");
+    }
+}
