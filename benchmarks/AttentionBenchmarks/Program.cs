@@ -23,6 +23,10 @@ public static class Program
         new FeaturizeSdcaSystem(),
         new HanSystem(),
         new HanSystem(epochs: 1),
+        new FeaturizerSdcaSystem(),
+        new FeaturizerSdcaSystem(epochs: 1),
+        new FeaturizerNgramsSdcaSystem(),
+        new SelfSupervisedSdcaSystem(),
     };
 
     public static int Main(string[] args)

@@ -1,0 +1,84 @@
+using System.IO;
+using Microsoft.ML;
+using Microsoft.ML.Attention;
+
+namespace AttentionBenchmarks;
+
+/// <summary>
+/// This library's self-attention featurizer at its default settings (width 128, 2 layers, 4 heads, 128 tokens,
+/// mean pooling), with the reference's training settings (benchmarks/reference/encoder.py): Adam 5e-4, batch 32,
+/// all training documents (no validation hold-out), 2 threads. Its vectors feed SdcaMaximumEntropy.
+/// </summary>
+public abstract class FeaturizerSystem : PipelineSystem
+{
+    private readonly int _epochs;
+
+    protected FeaturizerSystem(int epochs) => _epochs = epochs;
+
+    protected override int Epochs => _epochs;
+
+    protected SelfAttentionFeaturizingEstimator.Options Settings(string? label) => new()
+    {
+        InputColumnName = "Text",
+        OutputColumnName = "Embedding",
+        LabelColumnName = label,
+        NumberOfEpochs = _epochs,
+        ValidationFraction = 0,
+        NumberOfThreads = 2,
+    };
+
+    protected string Describe(string what) => $"{what}; featurizer defaults, {_epochs} epochs, 2 threads";
+}
+
+/// <summary>(a) supervised featurizer vectors → SdcaMaximumEntropy.</summary>
+public sealed class FeaturizerSdcaSystem : FeaturizerSystem
+{
+    public FeaturizerSdcaSystem(int epochs = 5) : base(epochs) { }
+
+    public override string Name => Epochs == 5 ? "selfattention-sdca" : $"selfattention-sdca-{Epochs}epoch";
+
+    protected override string Notes => Describe("supervised vectors → SDCA");
+
+    protected override IEstimator<ITransformer> Pipeline(MLContext ml, TextWriter log)
+        => ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.Transforms.Text.SelfAttentionFeaturize(Settings("Label")))
+            .Append(ml.Transforms.NormalizeMinMax("Features", "Embedding"))
+            .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy())
+            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedText", "PredictedLabel"));
+}
+
+/// <summary>(b) supervised featurizer vectors concatenated with FeaturizeText n-grams → SdcaMaximumEntropy.</summary>
+public sealed class FeaturizerNgramsSdcaSystem : FeaturizerSystem
+{
+    public FeaturizerNgramsSdcaSystem(int epochs = 5) : base(epochs) { }
+
+    public override string Name => "selfattention-ngrams-sdca";
+
+    protected override string Notes => Describe("supervised vectors + FeaturizeText → SDCA");
+
+    protected override IEstimator<ITransformer> Pipeline(MLContext ml, TextWriter log)
+        => ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.Transforms.Text.SelfAttentionFeaturize(Settings("Label")))
+            .Append(ml.Transforms.NormalizeMinMax("EmbeddingScaled", "Embedding"))
+            .Append(ml.Transforms.Text.FeaturizeText("Ngrams", "Text"))
+            .Append(ml.Transforms.Concatenate("Features", "EmbeddingScaled", "Ngrams"))
+            .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy())
+            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedText", "PredictedLabel"));
+}
+
+/// <summary>(c) featurizer trained without labels (masked tokens) → SdcaMaximumEntropy.</summary>
+public sealed class SelfSupervisedSdcaSystem : FeaturizerSystem
+{
+    public SelfSupervisedSdcaSystem(int epochs = 5) : base(epochs) { }
+
+    public override string Name => "selfattention-selfsupervised-sdca";
+
+    protected override string Notes => Describe("masked-token vectors (no labels) → SDCA");
+
+    protected override IEstimator<ITransformer> Pipeline(MLContext ml, TextWriter log)
+        => ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.Transforms.Text.SelfAttentionFeaturize(Settings(null)))
+            .Append(ml.Transforms.NormalizeMinMax("Features", "Embedding"))
+            .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy())
+            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedText", "PredictedLabel"));
+}
