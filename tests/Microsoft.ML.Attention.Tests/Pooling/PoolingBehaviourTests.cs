@@ -77,6 +77,24 @@ public sealed class PoolingBehaviourTests
         CollectionAssert.AreEqual(new float[] { 0, 0 }, max[2]);
     }
 
+    private sealed class FixedSix
+    {
+        [VectorType(6)]
+        public float[] Sequence { get; set; } = new float[6];
+    }
+
+    [TestMethod]
+    public void FixedLengthColumnsPoolLikeVariableLengthOnes()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(new[] { new FixedSix { Sequence = new float[] { 1, 2, 3, 4, 5, 6 } } });
+        var model = ml.Transforms.AttentionPooling("Pooled", "Sequence", 2, weightsColumnName: "Weights", mode: PoolingMode.Mean).Fit(data);
+        var output = model.Transform(data);
+        Assert.AreEqual(2, ((VectorDataViewType)output.Schema["Pooled"].Type).Size);
+        CollectionAssert.AreEqual(new float[] { 3, 4 }, ColumnAssert.Vectors(output, "Pooled")[0]);
+        FloatAssert.AreClose(new[] { 1f / 3, 1f / 3, 1f / 3 }, ColumnAssert.Vectors(output, "Weights")[0], "weights", 1e-6);
+    }
+
     [TestMethod]
     public void AttentionPoolingIsTheWeightedSumOfItsReportedWeights()
     {

@@ -162,6 +162,22 @@ public sealed class FeaturizerBehaviourTests
     }
 
     [TestMethod]
+    public void ConcurrentPredictionEnginesAgreeWithSequentialScoring()
+    {
+        var (ml, rows, _, model) = Train(10, Quick());
+        var engine = ml.Model.CreatePredictionEngine<TextRow, Vectors>(model);
+        var expected = rows.Select(r => engine.Predict(r).Embedding).ToArray();
+        var results = new float[4][][];
+        System.Threading.Tasks.Parallel.For(0, 4, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = 4 }, worker =>
+        {
+            var own = ml.Model.CreatePredictionEngine<TextRow, Vectors>(model);
+            results[worker] = rows.Select(r => own.Predict(r).Embedding).ToArray();
+        });
+        foreach (var result in results)
+            ColumnAssert.AreEqual(expected, result, "parallel PredictionEngine");
+    }
+
+    [TestMethod]
     public void ScoringLeavesNoTensorsBehind()
     {
         var (ml, rows, data, model) = Train(9, Quick());

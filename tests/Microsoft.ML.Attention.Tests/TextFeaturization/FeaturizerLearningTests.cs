@@ -21,6 +21,7 @@ public sealed class FeaturizerLearningTests
         var attention = ml.Transforms.Conversion.MapValueToKey("Label")
             .Append(ml.Transforms.Text.SelfAttentionFeaturize(FeaturizerTestSettings.Small()))
             .Append(ml.Transforms.CopyColumns("Features", "Embedding"))
+            .AppendCacheCheckpoint(ml)   // SDCA passes over the data many times; encode each text once
             .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy());
         var attentionAccuracy = ml.MulticlassClassification.Evaluate(attention.Fit(train).Transform(test)).MicroAccuracy;
 

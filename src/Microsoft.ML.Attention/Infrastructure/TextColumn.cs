@@ -2,7 +2,7 @@ using System;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 
-namespace Microsoft.ML.Attention.DocumentClassification;
+namespace Microsoft.ML.Attention.Infrastructure;
 
 /// <summary>Finds, checks and reads a text column.</summary>
 internal static class TextColumn
