@@ -16,6 +16,11 @@ internal static class Masking
     // masked score cannot overflow either) and zeroed after it, and the denominator is clamped to at least 1. The
     // clamp is exact for rows with an allowed position: the row maximum is subtracted first, so the largest term is
     // exp(0) = 1 and the sum is already >= 1; for fully masked rows the sum is 0 and the clamp makes it 0 / 1.
+    // Long-lived scalars: a temporary Scalar from an implicit double conversion can be finalized while libtorch still
+    // reads it (suspected cause of a "toFloat" check failure seen once in a long benchmark run).
+    private static readonly Scalar NegativeInfinity = double.NegativeInfinity;
+    private static readonly Scalar Zero = 0.0;
+
     public static Tensor Softmax(Tensor scores, Tensor? mask)
     {
         if (mask is null)
@@ -27,9 +32,9 @@ internal static class Masking
         var allowed = mask.to_type(ScalarType.Bool);
         var blocked = allowed.logical_not();
         // Shift by the maximum over the allowed positions. The shift cancels out mathematically, so it is detached.
-        var max = scores.detach().masked_fill(blocked, double.NegativeInfinity).amax(new long[] { -1 }, keepdim: true);
-        max = max.masked_fill(max.isfinite().logical_not(), 0.0);
-        var exp = (scores - max).masked_fill(blocked, 0.0).exp().masked_fill(blocked, 0.0);
+        var max = scores.detach().masked_fill(blocked, NegativeInfinity).amax(new long[] { -1 }, keepdim: true);
+        max = max.masked_fill(max.isfinite().logical_not(), Zero);
+        var exp = (scores - max).masked_fill(blocked, Zero).exp().masked_fill(blocked, Zero);
         var sum = exp.sum(-1, keepdim: true).clamp_min(1.0);
         return scope.MoveToOuter(exp / sum);
     }
