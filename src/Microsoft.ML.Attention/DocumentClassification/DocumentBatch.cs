@@ -87,25 +87,17 @@ internal sealed class DocumentBatch : IDisposable
             }
         }
 
-        TokenIds = Owned(torch.tensor(ids, new long[] { sentences, maxWords }));
-        WordMask = Owned(torch.tensor(wordMask, new long[] { sentences, maxWords }));
-        SentenceLengths = Owned(torch.tensor(lengths));
-        SentenceSlots = Owned(torch.tensor(slots));
-        DocumentLengths = Owned(torch.tensor(documentLengths));
-        SentenceMask = Owned(torch.tensor(sentenceMask, new long[] { documents.Count, maxSentences }));
+        TokenIds = OwnedTensor.From(ids, sentences, maxWords);
+        WordMask = OwnedTensor.From(wordMask, sentences, maxWords);
+        SentenceLengths = OwnedTensor.From(lengths, sentences);
+        SentenceSlots = OwnedTensor.From(slots, sentences);
+        DocumentLengths = OwnedTensor.From(documentLengths, documents.Count);
+        SentenceMask = OwnedTensor.From(sentenceMask, documents.Count, maxSentences);
     }
 
     /// <summary>Groups of documents of similar shape for scoring (see <see cref="PaddedGroups"/>).</summary>
     public static IEnumerable<int[]> ScoringGroups(IReadOnlyList<int[][]> documents, int paddedWordBudget)
         => PaddedGroups.Split(documents.Select(d => (d.Length, d.Length == 0 ? 1 : d.Max(s => s.Length))).ToArray(), paddedWordBudget);
-
-    // torch.tensor wraps the managed array; a libtorch-owned copy keeps arithmetic independent of where
-    // the garbage collector placed the array (see SequenceBatch).
-    private static Tensor Owned(Tensor wrapped)
-    {
-        using (wrapped)
-            return wrapped.clone();
-    }
 
     public void Dispose()
     {

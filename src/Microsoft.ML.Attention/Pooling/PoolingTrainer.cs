@@ -4,7 +4,6 @@ using System.Linq;
 using Microsoft.ML.Attention.Infrastructure;
 using Microsoft.ML.Runtime;
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Attention.Pooling;
@@ -15,31 +14,12 @@ namespace Microsoft.ML.Attention.Pooling;
 /// </summary>
 internal static class PoolingTrainer
 {
-    /// <summary>The pooling module plus the head, so that one optimizer and one snapshot cover both.</summary>
-    private sealed class PoolingWithHead : nn.Module
-    {
-        private readonly SequencePoolingModule pooling;
-        private readonly Linear head;
-
-        public PoolingWithHead(SequencePoolingModule pooling, int pooledSize, int outputs) : base(nameof(PoolingWithHead))
-        {
-            this.pooling = pooling;
-            head = nn.Linear(pooledSize, outputs);
-            RegisterComponents();
-        }
-
-        public Tensor Predict(SequenceBatch batch) => head.call(pooling.Pool(batch.Values, batch.Mask, batch.Query).Pooled);
-
-        // Disposing the whole wrapper would also dispose the pooling module, which outlives training.
-        public void DisposeHead() => head.Dispose();
-    }
-
     public static void Train(IHost host, SequencePoolingModule module, PoolingArchitecture architecture,
         IReadOnlyList<PoolingRow> rows, float[] targets, LabelColumn label, TrainingSettings settings, double validationFraction)
     {
         using var channel = host.Start("Training attention pooling");
         var outputs = label.IsRegression ? 1 : label.Classes;
-        var model = new PoolingWithHead(module, architecture.PooledSize, outputs);
+        var model = new ModuleWithHead<SequencePoolingModule>(module, architecture.PooledSize, outputs);
         try
         {
             Run(host, channel, model, architecture, rows, targets, label, settings, validationFraction);
@@ -50,7 +30,7 @@ internal static class PoolingTrainer
         }
     }
 
-    private static void Run(IHost host, IChannel channel, PoolingWithHead model, PoolingArchitecture architecture,
+    private static void Run(IHost host, IChannel channel, ModuleWithHead<SequencePoolingModule> model, PoolingArchitecture architecture,
         IReadOnlyList<PoolingRow> rows, float[] targets, LabelColumn label, TrainingSettings settings, double validationFraction)
     {
 
@@ -65,7 +45,10 @@ internal static class PoolingTrainer
             (label.IsRegression ? "regression" : $"{label.Classes} classes") + ".");
 
         Tensor Predict(IReadOnlyList<int> batch)
-            => model.Predict(new SequenceBatch(batch.Select(i => rows[i]).ToArray(), architecture.VectorSize, architecture.QuerySize));
+        {
+            var input = new SequenceBatch(batch.Select(i => rows[i]).ToArray(), architecture.VectorSize, architecture.QuerySize);
+            return model.Head(model.Body.Pool(input.Values, input.Mask, input.Query).Pooled);
+        }
 
         Tensor LossOf(Tensor prediction, IReadOnlyList<int> batch)
         {

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using Microsoft.ML.Attention.Infrastructure;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -39,18 +40,9 @@ internal sealed class SequenceBatch : IDisposable
                 Array.Copy(row.Query!, 0, query, b * querySize, querySize);
         }
         PaddedLength = maxLength;
-        Values = Aligned(torch.tensor(values, new long[] { rows.Count, maxLength, vectorSize }));
-        Mask = Aligned(torch.tensor(mask, new long[] { rows.Count, maxLength }));
-        Query = query == null ? null : Aligned(torch.tensor(query, new long[] { rows.Count, querySize }));
-    }
-
-    // torch.tensor wraps the managed array, whose address varies; vectorised kernels then split their work
-    // differently and round differently in the last bit. A libtorch-owned (aligned) copy computes the same
-    // way every time, so equal inputs give bit-identical outputs.
-    private static Tensor Aligned(Tensor wrapped)
-    {
-        using (wrapped)
-            return wrapped.clone();
+        Values = OwnedTensor.From(values, rows.Count, maxLength, vectorSize);
+        Mask = OwnedTensor.From(mask, rows.Count, maxLength);
+        Query = query == null ? null : OwnedTensor.From(query, rows.Count, querySize);
     }
 
     public void Dispose()

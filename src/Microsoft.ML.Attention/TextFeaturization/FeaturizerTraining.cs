@@ -4,7 +4,6 @@ using System.Linq;
 using Microsoft.ML.Attention.Infrastructure;
 using Microsoft.ML.Runtime;
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Attention.TextFeaturization;
@@ -17,27 +16,6 @@ namespace Microsoft.ML.Attention.TextFeaturization;
 /// </summary>
 internal static class FeaturizerTraining
 {
-    /// <summary>The encoder plus the head, so one optimizer and one best-epoch snapshot cover both.</summary>
-    private sealed class EncoderWithHead : nn.Module
-    {
-        private readonly SelfAttentionEncoder encoder;
-        private readonly Linear head;
-
-        public EncoderWithHead(SelfAttentionEncoder encoder, int inputs, int outputs) : base(nameof(EncoderWithHead))
-        {
-            this.encoder = encoder;
-            head = nn.Linear(inputs, outputs);
-            RegisterComponents();
-        }
-
-        public SelfAttentionEncoder Encoder => encoder;
-
-        public Tensor Head(Tensor x) => head.call(x);
-
-        // Disposing the whole wrapper would also dispose the encoder, which outlives training.
-        public void DisposeHead() => head.Dispose();
-    }
-
     /// <summary>Pooled vectors [B, E] of texts, averaging the vectors of a text's windows.</summary>
     public static Tensor TextVectors(SelfAttentionEncoder encoder, IReadOnlyList<TokenWindows> texts)
     {
@@ -61,10 +39,10 @@ internal static class FeaturizerTraining
     public static void Supervised(IHost host, IChannel channel, SelfAttentionEncoder encoder, IReadOnlyList<TokenWindows> texts,
         float[] targets, LabelColumn label, IReadOnlyList<int> train, IReadOnlyList<int> validation, TrainingSettings settings)
     {
-        var model = new EncoderWithHead(encoder, encoder.Architecture.EmbeddingSize, label.IsRegression ? 1 : label.Classes);
+        var model = new ModuleWithHead<SelfAttentionEncoder>(encoder, encoder.Architecture.EmbeddingSize, label.IsRegression ? 1 : label.Classes);
         try
         {
-            Tensor Predict(IReadOnlyList<int> rows) => model.Head(TextVectors(model.Encoder, rows.Select(i => texts[i]).ToArray()));
+            Tensor Predict(IReadOnlyList<int> rows) => model.Head(TextVectors(model.Body, rows.Select(i => texts[i]).ToArray()));
             Tensor Loss(Tensor prediction, IReadOnlyList<int> rows)
             {
                 var target = rows.Select(i => targets[i]).ToArray();
@@ -99,7 +77,7 @@ internal static class FeaturizerTraining
         IReadOnlyList<int> train, IReadOnlyList<int> validation, TrainingSettings settings, double maskRate)
     {
         var architecture = encoder.Architecture;
-        var model = new EncoderWithHead(encoder, architecture.Width, architecture.VocabularySize);
+        var model = new ModuleWithHead<SelfAttentionEncoder>(encoder, architecture.Width, architecture.VocabularySize);
         var random = new Random(settings.Seed);
         try
         {
@@ -108,7 +86,7 @@ internal static class FeaturizerTraining
                 var windows = rows.SelectMany(i => texts[i].Windows).ToArray();
                 var (masked, positions, originals) = Mask(windows, architecture, maskRate, masking);
                 using var batch = new TokenBatch(masked);
-                var (states, _) = model.Encoder.Encode(batch.Ids, batch.Mask);
+                var (states, _) = model.Body.Encode(batch.Ids, batch.Mask);
                 var flat = states.reshape(-1, architecture.Width);
                 using var index = torch.tensor(positions.Select(p => (long)(p.Window * batch.Length + p.Token)).ToArray());
                 var logits = model.Head(flat.index_select(0, index));

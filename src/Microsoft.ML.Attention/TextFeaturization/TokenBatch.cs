@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using Microsoft.ML.Attention.Infrastructure;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -28,11 +29,8 @@ internal sealed class TokenBatch : IDisposable
             }
         }
         Length = length;
-        // Copies owned by libtorch: arithmetic then does not depend on where the managed arrays live.
-        using var wrappedIds = torch.tensor(ids, new long[] { windows.Count, length });
-        using var wrappedMask = torch.tensor(mask, new long[] { windows.Count, length });
-        Ids = wrappedIds.clone();
-        Mask = wrappedMask.clone();
+        Ids = OwnedTensor.From(ids, windows.Count, length);
+        Mask = OwnedTensor.From(mask, windows.Count, length);
     }
 
     public void Dispose()

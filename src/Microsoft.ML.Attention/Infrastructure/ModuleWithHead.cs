@@ -1,0 +1,28 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Attention.Infrastructure;
+
+/// <summary>
+/// A model being trained together with a temporary linear head, so that one optimizer and one best-epoch snapshot
+/// cover both. Only the head is disposed after training: the body outlives it in the transformer.
+/// </summary>
+internal sealed class ModuleWithHead<TBody> : nn.Module where TBody : nn.Module
+{
+    private readonly TBody body;
+    private readonly Linear head;
+
+    public ModuleWithHead(TBody body, int inputs, int outputs) : base(nameof(ModuleWithHead<TBody>))
+    {
+        this.body = body;
+        head = nn.Linear(inputs, outputs);
+        RegisterComponents();
+    }
+
+    public TBody Body => body;
+
+    public Tensor Head(Tensor x) => head.call(x);
+
+    public void DisposeHead() => head.Dispose();
+}
