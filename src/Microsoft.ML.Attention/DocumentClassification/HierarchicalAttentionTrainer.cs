@@ -204,12 +204,7 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
         if (seen < 2)
             throw _host.Except($"Column '{label.Column.Name}' holds a single class in the training data; a classifier needs at least two.");
 
-        var vocabularyBuilder = new VocabularyBuilder(o.MinimumWordCount, o.MaximumVocabularySize);
-        foreach (var document in train.Documents)
-            vocabularyBuilder.Add(document);
-        var vocabulary = vocabularyBuilder.Build();
-        if (vocabulary.Count <= 2)
-            throw _host.Except($"No word occurs at least {o.MinimumWordCount} times in column '{o.TextColumnName}'; the vocabulary is empty. Lower MinimumWordCount or check the text column.");
+        var vocabulary = VocabularyModel.Build(_host, train.Documents, o.MinimumWordCount, o.MaximumVocabularySize, o.TextColumnName);
         channel.Info($"Vocabulary: {vocabulary.Count - 2} words seen at least {o.MinimumWordCount} times.");
 
         List<int[][]> trainIds, validationIds;

@@ -33,7 +33,6 @@ public sealed class HierarchicalAttentionTransformer : AttentionTransformerBase
     // At most 24 characters: the model header stores it in a fixed field.
     internal const string LoaderSignature = "HierarchicalAttention";
     private const string ModuleStream = "HanModule";
-    private const string VocabularyStream = "Vocabulary";
 
     // Version history:
     //   0x00010001: initial.
@@ -96,16 +95,14 @@ public sealed class HierarchicalAttentionTransformer : AttentionTransformerBase
         var columns = OutputColumnNames.Load(ctx);
         var text = TextSettings.Read(ctx.Reader);
         var classes = DocumentClassification.ClassNames.Read(ctx.Reader);
-        Vocabulary? vocabulary = null;
-        if (!ctx.TryLoadBinaryStream(VocabularyStream, reader => vocabulary = Vocabulary.Read(reader)))
-            throw Contracts.ExceptDecode("The model has no vocabulary.");
+        var vocabulary = VocabularyModel.Load(ctx);
         HanArchitecture? architecture = null;
         var module = ModuleCheckpoint.Load(ctx, ModuleStream, reader =>
         {
             architecture = HanArchitecture.Read(reader);
             return new HierarchicalAttentionModule(architecture);
         });
-        return new HierarchicalAttentionTransformer(env, task, columns, text, vocabulary!, classes, architecture!, module);
+        return new HierarchicalAttentionTransformer(env, task, columns, text, vocabulary, classes, architecture!, module);
     }
 
     private protected override void SaveModel(ModelSaveContext ctx)
@@ -124,7 +121,7 @@ public sealed class HierarchicalAttentionTransformer : AttentionTransformerBase
         _columns.Save(ctx);
         _text.Write(ctx.Writer);
         _classes.Write(ctx.Writer);
-        ctx.SaveBinaryStream(VocabularyStream, _vocabulary.Write);
+        VocabularyModel.Save(ctx, _vocabulary);
         ModuleCheckpoint.Save(ctx, ModuleStream, _module, _architecture.Write);
     }
 

@@ -190,12 +190,7 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         if (label != null && !label.IsRegression && targets.Distinct().Count() < 2)
             throw _host.Except($"Column '{label.Column.Name}' holds a single class in the training data; a classifier needs at least two.");
 
-        var builder = new VocabularyBuilder(o.MinimumWordCount, o.MaximumVocabularySize);
-        foreach (var document in documents)
-            builder.Add(document);
-        var vocabulary = builder.Build();
-        if (vocabulary.Count <= 2)
-            throw _host.Except($"No word occurs at least {o.MinimumWordCount} times in column '{o.InputColumnName}'; the vocabulary is empty. Lower MinimumWordCount or check the text column.");
+        var vocabulary = VocabularyModel.Build(_host, documents, o.MinimumWordCount, o.MaximumVocabularySize, o.InputColumnName);
         channel.Info($"Vocabulary: {vocabulary.Count - 2} words seen at least {o.MinimumWordCount} times.");
 
         var architecture = new FeaturizerArchitecture(vocabulary.Count + 2, o.Variant, o.Width, o.Layers, o.Heads, o.FeedForwardSize,

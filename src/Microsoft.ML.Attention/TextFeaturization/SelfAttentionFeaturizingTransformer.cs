@@ -30,7 +30,6 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
     // At most 24 characters: the model header stores it in a fixed field.
     internal const string LoaderSignature = "SelfAttentionFeaturizer";
     private const string ModuleStream = "Encoder";
-    private const string VocabularyStream = "Vocabulary";
 
     // Version history:
     //   0x00010001: initial.
@@ -99,16 +98,14 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
         var tokenWeights = ctx.LoadStringOrNull();
         var source = (TokenAttentionSource)ctx.Reader.ReadInt32();
         var text = FeaturizerText.Read(ctx.Reader);
-        Vocabulary? vocabulary = null;
-        if (!ctx.TryLoadBinaryStream(VocabularyStream, reader => vocabulary = Vocabulary.Read(reader)))
-            throw Contracts.ExceptDecode("The model has no vocabulary.");
+        var vocabulary = VocabularyModel.Load(ctx);
         FeaturizerArchitecture? architecture = null;
         var module = ModuleCheckpoint.Load(ctx, ModuleStream, reader =>
         {
             architecture = FeaturizerArchitecture.Read(reader);
             return new SelfAttentionEncoder(architecture);
         });
-        return new SelfAttentionFeaturizingTransformer(env, output, input, tokenWeights, source, text, vocabulary!, architecture!, module);
+        return new SelfAttentionFeaturizingTransformer(env, output, input, tokenWeights, source, text, vocabulary, architecture!, module);
     }
 
     private protected override void SaveModel(ModelSaveContext ctx)
@@ -129,7 +126,7 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
         ctx.SaveStringOrNull(_tokenWeights);
         ctx.Writer.Write((int)_tokenWeightsSource);
         _text.Write(ctx.Writer);
-        ctx.SaveBinaryStream(VocabularyStream, _vocabulary.Write);
+        VocabularyModel.Save(ctx, _vocabulary);
         ModuleCheckpoint.Save(ctx, ModuleStream, _module, _architecture.Write);
     }
 

@@ -1,0 +1,35 @@
+using System.Collections.Generic;
+using Microsoft.ML.Attention.Text;
+using Microsoft.ML.Runtime;
+
+namespace Microsoft.ML.Attention.Infrastructure;
+
+/// <summary>The training vocabulary of the text capabilities: built once per Fit, stored as a stream of the model zip.</summary>
+internal static class VocabularyModel
+{
+    private const string Stream = "Vocabulary";
+
+    /// <summary>Builds the vocabulary of the training documents; an empty one is an error naming the column and the option.</summary>
+    public static Vocabulary Build(IExceptionContext ectx, IEnumerable<TokenizedDocument> documents, int minimumCount, int maximumSize, string column)
+    {
+        var builder = new VocabularyBuilder(minimumCount, maximumSize);
+        foreach (var document in documents)
+            builder.Add(document);
+        var vocabulary = builder.Build();
+        if (vocabulary.Count <= 2)
+            throw ectx.Except($"No word occurs at least {minimumCount} times in column '{column}'; the vocabulary is empty. Lower MinimumWordCount or check the text column.");
+        return vocabulary;
+    }
+
+    // *** Binary format ***
+    // stream "Vocabulary": see Vocabulary.Write
+    public static void Save(ModelSaveContext ctx, Vocabulary vocabulary) => ctx.SaveBinaryStream(Stream, vocabulary.Write);
+
+    public static Vocabulary Load(ModelLoadContext ctx)
+    {
+        Vocabulary? vocabulary = null;
+        if (!ctx.TryLoadBinaryStream(Stream, reader => vocabulary = Vocabulary.Read(reader)))
+            throw Contracts.ExceptDecode("The model has no vocabulary.");
+        return vocabulary!;
+    }
+}
