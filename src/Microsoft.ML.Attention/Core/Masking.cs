@@ -1,6 +1,7 @@
 using System;
 using TorchSharp;
 using static TorchSharp.torch;
+using Microsoft.ML.Attention.Infrastructure;
 
 namespace Microsoft.ML.Attention.Core;
 
@@ -16,26 +17,22 @@ internal static class Masking
     // masked score cannot overflow either) and zeroed after it, and the denominator is clamped to at least 1. The
     // clamp is exact for rows with an allowed position: the row maximum is subtracted first, so the largest term is
     // exp(0) = 1 and the sum is already >= 1; for fully masked rows the sum is 0 and the clamp makes it 0 / 1.
-    // Long-lived scalars: a temporary Scalar from an implicit double conversion can be finalized while libtorch still
-    // reads it (suspected cause of a "toFloat" check failure seen once in a long benchmark run).
-    private static readonly Scalar NegativeInfinity = double.NegativeInfinity;
-    private static readonly Scalar Zero = 0.0;
 
     public static Tensor Softmax(Tensor scores, Tensor? mask)
     {
         if (mask is null)
             return scores.softmax(-1);
         if (scores.shape[^1] == 0)
-            return scores * 0; // keeps the graph and the (empty) shape; max over an empty dim would throw.
+            return scores * Scalars.Zero; // keeps the graph and the (empty) shape; max over an empty dim would throw.
 
         using var scope = NewDisposeScope();
         var allowed = mask.to_type(ScalarType.Bool);
         var blocked = allowed.logical_not();
         // Shift by the maximum over the allowed positions. The shift cancels out mathematically, so it is detached.
-        var max = scores.detach().masked_fill(blocked, NegativeInfinity).amax(new long[] { -1 }, keepdim: true);
-        max = max.masked_fill(max.isfinite().logical_not(), Zero);
-        var exp = (scores - max).masked_fill(blocked, Zero).exp().masked_fill(blocked, Zero);
-        var sum = exp.sum(-1, keepdim: true).clamp_min(1.0);
+        var max = scores.detach().masked_fill(blocked, Scalars.NegativeInfinity).amax(new long[] { -1 }, keepdim: true);
+        max = max.masked_fill(max.isfinite().logical_not(), Scalars.Zero);
+        var exp = (scores - max).masked_fill(blocked, Scalars.Zero).exp().masked_fill(blocked, Scalars.Zero);
+        var sum = exp.sum(-1, keepdim: true).clamp_min(Scalars.One);
         return scope.MoveToOuter(exp / sum);
     }
 
@@ -45,7 +42,7 @@ internal static class Masking
         if (maxLength < 0)
             throw new ArgumentOutOfRangeException(nameof(maxLength), maxLength, "The length must not be negative.");
         using var scope = NewDisposeScope();
-        var positions = arange(maxLength, dtype: ScalarType.Int64, device: lengths.device);
+        var positions = Scalars.Range(maxLength, ScalarType.Int64, lengths.device);
         var mask = positions.unsqueeze(0) < lengths.to_type(ScalarType.Int64).unsqueeze(-1);
         return scope.MoveToOuter(mask);
     }
@@ -59,8 +56,9 @@ internal static class Masking
         if (halfWidth < 0)
             throw new ArgumentOutOfRangeException(nameof(halfWidth), halfWidth, "The half-width must not be negative.");
         using var scope = NewDisposeScope();
-        var positions = arange(length, dtype: ScalarType.Int64, device: device);
-        var mask = (positions.unsqueeze(1) - positions.unsqueeze(0)).abs() <= halfWidth;
+        var positions = Scalars.Range(length, ScalarType.Int64, device);
+        using var limit = halfWidth.ToScalar();
+        var mask = (positions.unsqueeze(1) - positions.unsqueeze(0)).abs() <= limit;
         return scope.MoveToOuter(mask);
     }
 

@@ -4,6 +4,7 @@ using Microsoft.ML.Attention.Core;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Microsoft.ML.Attention.Infrastructure;
 
 namespace Microsoft.ML.Attention.Pooling;
 
@@ -65,9 +66,9 @@ internal sealed class SequencePoolingModule : nn.Module
                 break;
             case PoolingMode.Max:
                 weights = torch.zeros(mask.shape, dtype: values.dtype);
-                var maxima = values.masked_fill(mask.logical_not().unsqueeze(-1), float.NegativeInfinity).amax(new long[] { 1 });
+                var maxima = values.masked_fill(mask.logical_not().unsqueeze(-1), Scalars.NegativeInfinity).amax(new long[] { 1 });
                 // An empty sequence has no maximum; it pools to zeros like the other modes.
-                pooled = maxima.masked_fill(maxima.isinf(), 0);
+                pooled = maxima.masked_fill(maxima.isinf(), Scalars.Zero);
                 break;
             default:
                 throw new InvalidOperationException($"Unknown pooling mode {_architecture.Mode}.");
@@ -80,6 +81,6 @@ internal sealed class SequencePoolingModule : nn.Module
     private static Tensor MaskedMean(Tensor values, Tensor mask)
     {
         var weights = mask.to_type(values.dtype).unsqueeze(-1);
-        return (values * weights).sum(1) / weights.sum(1).clamp_min(1);
+        return (values * weights).sum(1) / weights.sum(1).clamp_min(Scalars.One);
     }
 }

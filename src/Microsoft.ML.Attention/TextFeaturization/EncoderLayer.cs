@@ -2,6 +2,7 @@ using Microsoft.ML.Attention.Core;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Microsoft.ML.Attention.Infrastructure;
 
 namespace Microsoft.ML.Attention.TextFeaturization;
 
@@ -35,9 +36,9 @@ internal sealed class EncoderLayer : nn.Module
         using var scope = torch.NewDisposeScope();
         var normed = attention_norm.call(x);
         var (attended, weights) = attention.Forward(normed, normed, normed, mask, window);
-        x = x + dropout.call(attended);
+        x = x.add(dropout.call(attended), Scalars.One);
         var hidden = nn.functional.gelu(feed_forward_in.call(feed_forward_norm.call(x)));
-        x = x + dropout.call(feed_forward_out.call(hidden));
+        x = x.add(dropout.call(feed_forward_out.call(hidden)), Scalars.One);
         return (x.MoveToOuterDisposeScope(), weights.MoveToOuterDisposeScope());
     }
 }

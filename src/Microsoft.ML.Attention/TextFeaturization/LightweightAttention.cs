@@ -13,12 +13,12 @@ namespace Microsoft.ML.Attention.TextFeaturization;
 internal sealed class LightweightAttention : nn.Module
 {
     private readonly Linear key_projection;
-    private readonly double _scale;
+    private readonly Scalar _scale;
 
     public LightweightAttention(int width) : base(nameof(LightweightAttention))
     {
         key_projection = nn.Linear(width, width);
-        _scale = 1.0 / Math.Sqrt(width);
+        _scale = (1.0 / Math.Sqrt(width)).ToScalar();
         RegisterComponents();
     }
 

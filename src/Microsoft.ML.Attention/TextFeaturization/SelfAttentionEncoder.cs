@@ -5,6 +5,7 @@ using Microsoft.ML.Attention.Core;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Microsoft.ML.Attention.Infrastructure;
 
 namespace Microsoft.ML.Attention.TextFeaturization;
 
@@ -60,7 +61,7 @@ internal sealed class SelfAttentionEncoder : nn.Module
     {
         using var scope = torch.NewDisposeScope();
         var length = ids.shape[1];
-        var x = token_embedding.call(ids) + Positions(length, ids.device);
+        var x = token_embedding.call(ids).add(Positions(length, ids.device), Scalars.One);
         x = dropout.call(x);
         var window = _architecture.LocalWindow > 0 ? Masking.SlidingWindow(length, _architecture.LocalWindow, ids.device) : null;
         var weights = new List<Tensor>();
@@ -94,11 +95,11 @@ internal sealed class SelfAttentionEncoder : nn.Module
         {
             case TokenPooling.Mean:
                 var share = content.to_type(states.dtype).unsqueeze(-1);
-                pooled = (states * share).sum(1) / share.sum(1).clamp_min(1);
+                pooled = (states * share).sum(1) / share.sum(1).clamp_min(Scalars.One);
                 break;
             case TokenPooling.Max:
-                var maxima = states.masked_fill(content.logical_not().unsqueeze(-1), float.NegativeInfinity).amax(new long[] { 1 });
-                pooled = maxima.masked_fill(maxima.isinf(), 0); // a text without tokens pools to zeros
+                var maxima = states.masked_fill(content.logical_not().unsqueeze(-1), Scalars.NegativeInfinity).amax(new long[] { 1 });
+                pooled = maxima.masked_fill(maxima.isinf(), Scalars.Zero); // a text without tokens pools to zeros
                 break;
             case TokenPooling.FirstToken:
                 pooled = states[TensorIndex.Colon, 0];
@@ -117,11 +118,12 @@ internal sealed class SelfAttentionEncoder : nn.Module
     private Tensor Positions(long length, Device device)
     {
         if (position_embedding is not null)
-            return position_embedding.call(torch.arange(length, dtype: ScalarType.Int64, device: device)).unsqueeze(0);
+            return position_embedding.call(Scalars.Range(length, ScalarType.Int64, device)).unsqueeze(0);
         // Sinusoidal: even dimensions sin(p / 10000^(i/d)), odd ones cos of the same angle.
         var width = _architecture.Width;
-        var positions = torch.arange(length, dtype: ScalarType.Float32, device: device).unsqueeze(1);
-        var frequencies = torch.exp(torch.arange(0, width, 2, dtype: ScalarType.Float32, device: device) * (-Math.Log(10000.0) / width));
+        var positions = Scalars.Range(length, ScalarType.Float32, device).unsqueeze(1);
+        using Scalar start = 0.ToScalar(), end = width.ToScalar(), step = 2.ToScalar(), frequencyScale = (-Math.Log(10000.0) / width).ToScalar();
+        var frequencies = torch.exp(torch.arange(start, end, step, dtype: ScalarType.Float32, device: device) * frequencyScale);
         var angles = positions * frequencies;
         var table = torch.zeros(length, width, device: device);
         table[TensorIndex.Colon, TensorIndex.Slice(0, null, 2)] = angles.sin();

@@ -184,7 +184,11 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
     {
         var used = _tokenWeightsSource == TokenAttentionSource.LastLayer ? new[] { layerWeights[^1] } : layerWeights.ToArray();
         var queries = mask.to_type(ScalarType.Float32).unsqueeze(1).unsqueeze(-1);          // [N, 1, T, 1]
-        var perLayer = used.Select(w => (w * queries).sum(new long[] { 1, 2 }) / (queries.sum(new long[] { 1, 2 }) * w.shape[1]).clamp_min(1));
+        var perLayer = used.Select(w =>
+        {
+            using var heads = w.shape[1].ToScalar();
+            return (w * queries).sum(new long[] { 1, 2 }) / (queries.sum(new long[] { 1, 2 }) * heads).clamp_min(Scalars.One);
+        });
         return torch.stack(perLayer.ToArray()).mean(new long[] { 0 }).contiguous().data<float>().ToArray();
     }
 

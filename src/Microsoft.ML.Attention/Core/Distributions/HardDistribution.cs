@@ -1,5 +1,7 @@
 using System;
+using TorchSharp;
 using static TorchSharp.torch;
+using Microsoft.ML.Attention.Infrastructure;
 
 namespace Microsoft.ML.Attention.Core;
 
@@ -13,7 +15,7 @@ namespace Microsoft.ML.Attention.Core;
 internal sealed class HardDistribution : AttentionDistribution
 {
     // Lower bound for u, so -log(u) stays finite; representable in float32.
-    private const double MinUniform = 1e-20;
+    private static readonly Scalar MinUniform = 1e-20.ToScalar();
 
     private readonly double _temperature;
     private readonly bool _straightThrough;
@@ -38,7 +40,7 @@ internal sealed class HardDistribution : AttentionDistribution
     {
         var length = scores.shape[^1];
         if (length == 0)
-            return scores * 0;
+            return scores * Scalars.Zero;
 
         using var scope = NewDisposeScope();
         var blocked = mask?.to_type(ScalarType.Bool).logical_not();
@@ -48,12 +50,13 @@ internal sealed class HardDistribution : AttentionDistribution
             var uniform = rand(scores.shape, dtype: scores.dtype, device: scores.device, generator: _generator)
                 .clamp_min(MinUniform);
             var gumbel = -(-uniform.log()).log();
-            var soft = Masking.Softmax((scores + gumbel) / _temperature, mask);
-            result = _straightThrough ? OneHot(soft.detach().argmax(-1, keepdim: false), length, scores.dtype, blocked) + (soft - soft.detach()) : soft;
+            using var temperature = _temperature.ToScalar();
+            var soft = Masking.Softmax(scores.add(gumbel, Scalars.One) / temperature, mask);
+            result = _straightThrough ? OneHot(soft.detach().argmax(-1, keepdim: false), length, scores.dtype, blocked).add(soft - soft.detach(), Scalars.One) : soft;
         }
         else
         {
-            var candidates = blocked is null ? scores.detach() : scores.detach().masked_fill(blocked, double.NegativeInfinity);
+            var candidates = blocked is null ? scores.detach() : scores.detach().masked_fill(blocked, Scalars.NegativeInfinity);
             result = OneHot(candidates.argmax(-1, keepdim: false), length, scores.dtype, blocked);
         }
         return scope.MoveToOuter(result);
@@ -63,6 +66,6 @@ internal sealed class HardDistribution : AttentionDistribution
     private static Tensor OneHot(Tensor index, long length, ScalarType dtype, Tensor? blocked)
     {
         var oneHot = nn.functional.one_hot(index, length).to_type(dtype);
-        return blocked is null ? oneHot : oneHot.masked_fill(blocked, 0.0);
+        return blocked is null ? oneHot : oneHot.masked_fill(blocked, Scalars.Zero);
     }
 }

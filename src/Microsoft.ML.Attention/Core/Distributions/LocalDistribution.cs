@@ -1,5 +1,7 @@
 using System;
+using TorchSharp;
 using static TorchSharp.torch;
+using Microsoft.ML.Attention.Infrastructure;
 
 namespace Microsoft.ML.Attention.Core;
 
@@ -31,11 +33,12 @@ internal sealed class LocalDistribution : AttentionDistribution
     {
         using var scope = NewDisposeScope();
         var floatType = scores.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
-        var positions = arange(scores.shape[^1], dtype: floatType, device: scores.device);
+        var positions = Scalars.Range(scores.shape[^1], floatType, scores.device);
         var center = centers is null
-            ? arange(scores.shape[^2], dtype: floatType, device: scores.device)
+            ? Scalars.Range(scores.shape[^2], floatType, scores.device)
             : centers.detach().to_type(floatType);
-        var window = (positions - center.unsqueeze(-1)).abs() <= _halfWidth;   // [..., Tq, Tk]
+        using var halfWidth = _halfWidth.ToScalar();
+        var window = (positions - center.unsqueeze(-1)).abs() <= halfWidth;   // [..., Tq, Tk]
         var weights = Masking.Softmax(scores, Masking.Combine(mask, window));
         return scope.MoveToOuter(weights);
     }

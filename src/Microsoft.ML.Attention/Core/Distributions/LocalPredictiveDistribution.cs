@@ -1,6 +1,8 @@
 using System;
 using TorchSharp.Modules;
+using TorchSharp;
 using static TorchSharp.torch;
+using Microsoft.ML.Attention.Infrastructure;
 
 namespace Microsoft.ML.Attention.Core;
 
@@ -56,14 +58,16 @@ internal sealed class LocalPredictiveDistribution : AttentionDistribution
     public Tensor Normalize(Tensor scores, Tensor? mask, Tensor query)
     {
         if (scores.shape[^1] == 0)
-            return scores * 0;
+            return scores * Scalars.Zero;
         using var scope = NewDisposeScope();
         var centers = PredictCenters(scores, mask, query);
-        var positions = arange(scores.shape[^1], dtype: centers.dtype, device: scores.device);
+        var positions = Scalars.Range(scores.shape[^1], centers.dtype, scores.device);
         var offsets = positions - centers.unsqueeze(-1);                  // [..., Tq, Tk]
-        var window = offsets.detach().abs() <= _halfWidth;
+        using var halfWidth = _halfWidth.ToScalar();
+        var window = offsets.detach().abs() <= halfWidth;
         var soft = Masking.Softmax(scores, Masking.Combine(mask, window));
-        var gaussian = (offsets.square() / (-2.0 * Sigma * Sigma)).exp();
+        using var variance = (-2.0 * Sigma * Sigma).ToScalar();
+        var gaussian = (offsets * offsets / variance).exp();
         return scope.MoveToOuter(soft * gaussian);
     }
 
@@ -79,9 +83,12 @@ internal sealed class LocalPredictiveDistribution : AttentionDistribution
         using var scope = NewDisposeScope();
         var relative = position_vector.call(position_projection.call(query).tanh()).squeeze(-1).sigmoid();   // [..., Tq]
         if (mask is null)
-            return scope.MoveToOuter(relative * (scores.shape[^1] - 1.0));
+        {
+            using var lastPosition = (scores.shape[^1] - 1.0).ToScalar();
+            return scope.MoveToOuter(relative * lastPosition);
+        }
         var allowed = mask.to_type(ScalarType.Bool).expand(scores.shape);
-        var last = (allowed.sum(-1).to_type(relative.dtype) - 1.0).clamp_min(0.0);                         // [..., Tq]
+        var last = (allowed.sum(-1).to_type(relative.dtype) - Scalars.One).clamp_min(Scalars.Zero);                         // [..., Tq]
         return scope.MoveToOuter(last * relative);
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Microsoft.ML.Attention.Infrastructure;
 
 namespace Microsoft.ML.Attention.Core;
 
@@ -48,7 +49,7 @@ internal sealed class AdditiveScore : AttentionScore
         using var scope = NewDisposeScope();
         var projectedQuery = query_projection.call(q).unsqueeze(-2);   // [..., Tq, 1, H]
         var projectedKeys = key_projection.call(keys).unsqueeze(-3);   // [..., 1, Tk, H]
-        var scores = score_projection.call((projectedQuery + projectedKeys).tanh()).squeeze(-1);
+        var scores = score_projection.call(projectedQuery.add(projectedKeys, Scalars.One).tanh()).squeeze(-1);
         return scope.MoveToOuter(scores);
     }
 }

@@ -1,4 +1,6 @@
+using TorchSharp;
 using static TorchSharp.torch;
+using Microsoft.ML.Attention.Infrastructure;
 
 namespace Microsoft.ML.Attention.Core;
 
@@ -7,7 +9,7 @@ namespace Microsoft.ML.Attention.Core;
 internal sealed class CosineScore : AttentionScore
 {
     // Added to the squared norm; changes the cosine of vectors of norm ~1 by ~1e-12 relative.
-    public const double SquaredNormEpsilon = 1e-12;
+    private static readonly Scalar SquaredNormEpsilon = 1e-12.ToScalar();
 
     public CosineScore()
         : base(nameof(CosineScore))
@@ -27,5 +29,5 @@ internal sealed class CosineScore : AttentionScore
     }
 
     private static Tensor Normalize(Tensor x)
-        => x / (x.square().sum(-1, keepdim: true) + SquaredNormEpsilon).sqrt();
+        => x / (x * x).sum(-1, keepdim: true).add(SquaredNormEpsilon, Scalars.One).sqrt();
 }

@@ -1,6 +1,7 @@
 using System;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Microsoft.ML.Attention.Infrastructure;
 
 namespace Microsoft.ML.Attention.Core;
 
@@ -66,7 +67,7 @@ internal sealed class MlpScore : AttentionScore
             var q = RequireQuery(query);
             RequireLastDimension(q, _queryDim, nameof(query));
             var queryPart = q.matmul(weight.narrow(1, 0, _queryDim).t());
-            hidden = queryPart.unsqueeze(-2) + keyPart.unsqueeze(-3);   // [..., Tq, Tk, H]
+            hidden = queryPart.unsqueeze(-2).add(keyPart.unsqueeze(-3), Scalars.One);   // [..., Tq, Tk, H]
         }
         else
         {

@@ -1,4 +1,5 @@
 using System;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Attention.Core;
@@ -20,7 +21,8 @@ internal sealed class ScaledDotScore : AttentionScore
         var q = RequireQuery(query);
         RequireSameDimension(q, keys);
         using var scope = NewDisposeScope();
-        var scores = q.matmul(keys.transpose(-2, -1)) / Math.Sqrt(keys.shape[^1]);
+        using var scale = Math.Sqrt(keys.shape[^1]).ToScalar();
+        var scores = q.matmul(keys.transpose(-2, -1)) / scale;
         return scope.MoveToOuter(scores);
     }
 }
