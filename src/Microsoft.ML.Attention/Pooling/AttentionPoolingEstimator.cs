@@ -23,7 +23,8 @@ namespace Microsoft.ML.Attention;
 /// temporary linear head on the label (key: classification; Boolean: two classes; Single: regression) with Adam,
 /// mini-batches and early stopping on a validation fraction, then keeps the pooling. With
 /// <see cref="Options.QueryColumnName"/> and a parameter-free score (Dot, ScaledDot, Cosine) nothing needs training.
-/// Mean and max pooling are baselines that never train.</para>
+/// Mean and max pooling are baselines that train nothing unless <see cref="Options.OutputSize"/> asks for a learned
+/// projection (which needs a label).</para>
 /// <para>The same <see cref="MLContext"/> seed (or <see cref="Options.Seed"/>) gives the same transformer.</para>
 /// </remarks>
 public sealed class AttentionPoolingEstimator : IEstimator<AttentionPoolingTransformer>
