@@ -23,7 +23,8 @@ namespace Microsoft.ML.Attention;
 /// temporary linear head on the label (key: classification; Boolean: two classes; Single: regression) with Adam,
 /// mini-batches and early stopping on a validation fraction, then keeps the pooling. With
 /// <see cref="Options.QueryColumnName"/> and a parameter-free score (Dot, ScaledDot, Cosine) nothing needs training.
-/// Mean and max pooling are baselines that never train.</para>
+/// Mean and max pooling are baselines that train nothing unless <see cref="Options.OutputSize"/> asks for a learned
+/// projection (which needs a label).</para>
 /// <para>The same <see cref="MLContext"/> seed (or <see cref="Options.Seed"/>) gives the same transformer.</para>
 /// </remarks>
 public sealed class AttentionPoolingEstimator : IEstimator<AttentionPoolingTransformer>
@@ -32,27 +33,34 @@ public sealed class AttentionPoolingEstimator : IEstimator<AttentionPoolingTrans
     public sealed class Options
     {
         /// <summary>Name of the input column: T consecutive vectors of <see cref="VectorSize"/> floats.</summary>
+        /// <remarks>Default "Sequence". A vector of Single (fixed or variable length) whose length is a multiple of <see cref="VectorSize"/>.</remarks>
         public string InputColumnName { get; set; } = "Sequence";
 
         /// <summary>Name of the output column with the pooled vector.</summary>
+        /// <remarks>Default "Pooled".</remarks>
         public string OutputColumnName { get; set; } = "Pooled";
 
         /// <summary>Name of an optional output column with the weight of each position; null for none.</summary>
+        /// <remarks>Default null (no weights column). Not available with <see cref="PoolingMode.Max"/>; must differ from <see cref="OutputColumnName"/>.</remarks>
         public string? WeightsColumnName { get; set; }
 
         /// <summary>Name of the label column to learn from; null to train nothing (see the remarks of the estimator).</summary>
+        /// <remarks>Default null. A key (classification), Boolean (two classes) or Single (regression) column. Needed by attention with a learned score and by <see cref="OutputSize"/> &gt; 0.</remarks>
         public string? LabelColumnName { get; set; }
 
         /// <summary>
         /// Name of an optional column with a query vector per row (cross-attention): each position is scored
         /// against the query. Needs a score that uses a query (Dot, ScaledDot, Cosine, General, Additive, Mlp).
         /// </summary>
+        /// <remarks>Default null (no query; self-contained pooling). A vector of Single of known size; with Dot, ScaledDot or Cosine its size must equal <see cref="VectorSize"/>.</remarks>
         public string? QueryColumnName { get; set; }
 
         /// <summary>Size of each vector of the sequence. At least 1.</summary>
+        /// <remarks>Default 16. At least 1; must match how the input column was built (its length is T × VectorSize).</remarks>
         public int VectorSize { get; set; } = 16;
 
         /// <summary>Attention (default), or mean or max pooling as baselines.</summary>
+        /// <remarks>Default <see cref="PoolingMode.Attention"/>. Use Mean or Max to measure what attention adds.</remarks>
         public PoolingMode Mode { get; set; } = PoolingMode.Attention;
 
         /// <summary>
@@ -60,6 +68,7 @@ public sealed class AttentionPoolingEstimator : IEstimator<AttentionPoolingTrans
         /// vᵀ tanh(W x + b) against a learned context vector) or <see cref="AttentionScoreFunction.Mlp"/>.
         /// With a query column: any score but Location.
         /// </summary>
+        /// <remarks>Default <see cref="AttentionScoreFunction.Location"/>. Sweep Location and Mlp without a query; Dot, ScaledDot, Cosine, General, Additive and Mlp with one.</remarks>
         public AttentionScoreFunction ScoreFunction { get; set; } = AttentionScoreFunction.Location;
 
         /// <summary>
@@ -67,45 +76,59 @@ public sealed class AttentionPoolingEstimator : IEstimator<AttentionPoolingTrans
         /// training), or LocalPredictive (a Gaussian window around a predicted position). Local (local-m) aligns
         /// query i with position i and does not apply to pooling.
         /// </summary>
+        /// <remarks>Default <see cref="AttentionDistributionKind.Soft"/>. Soft, Hard or LocalPredictive; Local is rejected.</remarks>
         public AttentionDistributionKind Distribution { get; set; } = AttentionDistributionKind.Soft;
 
-        /// <summary>Number of attention heads; their pooled vectors and weights are averaged. 1 to 8 is typical.</summary>
+        /// <summary>Number of attention heads; their pooled vectors and weights are averaged.</summary>
+        /// <remarks>Default 1. Typical range 1–8.</remarks>
         public int NumberOfHeads { get; set; } = 1;
 
-        /// <summary>Hidden size of the scorer (Additive, Location, Mlp). 8 to 256 is typical.</summary>
+        /// <summary>Hidden size of the scorer (Additive, Location, Mlp).</summary>
+        /// <remarks>Default 32. Typical range 8–256. At least 1.</remarks>
         public int HiddenSize { get; set; } = 32;
 
         /// <summary>Size of a learned projection of the pooled vector; 0 (default) for none. Needs a label.</summary>
+        /// <remarks>Default 0 (the output has <see cref="VectorSize"/> values). Typical range 0 or 8–256. At least 0.</remarks>
         public int OutputSize { get; set; }
 
-        /// <summary>Half-width D of the LocalPredictive window (Gaussian with σ = D/2). At least 1.</summary>
+        /// <summary>Half-width D of the LocalPredictive window (Gaussian with σ = D/2).</summary>
+        /// <remarks>Default 2. Used by LocalPredictive only; at least 1, typical range 1–10 positions.</remarks>
         public int LocalHalfWidth { get; set; } = 2;
 
-        /// <summary>Temperature of the Gumbel-softmax of hard attention during training. Greater than 0.</summary>
+        /// <summary>Temperature of the Gumbel-softmax of hard attention during training.</summary>
+        /// <remarks>Default 1.0. Used by Hard only; greater than 0, typical range 0.5–2 (lower is closer to a one-hot choice).</remarks>
         public double Temperature { get; set; } = 1.0;
 
         /// <summary>What to do with NaN or infinite values in the sequence.</summary>
+        /// <remarks>Default <see cref="NonFiniteValueHandling.Throw"/>. Use MaskPosition when missing readings are expected.</remarks>
         public NonFiniteValueHandling NonFiniteValues { get; set; } = NonFiniteValueHandling.Throw;
 
-        /// <summary>Passes over the training rows, at most. 5 to 50 is typical.</summary>
+        /// <summary>Passes over the training rows, at most.</summary>
+        /// <remarks>Default 20. Typical range 5–50. At least 1.</remarks>
         public int NumberOfEpochs { get; set; } = 20;
 
-        /// <summary>Rows per training step. 16 to 256 is typical.</summary>
+        /// <summary>Rows per training step.</summary>
+        /// <remarks>Default 32. Typical range 16–256. At least 1.</remarks>
         public int BatchSize { get; set; } = 32;
 
-        /// <summary>Adam's learning rate. 1e-4 to 1e-1.</summary>
+        /// <summary>Adam's learning rate.</summary>
+        /// <remarks>Default 0.01. Typical range 1e-4–1e-1 (sweep on a log scale). Greater than 0.</remarks>
         public double LearningRate { get; set; } = 0.01;
 
         /// <summary>Share of the rows held out to choose the best epoch and stop early; 0 trains every epoch on all rows.</summary>
+        /// <remarks>Default 0.1. Allowed [0, 1); typical range 0.1–0.2, or 0 to train on every row.</remarks>
         public double ValidationFraction { get; set; } = 0.1;
 
         /// <summary>Epochs without a better validation loss before training stops.</summary>
+        /// <remarks>Default 3. Typical range 2–5. At least 1.</remarks>
         public int EarlyStoppingPatience { get; set; } = 3;
 
         /// <summary>Threads libtorch may use; null keeps its default (all cores). Process-wide in libtorch.</summary>
+        /// <remarks>Default null (libtorch default: all cores). Range 1 to the number of cores; set by <c>Fit</c> and kept for the rest of the process.</remarks>
         public int? NumberOfThreads { get; set; }
 
         /// <summary>Seed for initialisation, shuffling and sampling; null takes one from the <see cref="MLContext"/>.</summary>
+        /// <remarks>Default null (taken from the <see cref="MLContext"/> seed).</remarks>
         public int? Seed { get; set; }
     }
 

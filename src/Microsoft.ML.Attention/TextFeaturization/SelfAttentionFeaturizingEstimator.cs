@@ -30,102 +30,135 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
     public sealed class Options
     {
         /// <summary>Name of the input text column.</summary>
+        /// <remarks>Default "Text". A String column.</remarks>
         public string InputColumnName { get; set; } = "Text";
 
         /// <summary>Name of the output vector column.</summary>
+        /// <remarks>Default "Embedding".</remarks>
         public string OutputColumnName { get; set; } = "Embedding";
 
         /// <summary>Label to learn from (key, Boolean or Single); null trains by masked-token prediction instead.</summary>
+        /// <remarks>Default null (masked-token training). Set it whenever labels exist.</remarks>
         public string? LabelColumnName { get; set; }
 
         /// <summary>Name of an optional output column with the attention each token received; null for none.</summary>
+        /// <remarks>Default null (no column). Must differ from <see cref="OutputColumnName"/>.</remarks>
         public string? TokenWeightsColumnName { get; set; }
 
         /// <summary>Whether the token weights average all layers or show the last one.</summary>
+        /// <remarks>Default <see cref="TokenAttentionSource.AllLayers"/>.</remarks>
         public TokenAttentionSource TokenWeightsSource { get; set; } = TokenAttentionSource.AllLayers;
 
         /// <summary>Lower-case words before looking them up.</summary>
+        /// <remarks>Default true.</remarks>
         public bool LowerCase { get; set; } = true;
 
         /// <summary>Keep punctuation marks as tokens.</summary>
+        /// <remarks>Default true.</remarks>
         public bool KeepPunctuation { get; set; } = true;
 
         /// <summary>Words seen fewer times than this in the training data map to the unknown word.</summary>
+        /// <remarks>Default 2. Typical range 1–5. At least 1.</remarks>
         public int MinimumWordCount { get; set; } = 2;
 
         /// <summary>Largest vocabulary (most frequent words first), 0 for no limit.</summary>
+        /// <remarks>Default 30,000. Typical range 10,000–100,000; 0 for no limit.</remarks>
         public int MaximumVocabularySize { get; set; } = 30000;
 
         /// <summary>Optional local file of pretrained word vectors (GloVe, word2vec text or fastText .vec) of dimension <see cref="Width"/>.</summary>
+        /// <remarks>Default null (embeddings learned from scratch). The vectors' dimension must equal <see cref="Width"/>.</remarks>
         public string? PretrainedVectorsPath { get; set; }
 
         /// <summary>Keep pretrained vectors fixed during training.</summary>
+        /// <remarks>Default false.</remarks>
         public bool FreezePretrainedVectors { get; set; }
 
-        /// <summary>Tokens per window, including the leading classification token. 32 to 512.</summary>
+        /// <summary>Tokens per window, including the leading classification token.</summary>
+        /// <remarks>Default 128. Typical range 32–512; at least 2. Cost grows with its square.</remarks>
         public int MaxTokens { get; set; } = 128;
 
         /// <summary>What happens to longer texts.</summary>
+        /// <remarks>Default <see cref="LongTextHandling.HeadAndTail"/>.</remarks>
         public LongTextHandling LongText { get; set; } = LongTextHandling.HeadAndTail;
 
         /// <summary>Encoder layers (default) or the lightweight single attention layer for short texts.</summary>
+        /// <remarks>Default <see cref="SelfAttentionVariant.Encoder"/>. Lightweight ignores <see cref="Layers"/>, <see cref="Heads"/> and <see cref="FeedForwardSize"/>.</remarks>
         public SelfAttentionVariant Variant { get; set; } = SelfAttentionVariant.Encoder;
 
-        /// <summary>Width of token vectors inside the encoder. Must be divisible by <see cref="Heads"/>.</summary>
+        /// <summary>Width of token vectors inside the encoder.</summary>
+        /// <remarks>Default 128. Typical range 64–512; must be even and divisible by <see cref="Heads"/>.</remarks>
         public int Width { get; set; } = 128;
 
-        /// <summary>Encoder layers (Encoder variant). 1 to 6.</summary>
+        /// <summary>Encoder layers (Encoder variant).</summary>
+        /// <remarks>Default 2. Typical range 1–6. At least 1.</remarks>
         public int Layers { get; set; } = 2;
 
         /// <summary>Attention heads per layer.</summary>
+        /// <remarks>Default 4. Typical range 1–8; must divide <see cref="Width"/>.</remarks>
         public int Heads { get; set; } = 4;
 
-        /// <summary>Hidden size of each layer's feed-forward block; about 2 to 4 times <see cref="Width"/>.</summary>
+        /// <summary>Hidden size of each layer's feed-forward block.</summary>
+        /// <remarks>Default 256. Typical range 2–4 × <see cref="Width"/>.</remarks>
         public int FeedForwardSize { get; set; } = 256;
 
         /// <summary>Sinusoidal (default) or learned positions.</summary>
+        /// <remarks>Default <see cref="PositionEncoding.Sinusoidal"/>.</remarks>
         public PositionEncoding Positions { get; set; } = PositionEncoding.Sinusoidal;
 
         /// <summary>Half-width of local (sliding-window) self-attention; 0 lets every token attend to every token.</summary>
+        /// <remarks>Default 0 (global attention). Typical range 0 or 8–64 tokens.</remarks>
         public int LocalAttentionWindow { get; set; }
 
         /// <summary>How token vectors become the text's vector.</summary>
+        /// <remarks>Default <see cref="TokenPooling.Mean"/>.</remarks>
         public TokenPooling Pooling { get; set; } = TokenPooling.Mean;
 
         /// <summary>Size of a learned projection of the pooled vector; 0 keeps <see cref="Width"/>.</summary>
+        /// <remarks>Default 0 (<see cref="Width"/> values). Typical range 0 or 32–<see cref="Width"/>.</remarks>
         public int OutputSize { get; set; }
 
-        /// <summary>Dropout inside the encoder, 0 to 0.5.</summary>
+        /// <summary>Dropout inside the encoder.</summary>
+        /// <remarks>Default 0.1. Allowed [0, 1); typical range 0–0.3.</remarks>
         public double Dropout { get; set; } = 0.1;
 
         /// <summary>Passes over the training texts, at most.</summary>
+        /// <remarks>Default 5. Typical range 3–20. At least 1.</remarks>
         public int NumberOfEpochs { get; set; } = 5;
 
         /// <summary>Texts per training step.</summary>
+        /// <remarks>Default 32. Typical range 16–128. At least 1.</remarks>
         public int BatchSize { get; set; } = 32;
 
         /// <summary>Adam's learning rate.</summary>
+        /// <remarks>Default 5e-4. Typical range 1e-4–1e-3 (sweep on a log scale).</remarks>
         public double LearningRate { get; set; } = 5e-4;
 
         /// <summary>Gradients are rescaled to at most this norm; 0 turns clipping off.</summary>
+        /// <remarks>Default 1.0. Typical range 0.5–5; 0 turns clipping off.</remarks>
         public double GradientClipNorm { get; set; } = 1.0;
 
         /// <summary>Share of tokens hidden in masked-token training.</summary>
+        /// <remarks>Default 0.15. Allowed (0, 1); typical range 0.1–0.3. Used only without a label.</remarks>
         public double MaskRate { get; set; } = 0.15;
 
         /// <summary>Share of the texts held out to pick the best epoch and stop early; 0 trains every epoch on all texts.</summary>
+        /// <remarks>Default 0.1. Allowed [0, 1); typical range 0.05–0.2.</remarks>
         public double ValidationFraction { get; set; } = 0.1;
 
         /// <summary>Epochs without a better validation loss before training stops; the best epoch's weights are kept.</summary>
+        /// <remarks>Default 2. Typical range 1–5. At least 1.</remarks>
         public int EarlyStoppingPatience { get; set; } = 2;
 
         /// <summary>Threads libtorch may use; null keeps its default (all cores). Process-wide in libtorch.</summary>
+        /// <remarks>Default null (libtorch default: all cores). Range 1 to the number of cores; set by <c>Fit</c> and kept for the rest of the process.</remarks>
         public int? NumberOfThreads { get; set; }
 
         /// <summary>Seed for initialisation, shuffling, masking and dropout; null takes one from the <see cref="MLContext"/>.</summary>
+        /// <remarks>Default null (taken from the <see cref="MLContext"/> seed).</remarks>
         public int? Seed { get; set; }
 
         /// <summary>Called after every batch with the training progress.</summary>
+        /// <remarks>Default null (no callback). Runs on the training thread; keep it fast.</remarks>
         public Action<TrainingProgress>? Progress { get; set; }
     }
 
