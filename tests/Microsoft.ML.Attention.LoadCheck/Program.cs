@@ -1,36 +1,21 @@
-// Usage: LoadCheck <model.zip> <rows> <vectorSize> <seed> <column> [<column> ...]
-// Loads the model in this fresh process, scores SequenceData.Generate(rows, vectorSize, seed) through
-// Transform and through a PredictionEngine, and prints every float of the named vector columns as hex bits.
+// Usage: LoadCheck <model.zip> <rows.idv> <sequence|document> <column> [<column> ...]
+// Loads the model in this fresh process, scores the rows (saved in ML.NET's binary format) through Transform and
+// through a PredictionEngine, and prints every float of the named vector columns as hex bits (see ScoreDump).
 using System;
 using System.Linq;
 using Microsoft.ML;
+using Microsoft.ML.Attention.Tests;
+using Microsoft.ML.Attention.Tests.DocumentClassification;
 using Microsoft.ML.Attention.Tests.Pooling;
-using Microsoft.ML.Data;
 
 var ml = new MLContext(seed: 123);
 var model = ml.Model.Load(args[0], out _);
-var rows = SequenceData.Generate(int.Parse(args[1]), int.Parse(args[2]), int.Parse(args[3]));
-var scored = model.Transform(ml.Data.LoadFromEnumerable(rows));
-foreach (var name in args.Skip(4))
+var data = ml.Data.LoadFromBinary(args[1]);
+var columns = args.Skip(3).ToArray();
+var lines = args[2] switch
 {
-    var column = scored.Schema[name];
-    using var cursor = scored.GetRowCursor(new[] { column });
-    var getter = cursor.GetGetter<VBuffer<float>>(column);
-    var buffer = default(VBuffer<float>);
-    while (cursor.MoveNext())
-    {
-        getter(ref buffer);
-        Console.WriteLine($"transform {name} {cursor.Position}: " + string.Join(" ", buffer.DenseValues().Select(Bits)));
-    }
-}
-
-var engine = ml.Model.CreatePredictionEngine<SequenceRow, Scores>(model);
-for (int i = 0; i < rows.Count; i++)
-    Console.WriteLine($"engine Score {i}: " + string.Join(" ", engine.Predict(rows[i]).Score.Select(Bits)));
-
-static string Bits(float value) => BitConverter.SingleToInt32Bits(value).ToString("x8");
-
-internal sealed class Scores
-{
-    public float[] Score { get; set; } = Array.Empty<float>();
-}
+    "sequence" => ScoreDump.Lines<SequenceRow>(ml, model, data, columns),
+    "document" => ScoreDump.Lines<DocumentRow>(ml, model, data, columns),
+    _ => throw new ArgumentException($"Unknown row kind '{args[2]}': expected sequence or document."),
+};
+lines.ForEach(Console.WriteLine);

@@ -79,6 +79,14 @@ public sealed class HanBehaviourTests
     }
 
     [TestMethod]
+    public void SavedModelLoadsInAnotherProcessAndScoresIdentically()
+    {
+        var rows = _rows.Take(40).Concat(_rows.TakeLast(3)).ToList(); // with the empty, blank and missing texts
+        FreshProcess.AssertScoresIdentically<DocumentRow>(_ml, _model, _ml.Data.LoadFromEnumerable(rows), "document",
+            "Score", "SentenceWeights", "WordWeights", "WordWeightsSentenceLengths");
+    }
+
+    [TestMethod]
     public void EmptyOrMissingTextIsScoredWithThePrior()
     {
         var engine = _ml.Model.CreatePredictionEngine<DocumentRow, Prediction>(_model);

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using Microsoft.ML;
+using Microsoft.ML.Attention.Tests.DocumentClassification;
 using Microsoft.ML.Data;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 using TorchSharp;
@@ -61,6 +62,14 @@ public sealed class FeaturizerBehaviourTests
             CollectionAssert.AreEqual(a.TokenWeights, b.TokenWeights, $"row {i}");
             FloatAssert.AreClose(batch[i], b.Embedding, $"PredictionEngine vs Transform, row {i}", 1e-4);
         }
+    }
+
+    [TestMethod]
+    public void SavedFeaturizerLoadsInAnotherProcessWithIdenticalVectors()
+    {
+        var (ml, rows, _, model) = Train(3, Quick());
+        var documents = rows.Take(40).Concat(rows.TakeLast(2)).Select(r => new DocumentRow { Text = r.Text, Label = r.Label });
+        FreshProcess.AssertScoresIdentically<DocumentRow>(ml, model, ml.Data.LoadFromEnumerable(documents), "document", "Embedding", "TokenWeights");
     }
 
     [TestMethod]
