@@ -148,9 +148,8 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
         var windows = texts.Select(_encoder.Encode).ToArray();
         var vectors = new float[texts.Count][];
         var weights = new float[texts.Count][];
-        using var noGrad = torch.no_grad();
         var items = windows.Select(w => (w.Windows.Length, w.Windows.Max(x => x.Length))).ToArray();
-        foreach (var group in PaddedGroups.Split(items, ScoringTokenBudget))
+        ConcurrentGroups.ForEach(PaddedGroups.Split(items, ScoringTokenBudget).ToArray(), group =>
         {
             using var scope = torch.NewDisposeScope();
             var members = group.Select(i => windows[i]).ToArray();
@@ -175,7 +174,7 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
                 vectors[group[k]] = vector;
                 weights[group[k]] = tokenWeights.ToArray();
             }
-        }
+        });
         return _tokenWeights == null ? new Array[] { vectors } : new Array[] { vectors, weights };
     }
 

@@ -87,6 +87,31 @@ public sealed class HanBehaviourTests
     }
 
     [TestMethod]
+    public void GroupsScoredConcurrentlyMatchOneThreadAndLeaveTheThreadCountAsItWas()
+    {
+        var rows = SyntheticDocuments.Generate(2000, seed: 9);
+        var data = _ml.Data.LoadFromEnumerable(rows);
+        var documents = rows.Select(r => _network.Encode(r.Text).Ids).ToArray();
+        Assert.IsGreaterThan(1, Microsoft.ML.Attention.DocumentClassification.DocumentBatch.ScoringGroups(documents, HierarchicalAttentionTransformer.ScoringWordBudget).Count(), "the batch must split into groups");
+        int threads = torch.get_num_threads();
+        try
+        {
+            torch.set_num_threads(2);
+            var concurrent = ColumnAssert.Vectors(_model.Transform(data), "Score");
+            Assert.AreEqual(2, torch.get_num_threads());
+            ColumnAssert.AreEqual(concurrent, ColumnAssert.Vectors(_model.Transform(data), "Score"), "repeated concurrent scoring");
+            torch.set_num_threads(1);
+            var sequential = ColumnAssert.Vectors(_model.Transform(data), "Score");
+            for (int i = 0; i < sequential.Count; i++)
+                FloatAssert.AreClose(sequential[i], concurrent[i], $"row {i}", 1e-5);
+        }
+        finally
+        {
+            torch.set_num_threads(threads);
+        }
+    }
+
+    [TestMethod]
     public void EmptyOrMissingTextIsScoredWithThePrior()
     {
         var engine = _ml.Model.CreatePredictionEngine<DocumentRow, Prediction>(_model);
