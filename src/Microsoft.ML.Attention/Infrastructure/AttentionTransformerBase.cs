@@ -11,6 +11,7 @@ namespace Microsoft.ML.Attention.Infrastructure;
 public abstract class AttentionTransformerBase : ITransformer, IDisposable
 {
     private protected readonly IHost Host;
+    private bool _disposed;
 
     private protected AttentionTransformerBase(IHost host)
     {
@@ -37,6 +38,7 @@ public abstract class AttentionTransformerBase : ITransformer, IDisposable
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         Host.CheckValue(inputSchema, nameof(inputSchema));
+        ObjectDisposedException.ThrowIf(_disposed, this);
         return new ColumnBindings(inputSchema, Bind(inputSchema).OutputColumns).Schema;
     }
 
@@ -45,6 +47,7 @@ public abstract class AttentionTransformerBase : ITransformer, IDisposable
     public IDataView Transform(IDataView input)
     {
         Host.CheckValue(input, nameof(input));
+        ObjectDisposedException.ThrowIf(_disposed, this);
         return new BatchScoringDataView(Host, input, Bind(input.Schema), ScoringBatchSize);
     }
 
@@ -53,6 +56,7 @@ public abstract class AttentionTransformerBase : ITransformer, IDisposable
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
     {
         Host.CheckValue(inputSchema, nameof(inputSchema));
+        ObjectDisposedException.ThrowIf(_disposed, this);
         IRowMapper MakeMapper(DataViewSchema schema) => new RowScorerMapper(this, Bind(schema), schema);
         return new RowToRowMapperTransform(Host, new EmptyDataView(Host, inputSchema), MakeMapper(inputSchema), MakeMapper);
     }
@@ -60,12 +64,16 @@ public abstract class AttentionTransformerBase : ITransformer, IDisposable
     void ICanSaveModel.Save(ModelSaveContext ctx)
     {
         Host.CheckValue(ctx, nameof(ctx));
+        ObjectDisposedException.ThrowIf(_disposed, this);
         SaveModel(ctx);
     }
 
-    /// <summary>Releases the native memory of the TorchSharp model.</summary>
+    /// <summary>Releases the native memory of the TorchSharp model; using the transformer afterwards throws <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
+        if (_disposed)
+            return;
+        _disposed = true;
         Dispose(true);
         GC.SuppressFinalize(this);
     }

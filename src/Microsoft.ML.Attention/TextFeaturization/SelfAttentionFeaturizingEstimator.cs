@@ -182,7 +182,9 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         host.CheckUserArg(o.MaximumVocabularySize >= 0, nameof(o.MaximumVocabularySize), "must be 0 (no limit) or positive");
         host.CheckUserArg(o.MaxTokens >= 2, nameof(o.MaxTokens), "must be at least 2 (the classification token and one word)");
         host.CheckUserArg(o.Width >= 2 && o.Width % 2 == 0, nameof(o.Width), "must be an even number of at least 2");
-        host.CheckUserArg(o.Heads >= 1 && o.Width % o.Heads == 0, nameof(o.Heads), $"must divide Width ({o.Width})");
+        // The lightweight variant has a single attention and never reads Heads.
+        host.CheckUserArg(o.Variant == SelfAttentionVariant.Lightweight || o.Heads >= 1 && o.Width % o.Heads == 0,
+            nameof(o.Heads), $"must divide Width ({o.Width})");
         host.CheckUserArg(o.Layers >= 1, nameof(o.Layers), "must be at least 1");
         host.CheckUserArg(o.FeedForwardSize >= 1, nameof(o.FeedForwardSize), "must be at least 1");
         host.CheckUserArg(o.LocalAttentionWindow >= 0, nameof(o.LocalAttentionWindow), "must be 0 (global) or positive");

@@ -77,6 +77,22 @@ public sealed class PoolingBehaviourTests
         CollectionAssert.AreEqual(new float[] { 0, 0 }, max[2]);
     }
 
+    [TestMethod]
+    public void ADisposedTransformerSaysSoInsteadOfFailingInLibtorch()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = new[] { Row(1, 2, 3, -4), Row(-1, 5) };
+        rows[0].Label = "a";
+        rows[1].Label = "b";
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var pooling = ml.Transforms.AttentionPooling(Fast(PoolingMode.Attention, 2)).Fit(ml.Transforms.Conversion.MapValueToKey("Label").Fit(data).Transform(data));
+        pooling.Dispose();
+        pooling.Dispose(); // a second Dispose is harmless
+        Assert.ThrowsExactly<ObjectDisposedException>(() => pooling.Transform(data));
+        Assert.ThrowsExactly<ObjectDisposedException>(() => pooling.GetOutputSchema(data.Schema));
+        Assert.ThrowsExactly<ObjectDisposedException>(() => ml.Model.Save(pooling, data.Schema, new System.IO.MemoryStream()));
+    }
+
     private sealed class FixedSix
     {
         [VectorType(6)]

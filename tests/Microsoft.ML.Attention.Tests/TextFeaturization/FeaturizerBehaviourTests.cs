@@ -167,6 +167,8 @@ public sealed class FeaturizerBehaviourTests
         var stringLabel = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Text.SelfAttentionFeaturize("E", "Text", "Label").Fit(texts));
         StringAssert.Contains(stringLabel.Message, "key type");
         Assert.Throws<ArgumentException>(() => ml.Transforms.Text.SelfAttentionFeaturize(new SelfAttentionFeaturizingEstimator.Options { Width = 30, Heads = 4 }));
+        // The lightweight variant has no heads, so Heads does not have to divide its width.
+        Assert.IsNotNull(ml.Transforms.Text.SelfAttentionFeaturize(new SelfAttentionFeaturizingEstimator.Options { Variant = SelfAttentionVariant.Lightweight, Width = 30, Heads = 4 }));
         Assert.Throws<ArgumentException>(() => ml.Transforms.Text.SelfAttentionFeaturize(new SelfAttentionFeaturizingEstimator.Options { MaxTokens = 1 }));
     }
 
