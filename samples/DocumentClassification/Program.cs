@@ -9,13 +9,10 @@
 // (default Label), --epochs N (default 5), --report FILE (default attention-report.html), --generate (rewrite
 // the built-in data set).
 using System;
-using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Attention;
-using Microsoft.ML.Data;
-using Microsoft.ML.Transforms;
 using Spectre.Console;
 
 var settings = SampleSettings.Parse(args);
@@ -27,9 +24,7 @@ if (settings.Generate)
 }
 
 var ml = new MLContext(seed: 1);
-var data = CsvData.Load(ml, settings.DataPath, settings.TextColumn, settings.LabelColumn);
-var split = ml.Data.TrainTestSplit(data, testFraction: 0.2, seed: 1);
-AnsiConsole.MarkupLine($"Data: [bold]{Markup.Escape(settings.DataPath)}[/] ({data.GetRowCount() ?? CsvData.Count(ml, data)} documents), 80% training, 20% test.");
+var split = CsvData.LoadAndSplit(ml, settings.DataPath, settings.TextColumn, settings.LabelColumn, "documents");
 
 var options = new HierarchicalAttentionTrainer.Options
 {
@@ -42,30 +37,16 @@ var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
     .Append(ml.MulticlassClassification.Trainers.HierarchicalAttention(options))
     .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedCategory", "PredictedLabel"));
 
-TransformerChain<KeyToValueMappingTransformer>? model = null;
-AnsiConsole.Progress()
-    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-    .Start(context =>
-    {
-        var task = context.AddTask("Training", maxValue: 1.0);
-        options.Progress = p =>
-        {
-            task.Value = ((p.Epoch - 1) + (double)p.Batch / p.Batches) / p.Epochs;
-            var validation = p.ValidationAccuracy is double accuracy ? $", validation {accuracy:P1}" : "";
-            task.Description = $"Epoch {p.Epoch}/{p.Epochs}, loss {p.TrainingLoss:F3}, {p.RowsPerSecond:F0} docs/s{validation}";
-        };
-        model = pipeline.Fit(split.TrainSet);
-        task.Value = task.MaxValue;
-    });
+var model = TrainingProgressBar.Run(progress => options.Progress = progress, () => pipeline.Fit(split.TrainSet));
 
-var scored = model!.Transform(split.TestSet);
+var scored = model.Transform(split.TestSet);
 var metrics = ml.MulticlassClassification.Evaluate(scored);
 var network = model.OfType<HierarchicalAttentionTransformer>().Single();
 Report.Metrics(metrics);
 Report.ConfusionMatrix(metrics, network.ClassNames);
 
 var modelPath = Path.Combine(Path.GetTempPath(), "document-classification-model.zip");
-ml.Model.Save(model, data.Schema, modelPath);
+ml.Model.Save(model, split.TrainSet.Schema, modelPath);
 var reloaded = new MLContext(seed: 1).Model.Load(modelPath, out _);
 AnsiConsole.MarkupLine($"Saved the model to [bold]{Markup.Escape(modelPath)}[/] and loaded it back.");
 

@@ -3,7 +3,14 @@
 // of sensors 2 and 3 tell which of four kinds of fault it is. The other readings swing on sensors 2 and 3 at
 // random, so averaging the sequence or taking its maximum buries the evidence; attention that finds the
 // spike does not.
-// Run: dotnet run --project samples/SequencePooling
+//
+//   dotnet run --project samples/SequencePooling
+//   dotnet run --project samples/SequencePooling -- --data my.csv --sequence-column Sequence --label-column Label --vector-size 3
+//
+// Options: --data FILE (CSV with a header row, a label column and a column of space-separated numbers, element after
+// element; see SequenceCsv.cs; 80% training, 20% test), --sequence-column NAME (default Sequence), --label-column NAME
+// (default Label), --vector-size N (numbers per element, default 3), --export FILE (write the generated training data
+// in that format and stop).
 using System;
 using System.Collections.Generic;
 using System.IO;
@@ -12,36 +19,60 @@ using Microsoft.ML;
 using Microsoft.ML.Attention;
 using TorchSharp;
 
-const int Sensors = 3;
+var settings = SampleSettings.Parse(args);
+if (settings.ExportPath != null)
+{
+    SequenceCsv.Write(settings.ExportPath, Readings.Generate(2000, seed: 1));
+    Console.WriteLine($"Wrote {settings.ExportPath}.");
+    return;
+}
+
 var ml = new MLContext(seed: 1);
-var train = ml.Data.LoadFromEnumerable(Readings.Generate(2000, seed: 1));
-var test = ml.Data.LoadFromEnumerable(Readings.Generate(500, seed: 2));
+List<Readings> trainRows, testRows;
+if (settings.DataPath == null)
+    (trainRows, testRows) = (Readings.Generate(2000, seed: 1), Readings.Generate(500, seed: 2));
+else
+{
+    var rows = SequenceCsv.Read(ml, settings.DataPath, settings.SequenceColumn, settings.LabelColumn, settings.VectorSize);
+    var random = new Random(1);
+    var shuffled = rows.OrderBy(_ => random.Next()).ToList();
+    int testCount = Math.Max(1, shuffled.Count / 5);
+    (trainRows, testRows) = (shuffled.Skip(testCount).ToList(), shuffled.Take(testCount).ToList());
+    Console.WriteLine($"Data: {settings.DataPath}, {trainRows.Count} training and {testRows.Count} test sequences of {settings.VectorSize}-value elements.");
+}
+var train = ml.Data.LoadFromEnumerable(trainRows);
+var test = ml.Data.LoadFromEnumerable(testRows);
 Console.WriteLine($"TorchSharp {typeof(torch).Assembly.GetName().Version}, libtorch threads: {torch.get_num_threads()}");
 
 foreach (var mode in new[] { PoolingMode.Mean, PoolingMode.Max, PoolingMode.Attention })
 {
     var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
-        .Append(ml.Transforms.AttentionPooling("Pooled", "Readings", Sensors, labelColumnName: "Label", weightsColumnName: mode == PoolingMode.Max ? null : "Weights", mode: mode))
+        .Append(ml.Transforms.AttentionPooling("Pooled", "Readings", settings.VectorSize, labelColumnName: "Label", weightsColumnName: mode == PoolingMode.Max ? null : "Weights", mode: mode))
         .Append(ml.Transforms.NormalizeMinMax("Features", "Pooled"))
-        .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy());
+        .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy())
+        .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
     var model = pipeline.Fit(train);
     var metrics = ml.MulticlassClassification.Evaluate(model.Transform(test));
     Console.WriteLine($"{mode,-9} pooling: test accuracy {metrics.MicroAccuracy:P1}");
 
     if (mode == PoolingMode.Attention)
     {
-        var testRows = Readings.Generate(500, seed: 2);
-        var weights = ml.Data.CreateEnumerable<Pooled>(model.Transform(test), reuseRowObject: false).ToList();
-        var onFault = testRows.Zip(weights).Count(p => Array.IndexOf(p.Second.Weights, p.Second.Weights.Max()) == p.First.FaultAt);
-        Console.WriteLine($"The largest weight falls on the faulty reading in {onFault} of {testRows.Count} test sequences.");
+        if (settings.DataPath == null)
+        {
+            var weights = ml.Data.CreateEnumerable<Pooled>(model.Transform(test), reuseRowObject: false).ToList();
+            var onFault = testRows.Zip(weights).Count(p => Array.IndexOf(p.Second.Weights, p.Second.Weights.Max()) == p.First.FaultAt);
+            Console.WriteLine($"The largest weight falls on the faulty reading in {onFault} of {testRows.Count} test sequences.");
+        }
 
         var path = Path.Combine(Path.GetTempPath(), "sequence-pooling-sample.zip");
         ml.Model.Save(model, train.Schema, path);
         var reloaded = new MLContext(seed: 1).Model.Load(path, out _);
         var engine = ml.Model.CreatePredictionEngine<Readings, Pooled>(reloaded);
-        var example = Readings.Generate(1, seed: 3)[0];
+        var example = settings.DataPath == null ? Readings.Generate(1, seed: 3)[0] : testRows[0];
         var prediction = engine.Predict(example);
-        Console.WriteLine($"Reloaded model from {path}; one sequence, fault at reading {example.FaultAt}:");
+        Console.WriteLine(example.FaultAt >= 0
+            ? $"Reloaded model from {path}; one sequence, fault at reading {example.FaultAt}:"
+            : $"Reloaded model from {path}; first test sequence, label {example.Label}, predicted {prediction.PredictedLabel}:");
         for (int t = 0; t < prediction.Weights.Length; t++)
             Console.WriteLine($"  reading {t,2}: weight {prediction.Weights[t]:F3} {new string('#', (int)Math.Round(prediction.Weights[t] * 40))}");
     }
@@ -92,5 +123,7 @@ public sealed class Readings
 /// <summary>What the sample reads back from the model.</summary>
 public sealed class Pooled
 {
+    public string PredictedLabel { get; set; } = "";
+
     public float[] Weights { get; set; } = Array.Empty<float>();
 }

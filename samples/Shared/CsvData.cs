@@ -3,6 +3,7 @@ using System.IO;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Spectre.Console;
 
 /// <summary>Loads a CSV file's text and label columns, found by their header names, as columns Text and Label.</summary>
 internal static class CsvData
@@ -27,6 +28,15 @@ internal static class CsvData
             },
         });
         return loader.Load(path);
+    }
+
+    /// <summary>Loads the file, holds out 20% for testing with a fixed seed, and says how many rows it read.</summary>
+    /// <param name="rows">What a row is, for the message: "documents", "utterances".</param>
+    public static DataOperationsCatalog.TrainTestData LoadAndSplit(MLContext ml, string path, string textColumn, string labelColumn, string rows)
+    {
+        var data = Load(ml, path, textColumn, labelColumn);
+        AnsiConsole.MarkupLine($"Data: [bold]{Markup.Escape(path)}[/] ({data.GetRowCount() ?? Count(ml, data)} {rows}), 80% training, 20% test.");
+        return ml.Data.TrainTestSplit(data, testFraction: 0.2, seed: 1);
     }
 
     public static long Count(MLContext ml, IDataView data)
