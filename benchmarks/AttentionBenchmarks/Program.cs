@@ -27,6 +27,7 @@ public static class Program
         new FeaturizerSdcaSystem(epochs: 1),
         new FeaturizerNgramsSdcaSystem(),
         new SelfSupervisedSdcaSystem(),
+        new FastTextStyleSystem(),
     };
 
     public static int Main(string[] args)

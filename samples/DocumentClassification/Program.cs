@@ -45,7 +45,7 @@ var network = model.OfType<HierarchicalAttentionTransformer>().Single();
 Report.Metrics(metrics);
 Report.ConfusionMatrix(metrics, network.ClassNames);
 
-var modelPath = Path.Combine(Path.GetTempPath(), "document-classification-model.zip");
+var modelPath = Path.GetFullPath("document-classification-model.zip");
 ml.Model.Save(model, split.TrainSet.Schema, modelPath);
 var reloaded = new MLContext(seed: 1).Model.Load(modelPath, out _);
 AnsiConsole.MarkupLine($"Saved the model to [bold]{Markup.Escape(modelPath)}[/] and loaded it back.");

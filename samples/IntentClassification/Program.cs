@@ -74,7 +74,7 @@ Report.Comparison(ml,
     new Candidate("Attention + n-grams", scored, metrics, attentionSeconds),
     new Candidate("n-grams only", baselineScored, ml.MulticlassClassification.Evaluate(baselineScored), baselineSeconds));
 
-var modelPath = Path.Combine(Path.GetTempPath(), "intent-classification-model.zip");
+var modelPath = Path.GetFullPath("intent-classification-model.zip");
 ml.Model.Save(model, split.TrainSet.Schema, modelPath);
 var fresh = new MLContext(seed: 1);
 var reloaded = fresh.Model.Load(modelPath, out _);

@@ -64,9 +64,10 @@ foreach (var mode in new[] { PoolingMode.Mean, PoolingMode.Max, PoolingMode.Atte
             Console.WriteLine($"The largest weight falls on the faulty reading in {onFault} of {testRows.Count} test sequences.");
         }
 
-        var path = Path.Combine(Path.GetTempPath(), "sequence-pooling-sample.zip");
+        var path = Path.GetFullPath("sequence-pooling-model.zip");
         ml.Model.Save(model, train.Schema, path);
         var reloaded = new MLContext(seed: 1).Model.Load(path, out _);
+        Console.WriteLine($"Saved the model to {path} and loaded it back.");
         var engine = ml.Model.CreatePredictionEngine<Readings, Pooled>(reloaded);
         var example = settings.DataPath == null ? Readings.Generate(1, seed: 3)[0] : testRows[0];
         var prediction = engine.Predict(example);
