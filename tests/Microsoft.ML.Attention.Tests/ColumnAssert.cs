@@ -9,20 +9,7 @@ namespace Microsoft.ML.Attention.Tests;
 /// <summary>Reads whole columns of an IDataView for comparisons.</summary>
 public static class ColumnAssert
 {
-    public static List<float[]> Vectors(IDataView data, string column)
-    {
-        var result = new List<float[]>();
-        var col = data.Schema[column];
-        using var cursor = data.GetRowCursor(new[] { col });
-        var getter = cursor.GetGetter<VBuffer<float>>(col);
-        var buffer = default(VBuffer<float>);
-        while (cursor.MoveNext())
-        {
-            getter(ref buffer);
-            result.Add(buffer.DenseValues().ToArray());
-        }
-        return result;
-    }
+    public static List<float[]> Vectors(IDataView data, string column) => ScoreDump.Vectors(data, column);
 
     public static void AreEqual(IReadOnlyList<float[]> expected, IReadOnlyList<float[]> actual, string message)
     {

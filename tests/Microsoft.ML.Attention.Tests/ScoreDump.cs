@@ -18,17 +18,7 @@ public static class ScoreDump
         var lines = new List<string>();
         var scored = model.Transform(data);
         foreach (var name in columns)
-        {
-            var column = scored.Schema[name];
-            using var cursor = scored.GetRowCursor(new[] { column });
-            var getter = cursor.GetGetter<VBuffer<float>>(column);
-            var buffer = default(VBuffer<float>);
-            while (cursor.MoveNext())
-            {
-                getter(ref buffer);
-                lines.Add($"transform {name} {cursor.Position}: " + string.Join(" ", buffer.DenseValues().Select(Bits)));
-            }
-        }
+            lines.AddRange(Vectors(scored, name).Select((vector, i) => $"transform {name} {i}: " + string.Join(" ", vector.Select(Bits))));
 
         var rows = ml.Data.CreateEnumerable<TRow>(data, reuseRowObject: false).ToList();
         foreach (var name in columns)
@@ -39,6 +29,22 @@ public static class ScoreDump
             lines.AddRange(rows.Select((row, i) => $"engine {name} {i}: " + string.Join(" ", engine.Predict(row).Values.Select(Bits))));
         }
         return lines;
+    }
+
+    /// <summary>Every row's values of a float-vector column, read through a cursor.</summary>
+    public static List<float[]> Vectors(IDataView data, string column)
+    {
+        var result = new List<float[]>();
+        var col = data.Schema[column];
+        using var cursor = data.GetRowCursor(new[] { col });
+        var getter = cursor.GetGetter<VBuffer<float>>(col);
+        var buffer = default(VBuffer<float>);
+        while (cursor.MoveNext())
+        {
+            getter(ref buffer);
+            result.Add(buffer.DenseValues().ToArray());
+        }
+        return result;
     }
 
     private static string Bits(float value) => BitConverter.SingleToInt32Bits(value).ToString("x8");
