@@ -21,6 +21,7 @@ internal sealed class MultiHeadAttention : nn.Module
     private readonly long _modelDim;
     private readonly long _heads;
     private readonly double _dropoutRate;
+    private readonly bool _fusable;
 
     public MultiHeadAttention(
         int modelDim,
@@ -60,6 +61,7 @@ internal sealed class MultiHeadAttention : nn.Module
         score = AttentionScores.Create(scoreFunction, headDim, headDim, headDim);
         distribution = AttentionDistributions.Create(distributionKind, headDim, localHalfWidth, temperature, generator);
         this.dropout = nn.Dropout(dropout);
+        _fusable = scoreFunction == AttentionScoreFunction.ScaledDot && distributionKind == AttentionDistributionKind.Soft;
         RegisterComponents();
     }
 
@@ -76,6 +78,32 @@ internal sealed class MultiHeadAttention : nn.Module
     public (Tensor output, Tensor weights) Forward(
         Tensor query, Tensor keys, Tensor values, Tensor? keyPaddingMask, Tensor? attentionMask)
     {
+        using var scope = NewDisposeScope();
+        var (q, k, v, mask) = Prepare(query, keys, values, keyPaddingMask, attentionMask);
+        var scores = score.Score(q, k);                     // [B, heads, Tq, Tk]
+        var weights = distribution.NormalizeForQuery(scores, mask, q);
+        var attended = _dropoutRate > 0.0 ? dropout.call(weights) : weights;
+        var output = Combine(attended.matmul(v));
+        return (scope.MoveToOuter(output), scope.MoveToOuter(weights));
+    }
+
+    /// <summary>
+    /// The output of <see cref="Forward"/> without the weights. Scaled-dot soft attention then runs in libtorch's
+    /// fused kernel (unless attention dropout is active, whose random draws belong to the general path).
+    /// </summary>
+    public Tensor Attend(Tensor query, Tensor keys, Tensor values, Tensor? keyPaddingMask, Tensor? attentionMask)
+    {
+        if (!_fusable || (training && _dropoutRate > 0.0))
+            return Forward(query, keys, values, keyPaddingMask, attentionMask).output;
+        using var scope = NewDisposeScope();
+        var (q, k, v, mask) = Prepare(query, keys, values, keyPaddingMask, attentionMask);
+        return scope.MoveToOuter(Combine(FusedAttention.ScaledDotSoftmax(q, k, v, mask)));
+    }
+
+    // Checks the shapes, combines the masks ([B or 1, 1, Tq or 1, Tk], null if none) and projects q, k, v into heads.
+    private (Tensor q, Tensor k, Tensor v, Tensor? mask) Prepare(
+        Tensor query, Tensor keys, Tensor values, Tensor? keyPaddingMask, Tensor? attentionMask)
+    {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentNullException.ThrowIfNull(values);
@@ -88,7 +116,6 @@ internal sealed class MultiHeadAttention : nn.Module
         if (keys.shape[0] != batch || values.shape[0] != batch || values.shape[1] != keyLength)
             throw new ArgumentException("The query, keys and values must have the same batch size, and keys and values the same length.");
 
-        using var scope = NewDisposeScope();
         Tensor? padding = null;
         if (keyPaddingMask is not null)
         {
@@ -108,13 +135,12 @@ internal sealed class MultiHeadAttention : nn.Module
         var q = SplitHeads(query_projection.call(query));   // [B, heads, Tq, headDim]
         var k = SplitHeads(key_projection.call(keys));      // [B, heads, Tk, headDim]
         var v = SplitHeads(value_projection.call(values));  // [B, heads, Tk, headDim]
-        var scores = score.Score(q, k);                     // [B, heads, Tq, Tk]
-        var weights = distribution.NormalizeForQuery(scores, mask, q);
-        var attended = _dropoutRate > 0.0 ? dropout.call(weights) : weights;
-        var context = attended.matmul(v).transpose(1, 2).reshape(batch, queryLength, _modelDim);
-        var output = output_projection.call(context);
-        return (scope.MoveToOuter(output), scope.MoveToOuter(weights));
+        return (q, k, v, mask);
     }
+
+    // Per-head results [B, heads, Tq, headDim] → concatenated and projected back [B, Tq, modelDim].
+    private Tensor Combine(Tensor perHead)
+        => output_projection.call(perHead.transpose(1, 2).reshape(perHead.shape[0], perHead.shape[2], _modelDim));
 
     private Tensor SplitHeads(Tensor x) => x.reshape(x.shape[0], x.shape[1], _heads, HeadDim).transpose(1, 2);
 

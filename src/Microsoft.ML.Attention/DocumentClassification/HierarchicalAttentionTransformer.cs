@@ -239,7 +239,8 @@ public sealed class HierarchicalAttentionTransformer : AttentionTransformerBase
 
         public override IReadOnlyList<DataViewSchema.Column> InputColumns { get; }
 
-        public override RowBatch CreateBatch(DataViewRow source)
-            => new RowBatch<string?>(TextColumn.Reader(source, _text), _parent.Score);
+        // Attention weights and explanations are by-products of the forward pass, so every output is computed.
+        public override RowBatch CreateBatch(DataViewRow source, bool[] activeOutputs)
+            => new RowBatch<string?>(TextColumn.Reader(source, _text), (rows, _) => _parent.Score(rows), activeOutputs);
     }
 }

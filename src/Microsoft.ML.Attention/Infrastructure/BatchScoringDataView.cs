@@ -85,10 +85,22 @@ internal sealed class BatchScoringDataView : IDataView
             _follow = follow;
             _lead = lead;
             _active = active;
-            _batch = lead == null ? null : parent._scorer.CreateBatch(lead);
+            _batch = lead == null ? null : parent._scorer.CreateBatch(lead, ActiveOutputs(parent, active));
         }
 
         public override DataViewSchema Schema => _parent.Schema;
+
+        private static bool[] ActiveOutputs(BatchScoringDataView parent, bool[] active)
+        {
+            var outputs = new bool[parent._scorer.OutputColumns.Length];
+            for (int i = 0; i < active.Length; i++)
+            {
+                int index = parent._bindings.MapColumnIndex(out bool isSource, i);
+                if (!isSource)
+                    outputs[index] = active[i];
+            }
+            return outputs;
+        }
 
         public override long Position => _follow.Position;
 

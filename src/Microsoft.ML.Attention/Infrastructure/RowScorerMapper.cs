@@ -40,7 +40,7 @@ internal sealed class RowScorerMapper : IRowMapper
         if (!getters.Where((_, i) => activeOutput(i)).Any())
             return getters;
 
-        var batch = _scorer.CreateBatch(input);
+        var batch = _scorer.CreateBatch(input, Enumerable.Range(0, getters.Length).Select(activeOutput).ToArray());
         long scoredPosition = -1;
         Array[]? outputs = null;
         Array[] Current()

@@ -196,8 +196,10 @@ public sealed class AttentionPoolingTransformer : AttentionTransformerBase
 
         public override IReadOnlyList<DataViewSchema.Column> InputColumns { get; }
 
-        public override RowBatch CreateBatch(DataViewRow source)
+        // The weights column is a by-product of pooling, so every output is computed whatever is read.
+        public override RowBatch CreateBatch(DataViewRow source, bool[] activeOutputs)
             => new RowBatch<PoolingRow>(
-                SequenceColumn.Reader(_parent.Host, source, _input, _query, _parent.VectorSize, _parent.NonFiniteValues), _parent.Pool);
+                SequenceColumn.Reader(_parent.Host, source, _input, _query, _parent.VectorSize, _parent.NonFiniteValues),
+                (rows, _) => _parent.Pool(rows), activeOutputs);
     }
 }

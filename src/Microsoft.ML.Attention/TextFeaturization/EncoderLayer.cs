@@ -30,15 +30,23 @@ internal sealed class EncoderLayer : nn.Module
         RegisterComponents();
     }
 
-    /// <summary>x [B, T, width]; mask [B, T] true at real tokens; window [T, T] or null. Returns x and the weights [B, H, T, T].</summary>
-    public (Tensor Output, Tensor Weights) Forward(Tensor x, Tensor mask, Tensor? window)
+    /// <summary>
+    /// x [B, T, width]; mask [B, T] true at real tokens; window [T, T] or null. Returns x and, when asked for, the
+    /// weights [B, H, T, T] (null otherwise: attention then runs in the fused kernel).
+    /// </summary>
+    public (Tensor Output, Tensor? Weights) Forward(Tensor x, Tensor mask, Tensor? window, bool needWeights)
     {
         using var scope = torch.NewDisposeScope();
         var normed = attention_norm.call(x);
-        var (attended, weights) = attention.Forward(normed, normed, normed, mask, window);
+        Tensor attended;
+        Tensor? weights = null;
+        if (needWeights)
+            (attended, weights) = attention.Forward(normed, normed, normed, mask, window);
+        else
+            attended = attention.Attend(normed, normed, normed, mask, window);
         x = x.add(dropout.call(attended), Scalars.One);
         var hidden = nn.functional.gelu(feed_forward_in.call(feed_forward_norm.call(x)));
         x = x.add(dropout.call(feed_forward_out.call(hidden)), Scalars.One);
-        return (x.MoveToOuterDisposeScope(), weights.MoveToOuterDisposeScope());
+        return (x.MoveToOuterDisposeScope(), weights?.MoveToOuterDisposeScope());
     }
 }

@@ -22,13 +22,21 @@ internal sealed class LightweightAttention : nn.Module
         RegisterComponents();
     }
 
-    /// <summary>x [B, T, width]; mask [B, T]; window [T, T] or null. Returns the attended x and weights [B, 1, T, T].</summary>
-    public (Tensor Output, Tensor Weights) Forward(Tensor x, Tensor mask, Tensor? window)
+    /// <summary>
+    /// x [B, T, width]; mask [B, T]; window [T, T] or null. Returns the attended x and, when asked for, the weights
+    /// [B, 1, T, T] (null otherwise: attention then runs in the fused kernel, whose scale 1/sqrt(width) is this one).
+    /// </summary>
+    public (Tensor Output, Tensor? Weights) Forward(Tensor x, Tensor mask, Tensor? window, bool needWeights)
     {
         using var scope = torch.NewDisposeScope();
         var keys = key_projection.call(x).tanh();
-        var scores = x.matmul(keys.transpose(1, 2)) * _scale;
         var allowed = Masking.Combine(mask.unsqueeze(1), window?.unsqueeze(0));
+        if (!needWeights)
+        {
+            var fused = FusedAttention.ScaledDotSoftmax(x.unsqueeze(1), keys.unsqueeze(1), x.unsqueeze(1), allowed?.unsqueeze(1));
+            return (fused.squeeze(1).MoveToOuterDisposeScope(), null);
+        }
+        var scores = x.matmul(keys.transpose(1, 2)) * _scale;
         var weights = Masking.Softmax(scores, allowed);
         var output = weights.matmul(x);
         return (output.MoveToOuterDisposeScope(), weights.unsqueeze(1).MoveToOuterDisposeScope());

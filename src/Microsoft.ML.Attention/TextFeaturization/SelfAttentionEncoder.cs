@@ -55,9 +55,10 @@ internal sealed class SelfAttentionEncoder : nn.Module
 
     /// <summary>
     /// Encodes ids [B, T] with mask [B, T] (true at real tokens, including the classification token at 0).
-    /// Returns the states [B, T, width] and each layer's attention weights [B, heads, T, T].
+    /// Returns the states [B, T, width] and, when asked for, each layer's attention weights [B, heads, T, T] (an empty
+    /// list otherwise, which lets attention run in libtorch's fused kernel).
     /// </summary>
-    public (Tensor States, IReadOnlyList<Tensor> Weights) Encode(Tensor ids, Tensor mask)
+    public (Tensor States, IReadOnlyList<Tensor> Weights) Encode(Tensor ids, Tensor mask, bool needWeights = false)
     {
         using var scope = torch.NewDisposeScope();
         var length = ids.shape[1];
@@ -69,16 +70,18 @@ internal sealed class SelfAttentionEncoder : nn.Module
         {
             foreach (var layer in layers)
             {
-                var (output, layerWeights) = layer.Forward(x, mask, window);
+                var (output, layerWeights) = layer.Forward(x, mask, window, needWeights);
                 x = output;
-                weights.Add(layerWeights);
+                if (layerWeights is not null)
+                    weights.Add(layerWeights);
             }
         }
         else
         {
-            var (output, layerWeights) = lightweight!.Forward(x, mask, window);
+            var (output, layerWeights) = lightweight!.Forward(x, mask, window, needWeights);
             x = output;
-            weights.Add(layerWeights);
+            if (layerWeights is not null)
+                weights.Add(layerWeights);
         }
         var states = final_norm.call(x).MoveToOuterDisposeScope();
         return (states, weights.Select(w => w.MoveToOuterDisposeScope()).ToArray());

@@ -42,7 +42,11 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         public string? LabelColumnName { get; set; }
 
         /// <summary>Name of an optional output column with the attention each token received; null for none.</summary>
-        /// <remarks>Default null (no column). Must differ from <see cref="OutputColumnName"/>.</remarks>
+        /// <remarks>
+        /// Default null (no column). Must differ from <see cref="OutputColumnName"/>. Reading the column makes scoring
+        /// about 25% slower (the weights must be materialized, so attention cannot run in libtorch's fused kernel);
+        /// cursors and prediction engines that do not read it pay nothing.
+        /// </remarks>
         public string? TokenWeightsColumnName { get; set; }
 
         /// <summary>Whether the token weights average all layers or show the last one.</summary>

@@ -147,7 +147,22 @@ public sealed class FeaturizerBehaviourTests
             stream.Position = 0;
             var loaded = new MLContext().Model.Load(stream, out _);
             ColumnAssert.AreEqual(vectors, ColumnAssert.Vectors(loaded.Transform(data), "Embedding"), s.ToString());
+
+            // A cursor that does not read the token weights runs attention in libtorch's fused kernel: the same
+            // vectors within rounding, through Transform and through a PredictionEngine.
+            var withWeights = ml.Data.CreateEnumerable<Vectors>(model.Transform(data), reuseRowObject: false).Select(v => v.Embedding).ToList();
+            using var engine = ml.Model.CreatePredictionEngine<TextRow, EmbeddingOnly>(model);
+            for (int i = 0; i < vectors.Count; i++)
+            {
+                FloatAssert.AreClose(withWeights[i], vectors[i], $"{s}, row {i}", 1e-4);
+                FloatAssert.AreClose(withWeights[i], engine.Predict(rows[i]).Embedding, $"{s}, row {i}, prediction engine", 1e-4);
+            }
         }
+    }
+
+    private sealed class EmbeddingOnly
+    {
+        public float[] Embedding { get; set; } = Array.Empty<float>();
     }
 
     private sealed class NumberRow
