@@ -12,7 +12,8 @@ mean pooling over the text's tokens (not [CLS]), linear head to the classes (dro
 Training: cross-entropy, Adam lr 5e-4, batch 32, gradient clipping 1.0, batches of length-sorted neighbours in a
 shuffled order each epoch. Threads: 2.
 Timing: training docs/s = documents x epochs / time in the training loop; featurization docs/s = test documents /
-time from raw text to pooled vectors (tokenize + index + forward, batch 256, length-sorted, no_grad).
+time from raw text to pooled vectors (tokenize + index + forward, batch 256, length-sorted, no_grad);
+the featurization is then timed again with batches of 64 and 32 (--score-batches).
 """
 import argparse
 import math
@@ -87,6 +88,8 @@ def main():
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--score-batches", default="256,64,32",
+                        help="comma-separated featurization batch sizes to time (the first one gives the accuracy)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -124,21 +127,28 @@ def main():
         print(f"epoch {epoch}: loss {total / len(train_ids):.4f}, {len(train_ids) / elapsed:.0f} docs/s", flush=True)
 
     model.eval()
-    start = time.perf_counter()
-    predictions = [0] * len(test)
-    with torch.no_grad():
-        test_ids = [to_ids(d["text"], vocab, cls) for d in test]
-        order = sorted(range(len(test_ids)), key=lambda i: len(test_ids[i]))
-        for i in range(0, len(order), 256):
-            batch = order[i : i + 256]
-            ids, mask = batch_tensors([test_ids[j] for j in batch])
-            vectors = model.vectors(ids, mask)
-            for j, p in zip(batch, model.head(vectors).argmax(1).tolist()):
-                predictions[j] = p
-    score_seconds = time.perf_counter() - start
-    accuracy = sum(int(p == label_index[d["label"]]) for p, d in zip(predictions, test)) / len(test)
+    timings = []
+    for size in [int(b) for b in args.score_batches.split(",")]:
+        start = time.perf_counter()
+        predictions = [0] * len(test)
+        with torch.no_grad():
+            test_ids = [to_ids(d["text"], vocab, cls) for d in test]
+            order = sorted(range(len(test_ids)), key=lambda i: len(test_ids[i]))
+            for i in range(0, len(order), size):
+                batch = order[i : i + size]
+                ids, mask = batch_tensors([test_ids[j] for j in batch])
+                vectors = model.vectors(ids, mask)
+                for j, p in zip(batch, model.head(vectors).argmax(1).tolist()):
+                    predictions[j] = p
+        seconds = time.perf_counter() - start
+        timings.append((size, seconds))
+        if len(timings) == 1:
+            accuracy = sum(int(p == label_index[d["label"]]) for p, d in zip(predictions, test)) / len(test)
+    score_seconds = timings[0][1]
     print(f"head accuracy {accuracy:.4f}; training {train_seconds:.1f} s ({len(train) * args.epochs / train_seconds:.0f} docs/s), "
           f"featurization {score_seconds:.1f} s ({len(test) / score_seconds:.0f} docs/s), peak RSS {peak_rss_mib():.0f} MiB")
+    for size, seconds in timings[1:]:
+        print(f"featurization with batches of {size}: {seconds:.1f} s ({len(test) / seconds:.0f} docs/s)")
 
 
 if __name__ == "__main__":
