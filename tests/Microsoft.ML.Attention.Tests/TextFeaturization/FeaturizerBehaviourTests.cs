@@ -191,16 +191,24 @@ public sealed class FeaturizerBehaviourTests
     public void ConcurrentPredictionEnginesAgreeWithSequentialScoring()
     {
         var (ml, rows, _, model) = Train(10, Quick());
-        var engine = ml.Model.CreatePredictionEngine<TextRow, Vectors>(model);
-        var expected = rows.Select(r => engine.Predict(r).Embedding).ToArray();
+        // Reading the token weights (general attention path) and not reading them (fused kernel).
+        AssertParallelEnginesAgree<Vectors>(ml, rows, model, v => v.Embedding);
+        AssertParallelEnginesAgree<EmbeddingOnly>(ml, rows, model, v => v.Embedding);
+    }
+
+    private static void AssertParallelEnginesAgree<TOutput>(MLContext ml, List<TextRow> rows, ITransformer model, Func<TOutput, float[]> embedding)
+        where TOutput : class, new()
+    {
+        var engine = ml.Model.CreatePredictionEngine<TextRow, TOutput>(model);
+        var expected = rows.Select(r => embedding(engine.Predict(r))).ToArray();
         var results = new float[4][][];
         System.Threading.Tasks.Parallel.For(0, 4, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = 4 }, worker =>
         {
-            var own = ml.Model.CreatePredictionEngine<TextRow, Vectors>(model);
-            results[worker] = rows.Select(r => own.Predict(r).Embedding).ToArray();
+            var own = ml.Model.CreatePredictionEngine<TextRow, TOutput>(model);
+            results[worker] = rows.Select(r => embedding(own.Predict(r))).ToArray();
         });
         foreach (var result in results)
-            ColumnAssert.AreEqual(expected, result, "parallel PredictionEngine");
+            ColumnAssert.AreEqual(expected, result, $"parallel PredictionEngine<{typeof(TOutput).Name}>");
     }
 
     [TestMethod]
