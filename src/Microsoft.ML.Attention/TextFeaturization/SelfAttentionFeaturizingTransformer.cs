@@ -47,6 +47,9 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
     // With the fused attention kernel (no weights materialized) 1,024 to 3,072 tokens are alike (2,350-2,500 docs/s).
     private const int ScoringTokenBudget = 2048;
 
+    // Position of the token-weights column among the outputs (after the vector), when it exists.
+    private const int TokenWeightsOutput = 1;
+
     // Transform reads this many rows ahead: a larger pool gives groups of more similar length (less padding) and
     // enough groups to keep the concurrent workers busy (with 16,384 tokens: 760-870 docs/s from 256 rows, 1,100-1,200 from 2,048).
     private protected override int ScoringBatchSize => 2048;
@@ -155,7 +158,7 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
     /// </summary>
     private Array[] Score(IReadOnlyList<string?> texts, bool[] activeOutputs)
     {
-        bool needWeights = _tokenWeights != null && activeOutputs[1];
+        bool needWeights = _tokenWeights != null && activeOutputs[TokenWeightsOutput];
         var windows = texts.Select(_encoder.Encode).ToArray();
         var vectors = new float[texts.Count][];
         var weights = new float[texts.Count][];
@@ -173,17 +176,17 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
             for (int k = 0; k < members.Length; k++)
             {
                 var vector = new float[EmbeddingSize];
-                var tokenWeights = new List<float>();
+                var tokenWeights = received != null ? new List<float>() : null;
                 foreach (var window in members[k].Windows)
                 {
                     for (int d = 0; d < EmbeddingSize; d++)
                         vector[d] += pooled[row * EmbeddingSize + d] / members[k].Windows.Length;
                     if (received != null)
-                        tokenWeights.AddRange(received.AsSpan(row * batch.Length + 1, window.Length - 1).ToArray());
+                        tokenWeights!.AddRange(received.AsSpan(row * batch.Length + 1, window.Length - 1).ToArray());
                     row++;
                 }
                 vectors[group[k]] = vector;
-                weights[group[k]] = tokenWeights.ToArray();
+                weights[group[k]] = tokenWeights?.ToArray() ?? Array.Empty<float>();
             }
         });
         return _tokenWeights == null ? new Array[] { vectors } : new Array[] { vectors, weights };
