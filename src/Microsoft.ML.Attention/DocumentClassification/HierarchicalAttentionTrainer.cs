@@ -4,6 +4,7 @@ using System.Linq;
 using Microsoft.ML.Attention.DocumentClassification;
 using Microsoft.ML.Attention.Infrastructure;
 using Microsoft.ML.Attention.Text;
+using Microsoft.ML.Attention.Training;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using TorchSharp;
@@ -30,8 +31,16 @@ namespace Microsoft.ML.Attention;
 public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttentionTransformer>
 {
     /// <summary>Settings of <see cref="HierarchicalAttentionTrainer"/>. Model sizes default to the paper's.</summary>
-    public sealed class Options
+    public sealed class Options : AttentionTrainingOptions
     {
+        /// <summary>
+        /// Default settings: 5 epochs, batches of 64 documents, learning rate 1e-3, patience 2, gradient clipping at
+        /// norm 5. <see cref="AttentionTrainingOptions.ValidationFraction"/> is ignored by <c>Fit(train, validation)</c>.
+        /// </summary>
+        public Options() : base(numberOfEpochs: 5, batchSize: 64, learningRate: 1e-3, earlyStoppingPatience: 2, gradientClipNorm: 5.0)
+        {
+        }
+
         /// <summary>Name of the label column: a key (multiclass) or a Boolean (binary).</summary>
         /// <remarks>Default "Label".</remarks>
         public string LabelColumnName { get; set; } = "Label";
@@ -114,48 +123,6 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
         /// <remarks>Default 0.1. Allowed [0, 1); typical range 0–0.5 (0 for large corpora, 0.3–0.5 for small ones).</remarks>
         public double Dropout { get; set; } = 0.1;
 
-        /// <summary>Adam (default) or SGD with momentum.</summary>
-        /// <remarks>Default <see cref="OptimizerKind.Adam"/>.</remarks>
-        public OptimizerKind Optimizer { get; set; } = OptimizerKind.Adam;
-
-        /// <summary>Learning rate of the optimizer.</summary>
-        /// <remarks>Default 1e-3. Typical range 3e-4–3e-3 with Adam, 1e-2–1e-1 with SGD (sweep on a log scale).</remarks>
-        public double LearningRate { get; set; } = 1e-3;
-
-        /// <summary>Documents per training step.</summary>
-        /// <remarks>Default 64. Typical range 16–256; larger is faster per document on a CPU. At least 1.</remarks>
-        public int BatchSize { get; set; } = 64;
-
-        /// <summary>Passes over the training documents, at most.</summary>
-        /// <remarks>Default 5. Typical range 3–20; early stopping ends sooner when validation loss stops improving.</remarks>
-        public int NumberOfEpochs { get; set; } = 5;
-
-        /// <summary>Gradients are rescaled to at most this norm; 0 turns clipping off.</summary>
-        /// <remarks>Default 5. Typical range 1–10; 0 turns clipping off.</remarks>
-        public double GradientClipNorm { get; set; } = 5.0;
-
-        /// <summary>
-        /// Share of the training documents held out to pick the best epoch and stop early, when <c>Fit</c> gets no
-        /// validation set; 0 trains every epoch on all documents.
-        /// </summary>
-        /// <remarks>Default 0.1. Allowed [0, 1); typical range 0.05–0.2. Ignored by <c>Fit(train, validation)</c>.</remarks>
-        public double ValidationFraction { get; set; } = 0.1;
-
-        /// <summary>Epochs without a better validation loss before training stops; the best epoch's weights are kept.</summary>
-        /// <remarks>Default 2. Typical range 1–5. At least 1.</remarks>
-        public int EarlyStoppingPatience { get; set; } = 2;
-
-        /// <summary>Threads libtorch may use; null keeps its default (all cores). Process-wide in libtorch.</summary>
-        /// <remarks>Default null (libtorch default: all cores). Range 1 to the number of cores; set by <c>Fit</c> and kept for the rest of the process.</remarks>
-        public int? NumberOfThreads { get; set; }
-
-        /// <summary>Seed for initialisation, shuffling and dropout; null takes one from the <see cref="MLContext"/>.</summary>
-        /// <remarks>Default null (taken from the <see cref="MLContext"/> seed).</remarks>
-        public int? Seed { get; set; }
-
-        /// <summary>Called after every batch with the training progress, e.g. for a progress bar.</summary>
-        /// <remarks>Default null (no callback). Runs on the training thread; keep it fast.</remarks>
-        public Action<TrainingProgress>? Progress { get; set; }
     }
 
     private readonly IHost _host;
@@ -174,6 +141,7 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
 
     private static void Validate(IHost host, Options o)
     {
+        o.ValidateTraining(host);
         host.CheckNonEmpty(o.LabelColumnName, nameof(o.LabelColumnName));
         host.CheckNonEmpty(o.TextColumnName, nameof(o.TextColumnName));
         host.CheckUserArg(o.MaxSentences >= 0, nameof(o.MaxSentences), "must be 0 (all) or positive");
@@ -187,13 +155,6 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
         host.CheckUserArg(o.ScoreFunction == AttentionScoreFunction.Location || o.ScoreFunction == AttentionScoreFunction.Mlp,
             nameof(o.ScoreFunction), "the network's attention has no query: use Location or Mlp");
         host.CheckUserArg(o.Dropout >= 0 && o.Dropout < 1, nameof(o.Dropout), "must be in [0, 1)");
-        host.CheckUserArg(o.LearningRate > 0, nameof(o.LearningRate), "must be positive");
-        host.CheckUserArg(o.BatchSize >= 1, nameof(o.BatchSize), "must be at least 1");
-        host.CheckUserArg(o.NumberOfEpochs >= 1, nameof(o.NumberOfEpochs), "must be at least 1");
-        host.CheckUserArg(o.GradientClipNorm >= 0, nameof(o.GradientClipNorm), "must be 0 (off) or positive");
-        host.CheckUserArg(o.ValidationFraction >= 0 && o.ValidationFraction < 1, nameof(o.ValidationFraction), "must be in [0, 1)");
-        host.CheckUserArg(o.EarlyStoppingPatience >= 1, nameof(o.EarlyStoppingPatience), "must be at least 1");
-        host.CheckUserArg(o.NumberOfThreads == null || o.NumberOfThreads >= 1, nameof(o.NumberOfThreads), "must be at least 1");
         var names = new[] { o.SentenceWeightsColumnName, o.WordWeightsColumnName }.Where(n => n != null).ToArray();
         host.CheckUserArg(names.Distinct().Count() == names.Length, nameof(o.WordWeightsColumnName), "must differ from SentenceWeightsColumnName");
     }
@@ -201,7 +162,7 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
     private OutputColumnNames Columns => new OutputColumnNames(_options.TextColumnName, DefaultColumnNames.Score,
         DefaultColumnNames.PredictedLabel, DefaultColumnNames.Probability, _options.SentenceWeightsColumnName, _options.WordWeightsColumnName);
 
-    /// <summary>Trains on <paramref name="input"/>, holding out <see cref="Options.ValidationFraction"/> of it for early stopping.</summary>
+    /// <summary>Trains on <paramref name="input"/>, holding out <see cref="AttentionTrainingOptions.ValidationFraction"/> of it for early stopping.</summary>
     /// <param name="input">Training data with the text and label columns.</param>
     public HierarchicalAttentionTransformer Fit(IDataView input) => Fit(input, null);
 
@@ -218,10 +179,7 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
             ? new ClassNames(new[] { "False", "True" })
             : DocumentClassification.ClassNames.FromLabel(label.Column, label.Classes);
 
-        var seed = o.Seed ?? _host.Rand.Next();
-        if (o.NumberOfThreads.HasValue)
-            torch.set_num_threads(o.NumberOfThreads.Value);
-        torch.random.manual_seed(seed);
+        var seed = TrainingRun.Begin(_host, o);
 
         using var channel = _host.Start("Training hierarchical attention network");
         var settings = new TextSettings(o.LowerCase, o.KeepPunctuation, o.MaxSentences, o.MaxWordsPerSentence);
@@ -250,15 +208,11 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
         }
         else
         {
-            var order = Enumerable.Range(0, train.Documents.Count).ToArray();
-            new Random(seed).Shuffle(order);
-            int held = (int)Math.Floor(order.Length * o.ValidationFraction);
-            if (held >= order.Length)
-                held = 0;
-            validationIds = order.Take(held).Select(i => ToIds(train.Documents[i], vocabulary)).ToList();
-            validationLabels = order.Take(held).Select(i => train.Labels[i]).ToArray();
-            trainIds = order.Skip(held).Select(i => ToIds(train.Documents[i], vocabulary)).ToList();
-            trainLabels = order.Skip(held).Select(i => train.Labels[i]).ToArray();
+            var (trainRows, heldRows) = TrainingRun.Split(train.Documents.Count, o.ValidationFraction, seed);
+            validationIds = heldRows.Select(i => ToIds(train.Documents[i], vocabulary)).ToList();
+            validationLabels = heldRows.Select(i => train.Labels[i]).ToArray();
+            trainIds = trainRows.Select(i => ToIds(train.Documents[i], vocabulary)).ToList();
+            trainLabels = trainRows.Select(i => train.Labels[i]).ToArray();
         }
         channel.Info($"{trainIds.Count} training documents, {validationIds.Count} validation documents, {classes.Count} classes.");
 
@@ -278,9 +232,7 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
         try
         {
             pretrained?.CopyInto(module.EmbeddingWeight, o.FreezePretrainedVectors);
-            var trainingSettings = new TrainingSettings(o.NumberOfEpochs, o.BatchSize, o.LearningRate, o.EarlyStoppingPatience,
-                o.GradientClipNorm, seed, o.Optimizer, o.Progress);
-            HanTrainer.Train(_host, channel, module, trainIds, trainLabels, validationIds, validationLabels, trainingSettings);
+            HierarchicalAttentionTraining.Train(_host, channel, module, trainIds, trainLabels, validationIds, validationLabels, o.ToSettings(seed));
         }
         catch
         {
@@ -310,40 +262,16 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
     private LabeledDocuments ReadDocuments(IChannel channel, IDataView data, DataViewSchema.Column text, LabelColumn label,
         DocumentTokenizer tokenizer, string role)
     {
-        var documents = new List<TokenizedDocument>();
-        var labels = new List<int>();
-        int skipped = 0, truncated = 0;
-        long droppedSentences = 0, droppedWords = 0;
-        using (var cursor = data.GetRowCursor(new[] { text, label.Column }))
+        var read = TrainingRun.Read<TokenizedDocument>(_host, channel, data, new[] { text }, label, cursor =>
         {
             var readText = TextColumn.Reader(cursor, text);
-            var readLabel = label.Reader(cursor);
-            while (cursor.MoveNext())
-            {
-                _host.CheckAlive();
-                var target = readLabel();
-                if (float.IsNaN(target))
-                {
-                    skipped++;
-                    continue;
-                }
-                var document = tokenizer.Tokenize(readText());
-                if (document.IsTruncated)
-                {
-                    truncated++;
-                    droppedSentences += document.DroppedSentenceCount;
-                    droppedWords += document.DroppedTokenCount;
-                }
-                documents.Add(document);
-                labels.Add((int)target);
-            }
-        }
-        if (skipped > 0)
-            channel.Warning($"Skipped {skipped} {role} rows whose label in column '{label.Column.Name}' is missing.");
-        if (truncated > 0)
-            channel.Info($"{truncated} of {documents.Count} {role} documents exceed the length limits: {droppedSentences} sentences beyond " +
-                $"MaxSentences = {_options.MaxSentences} and {droppedWords} words beyond MaxWordsPerSentence = {_options.MaxWordsPerSentence} are not read.");
-        return new LabeledDocuments(documents, labels);
+            return () => tokenizer.Tokenize(readText());
+        }, role);
+        var cut = read.Rows.Where(d => d.IsTruncated).ToList();
+        if (cut.Count > 0)
+            channel.Info($"{cut.Count} of {read.Rows.Count} {role} documents exceed the length limits: {cut.Sum(d => (long)d.DroppedSentenceCount)} sentences beyond " +
+                $"MaxSentences = {_options.MaxSentences} and {cut.Sum(d => (long)d.DroppedTokenCount)} words beyond MaxWordsPerSentence = {_options.MaxWordsPerSentence} are not read.");
+        return new LabeledDocuments(read.Rows, read.Targets.Select(t => (int)t).ToList());
     }
 
     /// <summary>The schema after the transformer: the input columns plus the classifier's outputs.</summary>

@@ -4,6 +4,7 @@ using System.Linq;
 using Microsoft.ML.Attention.Infrastructure;
 using Microsoft.ML.Attention.Text;
 using Microsoft.ML.Attention.TextFeaturization;
+using Microsoft.ML.Attention.Training;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using TorchSharp;
@@ -27,8 +28,13 @@ namespace Microsoft.ML.Attention;
 public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttentionFeaturizingTransformer>
 {
     /// <summary>Settings of <see cref="SelfAttentionFeaturizingEstimator"/>. Defaults are sized for a CPU.</summary>
-    public sealed class Options
+    public sealed class Options : AttentionTrainingOptions
     {
+        /// <summary>Default settings: 5 epochs, batches of 32 texts, learning rate 5e-4, patience 2, gradient clipping at norm 1.</summary>
+        public Options() : base(numberOfEpochs: 5, batchSize: 32, learningRate: 5e-4, earlyStoppingPatience: 2, gradientClipNorm: 1.0)
+        {
+        }
+
         /// <summary>Name of the input text column.</summary>
         /// <remarks>Default "Text". A String column.</remarks>
         public string InputColumnName { get; set; } = "Text";
@@ -125,45 +131,10 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         /// <remarks>Default 0.1. Allowed [0, 1); typical range 0–0.3.</remarks>
         public double Dropout { get; set; } = 0.1;
 
-        /// <summary>Passes over the training texts, at most.</summary>
-        /// <remarks>Default 5. Typical range 3–20. At least 1.</remarks>
-        public int NumberOfEpochs { get; set; } = 5;
-
-        /// <summary>Texts per training step.</summary>
-        /// <remarks>Default 32. Typical range 16–128. At least 1.</remarks>
-        public int BatchSize { get; set; } = 32;
-
-        /// <summary>Adam's learning rate.</summary>
-        /// <remarks>Default 5e-4. Typical range 1e-4–1e-3 (sweep on a log scale).</remarks>
-        public double LearningRate { get; set; } = 5e-4;
-
-        /// <summary>Gradients are rescaled to at most this norm; 0 turns clipping off.</summary>
-        /// <remarks>Default 1.0. Typical range 0.5–5; 0 turns clipping off.</remarks>
-        public double GradientClipNorm { get; set; } = 1.0;
-
         /// <summary>Share of tokens hidden in masked-token training.</summary>
         /// <remarks>Default 0.15. Allowed (0, 1); typical range 0.1–0.3. Used only without a label.</remarks>
         public double MaskRate { get; set; } = 0.15;
 
-        /// <summary>Share of the texts held out to pick the best epoch and stop early; 0 trains every epoch on all texts.</summary>
-        /// <remarks>Default 0.1. Allowed [0, 1); typical range 0.05–0.2.</remarks>
-        public double ValidationFraction { get; set; } = 0.1;
-
-        /// <summary>Epochs without a better validation loss before training stops; the best epoch's weights are kept.</summary>
-        /// <remarks>Default 2. Typical range 1–5. At least 1.</remarks>
-        public int EarlyStoppingPatience { get; set; } = 2;
-
-        /// <summary>Threads libtorch may use; null keeps its default (all cores). Process-wide in libtorch.</summary>
-        /// <remarks>Default null (libtorch default: all cores). Range 1 to the number of cores; set by <c>Fit</c> and kept for the rest of the process.</remarks>
-        public int? NumberOfThreads { get; set; }
-
-        /// <summary>Seed for initialisation, shuffling, masking and dropout; null takes one from the <see cref="MLContext"/>.</summary>
-        /// <remarks>Default null (taken from the <see cref="MLContext"/> seed).</remarks>
-        public int? Seed { get; set; }
-
-        /// <summary>Called after every batch with the training progress.</summary>
-        /// <remarks>Default null (no callback). Runs on the training thread; keep it fast.</remarks>
-        public Action<TrainingProgress>? Progress { get; set; }
     }
 
     private readonly IHost _host;
@@ -180,6 +151,7 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
 
     private static void Validate(IHost host, Options o)
     {
+        o.ValidateTraining(host);
         host.CheckNonEmpty(o.InputColumnName, nameof(o.InputColumnName));
         host.CheckNonEmpty(o.OutputColumnName, nameof(o.OutputColumnName));
         host.CheckUserArg(o.MinimumWordCount >= 1, nameof(o.MinimumWordCount), "must be at least 1");
@@ -194,14 +166,7 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         host.CheckUserArg(o.LocalAttentionWindow >= 0, nameof(o.LocalAttentionWindow), "must be 0 (global) or positive");
         host.CheckUserArg(o.OutputSize >= 0, nameof(o.OutputSize), "must be 0 (Width) or positive");
         host.CheckUserArg(o.Dropout >= 0 && o.Dropout < 1, nameof(o.Dropout), "must be in [0, 1)");
-        host.CheckUserArg(o.NumberOfEpochs >= 1, nameof(o.NumberOfEpochs), "must be at least 1");
-        host.CheckUserArg(o.BatchSize >= 1, nameof(o.BatchSize), "must be at least 1");
-        host.CheckUserArg(o.LearningRate > 0, nameof(o.LearningRate), "must be positive");
-        host.CheckUserArg(o.GradientClipNorm >= 0, nameof(o.GradientClipNorm), "must be 0 (off) or positive");
         host.CheckUserArg(o.MaskRate > 0 && o.MaskRate < 1, nameof(o.MaskRate), "must be in (0, 1)");
-        host.CheckUserArg(o.ValidationFraction >= 0 && o.ValidationFraction < 1, nameof(o.ValidationFraction), "must be in [0, 1)");
-        host.CheckUserArg(o.EarlyStoppingPatience >= 1, nameof(o.EarlyStoppingPatience), "must be at least 1");
-        host.CheckUserArg(o.NumberOfThreads == null || o.NumberOfThreads >= 1, nameof(o.NumberOfThreads), "must be at least 1");
         host.CheckUserArg(o.TokenWeightsColumnName != o.OutputColumnName, nameof(o.TokenWeightsColumnName), "must differ from OutputColumnName");
     }
 
@@ -214,15 +179,17 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         var textColumn = TextColumn.Find(_host, input.Schema, o.InputColumnName);
         var label = o.LabelColumnName == null ? null : LabelColumn.Find(_host, input.Schema, o.LabelColumnName);
 
-        var seed = o.Seed ?? _host.Rand.Next();
-        if (o.NumberOfThreads.HasValue)
-            torch.set_num_threads(o.NumberOfThreads.Value);
-        torch.random.manual_seed(seed);
+        var seed = TrainingRun.Begin(_host, o);
 
         using var channel = _host.Start("Training self-attention featurizer");
         var text = new FeaturizerText(o.LowerCase, o.KeepPunctuation, o.MaxTokens, o.LongText);
         var tokenizer = new DocumentTokenizer(new DocumentTokenizerOptions { LowerCase = o.LowerCase, KeepPunctuation = o.KeepPunctuation });
-        var (documents, targets) = Read(channel, input, textColumn, label, tokenizer);
+        var read = TrainingRun.Read<TokenizedDocument>(_host, channel, input, new[] { textColumn }, label, cursor =>
+        {
+            var readText = TextColumn.Reader(cursor, textColumn);
+            return () => tokenizer.Tokenize(readText());
+        }, "training");
+        var (documents, targets) = (read.Rows, read.Targets);
         if (documents.Count == 0)
             throw _host.Except(label == null ? $"The training data has no rows in column '{o.InputColumnName}'."
                 : $"The training data has no rows with a label in column '{label.Column.Name}'.");
@@ -241,13 +208,7 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
             channel.Info($"{cut.Length} of {windows.Length} texts are longer than MaxTokens = {o.MaxTokens}: {cut.Sum(w => w.DroppedTokens)} tokens " +
                 "in their middles are not read (LongText = HeadAndTail; SlidingWindow reads everything).");
 
-        var order = Enumerable.Range(0, windows.Length).ToArray();
-        new Random(seed).Shuffle(order);
-        int held = (int)Math.Floor(order.Length * o.ValidationFraction);
-        if (held >= order.Length)
-            held = 0;
-        var validation = order.Take(held).ToArray();
-        var train = order.Skip(held).ToArray();
+        var (train, validation) = TrainingRun.Split(windows.Length, o.ValidationFraction, seed);
         channel.Info($"{train.Length} training texts, {validation.Length} validation texts, " +
             (label == null ? "masked-token training." : label.IsRegression ? "regression." : $"{label.Classes} classes."));
 
@@ -262,12 +223,11 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
                 pretrained.CopyInto(module.EmbeddingWeight, o.FreezePretrainedVectors);
                 channel.Info($"Pretrained vectors: {pretrained.Found} of {vocabulary.Count - 2} vocabulary words found.");
             }
-            var settings = new TrainingSettings(o.NumberOfEpochs, o.BatchSize, o.LearningRate, o.EarlyStoppingPatience,
-                o.GradientClipNorm, seed, OptimizerKind.Adam, o.Progress);
+            var settings = o.ToSettings(seed);
             if (label != null)
-                FeaturizerTraining.Supervised(_host, channel, module, windows, targets.ToArray(), label, train, validation, settings);
+                SelfAttentionFeaturizerTraining.Supervised(_host, channel, module, windows, targets, label, train, validation, settings);
             else
-                FeaturizerTraining.MaskedTokens(_host, channel, module, windows, train, validation, settings, o.MaskRate);
+                SelfAttentionFeaturizerTraining.MaskedTokens(_host, channel, module, windows, train, validation, settings, o.MaskRate);
         }
         catch
         {
@@ -276,35 +236,6 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         }
         return new SelfAttentionFeaturizingTransformer(_host, o.OutputColumnName, o.InputColumnName, o.TokenWeightsColumnName,
             o.TokenWeightsSource, text, vocabulary, architecture, module);
-    }
-
-    private (List<TokenizedDocument> Documents, List<float> Targets) Read(IChannel channel, IDataView data, DataViewSchema.Column text,
-        LabelColumn? label, DocumentTokenizer tokenizer)
-    {
-        var documents = new List<TokenizedDocument>();
-        var targets = new List<float>();
-        int skipped = 0;
-        var columns = label == null ? new[] { text } : new[] { text, label.Column };
-        using (var cursor = data.GetRowCursor(columns))
-        {
-            var readText = TextColumn.Reader(cursor, text);
-            var readLabel = label?.Reader(cursor);
-            while (cursor.MoveNext())
-            {
-                _host.CheckAlive();
-                var target = readLabel?.Invoke() ?? 0;
-                if (float.IsNaN(target))
-                {
-                    skipped++;
-                    continue;
-                }
-                documents.Add(tokenizer.Tokenize(readText()));
-                targets.Add(target);
-            }
-        }
-        if (skipped > 0)
-            channel.Warning($"Skipped {skipped} rows whose label in column '{label!.Column.Name}' is missing.");
-        return (documents, targets);
     }
 
     /// <summary>The schema after the transformer: the input columns plus the vector and, if named, the token weights.</summary>
