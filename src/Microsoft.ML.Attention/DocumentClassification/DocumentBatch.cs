@@ -18,7 +18,7 @@ internal sealed class DocumentBatch : IDisposable
     public int Documents { get; }
     public int Sentences { get; }
     public int MaxWords { get; }
-    public int MaxSentences { get; }
+    public int MaximumSentences { get; }
 
     /// <summary>[S, Lmax] token ids, 0 = padding.</summary>
     public Tensor TokenIds { get; }
@@ -49,7 +49,7 @@ internal sealed class DocumentBatch : IDisposable
         }
         Sentences = sentences;
         MaxWords = maxWords;
-        MaxSentences = maxSentences;
+        MaximumSentences = maxSentences;
 
         var ids = new long[sentences * maxWords];
         var wordMask = new bool[sentences * maxWords];

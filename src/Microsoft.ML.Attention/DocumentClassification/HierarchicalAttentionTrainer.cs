@@ -25,8 +25,8 @@ namespace Microsoft.ML.Attention;
 /// <c>Probability</c> and <c>PredictedLabel</c>. Optional attention columns, see <see cref="Options"/>.</para>
 /// <para>Text handling: sentences end at . ! ? (not after common abbreviations, initials or inside numbers), line
 /// breaks, HTML &lt;br&gt; and 。！？; words are Unicode letter/digit runs, punctuation marks are tokens, each CJK
-/// ideograph is a token. Only the first <see cref="Options.MaxSentences"/> sentences and the first
-/// <see cref="Options.MaxWordsPerSentence"/> words of each sentence are read; how much was cut is logged.</para>
+/// ideograph is a token. Only the first <see cref="Options.MaximumSentences"/> sentences and the first
+/// <see cref="Options.MaximumWordsPerSentence"/> words of each sentence are read; how much was cut is logged.</para>
 /// </remarks>
 public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttentionTransformer>
 {
@@ -54,11 +54,19 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
         public string? SentenceWeightsColumnName { get; set; }
 
         /// <summary>
-        /// Name of an optional output column with the attention on each word, all sentences flattened in order; a
-        /// second column named this plus "SentenceLengths" gives the number of words of each sentence. Null for none.
+        /// Name of an optional output column with the attention on each word, all sentences flattened in order
+        /// (<see cref="SentenceLengthsColumnName"/> tells where each sentence ends). Null for none.
         /// </summary>
         /// <remarks>Default null (no column).</remarks>
         public string? WordWeightsColumnName { get; set; }
+
+        /// <summary>
+        /// Name of the output column with the number of words of each sentence, which splits the flattened word weights
+        /// into sentences. Null: <see cref="WordWeightsColumnName"/> followed by "SentenceLengths" when word weights are
+        /// produced, no column otherwise.
+        /// </summary>
+        /// <remarks>Default null. Setting it without <see cref="WordWeightsColumnName"/> gives the lengths alone.</remarks>
+        public string? SentenceLengthsColumnName { get; set; }
 
         /// <summary>Lower-case words before looking them up.</summary>
         /// <remarks>Default true. Set false when case carries meaning (codes, names).</remarks>
@@ -70,11 +78,11 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
 
         /// <summary>Sentences read from the start of a document; later ones are ignored (and counted in the log). 0: all.</summary>
         /// <remarks>Default 30. Typical range 10–100; 0 reads all (memory and time grow with the longest document).</remarks>
-        public int MaxSentences { get; set; } = 30;
+        public int MaximumSentences { get; set; } = 30;
 
         /// <summary>Words read from the start of each sentence; later ones are ignored (and counted in the log). 0: all.</summary>
         /// <remarks>Default 50. Typical range 20–100; 0 reads all.</remarks>
-        public int MaxWordsPerSentence { get; set; } = 50;
+        public int MaximumWordsPerSentence { get; set; } = 50;
 
         /// <summary>Words seen fewer times than this in the training data map to the unknown word.</summary>
         /// <remarks>Default 2. Typical range 1–5; 1 for very small corpora. At least 1.</remarks>
@@ -144,8 +152,8 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
         o.ValidateTraining(host);
         host.CheckNonEmpty(o.LabelColumnName, nameof(o.LabelColumnName));
         host.CheckNonEmpty(o.TextColumnName, nameof(o.TextColumnName));
-        host.CheckUserArg(o.MaxSentences >= 0, nameof(o.MaxSentences), "must be 0 (all) or positive");
-        host.CheckUserArg(o.MaxWordsPerSentence >= 0, nameof(o.MaxWordsPerSentence), "must be 0 (all) or positive");
+        host.CheckUserArg(o.MaximumSentences >= 0, nameof(o.MaximumSentences), "must be 0 (all) or positive");
+        host.CheckUserArg(o.MaximumWordsPerSentence >= 0, nameof(o.MaximumWordsPerSentence), "must be 0 (all) or positive");
         host.CheckUserArg(o.MinimumWordCount >= 1, nameof(o.MinimumWordCount), "must be at least 1");
         host.CheckUserArg(o.MaximumVocabularySize >= 0, nameof(o.MaximumVocabularySize), "must be 0 (no limit) or positive");
         host.CheckUserArg(o.EmbeddingSize >= 1, nameof(o.EmbeddingSize), "must be at least 1");
@@ -155,12 +163,17 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
         host.CheckUserArg(o.ScoreFunction == AttentionScoreFunction.Location || o.ScoreFunction == AttentionScoreFunction.Mlp,
             nameof(o.ScoreFunction), "the network's attention has no query: use Location or Mlp");
         host.CheckUserArg(o.Dropout >= 0 && o.Dropout < 1, nameof(o.Dropout), "must be in [0, 1)");
-        var names = new[] { o.SentenceWeightsColumnName, o.WordWeightsColumnName }.Where(n => n != null).ToArray();
-        host.CheckUserArg(names.Distinct().Count() == names.Length, nameof(o.WordWeightsColumnName), "must differ from SentenceWeightsColumnName");
+        var names = new[] { o.SentenceWeightsColumnName, o.WordWeightsColumnName, SentenceLengthsColumn(o) }.Where(n => n != null).ToArray();
+        host.CheckUserArg(names.Distinct().Count() == names.Length, nameof(o.WordWeightsColumnName),
+            "SentenceWeightsColumnName, WordWeightsColumnName and SentenceLengthsColumnName must differ");
     }
 
+    private static string? SentenceLengthsColumn(Options o)
+        => o.SentenceLengthsColumnName ?? (o.WordWeightsColumnName == null ? null : o.WordWeightsColumnName + "SentenceLengths");
+
     private OutputColumnNames Columns => new OutputColumnNames(_options.TextColumnName, DefaultColumnNames.Score,
-        DefaultColumnNames.PredictedLabel, DefaultColumnNames.Probability, _options.SentenceWeightsColumnName, _options.WordWeightsColumnName);
+        DefaultColumnNames.PredictedLabel, DefaultColumnNames.Probability, _options.SentenceWeightsColumnName, _options.WordWeightsColumnName,
+        SentenceLengthsColumn(_options));
 
     /// <summary>Trains on <paramref name="input"/>, holding out <see cref="AttentionTrainingOptions.ValidationFraction"/> of it for early stopping.</summary>
     /// <param name="input">Training data with the text and label columns.</param>
@@ -182,7 +195,7 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
         var seed = TrainingRun.Begin(_host, o);
 
         using var channel = _host.Start("Training hierarchical attention network");
-        var settings = new TextSettings(o.LowerCase, o.KeepPunctuation, o.MaxSentences, o.MaxWordsPerSentence);
+        var settings = new TextSettings(o.LowerCase, o.KeepPunctuation, o.MaximumSentences, o.MaximumWordsPerSentence);
         var tokenizer = settings.CreateTokenizer();
         var train = ReadDocuments(channel, input, text, label, tokenizer, "training");
         if (train.Documents.Count == 0)
@@ -270,7 +283,7 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
         var cut = read.Rows.Where(d => d.IsTruncated).ToList();
         if (cut.Count > 0)
             channel.Info($"{cut.Count} of {read.Rows.Count} {role} documents exceed the length limits: {cut.Sum(d => (long)d.DroppedSentenceCount)} sentences beyond " +
-                $"MaxSentences = {_options.MaxSentences} and {cut.Sum(d => (long)d.DroppedTokenCount)} words beyond MaxWordsPerSentence = {_options.MaxWordsPerSentence} are not read.");
+                $"MaximumSentences = {_options.MaximumSentences} and {cut.Sum(d => (long)d.DroppedTokenCount)} words beyond MaximumWordsPerSentence = {_options.MaximumWordsPerSentence} are not read.");
         return new LabeledDocuments(read.Rows, read.Targets.Select(t => (int)t).ToList());
     }
 
@@ -311,10 +324,9 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
         if (_options.SentenceWeightsColumnName != null)
             Add(_options.SentenceWeightsColumnName, variable, NumberDataViewType.Single);
         if (_options.WordWeightsColumnName != null)
-        {
             Add(_options.WordWeightsColumnName, variable, NumberDataViewType.Single);
-            Add(Columns.SentenceLengths!, variable, NumberDataViewType.Single);
-        }
+        if (Columns.SentenceLengths != null)
+            Add(Columns.SentenceLengths, variable, NumberDataViewType.Single);
         return new SchemaShape(columns.Values);
     }
 }

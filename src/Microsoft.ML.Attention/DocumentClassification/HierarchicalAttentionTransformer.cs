@@ -153,7 +153,7 @@ public sealed class HierarchicalAttentionTransformer : AttentionTransformerBase
         for (int b = 0; b < documents.Count; b++)
         {
             var document = documents[b];
-            sentences[b] = sentenceFlat.AsSpan(b * batch.MaxSentences, document.Length).ToArray();
+            sentences[b] = sentenceFlat.AsSpan(b * batch.MaximumSentences, document.Length).ToArray();
             words[b] = new float[document.Length][];
             for (int j = 0; j < document.Length; j++)
                 words[b][j] = wordFlat.AsSpan(batch.SentenceRows[b][j] * batch.MaxWords, document[j].Length).ToArray();

@@ -4,14 +4,14 @@ using Microsoft.ML.Attention.Text;
 namespace Microsoft.ML.Attention.DocumentClassification;
 
 /// <summary>How documents are split and tokenized; saved with the model so scoring matches training.</summary>
-internal sealed record TextSettings(bool LowerCase, bool KeepPunctuation, int MaxSentences, int MaxWordsPerSentence)
+internal sealed record TextSettings(bool LowerCase, bool KeepPunctuation, int MaximumSentences, int MaximumWordsPerSentence)
 {
     public DocumentTokenizer CreateTokenizer() => new DocumentTokenizer(new DocumentTokenizerOptions
     {
         LowerCase = LowerCase,
         KeepPunctuation = KeepPunctuation,
-        MaxSentences = MaxSentences,
-        MaxTokensPerSentence = MaxWordsPerSentence,
+        MaximumSentences = MaximumSentences,
+        MaxTokensPerSentence = MaximumWordsPerSentence,
     });
 
     // *** Binary format ***
@@ -23,8 +23,8 @@ internal sealed record TextSettings(bool LowerCase, bool KeepPunctuation, int Ma
     {
         writer.Write(LowerCase);
         writer.Write(KeepPunctuation);
-        writer.Write(MaxSentences);
-        writer.Write(MaxWordsPerSentence);
+        writer.Write(MaximumSentences);
+        writer.Write(MaximumWordsPerSentence);
     }
 
     public static TextSettings Read(BinaryReader reader)

@@ -91,7 +91,7 @@ public sealed class AttentionPoolingEstimator : IEstimator<AttentionPoolingTrans
 
         /// <summary>Hidden size of the scorer (Additive, Location, Mlp).</summary>
         /// <remarks>Default 32. Typical range 8–256. At least 1.</remarks>
-        public int HiddenSize { get; set; } = 32;
+        public int AttentionSize { get; set; } = 32;
 
         /// <summary>Size of a learned projection of the pooled vector; 0 (default) for none. Needs a label.</summary>
         /// <remarks>Default 0 (the output has <see cref="VectorSize"/> values). Typical range 0 or 8–256. At least 0.</remarks>
@@ -129,7 +129,7 @@ public sealed class AttentionPoolingEstimator : IEstimator<AttentionPoolingTrans
         host.CheckNonEmpty(o.InputColumnName, nameof(o.InputColumnName));
         host.CheckNonEmpty(o.OutputColumnName, nameof(o.OutputColumnName));
         host.CheckUserArg(o.VectorSize >= 1, nameof(o.VectorSize), "must be at least 1");
-        host.CheckUserArg(o.HiddenSize >= 1, nameof(o.HiddenSize), "must be at least 1");
+        host.CheckUserArg(o.AttentionSize >= 1, nameof(o.AttentionSize), "must be at least 1");
         host.CheckUserArg(o.NumberOfHeads >= 1, nameof(o.NumberOfHeads), "must be at least 1");
         host.CheckUserArg(o.OutputSize >= 0, nameof(o.OutputSize), "must be 0 (no projection) or positive");
         host.CheckUserArg(o.Temperature > 0, nameof(o.Temperature), "must be positive");
@@ -180,7 +180,7 @@ public sealed class AttentionPoolingEstimator : IEstimator<AttentionPoolingTrans
                 query!.Value.Type.ToString());
 
         var architecture = new PoolingArchitecture(o.Mode, o.VectorSize, o.ScoreFunction, o.Distribution, o.NumberOfHeads,
-            o.HiddenSize, querySize, o.OutputSize, o.LocalHalfWidth, o.Temperature);
+            o.AttentionSize, querySize, o.OutputSize, o.LocalHalfWidth, o.Temperature);
         var seed = TrainingRun.Begin(_host, o);
         var generator = new torch.Generator((ulong)seed);
         var module = architecture.Build(generator);

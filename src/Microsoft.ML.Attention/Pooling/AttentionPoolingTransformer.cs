@@ -22,7 +22,7 @@ namespace Microsoft.ML.Attention;
 /// <remarks>
 /// Input: a vector of <see cref="float"/> (fixed or variable length) holding T consecutive vectors of
 /// size <c>VectorSize</c>, and the query column when one was named. Outputs: the pooled vector (length
-/// <see cref="PooledSize"/>) and, when a weights column was named, a variable-length vector of T weights
+/// <see cref="OutputSize"/>) and, when a weights column was named, a variable-length vector of T weights
 /// summing to 1 (empty when T = 0; 0 at masked positions).
 /// </remarks>
 public sealed class AttentionPoolingTransformer : AttentionTransformerBase
@@ -63,7 +63,7 @@ public sealed class AttentionPoolingTransformer : AttentionTransformerBase
     public int VectorSize => _architecture.VectorSize;
 
     /// <summary>Size of the pooled vector: <see cref="VectorSize"/>, or the size of the learned projection.</summary>
-    public int PooledSize => _architecture.PooledSize;
+    public int OutputSize => _architecture.PooledSize;
 
     /// <summary>How the sequence is pooled.</summary>
     public PoolingMode Mode => _architecture.Mode;
@@ -138,7 +138,7 @@ public sealed class AttentionPoolingTransformer : AttentionTransformerBase
             : SequenceColumn.FindQuery(Host, inputSchema, QueryColumnName, _architecture.QuerySize);
         var outputs = new List<DataViewSchema.DetachedColumn>
         {
-            new DataViewSchema.DetachedColumn(OutputColumnName, new VectorDataViewType(NumberDataViewType.Single, PooledSize)),
+            new DataViewSchema.DetachedColumn(OutputColumnName, new VectorDataViewType(NumberDataViewType.Single, OutputSize)),
         };
         if (WeightsColumnName != null)
             outputs.Add(new DataViewSchema.DetachedColumn(WeightsColumnName, new VectorDataViewType(NumberDataViewType.Single)));
@@ -163,7 +163,7 @@ public sealed class AttentionPoolingTransformer : AttentionTransformerBase
         var weightRows = new float[rows.Count][];
         for (int b = 0; b < rows.Count; b++)
         {
-            pooledRows[b] = pooledFlat.AsSpan(b * PooledSize, PooledSize).ToArray();
+            pooledRows[b] = pooledFlat.AsSpan(b * OutputSize, OutputSize).ToArray();
             weightRows[b] = weightsFlat.AsSpan(b * paddedLength, rows[b].Values.Length / VectorSize).ToArray();
         }
         return WeightsColumnName == null ? new[] { pooledRows } : new[] { pooledRows, weightRows };

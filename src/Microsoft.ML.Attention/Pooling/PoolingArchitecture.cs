@@ -9,8 +9,8 @@ internal sealed record PoolingArchitecture(
     int VectorSize,
     AttentionScoreFunction ScoreFunction,
     AttentionDistributionKind Distribution,
-    int Heads,
-    int HiddenSize,
+    int NumberOfHeads,
+    int AttentionSize,
     int QuerySize,
     int OutputSize,
     int LocalHalfWidth,
@@ -36,8 +36,8 @@ internal sealed record PoolingArchitecture(
         writer.Write(VectorSize);
         writer.Write((int)ScoreFunction);
         writer.Write((int)Distribution);
-        writer.Write(Heads);
-        writer.Write(HiddenSize);
+        writer.Write(NumberOfHeads);
+        writer.Write(AttentionSize);
         writer.Write(QuerySize);
         writer.Write(OutputSize);
         writer.Write(LocalHalfWidth);

@@ -29,8 +29,8 @@ internal sealed class SequencePoolingModule : nn.Module
             // Without a query column the scores are query-free (query size 0); local-p then predicts its
             // window centre from the sequence's mean vector.
             var distributionQuerySize = architecture.QuerySize > 0 ? architecture.QuerySize : architecture.VectorSize;
-            heads = new ModuleList<AttentionLayer>(Enumerable.Range(0, architecture.Heads).Select(_ => new AttentionLayer(
-                AttentionScores.Create(architecture.ScoreFunction, architecture.QuerySize, architecture.VectorSize, architecture.HiddenSize),
+            heads = new ModuleList<AttentionLayer>(Enumerable.Range(0, architecture.NumberOfHeads).Select(_ => new AttentionLayer(
+                AttentionScores.Create(architecture.ScoreFunction, architecture.QuerySize, architecture.VectorSize, architecture.AttentionSize),
                 AttentionDistributions.Create(architecture.Distribution, distributionQuerySize, architecture.LocalHalfWidth,
                     architecture.Temperature, generator))).ToArray());
         }

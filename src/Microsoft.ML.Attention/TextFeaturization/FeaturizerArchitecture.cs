@@ -7,18 +7,18 @@ internal sealed record FeaturizerArchitecture(
     int VocabularySize,
     SelfAttentionVariant Variant,
     int Width,
-    int Layers,
-    int Heads,
+    int NumberOfLayers,
+    int NumberOfHeads,
     int FeedForwardSize,
     PositionEncoding Positions,
-    int MaxTokens,
+    int MaximumTokens,
     int LocalWindow,
     TokenPooling Pooling,
     int OutputSize,
     double Dropout)
 {
     /// <summary>Size of the output vector.</summary>
-    public int EmbeddingSize => OutputSize > 0 ? OutputSize : Width;
+    public int PooledSize => OutputSize > 0 ? OutputSize : Width;
 
     /// <summary>Token id placed before every text (for first-token pooling).</summary>
     public int ClassificationTokenId => VocabularySize - 2;
@@ -44,11 +44,11 @@ internal sealed record FeaturizerArchitecture(
         writer.Write(VocabularySize);
         writer.Write((int)Variant);
         writer.Write(Width);
-        writer.Write(Layers);
-        writer.Write(Heads);
+        writer.Write(NumberOfLayers);
+        writer.Write(NumberOfHeads);
         writer.Write(FeedForwardSize);
         writer.Write((int)Positions);
-        writer.Write(MaxTokens);
+        writer.Write(MaximumTokens);
         writer.Write(LocalWindow);
         writer.Write((int)Pooling);
         writer.Write(OutputSize);

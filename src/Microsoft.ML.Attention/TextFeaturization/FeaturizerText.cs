@@ -4,11 +4,11 @@ using Microsoft.ML.Attention.Text;
 namespace Microsoft.ML.Attention.TextFeaturization;
 
 /// <summary>How texts become token windows; saved with the model so scoring matches training.</summary>
-internal sealed record FeaturizerText(bool LowerCase, bool KeepPunctuation, int MaxTokens, LongTextHandling LongText)
+internal sealed record FeaturizerText(bool LowerCase, bool KeepPunctuation, int MaximumTokens, LongTextHandling LongText)
 {
     public TokenWindowEncoder CreateEncoder(Vocabulary vocabulary, int classificationToken)
         => new TokenWindowEncoder(new DocumentTokenizer(new DocumentTokenizerOptions { LowerCase = LowerCase, KeepPunctuation = KeepPunctuation }),
-            vocabulary, MaxTokens, LongText, classificationToken);
+            vocabulary, MaximumTokens, LongText, classificationToken);
 
     // *** Binary format ***
     // bool: lower-case
@@ -19,7 +19,7 @@ internal sealed record FeaturizerText(bool LowerCase, bool KeepPunctuation, int 
     {
         writer.Write(LowerCase);
         writer.Write(KeepPunctuation);
-        writer.Write(MaxTokens);
+        writer.Write(MaximumTokens);
         writer.Write((int)LongText);
     }
 

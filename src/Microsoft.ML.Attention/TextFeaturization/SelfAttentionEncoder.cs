@@ -33,10 +33,10 @@ internal sealed class SelfAttentionEncoder : nn.Module
         var width = architecture.Width;
         token_embedding = nn.Embedding(architecture.VocabularySize, width, padding_idx: 0);
         if (architecture.Positions == PositionEncoding.Learned)
-            position_embedding = nn.Embedding(architecture.MaxTokens, width);
+            position_embedding = nn.Embedding(architecture.MaximumTokens, width);
         if (architecture.Variant == SelfAttentionVariant.Encoder)
-            layers = new ModuleList<EncoderLayer>(Enumerable.Range(0, architecture.Layers)
-                .Select(_ => new EncoderLayer(width, architecture.Heads, architecture.FeedForwardSize, architecture.Dropout)).ToArray());
+            layers = new ModuleList<EncoderLayer>(Enumerable.Range(0, architecture.NumberOfLayers)
+                .Select(_ => new EncoderLayer(width, architecture.NumberOfHeads, architecture.FeedForwardSize, architecture.Dropout)).ToArray());
         else
             lightweight = new LightweightAttention(width);
         final_norm = nn.LayerNorm(width);
@@ -87,7 +87,7 @@ internal sealed class SelfAttentionEncoder : nn.Module
         return (states, weights.Select(w => w.MoveToOuterDisposeScope()).ToArray());
     }
 
-    /// <summary>One vector per text [B, EmbeddingSize] from the states, pooling over the text's tokens (not the classification token).</summary>
+    /// <summary>One vector per text [B, PooledSize] from the states, pooling over the text's tokens (not the classification token).</summary>
     public Tensor Pool(Tensor states, Tensor mask)
     {
         using var scope = torch.NewDisposeScope();

@@ -39,7 +39,7 @@ internal static class SelfAttentionFeaturizerTraining
     public static void Supervised(IHost host, IChannel channel, SelfAttentionEncoder encoder, IReadOnlyList<TokenWindows> texts,
         float[] targets, LabelColumn label, IReadOnlyList<int> train, IReadOnlyList<int> validation, TrainingSettings settings)
     {
-        var model = new ModuleWithHead<SelfAttentionEncoder>(encoder, encoder.Architecture.EmbeddingSize, label.IsRegression ? 1 : label.Classes);
+        var model = new ModuleWithHead<SelfAttentionEncoder>(encoder, encoder.Architecture.PooledSize, label.IsRegression ? 1 : label.Classes);
         try
         {
             var objective = new SupervisedObjective(rows => model.Head(TextVectors(model.Body, rows.Select(i => texts[i]).ToArray())),

@@ -21,7 +21,7 @@ namespace Microsoft.ML.Attention;
 /// <para>Learning: with <see cref="Options.LabelColumnName"/> (key: classification; Boolean: two classes; Single:
 /// regression) the encoder trains with a temporary head that is dropped after <c>Fit</c>. Without a label it trains
 /// by masked-token prediction on the training texts, so unlabeled text still gives useful vectors.</para>
-/// <para>Texts are read as one token sequence of at most <see cref="Options.MaxTokens"/> tokens (including a leading
+/// <para>Texts are read as one token sequence of at most <see cref="Options.MaximumTokens"/> tokens (including a leading
 /// classification token). Longer texts keep their first and last tokens, or are encoded in windows whose vectors are
 /// averaged (<see cref="Options.LongText"/>); how many tokens a cut dropped is logged.</para>
 /// </remarks>
@@ -85,27 +85,27 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
 
         /// <summary>Tokens per window, including the leading classification token.</summary>
         /// <remarks>Default 128. Typical range 32–512; at least 2. Cost grows with its square.</remarks>
-        public int MaxTokens { get; set; } = 128;
+        public int MaximumTokens { get; set; } = 128;
 
         /// <summary>What happens to longer texts.</summary>
         /// <remarks>Default <see cref="LongTextHandling.HeadAndTail"/>.</remarks>
         public LongTextHandling LongText { get; set; } = LongTextHandling.HeadAndTail;
 
         /// <summary>Encoder layers (default) or the lightweight single attention layer for short texts.</summary>
-        /// <remarks>Default <see cref="SelfAttentionVariant.Encoder"/>. Lightweight ignores <see cref="Layers"/>, <see cref="Heads"/> and <see cref="FeedForwardSize"/>.</remarks>
+        /// <remarks>Default <see cref="SelfAttentionVariant.Encoder"/>. Lightweight ignores <see cref="NumberOfLayers"/>, <see cref="NumberOfHeads"/> and <see cref="FeedForwardSize"/>.</remarks>
         public SelfAttentionVariant Variant { get; set; } = SelfAttentionVariant.Encoder;
 
         /// <summary>Width of token vectors inside the encoder.</summary>
-        /// <remarks>Default 128. Typical range 64–512; must be even and divisible by <see cref="Heads"/>.</remarks>
+        /// <remarks>Default 128. Typical range 64–512; must be even and divisible by <see cref="NumberOfHeads"/>.</remarks>
         public int Width { get; set; } = 128;
 
         /// <summary>Encoder layers (Encoder variant).</summary>
         /// <remarks>Default 2. Typical range 1–6. At least 1.</remarks>
-        public int Layers { get; set; } = 2;
+        public int NumberOfLayers { get; set; } = 2;
 
         /// <summary>Attention heads per layer.</summary>
         /// <remarks>Default 4. Typical range 1–8; must divide <see cref="Width"/>.</remarks>
-        public int Heads { get; set; } = 4;
+        public int NumberOfHeads { get; set; } = 4;
 
         /// <summary>Hidden size of each layer's feed-forward block.</summary>
         /// <remarks>Default 256. Typical range 2–4 × <see cref="Width"/>.</remarks>
@@ -117,7 +117,7 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
 
         /// <summary>Half-width of local (sliding-window) self-attention; 0 lets every token attend to every token.</summary>
         /// <remarks>Default 0 (global attention). Typical range 0 or 8–64 tokens.</remarks>
-        public int LocalAttentionWindow { get; set; }
+        public int LocalHalfWidth { get; set; }
 
         /// <summary>How token vectors become the text's vector.</summary>
         /// <remarks>Default <see cref="TokenPooling.Mean"/>.</remarks>
@@ -156,14 +156,14 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         host.CheckNonEmpty(o.OutputColumnName, nameof(o.OutputColumnName));
         host.CheckUserArg(o.MinimumWordCount >= 1, nameof(o.MinimumWordCount), "must be at least 1");
         host.CheckUserArg(o.MaximumVocabularySize >= 0, nameof(o.MaximumVocabularySize), "must be 0 (no limit) or positive");
-        host.CheckUserArg(o.MaxTokens >= 2, nameof(o.MaxTokens), "must be at least 2 (the classification token and one word)");
+        host.CheckUserArg(o.MaximumTokens >= 2, nameof(o.MaximumTokens), "must be at least 2 (the classification token and one word)");
         host.CheckUserArg(o.Width >= 2 && o.Width % 2 == 0, nameof(o.Width), "must be an even number of at least 2");
-        // The lightweight variant has a single attention and never reads Heads.
-        host.CheckUserArg(o.Variant == SelfAttentionVariant.Lightweight || o.Heads >= 1 && o.Width % o.Heads == 0,
-            nameof(o.Heads), $"must divide Width ({o.Width})");
-        host.CheckUserArg(o.Layers >= 1, nameof(o.Layers), "must be at least 1");
+        // The lightweight variant has a single attention and never reads NumberOfHeads.
+        host.CheckUserArg(o.Variant == SelfAttentionVariant.Lightweight || o.NumberOfHeads >= 1 && o.Width % o.NumberOfHeads == 0,
+            nameof(o.NumberOfHeads), $"must divide Width ({o.Width})");
+        host.CheckUserArg(o.NumberOfLayers >= 1, nameof(o.NumberOfLayers), "must be at least 1");
         host.CheckUserArg(o.FeedForwardSize >= 1, nameof(o.FeedForwardSize), "must be at least 1");
-        host.CheckUserArg(o.LocalAttentionWindow >= 0, nameof(o.LocalAttentionWindow), "must be 0 (global) or positive");
+        host.CheckUserArg(o.LocalHalfWidth >= 0, nameof(o.LocalHalfWidth), "must be 0 (global) or positive");
         host.CheckUserArg(o.OutputSize >= 0, nameof(o.OutputSize), "must be 0 (Width) or positive");
         host.CheckUserArg(o.Dropout >= 0 && o.Dropout < 1, nameof(o.Dropout), "must be in [0, 1)");
         host.CheckUserArg(o.MaskRate > 0 && o.MaskRate < 1, nameof(o.MaskRate), "must be in (0, 1)");
@@ -182,7 +182,7 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         var seed = TrainingRun.Begin(_host, o);
 
         using var channel = _host.Start("Training self-attention featurizer");
-        var text = new FeaturizerText(o.LowerCase, o.KeepPunctuation, o.MaxTokens, o.LongText);
+        var text = new FeaturizerText(o.LowerCase, o.KeepPunctuation, o.MaximumTokens, o.LongText);
         var tokenizer = new DocumentTokenizer(new DocumentTokenizerOptions { LowerCase = o.LowerCase, KeepPunctuation = o.KeepPunctuation });
         var read = TrainingRun.Read<TokenizedDocument>(_host, channel, input, new[] { textColumn }, label, cursor =>
         {
@@ -199,13 +199,13 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         var vocabulary = VocabularyModel.Build(_host, documents, o.MinimumWordCount, o.MaximumVocabularySize, o.InputColumnName);
         channel.Info($"Vocabulary: {vocabulary.Count - 2} words seen at least {o.MinimumWordCount} times.");
 
-        var architecture = new FeaturizerArchitecture(vocabulary.Count + 2, o.Variant, o.Width, o.Layers, o.Heads, o.FeedForwardSize,
-            o.Positions, o.MaxTokens, o.LocalAttentionWindow, o.Pooling, o.OutputSize, o.Dropout);
+        var architecture = new FeaturizerArchitecture(vocabulary.Count + 2, o.Variant, o.Width, o.NumberOfLayers, o.NumberOfHeads, o.FeedForwardSize,
+            o.Positions, o.MaximumTokens, o.LocalHalfWidth, o.Pooling, o.OutputSize, o.Dropout);
         var encoder = text.CreateEncoder(vocabulary, architecture.ClassificationTokenId);
         var windows = documents.Select(d => encoder.Encode(d.Sentences.SelectMany(s => s.Tokens).Select(t => vocabulary.GetId(t.Text)).ToArray())).ToArray();
         var cut = windows.Where(w => w.DroppedTokens > 0).ToArray();
         if (cut.Length > 0)
-            channel.Info($"{cut.Length} of {windows.Length} texts are longer than MaxTokens = {o.MaxTokens}: {cut.Sum(w => w.DroppedTokens)} tokens " +
+            channel.Info($"{cut.Length} of {windows.Length} texts are longer than MaximumTokens = {o.MaximumTokens}: {cut.Sum(w => w.DroppedTokens)} tokens " +
                 "in their middles are not read (LongText = HeadAndTail; SlidingWindow reads everything).");
 
         var (train, validation) = TrainingRun.Split(windows.Length, o.ValidationFraction, seed);

@@ -22,7 +22,7 @@ namespace Microsoft.ML.Attention;
 /// </summary>
 /// <remarks>
 /// <para>Input: a text column (String; null or empty text gives a valid vector). Output: a vector of
-/// <see cref="EmbeddingSize"/> floats and, when a token-weights column was named, the share of attention each
+/// <see cref="OutputSize"/> floats and, when a token-weights column was named, the share of attention each
 /// token the encoder read received (a variable-length vector, in token order).</para>
 /// </remarks>
 public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBase
@@ -71,7 +71,7 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
     public string OutputColumnName => _output;
 
     /// <summary>Size of the output vector.</summary>
-    public int EmbeddingSize => _architecture.EmbeddingSize;
+    public int OutputSize => _architecture.PooledSize;
 
     internal SelfAttentionFeaturizingTransformer(IHostEnvironment env, string output, string input, string? tokenWeights,
         TokenAttentionSource tokenWeightsSource, FeaturizerText text, Vocabulary vocabulary, FeaturizerArchitecture architecture,
@@ -145,7 +145,7 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
         var text = TextColumn.Find(Host, inputSchema, _input);
         var outputs = new List<DataViewSchema.DetachedColumn>
         {
-            new DataViewSchema.DetachedColumn(_output, new VectorDataViewType(NumberDataViewType.Single, EmbeddingSize)),
+            new DataViewSchema.DetachedColumn(_output, new VectorDataViewType(NumberDataViewType.Single, OutputSize)),
         };
         if (_tokenWeights != null)
             outputs.Add(new DataViewSchema.DetachedColumn(_tokenWeights, new VectorDataViewType(NumberDataViewType.Single)));
@@ -175,12 +175,12 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
             int row = 0;
             for (int k = 0; k < members.Length; k++)
             {
-                var vector = new float[EmbeddingSize];
+                var vector = new float[OutputSize];
                 var tokenWeights = received != null ? new List<float>() : null;
                 foreach (var window in members[k].Windows)
                 {
-                    for (int d = 0; d < EmbeddingSize; d++)
-                        vector[d] += pooled[row * EmbeddingSize + d] / members[k].Windows.Length;
+                    for (int d = 0; d < OutputSize; d++)
+                        vector[d] += pooled[row * OutputSize + d] / members[k].Windows.Length;
                     if (received != null)
                         tokenWeights!.AddRange(received.AsSpan(row * batch.Length + 1, window.Length - 1).ToArray());
                     row++;
