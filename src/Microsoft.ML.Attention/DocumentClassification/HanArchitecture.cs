@@ -1,4 +1,5 @@
 using System.IO;
+using Microsoft.ML.Attention.Infrastructure;
 
 namespace Microsoft.ML.Attention.DocumentClassification;
 
@@ -14,30 +15,9 @@ internal sealed record HanArchitecture(
     double Dropout,
     int Classes)
 {
-    // *** Binary format ***
-    // int: vocabulary size (including padding and unknown)
-    // int: embedding size
-    // int: recurrent kind
-    // int: word encoder hidden size (per direction)
-    // int: sentence encoder hidden size (per direction)
-    // int: attention hidden size
-    // int: score function of both attention layers
-    // double: dropout
-    // int: number of classes
-    public void Write(BinaryWriter writer)
-    {
-        writer.Write(VocabularySize);
-        writer.Write(EmbeddingSize);
-        writer.Write((int)Recurrent);
-        writer.Write(WordHiddenSize);
-        writer.Write(SentenceHiddenSize);
-        writer.Write(AttentionSize);
-        writer.Write((int)ScoreFunction);
-        writer.Write(Dropout);
-        writer.Write(Classes);
-    }
+    // *** Format ***
+    // string: a JSON object with one field per constructor parameter, enums by name (see ModelFormat)
+    public void Write(BinaryWriter writer) => ModelFormat.WriteConfig(writer, this);
 
-    public static HanArchitecture Read(BinaryReader reader) => new HanArchitecture(
-        reader.ReadInt32(), reader.ReadInt32(), (RecurrentKind)reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(),
-        reader.ReadInt32(), (AttentionScoreFunction)reader.ReadInt32(), reader.ReadDouble(), reader.ReadInt32());
+    public static HanArchitecture Read(BinaryReader reader) => ModelFormat.ReadConfig<HanArchitecture>(reader, "network architecture");
 }

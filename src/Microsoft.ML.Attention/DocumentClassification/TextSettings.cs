@@ -1,4 +1,5 @@
 using System.IO;
+using Microsoft.ML.Attention.Infrastructure;
 using Microsoft.ML.Attention.Text;
 
 namespace Microsoft.ML.Attention.DocumentClassification;
@@ -14,19 +15,9 @@ internal sealed record TextSettings(bool LowerCase, bool KeepPunctuation, int Ma
         MaxTokensPerSentence = MaximumWordsPerSentence,
     });
 
-    // *** Binary format ***
-    // bool: lower-case
-    // bool: keep punctuation
-    // int: maximum sentences (0: unlimited)
-    // int: maximum words per sentence (0: unlimited)
-    public void Write(BinaryWriter writer)
-    {
-        writer.Write(LowerCase);
-        writer.Write(KeepPunctuation);
-        writer.Write(MaximumSentences);
-        writer.Write(MaximumWordsPerSentence);
-    }
+    // *** Format ***
+    // string: a JSON object with one field per constructor parameter, enums by name (see ModelFormat)
+    public void Write(BinaryWriter writer) => ModelFormat.WriteConfig(writer, this);
 
-    public static TextSettings Read(BinaryReader reader)
-        => new TextSettings(reader.ReadBoolean(), reader.ReadBoolean(), reader.ReadInt32(), reader.ReadInt32());
+    public static TextSettings Read(BinaryReader reader) => ModelFormat.ReadConfig<TextSettings>(reader, "text settings");
 }

@@ -12,6 +12,8 @@ using static TorchSharp.torch;
 
 [assembly: LoadableClass(typeof(AttentionPoolingTransformer), null, typeof(SignatureLoadModel),
     "Attention Pooling Transformer", AttentionPoolingTransformer.LoaderSignature)]
+[assembly: LoadableClass(typeof(IRowMapper), typeof(AttentionPoolingTransformer), null, typeof(SignatureLoadRowMapper),
+    "Attention Pooling Transformer", AttentionPoolingTransformer.LoaderSignature)]
 
 namespace Microsoft.ML.Attention;
 
@@ -33,10 +35,14 @@ public sealed class AttentionPoolingTransformer : AttentionTransformerBase
 
     // Version history:
     //   0x00010001: initial.
+    //   0x00010002: architecture and text settings as named JSON fields; column names of every output.
+    private const uint FirstReadableVersion = 0x00010002;
+
     private static VersionInfo GetVersionInfo() => new VersionInfo(
         modelSignature: "ATTNPOOL",
-        verWrittenCur: 0x00010001,
-        verReadableCur: 0x00010001,
+        verWrittenCur: FirstReadableVersion,
+        verReadableCur: FirstReadableVersion,
+        // Older models pass ML.NET's header check so that ModelFormat.CheckVersion can say what happened.
         verWeCanReadBack: 0x00010001,
         loaderSignature: LoaderSignature,
         loaderAssemblyName: typeof(AttentionPoolingTransformer).Assembly.FullName);
@@ -71,7 +77,7 @@ public sealed class AttentionPoolingTransformer : AttentionTransformerBase
     internal AttentionPoolingTransformer(IHostEnvironment env, string outputColumnName, string inputColumnName,
         string? weightsColumnName, string? queryColumnName, NonFiniteValueHandling nonFiniteValues,
         PoolingArchitecture architecture, SequencePoolingModule module)
-        : base(Contracts.CheckRef(env, nameof(env)).Register(nameof(AttentionPoolingTransformer)))
+        : base(Contracts.CheckRef(env, nameof(env)).Register(nameof(AttentionPoolingTransformer)), module)
     {
         OutputColumnName = outputColumnName;
         InputColumnName = inputColumnName;
@@ -80,13 +86,15 @@ public sealed class AttentionPoolingTransformer : AttentionTransformerBase
         NonFiniteValues = nonFiniteValues;
         _architecture = architecture;
         _module = module;
-        _module.eval();
     }
+
+    private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)
+        => Create(env, ctx).MakeRowMapper(inputSchema);
 
     private static AttentionPoolingTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
         Contracts.CheckValue(env, nameof(env));
-        ctx.CheckAtModel(GetVersionInfo());
+        ModelFormat.CheckVersion(ctx, GetVersionInfo(), FirstReadableVersion, "attention pooling");
 
         // *** Binary format ***
         // int: id of the output column name
@@ -101,7 +109,7 @@ public sealed class AttentionPoolingTransformer : AttentionTransformerBase
         var query = ctx.LoadStringOrNull();
         var nonFinite = (NonFiniteValueHandling)ctx.Reader.ReadInt32();
         if (!Enum.IsDefined(nonFinite))
-            throw Contracts.ExceptDecode($"Unknown handling of non-finite values {(int)nonFinite}.");
+            throw ModelFormat.Error("header", $"unknown handling of non-finite values {(int)nonFinite}.");
         PoolingArchitecture? architecture = null;
         var module = ModuleCheckpoint.Load(ctx, WeightsStream, reader =>
         {
@@ -142,7 +150,9 @@ public sealed class AttentionPoolingTransformer : AttentionTransformerBase
         };
         if (WeightsColumnName != null)
             outputs.Add(new DataViewSchema.DetachedColumn(WeightsColumnName, new VectorDataViewType(NumberDataViewType.Single)));
-        return new Scorer(this, column, query, outputs.ToArray());
+        // The weights column is a by-product of pooling, so every output is computed whatever is read.
+        return new BatchScorer<PoolingRow>(query.HasValue ? new[] { column, query.Value } : new[] { column }, outputs.ToArray(),
+            source => SequenceColumn.Reader(Host, source, column, query, VectorSize, NonFiniteValues), (rows, _) => Pool(rows));
     }
 
     /// <summary>
@@ -167,39 +177,5 @@ public sealed class AttentionPoolingTransformer : AttentionTransformerBase
             weightRows[b] = weightsFlat.AsSpan(b * paddedLength, rows[b].Values.Length / VectorSize).ToArray();
         }
         return WeightsColumnName == null ? new[] { pooledRows } : new[] { pooledRows, weightRows };
-    }
-
-    /// <summary>Releases the native memory of the pooling module.</summary>
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-            _module.Dispose();
-    }
-
-    private sealed class Scorer : RowScorer
-    {
-        private readonly AttentionPoolingTransformer _parent;
-        private readonly DataViewSchema.Column _input;
-        private readonly DataViewSchema.Column? _query;
-
-        public Scorer(AttentionPoolingTransformer parent, DataViewSchema.Column input, DataViewSchema.Column? query,
-            DataViewSchema.DetachedColumn[] outputs)
-        {
-            _parent = parent;
-            _input = input;
-            _query = query;
-            OutputColumns = outputs;
-            InputColumns = query.HasValue ? new[] { input, query.Value } : new[] { input };
-        }
-
-        public override DataViewSchema.DetachedColumn[] OutputColumns { get; }
-
-        public override IReadOnlyList<DataViewSchema.Column> InputColumns { get; }
-
-        // The weights column is a by-product of pooling, so every output is computed whatever is read.
-        public override RowBatch CreateBatch(DataViewRow source, bool[] activeOutputs)
-            => new RowBatch<PoolingRow>(
-                SequenceColumn.Reader(_parent.Host, source, _input, _query, _parent.VectorSize, _parent.NonFiniteValues),
-                (rows, _) => _parent.Pool(rows), activeOutputs);
     }
 }

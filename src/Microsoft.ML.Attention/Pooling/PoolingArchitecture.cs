@@ -1,4 +1,6 @@
 using System.IO;
+using System.Text.Json.Serialization;
+using Microsoft.ML.Attention.Infrastructure;
 using TorchSharp;
 
 namespace Microsoft.ML.Attention.Pooling;
@@ -17,37 +19,14 @@ internal sealed record PoolingArchitecture(
     double Temperature)
 {
     /// <summary>Size of the pooled vector: the projection's size, or the size of the sequence's vectors.</summary>
+    [JsonIgnore]
     public int PooledSize => OutputSize > 0 ? OutputSize : VectorSize;
 
-    // *** Binary format ***
-    // int: mode
-    // int: vector size
-    // int: score function
-    // int: distribution
-    // int: number of heads
-    // int: hidden size of the scorer
-    // int: query size (0: no query column)
-    // int: output size (0: no projection)
-    // int: half-width of local windows
-    // double: temperature of hard attention
-    public void Write(BinaryWriter writer)
-    {
-        writer.Write((int)Mode);
-        writer.Write(VectorSize);
-        writer.Write((int)ScoreFunction);
-        writer.Write((int)Distribution);
-        writer.Write(NumberOfHeads);
-        writer.Write(AttentionSize);
-        writer.Write(QuerySize);
-        writer.Write(OutputSize);
-        writer.Write(LocalHalfWidth);
-        writer.Write(Temperature);
-    }
+    // *** Format ***
+    // string: a JSON object with one field per constructor parameter, enums by name (see ModelFormat)
+    public void Write(BinaryWriter writer) => ModelFormat.WriteConfig(writer, this);
 
-    public static PoolingArchitecture Read(BinaryReader reader) => new PoolingArchitecture(
-        (PoolingMode)reader.ReadInt32(), reader.ReadInt32(), (AttentionScoreFunction)reader.ReadInt32(),
-        (AttentionDistributionKind)reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(),
-        reader.ReadInt32(), reader.ReadInt32(), reader.ReadDouble());
+    public static PoolingArchitecture Read(BinaryReader reader) => ModelFormat.ReadConfig<PoolingArchitecture>(reader, "pooling architecture");
 
     /// <summary>Builds the module; <paramref name="generator"/> drives hard attention's sampling during training.</summary>
     public SequencePoolingModule Build(torch.Generator? generator = null) => new SequencePoolingModule(this, generator);

@@ -1,4 +1,6 @@
 using System.IO;
+using System.Text.Json.Serialization;
+using Microsoft.ML.Attention.Infrastructure;
 
 namespace Microsoft.ML.Attention.TextFeaturization;
 
@@ -12,51 +14,26 @@ internal sealed record FeaturizerArchitecture(
     int FeedForwardSize,
     PositionEncoding Positions,
     int MaximumTokens,
-    int LocalWindow,
+    int LocalHalfWidth,
     TokenPooling Pooling,
     int OutputSize,
     double Dropout)
 {
     /// <summary>Size of the output vector.</summary>
+    [JsonIgnore]
     public int PooledSize => OutputSize > 0 ? OutputSize : Width;
 
     /// <summary>Token id placed before every text (for first-token pooling).</summary>
+    [JsonIgnore]
     public int ClassificationTokenId => VocabularySize - 2;
 
     /// <summary>Token id that replaces hidden tokens in masked-token training.</summary>
+    [JsonIgnore]
     public int MaskTokenId => VocabularySize - 1;
 
-    // *** Binary format ***
-    // int: vocabulary size (words, padding, unknown, classification and mask tokens)
-    // int: variant
-    // int: width
-    // int: layers
-    // int: heads
-    // int: feed-forward size
-    // int: position encoding
-    // int: maximum tokens per window (including the classification token)
-    // int: local attention half-width (0: global)
-    // int: pooling
-    // int: output size (0: width)
-    // double: dropout
-    public void Write(BinaryWriter writer)
-    {
-        writer.Write(VocabularySize);
-        writer.Write((int)Variant);
-        writer.Write(Width);
-        writer.Write(NumberOfLayers);
-        writer.Write(NumberOfHeads);
-        writer.Write(FeedForwardSize);
-        writer.Write((int)Positions);
-        writer.Write(MaximumTokens);
-        writer.Write(LocalWindow);
-        writer.Write((int)Pooling);
-        writer.Write(OutputSize);
-        writer.Write(Dropout);
-    }
+    // *** Format ***
+    // string: a JSON object with one field per constructor parameter, enums by name (see ModelFormat)
+    public void Write(BinaryWriter writer) => ModelFormat.WriteConfig(writer, this);
 
-    public static FeaturizerArchitecture Read(BinaryReader reader) => new FeaturizerArchitecture(
-        reader.ReadInt32(), (SelfAttentionVariant)reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(),
-        reader.ReadInt32(), (PositionEncoding)reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), (TokenPooling)reader.ReadInt32(),
-        reader.ReadInt32(), reader.ReadDouble());
+    public static FeaturizerArchitecture Read(BinaryReader reader) => ModelFormat.ReadConfig<FeaturizerArchitecture>(reader, "encoder architecture");
 }

@@ -1,4 +1,5 @@
 using System.IO;
+using Microsoft.ML.Attention.Infrastructure;
 using Microsoft.ML.Attention.Text;
 
 namespace Microsoft.ML.Attention.TextFeaturization;
@@ -10,19 +11,9 @@ internal sealed record FeaturizerText(bool LowerCase, bool KeepPunctuation, int 
         => new TokenWindowEncoder(new DocumentTokenizer(new DocumentTokenizerOptions { LowerCase = LowerCase, KeepPunctuation = KeepPunctuation }),
             vocabulary, MaximumTokens, LongText, classificationToken);
 
-    // *** Binary format ***
-    // bool: lower-case
-    // bool: keep punctuation
-    // int: maximum tokens per window, including the classification token
-    // int: long-text handling
-    public void Write(BinaryWriter writer)
-    {
-        writer.Write(LowerCase);
-        writer.Write(KeepPunctuation);
-        writer.Write(MaximumTokens);
-        writer.Write((int)LongText);
-    }
+    // *** Format ***
+    // string: a JSON object with one field per constructor parameter, enums by name (see ModelFormat)
+    public void Write(BinaryWriter writer) => ModelFormat.WriteConfig(writer, this);
 
-    public static FeaturizerText Read(BinaryReader reader)
-        => new FeaturizerText(reader.ReadBoolean(), reader.ReadBoolean(), reader.ReadInt32(), (LongTextHandling)reader.ReadInt32());
+    public static FeaturizerText Read(BinaryReader reader) => ModelFormat.ReadConfig<FeaturizerText>(reader, "text settings");
 }

@@ -64,7 +64,7 @@ internal sealed class SelfAttentionEncoder : nn.Module
         var length = ids.shape[1];
         var x = token_embedding.call(ids).add(Positions(length, ids.device), Scalars.One);
         x = dropout.call(x);
-        var window = _architecture.LocalWindow > 0 ? Masking.SlidingWindow(length, _architecture.LocalWindow, ids.device) : null;
+        var window = _architecture.LocalHalfWidth > 0 ? Masking.SlidingWindow(length, _architecture.LocalHalfWidth, ids.device) : null;
         var weights = new List<Tensor>();
         if (layers is not null)
         {

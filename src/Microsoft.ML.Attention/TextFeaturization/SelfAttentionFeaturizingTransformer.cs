@@ -13,6 +13,8 @@ using static TorchSharp.torch;
 
 [assembly: LoadableClass(typeof(SelfAttentionFeaturizingTransformer), null, typeof(SignatureLoadModel),
     "Self-Attention Text Featurizer", SelfAttentionFeaturizingTransformer.LoaderSignature)]
+[assembly: LoadableClass(typeof(IRowMapper), typeof(SelfAttentionFeaturizingTransformer), null, typeof(SignatureLoadRowMapper),
+    "Self-Attention Text Featurizer", SelfAttentionFeaturizingTransformer.LoaderSignature)]
 
 namespace Microsoft.ML.Attention;
 
@@ -33,10 +35,14 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
 
     // Version history:
     //   0x00010001: initial.
+    //   0x00010002: architecture and text settings as named JSON fields; column names of every output.
+    private const uint FirstReadableVersion = 0x00010002;
+
     private static VersionInfo GetVersionInfo() => new VersionInfo(
         modelSignature: "SELFATTN",
-        verWrittenCur: 0x00010001,
-        verReadableCur: 0x00010001,
+        verWrittenCur: FirstReadableVersion,
+        verReadableCur: FirstReadableVersion,
+        // Older models pass ML.NET's header check so that ModelFormat.CheckVersion can say what happened.
         verWeCanReadBack: 0x00010001,
         loaderSignature: LoaderSignature,
         loaderAssemblyName: typeof(SelfAttentionFeaturizingTransformer).Assembly.FullName);
@@ -76,7 +82,7 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
     internal SelfAttentionFeaturizingTransformer(IHostEnvironment env, string output, string input, string? tokenWeights,
         TokenAttentionSource tokenWeightsSource, FeaturizerText text, Vocabulary vocabulary, FeaturizerArchitecture architecture,
         SelfAttentionEncoder module)
-        : base(Contracts.CheckRef(env, nameof(env)).Register(nameof(SelfAttentionFeaturizingTransformer)))
+        : base(Contracts.CheckRef(env, nameof(env)).Register(nameof(SelfAttentionFeaturizingTransformer)), module)
     {
         _output = output;
         _input = input;
@@ -87,13 +93,15 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
         _architecture = architecture;
         _encoder = text.CreateEncoder(vocabulary, architecture.ClassificationTokenId);
         _module = module;
-        _module.eval();
     }
+
+    private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)
+        => Create(env, ctx).MakeRowMapper(inputSchema);
 
     private static SelfAttentionFeaturizingTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
         Contracts.CheckValue(env, nameof(env));
-        ctx.CheckAtModel(GetVersionInfo());
+        ModelFormat.CheckVersion(ctx, GetVersionInfo(), FirstReadableVersion, "self-attention featurizer");
 
         // *** Binary format ***
         // int: id of the output column name
@@ -149,7 +157,7 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
         };
         if (_tokenWeights != null)
             outputs.Add(new DataViewSchema.DetachedColumn(_tokenWeights, new VectorDataViewType(NumberDataViewType.Single)));
-        return new Scorer(this, text, outputs.ToArray());
+        return new BatchScorer<string?>(new[] { text }, outputs.ToArray(), source => TextColumn.Reader(source, text), Score);
     }
 
     /// <summary>
@@ -203,33 +211,5 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
             return (w * queries).sum(new long[] { 1, 2 }) / (queries.sum(new long[] { 1, 2 }) * heads).clamp_min(Scalars.One);
         });
         return torch.stack(perLayer.ToArray()).mean(new long[] { 0 }).contiguous().data<float>().ToArray();
-    }
-
-    /// <summary>Releases the native memory of the encoder.</summary>
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-            _module.Dispose();
-    }
-
-    private sealed class Scorer : RowScorer
-    {
-        private readonly SelfAttentionFeaturizingTransformer _parent;
-        private readonly DataViewSchema.Column _text;
-
-        public Scorer(SelfAttentionFeaturizingTransformer parent, DataViewSchema.Column text, DataViewSchema.DetachedColumn[] outputs)
-        {
-            _parent = parent;
-            _text = text;
-            OutputColumns = outputs;
-            InputColumns = new[] { text };
-        }
-
-        public override DataViewSchema.DetachedColumn[] OutputColumns { get; }
-
-        public override IReadOnlyList<DataViewSchema.Column> InputColumns { get; }
-
-        public override RowBatch CreateBatch(DataViewRow source, bool[] activeOutputs)
-            => new RowBatch<string?>(TextColumn.Reader(source, _text), _parent.Score, activeOutputs);
     }
 }
