@@ -1,3 +1,4 @@
+using Microsoft.ML.Attention.Core;
 using System;
 using System.Collections.Generic;
 using System.Linq;
@@ -160,7 +161,7 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
         host.CheckUserArg(o.WordHiddenSize >= 1, nameof(o.WordHiddenSize), "must be at least 1");
         host.CheckUserArg(o.SentenceHiddenSize >= 1, nameof(o.SentenceHiddenSize), "must be at least 1");
         host.CheckUserArg(o.AttentionSize >= 1, nameof(o.AttentionSize), "must be at least 1");
-        host.CheckUserArg(o.ScoreFunction == AttentionScoreFunction.Location || o.ScoreFunction == AttentionScoreFunction.Mlp,
+        host.CheckUserArg(!o.ScoreFunction.RequiresQuery(),
             nameof(o.ScoreFunction), "the network's attention has no query: use Location or Mlp");
         host.CheckUserArg(o.Dropout >= 0 && o.Dropout < 1, nameof(o.Dropout), "must be in [0, 1)");
         var names = new[] { o.SentenceWeightsColumnName, o.WordWeightsColumnName, SentenceLengthsColumn(o) }.Where(n => n != null).ToArray();

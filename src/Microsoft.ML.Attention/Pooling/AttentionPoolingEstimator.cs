@@ -1,3 +1,4 @@
+using Microsoft.ML.Attention.Core;
 using System;
 using System.Collections.Generic;
 using System.Linq;
@@ -137,6 +138,8 @@ public sealed class AttentionPoolingEstimator : IEstimator<AttentionPoolingTrans
             "max pooling has no weights to report; use attention or mean pooling, or leave WeightsColumnName null");
         host.CheckUserArg(o.WeightsColumnName != o.OutputColumnName, nameof(o.WeightsColumnName), "must differ from OutputColumnName");
 
+        host.CheckUserArg(o.Mode != PoolingMode.FirstToken, nameof(o.Mode),
+            "FirstToken pools the featurizer's classification token, which a column of vectors does not have: use Attention, Mean or Max");
         if (o.Mode != PoolingMode.Attention)
         {
             host.CheckUserArg(o.QueryColumnName == null, nameof(o.QueryColumnName), $"{o.Mode} pooling uses no query");
@@ -147,16 +150,14 @@ public sealed class AttentionPoolingEstimator : IEstimator<AttentionPoolingTrans
             "Local (local-m) centres query i's window on position i; pooling has one query: use LocalPredictive");
         host.CheckUserArg(o.Distribution != AttentionDistributionKind.LocalPredictive || o.LocalHalfWidth >= 1, nameof(o.LocalHalfWidth),
             "must be at least 1 for LocalPredictive");
-        bool usesQuery = o.ScoreFunction != AttentionScoreFunction.Location && o.ScoreFunction != AttentionScoreFunction.Mlp;
         if (o.QueryColumnName == null)
-            host.CheckUserArg(!usesQuery, nameof(o.ScoreFunction),
+            host.CheckUserArg(!o.ScoreFunction.RequiresQuery(), nameof(o.ScoreFunction),
                 $"{o.ScoreFunction} compares a query with each position: set QueryColumnName, or use Location or Mlp");
         else
-            host.CheckUserArg(o.ScoreFunction != AttentionScoreFunction.Location, nameof(o.ScoreFunction),
+            host.CheckUserArg(o.ScoreFunction.AcceptsQuery(), nameof(o.ScoreFunction),
                 "Location ignores the query; with QueryColumnName use Dot, ScaledDot, Cosine, General, Additive or Mlp");
 
-        bool parameterFree = (o.ScoreFunction == AttentionScoreFunction.Dot || o.ScoreFunction == AttentionScoreFunction.ScaledDot
-            || o.ScoreFunction == AttentionScoreFunction.Cosine) && o.Distribution != AttentionDistributionKind.LocalPredictive
+        bool parameterFree = o.ScoreFunction.IsParameterFree() && o.Distribution != AttentionDistributionKind.LocalPredictive
             && o.OutputSize == 0;
         host.CheckUserArg(parameterFree || o.LabelColumnName != null, nameof(o.LabelColumnName),
             $"attention pooling with the {o.ScoreFunction} score" + (o.OutputSize > 0 ? " and a projection" : "")
@@ -174,8 +175,7 @@ public sealed class AttentionPoolingEstimator : IEstimator<AttentionPoolingTrans
         var label = o.LabelColumnName == null || o.Mode != PoolingMode.Attention && o.OutputSize == 0
             ? null : LabelColumn.Find(_host, input.Schema, o.LabelColumnName);
         int querySize = query.HasValue ? ((VectorDataViewType)query.Value.Type).Size : 0;
-        if (querySize > 0 && (o.ScoreFunction == AttentionScoreFunction.Dot || o.ScoreFunction == AttentionScoreFunction.ScaledDot
-            || o.ScoreFunction == AttentionScoreFunction.Cosine) && querySize != o.VectorSize)
+        if (querySize > 0 && o.ScoreFunction.NeedsEqualSizes() && querySize != o.VectorSize)
             throw _host.ExceptSchemaMismatch(nameof(input), "query", o.QueryColumnName!, $"Vector<Single, {o.VectorSize}> (the {o.ScoreFunction} score compares it with vectors of size {o.VectorSize})",
                 query!.Value.Type.ToString());
 

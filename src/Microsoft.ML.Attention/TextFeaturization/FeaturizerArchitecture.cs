@@ -15,7 +15,7 @@ internal sealed record FeaturizerArchitecture(
     PositionEncoding Positions,
     int MaximumTokens,
     int LocalHalfWidth,
-    TokenPooling Pooling,
+    PoolingMode Pooling,
     int OutputSize,
     double Dropout)
 {

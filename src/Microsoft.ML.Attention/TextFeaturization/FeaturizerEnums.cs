@@ -23,22 +23,6 @@ public enum PositionEncoding
     Learned = 1,
 }
 
-/// <summary>How the token vectors of a text become one vector.</summary>
-public enum TokenPooling
-{
-    /// <summary>Average of the token vectors.</summary>
-    Mean = 0,
-
-    /// <summary>Element-wise maximum of the token vectors.</summary>
-    Max = 1,
-
-    /// <summary>The vector of a classification token placed before the text.</summary>
-    FirstToken = 2,
-
-    /// <summary>Attention pooling with a learned context vector (the attention core's location score).</summary>
-    Attention = 3,
-}
-
 /// <summary>What happens to texts longer than <c>MaximumTokens</c>.</summary>
 public enum LongTextHandling
 {

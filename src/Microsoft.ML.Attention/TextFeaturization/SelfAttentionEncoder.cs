@@ -40,7 +40,7 @@ internal sealed class SelfAttentionEncoder : nn.Module
         else
             lightweight = new LightweightAttention(width);
         final_norm = nn.LayerNorm(width);
-        if (architecture.Pooling == TokenPooling.Attention)
+        if (architecture.Pooling == PoolingMode.Attention)
             pooling_attention = AttentionLayer.Create(AttentionScoreFunction.Location, AttentionDistributionKind.Soft, 0, width, width);
         if (architecture.OutputSize > 0)
             projection = nn.Linear(width, architecture.OutputSize);
@@ -96,18 +96,16 @@ internal sealed class SelfAttentionEncoder : nn.Module
         Tensor pooled;
         switch (_architecture.Pooling)
         {
-            case TokenPooling.Mean:
-                var share = content.to_type(states.dtype).unsqueeze(-1);
-                pooled = (states * share).sum(1) / share.sum(1).clamp_min(Scalars.One);
+            case PoolingMode.Mean:
+                pooled = MaskedPooling.Mean(states, content);
                 break;
-            case TokenPooling.Max:
-                var maxima = states.masked_fill(content.logical_not().unsqueeze(-1), Scalars.NegativeInfinity).amax(new long[] { 1 });
-                pooled = maxima.masked_fill(maxima.isinf(), Scalars.Zero); // a text without tokens pools to zeros
+            case PoolingMode.Max:
+                pooled = MaskedPooling.Max(states, content);
                 break;
-            case TokenPooling.FirstToken:
+            case PoolingMode.FirstToken:
                 pooled = states[TensorIndex.Colon, 0];
                 break;
-            case TokenPooling.Attention:
+            case PoolingMode.Attention:
                 pooled = pooling_attention!.Forward(null, states, states, content).context.squeeze(1);
                 break;
             default:

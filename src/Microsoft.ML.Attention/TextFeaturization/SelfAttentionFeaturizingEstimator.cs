@@ -120,8 +120,8 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         public int LocalHalfWidth { get; set; }
 
         /// <summary>How token vectors become the text's vector.</summary>
-        /// <remarks>Default <see cref="TokenPooling.Mean"/>.</remarks>
-        public TokenPooling Pooling { get; set; } = TokenPooling.Mean;
+        /// <remarks>Default <see cref="PoolingMode.Mean"/>.</remarks>
+        public PoolingMode Pooling { get; set; } = PoolingMode.Mean;
 
         /// <summary>Size of a learned projection of the pooled vector; 0 keeps <see cref="Width"/>.</summary>
         /// <remarks>Default 0 (<see cref="Width"/> values). Typical range 0 or 32–<see cref="Width"/>.</remarks>

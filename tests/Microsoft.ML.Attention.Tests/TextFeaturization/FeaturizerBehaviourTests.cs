@@ -123,12 +123,12 @@ public sealed class FeaturizerBehaviourTests
     [TestMethod]
     public void VariantsPoolingsAndPositionsTrainAndRoundTrip()
     {
-        var settings = new (SelfAttentionVariant Variant, TokenPooling Pooling, PositionEncoding Positions, int Window, int Output)[]
+        var settings = new (SelfAttentionVariant Variant, PoolingMode Pooling, PositionEncoding Positions, int Window, int Output)[]
         {
-            (SelfAttentionVariant.Lightweight, TokenPooling.Mean, PositionEncoding.Sinusoidal, 0, 0),
-            (SelfAttentionVariant.Encoder, TokenPooling.Max, PositionEncoding.Learned, 3, 8),
-            (SelfAttentionVariant.Encoder, TokenPooling.FirstToken, PositionEncoding.Sinusoidal, 0, 0),
-            (SelfAttentionVariant.Encoder, TokenPooling.Attention, PositionEncoding.Learned, 2, 0),
+            (SelfAttentionVariant.Lightweight, PoolingMode.Mean, PositionEncoding.Sinusoidal, 0, 0),
+            (SelfAttentionVariant.Encoder, PoolingMode.Max, PositionEncoding.Learned, 3, 8),
+            (SelfAttentionVariant.Encoder, PoolingMode.FirstToken, PositionEncoding.Sinusoidal, 0, 0),
+            (SelfAttentionVariant.Encoder, PoolingMode.Attention, PositionEncoding.Learned, 2, 0),
         };
         foreach (var s in settings)
         {
