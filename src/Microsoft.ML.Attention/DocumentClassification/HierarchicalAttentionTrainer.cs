@@ -32,13 +32,13 @@ namespace Microsoft.ML.Attention;
 public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttentionTransformer>
 {
     /// <summary>Settings of <see cref="HierarchicalAttentionTrainer"/>. Model sizes default to the paper's.</summary>
-    public sealed class Options : AttentionTrainingOptions
+    public sealed class Options : AttentionTextTrainingOptions
     {
         /// <summary>
-        /// Default settings: 5 epochs, batches of 64 documents, learning rate 1e-3, patience 2, gradient clipping at
+        /// Default settings: vocabulary of at most 50,000 words, 5 epochs, batches of 64 documents, learning rate 1e-3, patience 2, gradient clipping at
         /// norm 5. <see cref="AttentionTrainingOptions.ValidationFraction"/> is ignored by <c>Fit(train, validation)</c>.
         /// </summary>
-        public Options() : base(numberOfEpochs: 5, batchSize: 64, learningRate: 1e-3, earlyStoppingPatience: 2, gradientClipNorm: 5.0)
+        public Options() : base(numberOfEpochs: 5, batchSize: 64, learningRate: 1e-3, earlyStoppingPatience: 2, gradientClipNorm: 5.0, maximumVocabularySize: 50000)
         {
         }
 
@@ -69,14 +69,6 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
         /// <remarks>Default null. Setting it without <see cref="WordWeightsColumnName"/> gives the lengths alone.</remarks>
         public string? SentenceLengthsColumnName { get; set; }
 
-        /// <summary>Lower-case words before looking them up.</summary>
-        /// <remarks>Default true. Set false when case carries meaning (codes, names).</remarks>
-        public bool LowerCase { get; set; } = true;
-
-        /// <summary>Keep punctuation marks as tokens.</summary>
-        /// <remarks>Default true. Set false when punctuation is noise in your texts.</remarks>
-        public bool KeepPunctuation { get; set; } = true;
-
         /// <summary>Sentences read from the start of a document; later ones are ignored (and counted in the log). 0: all.</summary>
         /// <remarks>Default 30. Typical range 10–100; 0 reads all (memory and time grow with the longest document).</remarks>
         public int MaximumSentences { get; set; } = 30;
@@ -85,27 +77,8 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
         /// <remarks>Default 50. Typical range 20–100; 0 reads all.</remarks>
         public int MaximumWordsPerSentence { get; set; } = 50;
 
-        /// <summary>Words seen fewer times than this in the training data map to the unknown word.</summary>
-        /// <remarks>Default 2. Typical range 1–5; 1 for very small corpora. At least 1.</remarks>
-        public int MinimumWordCount { get; set; } = 2;
-
-        /// <summary>Largest vocabulary (most frequent words first), 0 for no limit.</summary>
-        /// <remarks>Default 50,000. Typical range 10,000–100,000; 0 for no limit.</remarks>
-        public int MaximumVocabularySize { get; set; } = 50000;
-
-        /// <summary>
-        /// Optional local file of pretrained word vectors (GloVe, word2vec text or fastText .vec); its dimension
-        /// replaces <see cref="EmbeddingSize"/>. Nothing is downloaded.
-        /// </summary>
-        /// <remarks>Default null (embeddings learned from scratch).</remarks>
-        public string? PretrainedVectorsPath { get; set; }
-
-        /// <summary>Keep pretrained vectors fixed during training (true) or fine-tune them (false).</summary>
-        /// <remarks>Default false. Set true for small training sets with good vectors.</remarks>
-        public bool FreezePretrainedVectors { get; set; }
-
         /// <summary>Size of the word embeddings. Paper: 200.</summary>
-        /// <remarks>Default 200. Typical range 50–300. Ignored with <see cref="PretrainedVectorsPath"/>.</remarks>
+        /// <remarks>Default 200. Typical range 50–300. Ignored with <see cref="AttentionTextTrainingOptions.PretrainedVectorsPath"/>.</remarks>
         public int EmbeddingSize { get; set; } = 200;
 
         /// <summary>GRU (paper) or LSTM encoders.</summary>
@@ -150,13 +123,11 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
 
     private static void Validate(IHost host, Options o)
     {
-        o.ValidateTraining(host);
+        o.ValidateTextTraining(host);
         host.CheckNonEmpty(o.LabelColumnName, nameof(o.LabelColumnName));
         host.CheckNonEmpty(o.TextColumnName, nameof(o.TextColumnName));
         host.CheckUserArg(o.MaximumSentences >= 0, nameof(o.MaximumSentences), "must be 0 (all) or positive");
         host.CheckUserArg(o.MaximumWordsPerSentence >= 0, nameof(o.MaximumWordsPerSentence), "must be 0 (all) or positive");
-        host.CheckUserArg(o.MinimumWordCount >= 1, nameof(o.MinimumWordCount), "must be at least 1");
-        host.CheckUserArg(o.MaximumVocabularySize >= 0, nameof(o.MaximumVocabularySize), "must be 0 (no limit) or positive");
         host.CheckUserArg(o.EmbeddingSize >= 1, nameof(o.EmbeddingSize), "must be at least 1");
         host.CheckUserArg(o.WordHiddenSize >= 1, nameof(o.WordHiddenSize), "must be at least 1");
         host.CheckUserArg(o.SentenceHiddenSize >= 1, nameof(o.SentenceHiddenSize), "must be at least 1");
@@ -206,7 +177,7 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
             throw _host.Except($"Column '{label.Column.Name}' holds a single class in the training data; a classifier needs at least two.");
 
         var vocabulary = VocabularyModel.Build(_host, train.Documents, o.MinimumWordCount, o.MaximumVocabularySize, o.TextColumnName);
-        channel.Info($"Vocabulary: {vocabulary.Count - 2} words seen at least {o.MinimumWordCount} times.");
+        channel.Info($"Vocabulary: {vocabulary.WordCount} words seen at least {o.MinimumWordCount} times.");
 
         List<int[][]> trainIds, validationIds;
         int[] trainLabels, validationLabels;
@@ -237,7 +208,7 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
             pretrained = PretrainedEmbedding.Load(o.PretrainedVectorsPath, vocabulary, seed);
             embeddingSize = pretrained.Dimension;
             channel.Info($"Pretrained vectors from {o.PretrainedVectorsPath}: dimension {pretrained.Dimension}, " +
-                $"{pretrained.Found} of {vocabulary.Count - 2} vocabulary words found.");
+                $"{pretrained.Found} of {vocabulary.WordCount} vocabulary words found.");
         }
 
         var architecture = new HanArchitecture(vocabulary.Count, embeddingSize, o.Recurrent, o.WordHiddenSize,

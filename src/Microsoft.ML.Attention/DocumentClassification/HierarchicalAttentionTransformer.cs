@@ -36,19 +36,8 @@ public sealed class HierarchicalAttentionTransformer : AttentionTransformerBase
     internal const string LoaderSignature = "HierarchicalAttention";
     private const string ModuleStream = "HanModule";
 
-    // Version history:
-    //   0x00010001: initial.
-    //   0x00010002: architecture and text settings as named JSON fields; column names of every output.
-    private const uint FirstReadableVersion = 0x00010002;
-
-    private static VersionInfo GetVersionInfo() => new VersionInfo(
-        modelSignature: "HIERATTN",
-        verWrittenCur: FirstReadableVersion,
-        verReadableCur: FirstReadableVersion,
-        // Older models pass ML.NET's header check so that ModelFormat.CheckVersion can say what happened.
-        verWeCanReadBack: 0x00010001,
-        loaderSignature: LoaderSignature,
-        loaderAssemblyName: typeof(HierarchicalAttentionTransformer).Assembly.FullName);
+    // Version history: see ModelFormat.
+    private static VersionInfo GetVersionInfo() => ModelFormat.Version("HIERATTN", LoaderSignature, typeof(HierarchicalAttentionTransformer));
 
     private readonly ClassificationTask _task;
     private readonly OutputColumnNames _columns;
@@ -88,7 +77,7 @@ public sealed class HierarchicalAttentionTransformer : AttentionTransformerBase
     private static HierarchicalAttentionTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
         Contracts.CheckValue(env, nameof(env));
-        ModelFormat.CheckVersion(ctx, GetVersionInfo(), FirstReadableVersion, "hierarchical attention network");
+        ModelFormat.CheckVersion(ctx, GetVersionInfo(), "hierarchical attention network");
 
         // *** Binary format ***
         // int: task (0 multiclass, 1 binary)
@@ -104,13 +93,9 @@ public sealed class HierarchicalAttentionTransformer : AttentionTransformerBase
         var text = TextSettings.Read(ctx.Reader);
         var classes = DocumentClassification.ClassNames.Read(ctx.Reader);
         var vocabulary = VocabularyModel.Load(ctx);
-        HanArchitecture? architecture = null;
-        var module = ModuleCheckpoint.Load(ctx, ModuleStream, reader =>
-        {
-            architecture = HanArchitecture.Read(reader);
-            return new HierarchicalAttentionModule(architecture);
-        });
-        return new HierarchicalAttentionTransformer(env, task, columns, text, vocabulary, classes, architecture!, module);
+        var (architecture, module) = ModuleCheckpoint.Load(ctx, ModuleStream, "network architecture",
+            (HanArchitecture a) => new HierarchicalAttentionModule(a));
+        return new HierarchicalAttentionTransformer(env, task, columns, text, vocabulary, classes, architecture, module);
     }
 
     private protected override void SaveModel(ModelSaveContext ctx)
@@ -130,7 +115,7 @@ public sealed class HierarchicalAttentionTransformer : AttentionTransformerBase
         _text.Write(ctx.Writer);
         _classes.Write(ctx.Writer);
         VocabularyModel.Save(ctx, _vocabulary);
-        ModuleCheckpoint.Save(ctx, ModuleStream, _module, _architecture.Write);
+        ModuleCheckpoint.Save(ctx, ModuleStream, _module, _architecture);
     }
 
     private protected override RowScorer Bind(DataViewSchema inputSchema)

@@ -20,20 +20,37 @@ internal static class ModelFormat
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
     };
 
+    // Version of every transformer's model stream (one history for the library):
+    //   0x00010001: initial (positional architecture blocks).
+    //   0x00010002: architecture and text settings as named JSON fields; every output column's name saved.
+    private const uint CurrentVersion = 0x00010002;
+
+    // Older models still pass ML.NET's header check, so that CheckVersion, not a generic message, says what happened.
+    private const uint OldestRecognizedVersion = 0x00010001;
+
+    /// <summary>The version header of a transformer's model stream.</summary>
+    /// <param name="modelSignature">Eight characters identifying the transformer.</param>
+    /// <param name="loaderSignature">The name registered with <c>LoadableClass</c> (at most 24 characters).</param>
+    /// <param name="transformer">The transformer type, whose assembly ML.NET loads to read the model.</param>
+    public static VersionInfo Version(string modelSignature, string loaderSignature, System.Type transformer) => new VersionInfo(
+        modelSignature: modelSignature,
+        verWrittenCur: CurrentVersion,
+        verReadableCur: CurrentVersion,
+        verWeCanReadBack: OldestRecognizedVersion,
+        loaderSignature: loaderSignature,
+        loaderAssemblyName: transformer.Assembly.FullName);
+
     /// <summary>The one error for a model file that cannot be read: <paramref name="part"/> names what is wrong.</summary>
     public static InvalidDataException Error(string part, string problem)
         => new InvalidDataException($"Cannot load the model's {part}: {problem}");
 
-    /// <summary>
-    /// Checks the model header, then refuses models written before <paramref name="firstReadable"/> with a clear
-    /// message (the version is readable by ML.NET's header check so that this message, not a generic one, is shown).
-    /// </summary>
-    public static void CheckVersion(ModelLoadContext ctx, VersionInfo info, uint firstReadable, string component)
+    /// <summary>Checks the model header, then refuses models of an older format with a clear message.</summary>
+    public static void CheckVersion(ModelLoadContext ctx, VersionInfo info, string component)
     {
         ctx.CheckAtModel(info);
-        if (ctx.Header.ModelVerWritten < firstReadable)
+        if (ctx.Header.ModelVerWritten < CurrentVersion)
             throw Error(component, $"it was saved by an older version of Microsoft.ML.Attention (format 0x{ctx.Header.ModelVerWritten:X8}; " +
-                $"this version reads 0x{firstReadable:X8}). Train and save the model again with this version.");
+                $"this version reads 0x{CurrentVersion:X8}). Train and save the model again with this version.");
     }
 
     /// <summary>Writes <paramref name="record"/> as a JSON document of its named fields.</summary>

@@ -26,6 +26,26 @@ internal static class ModuleCheckpoint
     public static void Save(ModelSaveContext ctx, string streamName, nn.Module module, Action<BinaryWriter> writeArchitecture)
         => ctx.SaveBinaryStream(streamName, writer => Write(writer, module, writeArchitecture));
 
+    /// <summary>Writes the module with its architecture record as a JSON document of named fields (see <see cref="ModelFormat"/>).</summary>
+    public static void Save<TArchitecture>(ModelSaveContext ctx, string streamName, nn.Module module, TArchitecture architecture)
+        => Save(ctx, streamName, module, writer => ModelFormat.WriteConfig(writer, architecture));
+
+    /// <summary>
+    /// Reads a module saved with its architecture record: the record is read (a bad one fails naming
+    /// <paramref name="part"/>), <paramref name="build"/> rebuilds the module from it, then the weights are copied in.
+    /// </summary>
+    public static (TArchitecture Architecture, TModule Module) Load<TArchitecture, TModule>(ModelLoadContext ctx, string streamName,
+        string part, Func<TArchitecture, TModule> build) where TModule : nn.Module
+    {
+        TArchitecture? architecture = default;
+        var module = Load(ctx, streamName, reader =>
+        {
+            architecture = ModelFormat.ReadConfig<TArchitecture>(reader, part);
+            return build(architecture);
+        });
+        return (architecture!, module);
+    }
+
     /// <summary>Reads a module written by <see cref="Save"/>; <paramref name="build"/> reads the architecture and builds the module.</summary>
     public static TModule Load<TModule>(ModelLoadContext ctx, string streamName, Func<BinaryReader, TModule> build)
         where TModule : nn.Module

@@ -33,19 +33,8 @@ public sealed class AttentionPoolingTransformer : AttentionTransformerBase
     internal const string LoaderSignature = "AttnPoolingTransformer";
     private const string WeightsStream = "PoolingModule";
 
-    // Version history:
-    //   0x00010001: initial.
-    //   0x00010002: architecture and text settings as named JSON fields; column names of every output.
-    private const uint FirstReadableVersion = 0x00010002;
-
-    private static VersionInfo GetVersionInfo() => new VersionInfo(
-        modelSignature: "ATTNPOOL",
-        verWrittenCur: FirstReadableVersion,
-        verReadableCur: FirstReadableVersion,
-        // Older models pass ML.NET's header check so that ModelFormat.CheckVersion can say what happened.
-        verWeCanReadBack: 0x00010001,
-        loaderSignature: LoaderSignature,
-        loaderAssemblyName: typeof(AttentionPoolingTransformer).Assembly.FullName);
+    // Version history: see ModelFormat.
+    private static VersionInfo GetVersionInfo() => ModelFormat.Version("ATTNPOOL", LoaderSignature, typeof(AttentionPoolingTransformer));
 
     private readonly SequencePoolingModule _module;
     private readonly PoolingArchitecture _architecture;
@@ -94,7 +83,7 @@ public sealed class AttentionPoolingTransformer : AttentionTransformerBase
     private static AttentionPoolingTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
         Contracts.CheckValue(env, nameof(env));
-        ModelFormat.CheckVersion(ctx, GetVersionInfo(), FirstReadableVersion, "attention pooling");
+        ModelFormat.CheckVersion(ctx, GetVersionInfo(), "attention pooling");
 
         // *** Binary format ***
         // int: id of the output column name
@@ -110,13 +99,9 @@ public sealed class AttentionPoolingTransformer : AttentionTransformerBase
         var nonFinite = (NonFiniteValueHandling)ctx.Reader.ReadInt32();
         if (!Enum.IsDefined(nonFinite))
             throw ModelFormat.Error("header", $"unknown handling of non-finite values {(int)nonFinite}.");
-        PoolingArchitecture? architecture = null;
-        var module = ModuleCheckpoint.Load(ctx, WeightsStream, reader =>
-        {
-            architecture = PoolingArchitecture.Read(reader);
-            return architecture.Build();
-        });
-        return new AttentionPoolingTransformer(env, output, input, weights, query, nonFinite, architecture!, module);
+        var (architecture, module) = ModuleCheckpoint.Load(ctx, WeightsStream, "pooling architecture",
+            (PoolingArchitecture a) => a.Build());
+        return new AttentionPoolingTransformer(env, output, input, weights, query, nonFinite, architecture, module);
     }
 
     private protected override void SaveModel(ModelSaveContext ctx)
@@ -136,7 +121,7 @@ public sealed class AttentionPoolingTransformer : AttentionTransformerBase
         ctx.SaveStringOrNull(WeightsColumnName);
         ctx.SaveStringOrNull(QueryColumnName);
         ctx.Writer.Write((int)NonFiniteValues);
-        ModuleCheckpoint.Save(ctx, WeightsStream, _module, _architecture.Write);
+        ModuleCheckpoint.Save(ctx, WeightsStream, _module, _architecture);
     }
 
     private protected override RowScorer Bind(DataViewSchema inputSchema)

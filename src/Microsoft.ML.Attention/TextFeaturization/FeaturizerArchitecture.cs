@@ -1,9 +1,8 @@
-using System.IO;
 using System.Text.Json.Serialization;
-using Microsoft.ML.Attention.Infrastructure;
 
 namespace Microsoft.ML.Attention.TextFeaturization;
 
+// Saved as a JSON document of these named fields (ModuleCheckpoint.Save, ModelFormat).
 /// <summary>Everything needed to rebuild a <see cref="SelfAttentionEncoder"/> before its weights are loaded.</summary>
 internal sealed record FeaturizerArchitecture(
     int VocabularySize,
@@ -25,15 +24,12 @@ internal sealed record FeaturizerArchitecture(
 
     /// <summary>Token id placed before every text (for first-token pooling).</summary>
     [JsonIgnore]
-    public int ClassificationTokenId => VocabularySize - 2;
+    public int ClassificationTokenId => VocabularySize - ExtraTokenCount;
+
+    /// <summary>Ids after the vocabulary's: the classification token, then the mask token.</summary>
+    public const int ExtraTokenCount = 2;
 
     /// <summary>Token id that replaces hidden tokens in masked-token training.</summary>
     [JsonIgnore]
     public int MaskTokenId => VocabularySize - 1;
-
-    // *** Format ***
-    // string: a JSON object with one field per constructor parameter, enums by name (see ModelFormat)
-    public void Write(BinaryWriter writer) => ModelFormat.WriteConfig(writer, this);
-
-    public static FeaturizerArchitecture Read(BinaryReader reader) => ModelFormat.ReadConfig<FeaturizerArchitecture>(reader, "encoder architecture");
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Microsoft.ML.Attention.Text;
 using Microsoft.ML.Attention.Training;
 using Microsoft.ML.Runtime;
 using TorchSharp;
@@ -114,7 +115,7 @@ internal static class SelfAttentionFeaturizerTraining
     private static (int[][] Inputs, List<(int Window, int Token)> Positions, List<int> Originals) Mask(
         int[][] windows, FeaturizerArchitecture architecture, double rate, Random random)
     {
-        int firstWord = 2, words = architecture.VocabularySize - 2; // ids [2, words) are words; then classification and mask
+        int firstWord = Vocabulary.FirstWordId, words = architecture.ClassificationTokenId; // ids [FirstWordId, words) are words; then classification and mask
         var inputs = windows.Select(w => (int[])w.Clone()).ToArray();
         var positions = new List<(int, int)>();
         var originals = new List<int>();

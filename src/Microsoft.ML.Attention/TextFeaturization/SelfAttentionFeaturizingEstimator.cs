@@ -28,10 +28,10 @@ namespace Microsoft.ML.Attention;
 public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttentionFeaturizingTransformer>
 {
     /// <summary>Settings of <see cref="SelfAttentionFeaturizingEstimator"/>. Defaults are sized for a CPU.</summary>
-    public sealed class Options : AttentionTrainingOptions
+    public sealed class Options : AttentionTextTrainingOptions
     {
-        /// <summary>Default settings: 5 epochs, batches of 32 texts, learning rate 5e-4, patience 2, gradient clipping at norm 1.</summary>
-        public Options() : base(numberOfEpochs: 5, batchSize: 32, learningRate: 5e-4, earlyStoppingPatience: 2, gradientClipNorm: 1.0)
+        /// <summary>Default settings: vocabulary of at most 30,000 words, 5 epochs, batches of 32 texts, learning rate 5e-4, patience 2, gradient clipping at norm 1.</summary>
+        public Options() : base(numberOfEpochs: 5, batchSize: 32, learningRate: 5e-4, earlyStoppingPatience: 2, gradientClipNorm: 1.0, maximumVocabularySize: 30000)
         {
         }
 
@@ -58,30 +58,6 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         /// <summary>Whether the token weights average all layers or show the last one.</summary>
         /// <remarks>Default <see cref="TokenAttentionSource.AllLayers"/>.</remarks>
         public TokenAttentionSource TokenWeightsSource { get; set; } = TokenAttentionSource.AllLayers;
-
-        /// <summary>Lower-case words before looking them up.</summary>
-        /// <remarks>Default true.</remarks>
-        public bool LowerCase { get; set; } = true;
-
-        /// <summary>Keep punctuation marks as tokens.</summary>
-        /// <remarks>Default true.</remarks>
-        public bool KeepPunctuation { get; set; } = true;
-
-        /// <summary>Words seen fewer times than this in the training data map to the unknown word.</summary>
-        /// <remarks>Default 2. Typical range 1–5. At least 1.</remarks>
-        public int MinimumWordCount { get; set; } = 2;
-
-        /// <summary>Largest vocabulary (most frequent words first), 0 for no limit.</summary>
-        /// <remarks>Default 30,000. Typical range 10,000–100,000; 0 for no limit.</remarks>
-        public int MaximumVocabularySize { get; set; } = 30000;
-
-        /// <summary>Optional local file of pretrained word vectors (GloVe, word2vec text or fastText .vec) of dimension <see cref="Width"/>.</summary>
-        /// <remarks>Default null (embeddings learned from scratch). The vectors' dimension must equal <see cref="Width"/>.</remarks>
-        public string? PretrainedVectorsPath { get; set; }
-
-        /// <summary>Keep pretrained vectors fixed during training.</summary>
-        /// <remarks>Default false.</remarks>
-        public bool FreezePretrainedVectors { get; set; }
 
         /// <summary>Tokens per window, including the leading classification token.</summary>
         /// <remarks>Default 128. Typical range 32–512; at least 2. Cost grows with its square.</remarks>
@@ -151,11 +127,9 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
 
     private static void Validate(IHost host, Options o)
     {
-        o.ValidateTraining(host);
+        o.ValidateTextTraining(host);
         host.CheckNonEmpty(o.InputColumnName, nameof(o.InputColumnName));
         host.CheckNonEmpty(o.OutputColumnName, nameof(o.OutputColumnName));
-        host.CheckUserArg(o.MinimumWordCount >= 1, nameof(o.MinimumWordCount), "must be at least 1");
-        host.CheckUserArg(o.MaximumVocabularySize >= 0, nameof(o.MaximumVocabularySize), "must be 0 (no limit) or positive");
         host.CheckUserArg(o.MaximumTokens >= 2, nameof(o.MaximumTokens), "must be at least 2 (the classification token and one word)");
         host.CheckUserArg(o.Width >= 2 && o.Width % 2 == 0, nameof(o.Width), "must be an even number of at least 2");
         // The lightweight variant has a single attention and never reads NumberOfHeads.
@@ -183,7 +157,7 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
 
         using var channel = _host.Start("Training self-attention featurizer");
         var text = new FeaturizerText(o.LowerCase, o.KeepPunctuation, o.MaximumTokens, o.LongText);
-        var tokenizer = new DocumentTokenizer(new DocumentTokenizerOptions { LowerCase = o.LowerCase, KeepPunctuation = o.KeepPunctuation });
+        var tokenizer = text.CreateTokenizer();
         var read = TrainingRun.Read<TokenizedDocument>(_host, channel, input, new[] { textColumn }, label, cursor =>
         {
             var readText = TextColumn.Reader(cursor, textColumn);
@@ -197,12 +171,12 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
             throw _host.Except($"Column '{label.Column.Name}' holds a single class in the training data; a classifier needs at least two.");
 
         var vocabulary = VocabularyModel.Build(_host, documents, o.MinimumWordCount, o.MaximumVocabularySize, o.InputColumnName);
-        channel.Info($"Vocabulary: {vocabulary.Count - 2} words seen at least {o.MinimumWordCount} times.");
+        channel.Info($"Vocabulary: {vocabulary.WordCount} words seen at least {o.MinimumWordCount} times.");
 
-        var architecture = new FeaturizerArchitecture(vocabulary.Count + 2, o.Variant, o.Width, o.NumberOfLayers, o.NumberOfHeads, o.FeedForwardSize,
+        var architecture = new FeaturizerArchitecture(vocabulary.Count + FeaturizerArchitecture.ExtraTokenCount, o.Variant, o.Width, o.NumberOfLayers, o.NumberOfHeads, o.FeedForwardSize,
             o.Positions, o.MaximumTokens, o.LocalHalfWidth, o.Pooling, o.OutputSize, o.Dropout);
         var encoder = text.CreateEncoder(vocabulary, architecture.ClassificationTokenId);
-        var windows = documents.Select(d => encoder.Encode(d.Sentences.SelectMany(s => s.Tokens).Select(t => vocabulary.GetId(t.Text)).ToArray())).ToArray();
+        var windows = documents.Select(encoder.Encode).ToArray();
         var cut = windows.Where(w => w.DroppedTokens > 0).ToArray();
         if (cut.Length > 0)
             channel.Info($"{cut.Length} of {windows.Length} texts are longer than MaximumTokens = {o.MaximumTokens}: {cut.Sum(w => w.DroppedTokens)} tokens " +
@@ -221,7 +195,7 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
                 if (pretrained.Dimension != o.Width)
                     throw _host.ExceptUserArg(nameof(o.PretrainedVectorsPath), $"the vectors have dimension {pretrained.Dimension}; set Width to {pretrained.Dimension}");
                 pretrained.CopyInto(module.EmbeddingWeight, o.FreezePretrainedVectors);
-                channel.Info($"Pretrained vectors: {pretrained.Found} of {vocabulary.Count - 2} vocabulary words found.");
+                channel.Info($"Pretrained vectors: {pretrained.Found} of {vocabulary.WordCount} vocabulary words found.");
             }
             var settings = o.ToSettings(seed);
             if (label != null)

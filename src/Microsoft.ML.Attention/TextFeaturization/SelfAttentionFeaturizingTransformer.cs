@@ -34,19 +34,8 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
     internal const string LoaderSignature = "SelfAttentionFeaturizer";
     private const string ModuleStream = "Encoder";
 
-    // Version history:
-    //   0x00010001: initial.
-    //   0x00010002: architecture and text settings as named JSON fields; column names of every output.
-    private const uint FirstReadableVersion = 0x00010002;
-
-    private static VersionInfo GetVersionInfo() => new VersionInfo(
-        modelSignature: "SELFATTN",
-        verWrittenCur: FirstReadableVersion,
-        verReadableCur: FirstReadableVersion,
-        // Older models pass ML.NET's header check so that ModelFormat.CheckVersion can say what happened.
-        verWeCanReadBack: 0x00010001,
-        loaderSignature: LoaderSignature,
-        loaderAssemblyName: typeof(SelfAttentionFeaturizingTransformer).Assembly.FullName);
+    // Version history: see ModelFormat.
+    private static VersionInfo GetVersionInfo() => ModelFormat.Version("SELFATTN", LoaderSignature, typeof(SelfAttentionFeaturizingTransformer));
 
     // Tokens in the padded block of one forward pass when scoring; see PaddedGroups. Small blocks kept the attention
     // weights [rows, heads, T, T] in cache: featurizing Debian descriptions with 2 workers ran at about 900 docs/s
@@ -102,7 +91,7 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
     private static SelfAttentionFeaturizingTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
         Contracts.CheckValue(env, nameof(env));
-        ModelFormat.CheckVersion(ctx, GetVersionInfo(), FirstReadableVersion, "self-attention featurizer");
+        ModelFormat.CheckVersion(ctx, GetVersionInfo(), "self-attention featurizer");
 
         // *** Binary format ***
         // int: id of the output column name
@@ -118,13 +107,9 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
         var source = (TokenAttentionSource)ctx.Reader.ReadInt32();
         var text = FeaturizerText.Read(ctx.Reader);
         var vocabulary = VocabularyModel.Load(ctx);
-        FeaturizerArchitecture? architecture = null;
-        var module = ModuleCheckpoint.Load(ctx, ModuleStream, reader =>
-        {
-            architecture = FeaturizerArchitecture.Read(reader);
-            return new SelfAttentionEncoder(architecture);
-        });
-        return new SelfAttentionFeaturizingTransformer(env, output, input, tokenWeights, source, text, vocabulary, architecture!, module);
+        var (architecture, module) = ModuleCheckpoint.Load(ctx, ModuleStream, "encoder architecture",
+            (FeaturizerArchitecture a) => new SelfAttentionEncoder(a));
+        return new SelfAttentionFeaturizingTransformer(env, output, input, tokenWeights, source, text, vocabulary, architecture, module);
     }
 
     private protected override void SaveModel(ModelSaveContext ctx)
@@ -146,7 +131,7 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
         ctx.Writer.Write((int)_tokenWeightsSource);
         _text.Write(ctx.Writer);
         VocabularyModel.Save(ctx, _vocabulary);
-        ModuleCheckpoint.Save(ctx, ModuleStream, _module, _architecture.Write);
+        ModuleCheckpoint.Save(ctx, ModuleStream, _module, _architecture);
     }
 
     private protected override RowScorer Bind(DataViewSchema inputSchema)
