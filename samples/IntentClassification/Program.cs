@@ -32,7 +32,7 @@ var options = new SelfAttentionFeaturizingEstimator.Options
     LabelColumnName = "Label",
     Variant = SelfAttentionVariant.Lightweight,
     // Utterances are a dozen words; a short window keeps every batch small.
-    MaxTokens = 32,
+    MaximumTokens = 32,
     // A chatbot corpus is small: a word seen once in training still carries its intent.
     MinimumWordCount = 1,
     NumberOfEpochs = settings.Epochs,

@@ -30,7 +30,7 @@ internal static class Pipelines
             .Append(ml.Transforms.AttentionPooling(new AttentionPoolingEstimator.Options
             {
                 InputColumnName = "Sequence", OutputColumnName = "Pooled", VectorSize = Data.SequenceVectorSize,
-                LabelColumnName = "Label", WeightsColumnName = "Weights", NumberOfEpochs = 5, HiddenSize = 16,
+                LabelColumnName = "Label", WeightsColumnName = "Weights", NumberOfEpochs = 5, AttentionSize = 16,
             }))
             .Append(ml.Transforms.NormalizeMinMax("Features", "Pooled"))
             .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(maximumNumberOfIterations: 20));
@@ -85,7 +85,7 @@ internal static class Pipelines
             .Append(ml.Transforms.Text.SelfAttentionFeaturize(new SelfAttentionFeaturizingEstimator.Options
             {
                 InputColumnName = "Text", OutputColumnName = "Embedding", LabelColumnName = "Label",
-                Width = 16, Heads = 2, Layers = 1, FeedForwardSize = 32, MaxTokens = 48,
+                Width = 16, NumberOfHeads = 2, NumberOfLayers = 1, FeedForwardSize = 32, MaximumTokens = 48,
                 MinimumWordCount = 1, BatchSize = 16, NumberOfEpochs = 1, ValidationFraction = 0,
             }))
             .Append(ml.Transforms.Concatenate("Features", "Embedding"))

@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using Microsoft.ML.Data;
+using Microsoft.ML.Attention.Infrastructure;
 using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.Attention.DocumentClassification;
@@ -70,7 +71,7 @@ internal sealed class ClassNames
     {
         var count = reader.ReadInt32();
         if (count < 1)
-            throw Contracts.ExceptDecode($"A classifier needs at least one class; the model says {count}.");
+            throw ModelFormat.Error("class names", $"a classifier needs at least one class; the model says {count}.");
         return new ClassNames(Enumerable.Range(0, count).Select(_ => reader.ReadString()).ToArray());
     }
 }

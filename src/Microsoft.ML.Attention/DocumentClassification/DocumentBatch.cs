@@ -1,3 +1,4 @@
+using Microsoft.ML.Attention.Core;
 using System;
 using System.Collections.Generic;
 using System.Linq;
@@ -18,7 +19,7 @@ internal sealed class DocumentBatch : IDisposable
     public int Documents { get; }
     public int Sentences { get; }
     public int MaxWords { get; }
-    public int MaxSentences { get; }
+    public int MaximumSentences { get; }
 
     /// <summary>[S, Lmax] token ids, 0 = padding.</summary>
     public Tensor TokenIds { get; }
@@ -49,7 +50,7 @@ internal sealed class DocumentBatch : IDisposable
         }
         Sentences = sentences;
         MaxWords = maxWords;
-        MaxSentences = maxSentences;
+        MaximumSentences = maxSentences;
 
         var ids = new long[sentences * maxWords];
         var wordMask = new bool[sentences * maxWords];

@@ -48,9 +48,9 @@ internal sealed class HierarchicalAttentionModule : nn.Module
         var (sentenceVectors, wordWeights) = word_attention.Forward(null, wordStates, wordStates, batch.WordMask);
 
         // Place each sentence vector at its document's row; unused slots stay zero.
-        var slots = torch.zeros(batch.Documents * batch.MaxSentences, _sentenceSize, dtype: sentenceVectors.dtype);
+        var slots = torch.zeros(batch.Documents * batch.MaximumSentences, _sentenceSize, dtype: sentenceVectors.dtype);
         var sentences = slots.index_copy(0, batch.SentenceSlots, sentenceVectors.squeeze(1))
-            .view(batch.Documents, batch.MaxSentences, _sentenceSize);
+            .view(batch.Documents, batch.MaximumSentences, _sentenceSize);
         var sentenceStates = sentence_encoder.Encode(dropout.call(sentences), batch.DocumentLengths);
         var (documents, sentenceWeights) = sentence_attention.Forward(null, sentenceStates, sentenceStates, batch.SentenceMask);
 

@@ -1,9 +1,11 @@
+using Microsoft.ML.Attention.Core;
 using System;
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML.Attention.DocumentClassification;
 using Microsoft.ML.Attention.Infrastructure;
 using Microsoft.ML.Attention.Text;
+using Microsoft.ML.Attention.Training;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using TorchSharp;
@@ -24,14 +26,22 @@ namespace Microsoft.ML.Attention;
 /// <c>Probability</c> and <c>PredictedLabel</c>. Optional attention columns, see <see cref="Options"/>.</para>
 /// <para>Text handling: sentences end at . ! ? (not after common abbreviations, initials or inside numbers), line
 /// breaks, HTML &lt;br&gt; and 。！？; words are Unicode letter/digit runs, punctuation marks are tokens, each CJK
-/// ideograph is a token. Only the first <see cref="Options.MaxSentences"/> sentences and the first
-/// <see cref="Options.MaxWordsPerSentence"/> words of each sentence are read; how much was cut is logged.</para>
+/// ideograph is a token. Only the first <see cref="Options.MaximumSentences"/> sentences and the first
+/// <see cref="Options.MaximumWordsPerSentence"/> words of each sentence are read; how much was cut is logged.</para>
 /// </remarks>
 public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttentionTransformer>
 {
     /// <summary>Settings of <see cref="HierarchicalAttentionTrainer"/>. Model sizes default to the paper's.</summary>
-    public sealed class Options
+    public sealed class Options : AttentionTextTrainingOptions
     {
+        /// <summary>
+        /// Default settings: vocabulary of at most 50,000 words, 5 epochs, batches of 64 documents, learning rate 1e-3, patience 2, gradient clipping at
+        /// norm 5. <see cref="AttentionTrainingOptions.ValidationFraction"/> is ignored by <c>Fit(train, validation)</c>.
+        /// </summary>
+        public Options() : base(numberOfEpochs: 5, batchSize: 64, learningRate: 1e-3, earlyStoppingPatience: 2, gradientClipNorm: 5.0, maximumVocabularySize: 50000)
+        {
+        }
+
         /// <summary>Name of the label column: a key (multiclass) or a Boolean (binary).</summary>
         /// <remarks>Default "Label".</remarks>
         public string LabelColumnName { get; set; } = "Label";
@@ -45,49 +55,30 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
         public string? SentenceWeightsColumnName { get; set; }
 
         /// <summary>
-        /// Name of an optional output column with the attention on each word, all sentences flattened in order; a
-        /// second column named this plus "SentenceLengths" gives the number of words of each sentence. Null for none.
+        /// Name of an optional output column with the attention on each word, all sentences flattened in order
+        /// (<see cref="SentenceLengthsColumnName"/> tells where each sentence ends). Null for none.
         /// </summary>
         /// <remarks>Default null (no column).</remarks>
         public string? WordWeightsColumnName { get; set; }
 
-        /// <summary>Lower-case words before looking them up.</summary>
-        /// <remarks>Default true. Set false when case carries meaning (codes, names).</remarks>
-        public bool LowerCase { get; set; } = true;
-
-        /// <summary>Keep punctuation marks as tokens.</summary>
-        /// <remarks>Default true. Set false when punctuation is noise in your texts.</remarks>
-        public bool KeepPunctuation { get; set; } = true;
+        /// <summary>
+        /// Name of the output column with the number of words of each sentence, which splits the flattened word weights
+        /// into sentences. Null: <see cref="WordWeightsColumnName"/> followed by "SentenceLengths" when word weights are
+        /// produced, no column otherwise.
+        /// </summary>
+        /// <remarks>Default null. Setting it without <see cref="WordWeightsColumnName"/> gives the lengths alone.</remarks>
+        public string? SentenceLengthsColumnName { get; set; }
 
         /// <summary>Sentences read from the start of a document; later ones are ignored (and counted in the log). 0: all.</summary>
         /// <remarks>Default 30. Typical range 10–100; 0 reads all (memory and time grow with the longest document).</remarks>
-        public int MaxSentences { get; set; } = 30;
+        public int MaximumSentences { get; set; } = 30;
 
         /// <summary>Words read from the start of each sentence; later ones are ignored (and counted in the log). 0: all.</summary>
         /// <remarks>Default 50. Typical range 20–100; 0 reads all.</remarks>
-        public int MaxWordsPerSentence { get; set; } = 50;
-
-        /// <summary>Words seen fewer times than this in the training data map to the unknown word.</summary>
-        /// <remarks>Default 2. Typical range 1–5; 1 for very small corpora. At least 1.</remarks>
-        public int MinimumWordCount { get; set; } = 2;
-
-        /// <summary>Largest vocabulary (most frequent words first), 0 for no limit.</summary>
-        /// <remarks>Default 50,000. Typical range 10,000–100,000; 0 for no limit.</remarks>
-        public int MaximumVocabularySize { get; set; } = 50000;
-
-        /// <summary>
-        /// Optional local file of pretrained word vectors (GloVe, word2vec text or fastText .vec); its dimension
-        /// replaces <see cref="EmbeddingSize"/>. Nothing is downloaded.
-        /// </summary>
-        /// <remarks>Default null (embeddings learned from scratch).</remarks>
-        public string? PretrainedVectorsPath { get; set; }
-
-        /// <summary>Keep pretrained vectors fixed during training (true) or fine-tune them (false).</summary>
-        /// <remarks>Default false. Set true for small training sets with good vectors.</remarks>
-        public bool FreezePretrainedVectors { get; set; }
+        public int MaximumWordsPerSentence { get; set; } = 50;
 
         /// <summary>Size of the word embeddings. Paper: 200.</summary>
-        /// <remarks>Default 200. Typical range 50–300. Ignored with <see cref="PretrainedVectorsPath"/>.</remarks>
+        /// <remarks>Default 200. Typical range 50–300. Ignored with <see cref="AttentionTextTrainingOptions.PretrainedVectorsPath"/>.</remarks>
         public int EmbeddingSize { get; set; } = 200;
 
         /// <summary>GRU (paper) or LSTM encoders.</summary>
@@ -114,48 +105,6 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
         /// <remarks>Default 0.1. Allowed [0, 1); typical range 0–0.5 (0 for large corpora, 0.3–0.5 for small ones).</remarks>
         public double Dropout { get; set; } = 0.1;
 
-        /// <summary>Adam (default) or SGD with momentum.</summary>
-        /// <remarks>Default <see cref="OptimizerKind.Adam"/>.</remarks>
-        public OptimizerKind Optimizer { get; set; } = OptimizerKind.Adam;
-
-        /// <summary>Learning rate of the optimizer.</summary>
-        /// <remarks>Default 1e-3. Typical range 3e-4–3e-3 with Adam, 1e-2–1e-1 with SGD (sweep on a log scale).</remarks>
-        public double LearningRate { get; set; } = 1e-3;
-
-        /// <summary>Documents per training step.</summary>
-        /// <remarks>Default 64. Typical range 16–256; larger is faster per document on a CPU. At least 1.</remarks>
-        public int BatchSize { get; set; } = 64;
-
-        /// <summary>Passes over the training documents, at most.</summary>
-        /// <remarks>Default 5. Typical range 3–20; early stopping ends sooner when validation loss stops improving.</remarks>
-        public int NumberOfEpochs { get; set; } = 5;
-
-        /// <summary>Gradients are rescaled to at most this norm; 0 turns clipping off.</summary>
-        /// <remarks>Default 5. Typical range 1–10; 0 turns clipping off.</remarks>
-        public double GradientClipNorm { get; set; } = 5.0;
-
-        /// <summary>
-        /// Share of the training documents held out to pick the best epoch and stop early, when <c>Fit</c> gets no
-        /// validation set; 0 trains every epoch on all documents.
-        /// </summary>
-        /// <remarks>Default 0.1. Allowed [0, 1); typical range 0.05–0.2. Ignored by <c>Fit(train, validation)</c>.</remarks>
-        public double ValidationFraction { get; set; } = 0.1;
-
-        /// <summary>Epochs without a better validation loss before training stops; the best epoch's weights are kept.</summary>
-        /// <remarks>Default 2. Typical range 1–5. At least 1.</remarks>
-        public int EarlyStoppingPatience { get; set; } = 2;
-
-        /// <summary>Threads libtorch may use; null keeps its default (all cores). Process-wide in libtorch.</summary>
-        /// <remarks>Default null (libtorch default: all cores). Range 1 to the number of cores; set by <c>Fit</c> and kept for the rest of the process.</remarks>
-        public int? NumberOfThreads { get; set; }
-
-        /// <summary>Seed for initialisation, shuffling and dropout; null takes one from the <see cref="MLContext"/>.</summary>
-        /// <remarks>Default null (taken from the <see cref="MLContext"/> seed).</remarks>
-        public int? Seed { get; set; }
-
-        /// <summary>Called after every batch with the training progress, e.g. for a progress bar.</summary>
-        /// <remarks>Default null (no callback). Runs on the training thread; keep it fast.</remarks>
-        public Action<TrainingProgress>? Progress { get; set; }
     }
 
     private readonly IHost _host;
@@ -174,34 +123,31 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
 
     private static void Validate(IHost host, Options o)
     {
+        o.ValidateTextTraining(host);
         host.CheckNonEmpty(o.LabelColumnName, nameof(o.LabelColumnName));
         host.CheckNonEmpty(o.TextColumnName, nameof(o.TextColumnName));
-        host.CheckUserArg(o.MaxSentences >= 0, nameof(o.MaxSentences), "must be 0 (all) or positive");
-        host.CheckUserArg(o.MaxWordsPerSentence >= 0, nameof(o.MaxWordsPerSentence), "must be 0 (all) or positive");
-        host.CheckUserArg(o.MinimumWordCount >= 1, nameof(o.MinimumWordCount), "must be at least 1");
-        host.CheckUserArg(o.MaximumVocabularySize >= 0, nameof(o.MaximumVocabularySize), "must be 0 (no limit) or positive");
+        host.CheckUserArg(o.MaximumSentences >= 0, nameof(o.MaximumSentences), "must be 0 (all) or positive");
+        host.CheckUserArg(o.MaximumWordsPerSentence >= 0, nameof(o.MaximumWordsPerSentence), "must be 0 (all) or positive");
         host.CheckUserArg(o.EmbeddingSize >= 1, nameof(o.EmbeddingSize), "must be at least 1");
         host.CheckUserArg(o.WordHiddenSize >= 1, nameof(o.WordHiddenSize), "must be at least 1");
         host.CheckUserArg(o.SentenceHiddenSize >= 1, nameof(o.SentenceHiddenSize), "must be at least 1");
         host.CheckUserArg(o.AttentionSize >= 1, nameof(o.AttentionSize), "must be at least 1");
-        host.CheckUserArg(o.ScoreFunction == AttentionScoreFunction.Location || o.ScoreFunction == AttentionScoreFunction.Mlp,
+        host.CheckUserArg(!o.ScoreFunction.RequiresQuery(),
             nameof(o.ScoreFunction), "the network's attention has no query: use Location or Mlp");
         host.CheckUserArg(o.Dropout >= 0 && o.Dropout < 1, nameof(o.Dropout), "must be in [0, 1)");
-        host.CheckUserArg(o.LearningRate > 0, nameof(o.LearningRate), "must be positive");
-        host.CheckUserArg(o.BatchSize >= 1, nameof(o.BatchSize), "must be at least 1");
-        host.CheckUserArg(o.NumberOfEpochs >= 1, nameof(o.NumberOfEpochs), "must be at least 1");
-        host.CheckUserArg(o.GradientClipNorm >= 0, nameof(o.GradientClipNorm), "must be 0 (off) or positive");
-        host.CheckUserArg(o.ValidationFraction >= 0 && o.ValidationFraction < 1, nameof(o.ValidationFraction), "must be in [0, 1)");
-        host.CheckUserArg(o.EarlyStoppingPatience >= 1, nameof(o.EarlyStoppingPatience), "must be at least 1");
-        host.CheckUserArg(o.NumberOfThreads == null || o.NumberOfThreads >= 1, nameof(o.NumberOfThreads), "must be at least 1");
-        var names = new[] { o.SentenceWeightsColumnName, o.WordWeightsColumnName }.Where(n => n != null).ToArray();
-        host.CheckUserArg(names.Distinct().Count() == names.Length, nameof(o.WordWeightsColumnName), "must differ from SentenceWeightsColumnName");
+        var names = new[] { o.SentenceWeightsColumnName, o.WordWeightsColumnName, SentenceLengthsColumn(o) }.Where(n => n != null).ToArray();
+        host.CheckUserArg(names.Distinct().Count() == names.Length, nameof(o.WordWeightsColumnName),
+            "SentenceWeightsColumnName, WordWeightsColumnName and SentenceLengthsColumnName must differ");
     }
 
-    private OutputColumnNames Columns => new OutputColumnNames(_options.TextColumnName, DefaultColumnNames.Score,
-        DefaultColumnNames.PredictedLabel, DefaultColumnNames.Probability, _options.SentenceWeightsColumnName, _options.WordWeightsColumnName);
+    private static string? SentenceLengthsColumn(Options o)
+        => o.SentenceLengthsColumnName ?? (o.WordWeightsColumnName == null ? null : o.WordWeightsColumnName + "SentenceLengths");
 
-    /// <summary>Trains on <paramref name="input"/>, holding out <see cref="Options.ValidationFraction"/> of it for early stopping.</summary>
+    private OutputColumnNames Columns => new OutputColumnNames(_options.TextColumnName, DefaultColumnNames.Score,
+        DefaultColumnNames.PredictedLabel, DefaultColumnNames.Probability, _options.SentenceWeightsColumnName, _options.WordWeightsColumnName,
+        SentenceLengthsColumn(_options));
+
+    /// <summary>Trains on <paramref name="input"/>, holding out <see cref="AttentionTrainingOptions.ValidationFraction"/> of it for early stopping.</summary>
     /// <param name="input">Training data with the text and label columns.</param>
     public HierarchicalAttentionTransformer Fit(IDataView input) => Fit(input, null);
 
@@ -218,13 +164,10 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
             ? new ClassNames(new[] { "False", "True" })
             : DocumentClassification.ClassNames.FromLabel(label.Column, label.Classes);
 
-        var seed = o.Seed ?? _host.Rand.Next();
-        if (o.NumberOfThreads.HasValue)
-            torch.set_num_threads(o.NumberOfThreads.Value);
-        torch.random.manual_seed(seed);
+        var seed = TrainingRun.Begin(_host, o);
 
         using var channel = _host.Start("Training hierarchical attention network");
-        var settings = new TextSettings(o.LowerCase, o.KeepPunctuation, o.MaxSentences, o.MaxWordsPerSentence);
+        var settings = new TextSettings(o.LowerCase, o.KeepPunctuation, o.MaximumSentences, o.MaximumWordsPerSentence);
         var tokenizer = settings.CreateTokenizer();
         var train = ReadDocuments(channel, input, text, label, tokenizer, "training");
         if (train.Documents.Count == 0)
@@ -234,7 +177,7 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
             throw _host.Except($"Column '{label.Column.Name}' holds a single class in the training data; a classifier needs at least two.");
 
         var vocabulary = VocabularyModel.Build(_host, train.Documents, o.MinimumWordCount, o.MaximumVocabularySize, o.TextColumnName);
-        channel.Info($"Vocabulary: {vocabulary.Count - 2} words seen at least {o.MinimumWordCount} times.");
+        channel.Info($"Vocabulary: {vocabulary.WordCount} words seen at least {o.MinimumWordCount} times.");
 
         List<int[][]> trainIds, validationIds;
         int[] trainLabels, validationLabels;
@@ -250,15 +193,11 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
         }
         else
         {
-            var order = Enumerable.Range(0, train.Documents.Count).ToArray();
-            new Random(seed).Shuffle(order);
-            int held = (int)Math.Floor(order.Length * o.ValidationFraction);
-            if (held >= order.Length)
-                held = 0;
-            validationIds = order.Take(held).Select(i => ToIds(train.Documents[i], vocabulary)).ToList();
-            validationLabels = order.Take(held).Select(i => train.Labels[i]).ToArray();
-            trainIds = order.Skip(held).Select(i => ToIds(train.Documents[i], vocabulary)).ToList();
-            trainLabels = order.Skip(held).Select(i => train.Labels[i]).ToArray();
+            var (trainRows, heldRows) = TrainingRun.Split(train.Documents.Count, o.ValidationFraction, seed);
+            validationIds = heldRows.Select(i => ToIds(train.Documents[i], vocabulary)).ToList();
+            validationLabels = heldRows.Select(i => train.Labels[i]).ToArray();
+            trainIds = trainRows.Select(i => ToIds(train.Documents[i], vocabulary)).ToList();
+            trainLabels = trainRows.Select(i => train.Labels[i]).ToArray();
         }
         channel.Info($"{trainIds.Count} training documents, {validationIds.Count} validation documents, {classes.Count} classes.");
 
@@ -269,7 +208,7 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
             pretrained = PretrainedEmbedding.Load(o.PretrainedVectorsPath, vocabulary, seed);
             embeddingSize = pretrained.Dimension;
             channel.Info($"Pretrained vectors from {o.PretrainedVectorsPath}: dimension {pretrained.Dimension}, " +
-                $"{pretrained.Found} of {vocabulary.Count - 2} vocabulary words found.");
+                $"{pretrained.Found} of {vocabulary.WordCount} vocabulary words found.");
         }
 
         var architecture = new HanArchitecture(vocabulary.Count, embeddingSize, o.Recurrent, o.WordHiddenSize,
@@ -278,9 +217,7 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
         try
         {
             pretrained?.CopyInto(module.EmbeddingWeight, o.FreezePretrainedVectors);
-            var trainingSettings = new TrainingSettings(o.NumberOfEpochs, o.BatchSize, o.LearningRate, o.EarlyStoppingPatience,
-                o.GradientClipNorm, seed, o.Optimizer, o.Progress);
-            HanTrainer.Train(_host, channel, module, trainIds, trainLabels, validationIds, validationLabels, trainingSettings);
+            HierarchicalAttentionTraining.Train(_host, channel, module, trainIds, trainLabels, validationIds, validationLabels, o.ToSettings(seed));
         }
         catch
         {
@@ -310,40 +247,16 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
     private LabeledDocuments ReadDocuments(IChannel channel, IDataView data, DataViewSchema.Column text, LabelColumn label,
         DocumentTokenizer tokenizer, string role)
     {
-        var documents = new List<TokenizedDocument>();
-        var labels = new List<int>();
-        int skipped = 0, truncated = 0;
-        long droppedSentences = 0, droppedWords = 0;
-        using (var cursor = data.GetRowCursor(new[] { text, label.Column }))
+        var read = TrainingRun.Read<TokenizedDocument>(_host, channel, data, new[] { text }, label, cursor =>
         {
             var readText = TextColumn.Reader(cursor, text);
-            var readLabel = label.Reader(cursor);
-            while (cursor.MoveNext())
-            {
-                _host.CheckAlive();
-                var target = readLabel();
-                if (float.IsNaN(target))
-                {
-                    skipped++;
-                    continue;
-                }
-                var document = tokenizer.Tokenize(readText());
-                if (document.IsTruncated)
-                {
-                    truncated++;
-                    droppedSentences += document.DroppedSentenceCount;
-                    droppedWords += document.DroppedTokenCount;
-                }
-                documents.Add(document);
-                labels.Add((int)target);
-            }
-        }
-        if (skipped > 0)
-            channel.Warning($"Skipped {skipped} {role} rows whose label in column '{label.Column.Name}' is missing.");
-        if (truncated > 0)
-            channel.Info($"{truncated} of {documents.Count} {role} documents exceed the length limits: {droppedSentences} sentences beyond " +
-                $"MaxSentences = {_options.MaxSentences} and {droppedWords} words beyond MaxWordsPerSentence = {_options.MaxWordsPerSentence} are not read.");
-        return new LabeledDocuments(documents, labels);
+            return () => tokenizer.Tokenize(readText());
+        }, role);
+        var cut = read.Rows.Where(d => d.IsTruncated).ToList();
+        if (cut.Count > 0)
+            channel.Info($"{cut.Count} of {read.Rows.Count} {role} documents exceed the length limits: {cut.Sum(d => (long)d.DroppedSentenceCount)} sentences beyond " +
+                $"MaximumSentences = {_options.MaximumSentences} and {cut.Sum(d => (long)d.DroppedTokenCount)} words beyond MaximumWordsPerSentence = {_options.MaximumWordsPerSentence} are not read.");
+        return new LabeledDocuments(read.Rows, read.Targets.Select(t => (int)t).ToList());
     }
 
     /// <summary>The schema after the transformer: the input columns plus the classifier's outputs.</summary>
@@ -383,10 +296,9 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
         if (_options.SentenceWeightsColumnName != null)
             Add(_options.SentenceWeightsColumnName, variable, NumberDataViewType.Single);
         if (_options.WordWeightsColumnName != null)
-        {
             Add(_options.WordWeightsColumnName, variable, NumberDataViewType.Single);
-            Add(Columns.SentenceLengths!, variable, NumberDataViewType.Single);
-        }
+        if (Columns.SentenceLengths != null)
+            Add(Columns.SentenceLengths, variable, NumberDataViewType.Single);
         return new SchemaShape(columns.Values);
     }
 }

@@ -13,6 +13,8 @@ using static TorchSharp.torch;
 
 [assembly: LoadableClass(typeof(HierarchicalAttentionTransformer), null, typeof(SignatureLoadModel),
     "Hierarchical Attention Network", HierarchicalAttentionTransformer.LoaderSignature)]
+[assembly: LoadableClass(typeof(IRowMapper), typeof(HierarchicalAttentionTransformer), null, typeof(SignatureLoadRowMapper),
+    "Hierarchical Attention Network", HierarchicalAttentionTransformer.LoaderSignature)]
 
 namespace Microsoft.ML.Attention;
 
@@ -34,15 +36,8 @@ public sealed class HierarchicalAttentionTransformer : AttentionTransformerBase
     internal const string LoaderSignature = "HierarchicalAttention";
     private const string ModuleStream = "HanModule";
 
-    // Version history:
-    //   0x00010001: initial.
-    private static VersionInfo GetVersionInfo() => new VersionInfo(
-        modelSignature: "HIERATTN",
-        verWrittenCur: 0x00010001,
-        verReadableCur: 0x00010001,
-        verWeCanReadBack: 0x00010001,
-        loaderSignature: LoaderSignature,
-        loaderAssemblyName: typeof(HierarchicalAttentionTransformer).Assembly.FullName);
+    // Version history: see ModelFormat.
+    private static VersionInfo GetVersionInfo() => ModelFormat.Version("HIERATTN", LoaderSignature, typeof(HierarchicalAttentionTransformer));
 
     private readonly ClassificationTask _task;
     private readonly OutputColumnNames _columns;
@@ -64,7 +59,7 @@ public sealed class HierarchicalAttentionTransformer : AttentionTransformerBase
 
     internal HierarchicalAttentionTransformer(IHostEnvironment env, ClassificationTask task, OutputColumnNames columns,
         TextSettings text, Vocabulary vocabulary, ClassNames classes, HanArchitecture architecture, HierarchicalAttentionModule module)
-        : base(Contracts.CheckRef(env, nameof(env)).Register(nameof(HierarchicalAttentionTransformer)))
+        : base(Contracts.CheckRef(env, nameof(env)).Register(nameof(HierarchicalAttentionTransformer)), module)
     {
         _task = task;
         _columns = columns;
@@ -74,13 +69,15 @@ public sealed class HierarchicalAttentionTransformer : AttentionTransformerBase
         _classes = classes;
         _architecture = architecture;
         _module = module;
-        _module.eval();
     }
+
+    private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)
+        => Create(env, ctx).MakeRowMapper(inputSchema);
 
     private static HierarchicalAttentionTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
         Contracts.CheckValue(env, nameof(env));
-        ctx.CheckAtModel(GetVersionInfo());
+        ModelFormat.CheckVersion(ctx, GetVersionInfo(), "hierarchical attention network");
 
         // *** Binary format ***
         // int: task (0 multiclass, 1 binary)
@@ -91,18 +88,14 @@ public sealed class HierarchicalAttentionTransformer : AttentionTransformerBase
         // stream "HanModule": the module checkpoint (architecture, then weights; see ModuleCheckpoint)
         var task = (ClassificationTask)ctx.Reader.ReadInt32();
         if (task != ClassificationTask.Multiclass && task != ClassificationTask.Binary)
-            throw Contracts.ExceptDecode($"Unknown classification task {(int)task}.");
+            throw ModelFormat.Error("header", $"unknown classification task {(int)task}.");
         var columns = OutputColumnNames.Load(ctx);
         var text = TextSettings.Read(ctx.Reader);
         var classes = DocumentClassification.ClassNames.Read(ctx.Reader);
         var vocabulary = VocabularyModel.Load(ctx);
-        HanArchitecture? architecture = null;
-        var module = ModuleCheckpoint.Load(ctx, ModuleStream, reader =>
-        {
-            architecture = HanArchitecture.Read(reader);
-            return new HierarchicalAttentionModule(architecture);
-        });
-        return new HierarchicalAttentionTransformer(env, task, columns, text, vocabulary, classes, architecture!, module);
+        var (architecture, module) = ModuleCheckpoint.Load(ctx, ModuleStream, "network architecture",
+            (HanArchitecture a) => new HierarchicalAttentionModule(a));
+        return new HierarchicalAttentionTransformer(env, task, columns, text, vocabulary, classes, architecture, module);
     }
 
     private protected override void SaveModel(ModelSaveContext ctx)
@@ -122,13 +115,15 @@ public sealed class HierarchicalAttentionTransformer : AttentionTransformerBase
         _text.Write(ctx.Writer);
         _classes.Write(ctx.Writer);
         VocabularyModel.Save(ctx, _vocabulary);
-        ModuleCheckpoint.Save(ctx, ModuleStream, _module, _architecture.Write);
+        ModuleCheckpoint.Save(ctx, ModuleStream, _module, _architecture);
     }
 
     private protected override RowScorer Bind(DataViewSchema inputSchema)
     {
         var text = TextColumn.Find(Host, inputSchema, _columns.Text);
-        return new Scorer(this, text, _columns.OutputColumns(_task, _classes));
+        // Attention weights and explanations are by-products of the forward pass, so every output is computed.
+        return new BatchScorer<string?>(new[] { text }, _columns.OutputColumns(_task, _classes),
+            source => TextColumn.Reader(source, text), (rows, _) => Score(rows));
     }
 
     /// <summary>Tokenizes and maps a document to token ids, as during training.</summary>
@@ -153,7 +148,7 @@ public sealed class HierarchicalAttentionTransformer : AttentionTransformerBase
         for (int b = 0; b < documents.Count; b++)
         {
             var document = documents[b];
-            sentences[b] = sentenceFlat.AsSpan(b * batch.MaxSentences, document.Length).ToArray();
+            sentences[b] = sentenceFlat.AsSpan(b * batch.MaximumSentences, document.Length).ToArray();
             words[b] = new float[document.Length][];
             for (int j = 0; j < document.Length; j++)
                 words[b][j] = wordFlat.AsSpan(batch.SentenceRows[b][j] * batch.MaxWords, document[j].Length).ToArray();
@@ -213,34 +208,5 @@ public sealed class HierarchicalAttentionTransformer : AttentionTransformerBase
             }
         });
         return _columns.Values(_task, probabilities, sentenceWeights, wordWeights);
-    }
-
-    /// <summary>Releases the native memory of the network.</summary>
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-            _module.Dispose();
-    }
-
-    private sealed class Scorer : RowScorer
-    {
-        private readonly HierarchicalAttentionTransformer _parent;
-        private readonly DataViewSchema.Column _text;
-
-        public Scorer(HierarchicalAttentionTransformer parent, DataViewSchema.Column text, DataViewSchema.DetachedColumn[] outputs)
-        {
-            _parent = parent;
-            _text = text;
-            OutputColumns = outputs;
-            InputColumns = new[] { text };
-        }
-
-        public override DataViewSchema.DetachedColumn[] OutputColumns { get; }
-
-        public override IReadOnlyList<DataViewSchema.Column> InputColumns { get; }
-
-        // Attention weights and explanations are by-products of the forward pass, so every output is computed.
-        public override RowBatch CreateBatch(DataViewRow source, bool[] activeOutputs)
-            => new RowBatch<string?>(TextColumn.Reader(source, _text), (rows, _) => _parent.Score(rows), activeOutputs);
     }
 }

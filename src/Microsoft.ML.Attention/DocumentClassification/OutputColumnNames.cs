@@ -11,11 +11,8 @@ namespace Microsoft.ML.Attention.DocumentClassification;
 /// sentence weights, and word weights with the number of words of each sentence.
 /// </summary>
 internal sealed record OutputColumnNames(string Text, string Score, string PredictedLabel, string Probability,
-    string? SentenceWeights, string? WordWeights)
+    string? SentenceWeights, string? WordWeights, string? SentenceLengths)
 {
-    /// <summary>Column with the number of words of each sentence, present with the word weights.</summary>
-    public string? SentenceLengths => WordWeights == null ? null : WordWeights + "SentenceLengths";
-
     public DataViewSchema.DetachedColumn[] OutputColumns(ClassificationTask task, ClassNames classes)
     {
         var columns = new List<DataViewSchema.DetachedColumn>();
@@ -33,10 +30,9 @@ internal sealed record OutputColumnNames(string Text, string Score, string Predi
         if (SentenceWeights != null)
             columns.Add(new DataViewSchema.DetachedColumn(SentenceWeights, new VectorDataViewType(NumberDataViewType.Single)));
         if (WordWeights != null)
-        {
             columns.Add(new DataViewSchema.DetachedColumn(WordWeights, new VectorDataViewType(NumberDataViewType.Single)));
-            columns.Add(new DataViewSchema.DetachedColumn(SentenceLengths!, new VectorDataViewType(NumberDataViewType.Single)));
-        }
+        if (SentenceLengths != null)
+            columns.Add(new DataViewSchema.DetachedColumn(SentenceLengths, new VectorDataViewType(NumberDataViewType.Single)));
         return columns.ToArray();
     }
 
@@ -59,10 +55,9 @@ internal sealed record OutputColumnNames(string Text, string Score, string Predi
         if (SentenceWeights != null)
             values.Add(sentenceWeights);
         if (WordWeights != null)
-        {
             values.Add(wordWeights.Select(document => document.SelectMany(sentence => sentence).ToArray()).ToArray());
+        if (SentenceLengths != null)
             values.Add(wordWeights.Select(document => document.Select(sentence => (float)sentence.Length).ToArray()).ToArray());
-        }
         return values.ToArray();
     }
 
@@ -73,6 +68,7 @@ internal sealed record OutputColumnNames(string Text, string Score, string Predi
     // int: id of the probability column name
     // int: id of the sentence weights column name, or -1
     // int: id of the word weights column name, or -1
+    // int: id of the sentence lengths column name, or -1
     public void Save(ModelSaveContext ctx)
     {
         ctx.SaveNonEmptyString(Text);
@@ -81,9 +77,10 @@ internal sealed record OutputColumnNames(string Text, string Score, string Predi
         ctx.SaveNonEmptyString(Probability);
         ctx.SaveStringOrNull(SentenceWeights);
         ctx.SaveStringOrNull(WordWeights);
+        ctx.SaveStringOrNull(SentenceLengths);
     }
 
     public static OutputColumnNames Load(ModelLoadContext ctx) => new OutputColumnNames(
         ctx.LoadNonEmptyString(), ctx.LoadNonEmptyString(), ctx.LoadNonEmptyString(), ctx.LoadNonEmptyString(),
-        ctx.LoadStringOrNull(), ctx.LoadStringOrNull());
+        ctx.LoadStringOrNull(), ctx.LoadStringOrNull(), ctx.LoadStringOrNull());
 }

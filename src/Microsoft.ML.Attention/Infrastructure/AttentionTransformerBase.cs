@@ -11,11 +11,15 @@ namespace Microsoft.ML.Attention.Infrastructure;
 public abstract class AttentionTransformerBase : ITransformer, IDisposable
 {
     private protected readonly IHost Host;
+    private readonly TorchSharp.torch.nn.Module _module;
     private bool _disposed;
 
-    private protected AttentionTransformerBase(IHost host)
+    // The base owns the module: it is put in eval mode once here and disposed with the transformer.
+    private protected AttentionTransformerBase(IHost host, TorchSharp.torch.nn.Module module)
     {
         Host = host;
+        _module = module;
+        _module.eval();
     }
 
     /// <summary>Rows scored together by <see cref="Transform"/>.</summary>
@@ -28,7 +32,15 @@ public abstract class AttentionTransformerBase : ITransformer, IDisposable
     private protected abstract void SaveModel(ModelSaveContext ctx);
 
     /// <summary>Releases the native memory of the TorchSharp model.</summary>
-    protected abstract void Dispose(bool disposing);
+    /// <param name="disposing">True when called from <see cref="Dispose()"/>.</param>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing)
+            _module.Dispose();
+    }
+
+    /// <summary>The mapper registered under <c>SignatureLoadRowMapper</c>: the row-at-a-time path bound to <paramref name="inputSchema"/>.</summary>
+    private protected IRowMapper MakeRowMapper(DataViewSchema inputSchema) => new RowScorerMapper(this, Bind(inputSchema), inputSchema);
 
     /// <summary>Always true: the transformer maps each row independently of the others.</summary>
     public bool IsRowToRowMapper => true;
@@ -57,8 +69,7 @@ public abstract class AttentionTransformerBase : ITransformer, IDisposable
     {
         Host.CheckValue(inputSchema, nameof(inputSchema));
         ObjectDisposedException.ThrowIf(_disposed, this);
-        IRowMapper MakeMapper(DataViewSchema schema) => new RowScorerMapper(this, Bind(schema), schema);
-        return new RowToRowMapperTransform(Host, new EmptyDataView(Host, inputSchema), MakeMapper(inputSchema), MakeMapper);
+        return new RowToRowMapperTransform(Host, new EmptyDataView(Host, inputSchema), MakeRowMapper(inputSchema), MakeRowMapper);
     }
 
     void ICanSaveModel.Save(ModelSaveContext ctx)

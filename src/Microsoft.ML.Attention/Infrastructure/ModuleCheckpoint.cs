@@ -16,13 +16,35 @@ namespace Microsoft.ML.Attention.Infrastructure;
 internal static class ModuleCheckpoint
 {
     // Version history:
-    //   1: initial format.
-    private const int FormatVersion = 1;
+    //   1: initial format (architecture block written field by field by each component).
+    //   2: the architecture block is a JSON document of named fields (see ModelFormat).
+    private const int FormatVersion = 2;
+    private const string Part = "module checkpoint";
     private const string Magic = "MLATTN-WEIGHTS";
 
     /// <summary>Writes the module as a binary stream of the model zip named <paramref name="streamName"/>.</summary>
     public static void Save(ModelSaveContext ctx, string streamName, nn.Module module, Action<BinaryWriter> writeArchitecture)
         => ctx.SaveBinaryStream(streamName, writer => Write(writer, module, writeArchitecture));
+
+    /// <summary>Writes the module with its architecture record as a JSON document of named fields (see <see cref="ModelFormat"/>).</summary>
+    public static void Save<TArchitecture>(ModelSaveContext ctx, string streamName, nn.Module module, TArchitecture architecture)
+        => Save(ctx, streamName, module, writer => ModelFormat.WriteConfig(writer, architecture));
+
+    /// <summary>
+    /// Reads a module saved with its architecture record: the record is read (a bad one fails naming
+    /// <paramref name="part"/>), <paramref name="build"/> rebuilds the module from it, then the weights are copied in.
+    /// </summary>
+    public static (TArchitecture Architecture, TModule Module) Load<TArchitecture, TModule>(ModelLoadContext ctx, string streamName,
+        string part, Func<TArchitecture, TModule> build) where TModule : nn.Module
+    {
+        TArchitecture? architecture = default;
+        var module = Load(ctx, streamName, reader =>
+        {
+            architecture = ModelFormat.ReadConfig<TArchitecture>(reader, part);
+            return build(architecture);
+        });
+        return (architecture!, module);
+    }
 
     /// <summary>Reads a module written by <see cref="Save"/>; <paramref name="build"/> reads the architecture and builds the module.</summary>
     public static TModule Load<TModule>(ModelLoadContext ctx, string streamName, Func<BinaryReader, TModule> build)
@@ -30,7 +52,7 @@ internal static class ModuleCheckpoint
     {
         TModule? module = null;
         if (!ctx.TryLoadBinaryStream(streamName, reader => module = Read(reader, build)))
-            throw new InvalidDataException($"The model has no '{streamName}' stream: it was not saved by this library or is damaged.");
+            throw ModelFormat.Error($"'{streamName}' stream", "it is missing: the file was not saved by this library or is damaged.");
         return module!;
     }
 
@@ -75,15 +97,17 @@ internal static class ModuleCheckpoint
     public static TModule Read<TModule>(BinaryReader reader, Func<BinaryReader, TModule> build) where TModule : nn.Module
     {
         if (reader.ReadString() != Magic)
-            throw new InvalidDataException("Not a TorchSharp module checkpoint of Microsoft.ML.Attention.");
+            throw ModelFormat.Error(Part, "Not a TorchSharp module checkpoint of Microsoft.ML.Attention.");
         var version = reader.ReadInt32();
+        if (version < FormatVersion)
+            throw ModelFormat.Error(Part, $"it was saved by an older version of Microsoft.ML.Attention (format {version}; this version reads format {FormatVersion}). Train and save the model again with this version.");
         if (version != FormatVersion)
-            throw new InvalidDataException($"Module checkpoint format {version} is not supported; this version reads format {FormatVersion}.");
+            throw ModelFormat.Error(Part, $"format {version} is newer than this version of Microsoft.ML.Attention reads (format {FormatVersion}).");
 
         var blockLength = reader.ReadInt32();
         var block = reader.ReadBytes(blockLength);
         if (block.Length != blockLength)
-            throw new InvalidDataException("The module checkpoint is truncated.");
+            throw ModelFormat.Error(Part, "it is truncated.");
         TModule module;
         using (var blockReader = new BinaryReader(new MemoryStream(block)))
             module = build(blockReader);
@@ -100,10 +124,10 @@ internal static class ModuleCheckpoint
                 for (int d = 0; d < shape.Length; d++)
                     shape[d] = reader.ReadInt64();
                 if (!state.TryGetValue(name, out var target))
-                    throw new InvalidDataException($"The checkpoint holds tensor '{name}', which the rebuilt module does not have.");
+                    throw ModelFormat.Error(Part, $"it holds tensor '{name}', which the rebuilt module does not have.");
                 if (!target.shape.SequenceEqual(shape))
-                    throw new InvalidDataException(
-                        $"Tensor '{name}' has shape [{string.Join(", ", shape)}] in the checkpoint but [{string.Join(", ", target.shape)}] in the rebuilt module.");
+                    throw ModelFormat.Error(Part,
+                        $"tensor '{name}' has shape [{string.Join(", ", shape)}] in the checkpoint but [{string.Join(", ", target.shape)}] in the rebuilt module.");
                 var values = new float[shape.Aggregate(1L, (a, b) => a * b)];
                 for (long v = 0; v < values.LongLength; v++)
                     values[v] = reader.ReadSingle();
@@ -114,7 +138,7 @@ internal static class ModuleCheckpoint
         }
         var missing = state.Keys.Where(k => !seen.Contains(k)).ToList();
         if (missing.Count > 0)
-            throw new InvalidDataException($"The checkpoint lacks tensors {string.Join(", ", missing)} of the rebuilt module.");
+            throw ModelFormat.Error(Part, $"it lacks tensors {string.Join(", ", missing)} of the rebuilt module.");
         return module;
     }
 }

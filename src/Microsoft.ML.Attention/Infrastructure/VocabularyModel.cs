@@ -29,7 +29,7 @@ internal static class VocabularyModel
     {
         Vocabulary? vocabulary = null;
         if (!ctx.TryLoadBinaryStream(Stream, reader => vocabulary = Vocabulary.Read(reader)))
-            throw Contracts.ExceptDecode("The model has no vocabulary.");
+            throw ModelFormat.Error("vocabulary", "the 'Vocabulary' stream is missing.");
         return vocabulary!;
     }
 }

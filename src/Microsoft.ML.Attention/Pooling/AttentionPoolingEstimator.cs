@@ -1,8 +1,10 @@
+using Microsoft.ML.Attention.Core;
 using System;
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML.Attention.Infrastructure;
 using Microsoft.ML.Attention.Pooling;
+using Microsoft.ML.Attention.Training;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using TorchSharp;
@@ -25,13 +27,18 @@ namespace Microsoft.ML.Attention;
 /// <see cref="Options.QueryColumnName"/> and a parameter-free score (Dot, ScaledDot, Cosine) nothing needs training.
 /// Mean and max pooling are baselines that train nothing unless <see cref="Options.OutputSize"/> asks for a learned
 /// projection (which needs a label).</para>
-/// <para>The same <see cref="MLContext"/> seed (or <see cref="Options.Seed"/>) gives the same transformer.</para>
+/// <para>The same <see cref="MLContext"/> seed (or <see cref="AttentionTrainingOptions.Seed"/>) gives the same transformer.</para>
 /// </remarks>
 public sealed class AttentionPoolingEstimator : IEstimator<AttentionPoolingTransformer>
 {
     /// <summary>Settings of <see cref="AttentionPoolingEstimator"/>. Defaults suit a laptop CPU.</summary>
-    public sealed class Options
+    public sealed class Options : AttentionTrainingOptions
     {
+        /// <summary>Default settings: 20 epochs, batches of 32, learning rate 0.01, patience 3, gradient clipping at norm 5.</summary>
+        public Options() : base(numberOfEpochs: 20, batchSize: 32, learningRate: 0.01, earlyStoppingPatience: 3, gradientClipNorm: 5.0)
+        {
+        }
+
         /// <summary>Name of the input column: T consecutive vectors of <see cref="VectorSize"/> floats.</summary>
         /// <remarks>Default "Sequence". A vector of Single (fixed or variable length) whose length is a multiple of <see cref="VectorSize"/>.</remarks>
         public string InputColumnName { get; set; } = "Sequence";
@@ -85,7 +92,7 @@ public sealed class AttentionPoolingEstimator : IEstimator<AttentionPoolingTrans
 
         /// <summary>Hidden size of the scorer (Additive, Location, Mlp).</summary>
         /// <remarks>Default 32. Typical range 8–256. At least 1.</remarks>
-        public int HiddenSize { get; set; } = 32;
+        public int AttentionSize { get; set; } = 32;
 
         /// <summary>Size of a learned projection of the pooled vector; 0 (default) for none. Needs a label.</summary>
         /// <remarks>Default 0 (the output has <see cref="VectorSize"/> values). Typical range 0 or 8–256. At least 0.</remarks>
@@ -103,33 +110,6 @@ public sealed class AttentionPoolingEstimator : IEstimator<AttentionPoolingTrans
         /// <remarks>Default <see cref="NonFiniteValueHandling.Throw"/>. Use MaskPosition when missing readings are expected.</remarks>
         public NonFiniteValueHandling NonFiniteValues { get; set; } = NonFiniteValueHandling.Throw;
 
-        /// <summary>Passes over the training rows, at most.</summary>
-        /// <remarks>Default 20. Typical range 5–50. At least 1.</remarks>
-        public int NumberOfEpochs { get; set; } = 20;
-
-        /// <summary>Rows per training step.</summary>
-        /// <remarks>Default 32. Typical range 16–256. At least 1.</remarks>
-        public int BatchSize { get; set; } = 32;
-
-        /// <summary>Adam's learning rate.</summary>
-        /// <remarks>Default 0.01. Typical range 1e-4–1e-1 (sweep on a log scale). Greater than 0.</remarks>
-        public double LearningRate { get; set; } = 0.01;
-
-        /// <summary>Share of the rows held out to choose the best epoch and stop early; 0 trains every epoch on all rows.</summary>
-        /// <remarks>Default 0.1. Allowed [0, 1); typical range 0.1–0.2, or 0 to train on every row.</remarks>
-        public double ValidationFraction { get; set; } = 0.1;
-
-        /// <summary>Epochs without a better validation loss before training stops.</summary>
-        /// <remarks>Default 3. Typical range 2–5. At least 1.</remarks>
-        public int EarlyStoppingPatience { get; set; } = 3;
-
-        /// <summary>Threads libtorch may use; null keeps its default (all cores). Process-wide in libtorch.</summary>
-        /// <remarks>Default null (libtorch default: all cores). Range 1 to the number of cores; set by <c>Fit</c> and kept for the rest of the process.</remarks>
-        public int? NumberOfThreads { get; set; }
-
-        /// <summary>Seed for initialisation, shuffling and sampling; null takes one from the <see cref="MLContext"/>.</summary>
-        /// <remarks>Default null (taken from the <see cref="MLContext"/> seed).</remarks>
-        public int? Seed { get; set; }
     }
 
     private readonly IHost _host;
@@ -146,23 +126,20 @@ public sealed class AttentionPoolingEstimator : IEstimator<AttentionPoolingTrans
 
     private static void Validate(IHost host, Options o)
     {
+        o.ValidateTraining(host);
         host.CheckNonEmpty(o.InputColumnName, nameof(o.InputColumnName));
         host.CheckNonEmpty(o.OutputColumnName, nameof(o.OutputColumnName));
         host.CheckUserArg(o.VectorSize >= 1, nameof(o.VectorSize), "must be at least 1");
-        host.CheckUserArg(o.HiddenSize >= 1, nameof(o.HiddenSize), "must be at least 1");
+        host.CheckUserArg(o.AttentionSize >= 1, nameof(o.AttentionSize), "must be at least 1");
         host.CheckUserArg(o.NumberOfHeads >= 1, nameof(o.NumberOfHeads), "must be at least 1");
         host.CheckUserArg(o.OutputSize >= 0, nameof(o.OutputSize), "must be 0 (no projection) or positive");
-        host.CheckUserArg(o.NumberOfEpochs >= 1, nameof(o.NumberOfEpochs), "must be at least 1");
-        host.CheckUserArg(o.BatchSize >= 1, nameof(o.BatchSize), "must be at least 1");
-        host.CheckUserArg(o.LearningRate > 0, nameof(o.LearningRate), "must be positive");
-        host.CheckUserArg(o.ValidationFraction >= 0 && o.ValidationFraction < 1, nameof(o.ValidationFraction), "must be in [0, 1)");
-        host.CheckUserArg(o.EarlyStoppingPatience >= 1, nameof(o.EarlyStoppingPatience), "must be at least 1");
         host.CheckUserArg(o.Temperature > 0, nameof(o.Temperature), "must be positive");
-        host.CheckUserArg(o.NumberOfThreads == null || o.NumberOfThreads >= 1, nameof(o.NumberOfThreads), "must be at least 1");
         host.CheckUserArg(o.WeightsColumnName == null || o.Mode != PoolingMode.Max, nameof(o.WeightsColumnName),
             "max pooling has no weights to report; use attention or mean pooling, or leave WeightsColumnName null");
         host.CheckUserArg(o.WeightsColumnName != o.OutputColumnName, nameof(o.WeightsColumnName), "must differ from OutputColumnName");
 
+        host.CheckUserArg(o.Mode != PoolingMode.FirstToken, nameof(o.Mode),
+            "FirstToken pools the featurizer's classification token, which a column of vectors does not have: use Attention, Mean or Max");
         if (o.Mode != PoolingMode.Attention)
         {
             host.CheckUserArg(o.QueryColumnName == null, nameof(o.QueryColumnName), $"{o.Mode} pooling uses no query");
@@ -173,16 +150,14 @@ public sealed class AttentionPoolingEstimator : IEstimator<AttentionPoolingTrans
             "Local (local-m) centres query i's window on position i; pooling has one query: use LocalPredictive");
         host.CheckUserArg(o.Distribution != AttentionDistributionKind.LocalPredictive || o.LocalHalfWidth >= 1, nameof(o.LocalHalfWidth),
             "must be at least 1 for LocalPredictive");
-        bool usesQuery = o.ScoreFunction != AttentionScoreFunction.Location && o.ScoreFunction != AttentionScoreFunction.Mlp;
         if (o.QueryColumnName == null)
-            host.CheckUserArg(!usesQuery, nameof(o.ScoreFunction),
+            host.CheckUserArg(!o.ScoreFunction.RequiresQuery(), nameof(o.ScoreFunction),
                 $"{o.ScoreFunction} compares a query with each position: set QueryColumnName, or use Location or Mlp");
         else
-            host.CheckUserArg(o.ScoreFunction != AttentionScoreFunction.Location, nameof(o.ScoreFunction),
+            host.CheckUserArg(o.ScoreFunction.AcceptsQuery(), nameof(o.ScoreFunction),
                 "Location ignores the query; with QueryColumnName use Dot, ScaledDot, Cosine, General, Additive or Mlp");
 
-        bool parameterFree = (o.ScoreFunction == AttentionScoreFunction.Dot || o.ScoreFunction == AttentionScoreFunction.ScaledDot
-            || o.ScoreFunction == AttentionScoreFunction.Cosine) && o.Distribution != AttentionDistributionKind.LocalPredictive
+        bool parameterFree = o.ScoreFunction.IsParameterFree() && o.Distribution != AttentionDistributionKind.LocalPredictive
             && o.OutputSize == 0;
         host.CheckUserArg(parameterFree || o.LabelColumnName != null, nameof(o.LabelColumnName),
             $"attention pooling with the {o.ScoreFunction} score" + (o.OutputSize > 0 ? " and a projection" : "")
@@ -200,27 +175,28 @@ public sealed class AttentionPoolingEstimator : IEstimator<AttentionPoolingTrans
         var label = o.LabelColumnName == null || o.Mode != PoolingMode.Attention && o.OutputSize == 0
             ? null : LabelColumn.Find(_host, input.Schema, o.LabelColumnName);
         int querySize = query.HasValue ? ((VectorDataViewType)query.Value.Type).Size : 0;
-        if (querySize > 0 && (o.ScoreFunction == AttentionScoreFunction.Dot || o.ScoreFunction == AttentionScoreFunction.ScaledDot
-            || o.ScoreFunction == AttentionScoreFunction.Cosine) && querySize != o.VectorSize)
+        if (querySize > 0 && o.ScoreFunction.NeedsEqualSizes() && querySize != o.VectorSize)
             throw _host.ExceptSchemaMismatch(nameof(input), "query", o.QueryColumnName!, $"Vector<Single, {o.VectorSize}> (the {o.ScoreFunction} score compares it with vectors of size {o.VectorSize})",
                 query!.Value.Type.ToString());
 
         var architecture = new PoolingArchitecture(o.Mode, o.VectorSize, o.ScoreFunction, o.Distribution, o.NumberOfHeads,
-            o.HiddenSize, querySize, o.OutputSize, o.LocalHalfWidth, o.Temperature);
-        var seed = o.Seed ?? _host.Rand.Next();
-        if (o.NumberOfThreads.HasValue)
-            torch.set_num_threads(o.NumberOfThreads.Value);
-        torch.random.manual_seed(seed);
+            o.AttentionSize, querySize, o.OutputSize, o.LocalHalfWidth, o.Temperature);
+        var seed = TrainingRun.Begin(_host, o);
         var generator = new torch.Generator((ulong)seed);
         var module = architecture.Build(generator);
         try
         {
             if (label != null)
             {
-                var (rows, targets) = ReadTrainingRows(input, sequence, query, label);
-                var settings = new TrainingSettings(o.NumberOfEpochs, o.BatchSize, o.LearningRate, o.EarlyStoppingPatience,
-                    GradientClipNorm: 5.0, seed);
-                PoolingTrainer.Train(_host, module, architecture, rows, targets, label, settings, o.ValidationFraction);
+                using var channel = _host.Start("Training attention pooling");
+                var columns = query.HasValue ? new[] { sequence, query.Value } : new[] { sequence };
+                var data = TrainingRun.Read(_host, channel, input, columns, label,
+                    cursor => SequenceColumn.Reader(_host, cursor, sequence, query, o.VectorSize, o.NonFiniteValues), "training");
+                if (data.Rows.Count == 0)
+                    throw _host.Except($"Column '{label.Column.Name}' has no usable label in the training data ({data.Skipped} rows with a missing label); attention pooling has nothing to learn from.");
+                if (!label.IsRegression && label.Classes < 2)
+                    throw _host.Except($"Column '{label.Column.Name}' has a single class; classification needs at least two.");
+                AttentionPoolingTraining.Train(_host, channel, module, architecture, data, label, o.ToSettings(seed), o.ValidationFraction);
             }
         }
         catch
@@ -230,42 +206,6 @@ public sealed class AttentionPoolingEstimator : IEstimator<AttentionPoolingTrans
         }
         return new AttentionPoolingTransformer(_host, o.OutputColumnName, o.InputColumnName, o.WeightsColumnName,
             o.QueryColumnName, o.NonFiniteValues, architecture, module);
-    }
-
-    private (List<PoolingRow> Rows, float[] Targets) ReadTrainingRows(IDataView input, DataViewSchema.Column sequence,
-        DataViewSchema.Column? query, LabelColumn label)
-    {
-        var columns = new List<DataViewSchema.Column> { sequence, label.Column };
-        if (query.HasValue)
-            columns.Add(query.Value);
-        var rows = new List<PoolingRow>();
-        var targets = new List<float>();
-        int skipped = 0;
-        using (var cursor = input.GetRowCursor(columns))
-        {
-            var readRow = SequenceColumn.Reader(_host, cursor, sequence, query, _options.VectorSize, _options.NonFiniteValues);
-            var readLabel = label.Reader(cursor);
-            while (cursor.MoveNext())
-            {
-                _host.CheckAlive();
-                var target = readLabel();
-                if (float.IsNaN(target))
-                {
-                    skipped++;
-                    continue;
-                }
-                rows.Add(readRow());
-                targets.Add(target);
-            }
-        }
-        if (rows.Count == 0)
-            throw _host.Except($"Column '{label.Column.Name}' has no usable label in the training data ({skipped} rows with a missing label); attention pooling has nothing to learn from.");
-        if (!label.IsRegression && label.Classes < 2)
-            throw _host.Except($"Column '{label.Column.Name}' has a single class; classification needs at least two.");
-        if (skipped > 0)
-            using (var channel = _host.Start("Reading training rows"))
-                channel.Warning($"Skipped {skipped} rows whose label in column '{label.Column.Name}' is missing.");
-        return (rows, targets.ToArray());
     }
 
     /// <summary>The schema after the transformer: the input columns plus the pooled vector and, if named, the weights.</summary>

@@ -12,6 +12,8 @@ using static TorchSharp.torch;
 
 [assembly: LoadableClass(typeof(AttentionPoolingTransformer), null, typeof(SignatureLoadModel),
     "Attention Pooling Transformer", AttentionPoolingTransformer.LoaderSignature)]
+[assembly: LoadableClass(typeof(IRowMapper), typeof(AttentionPoolingTransformer), null, typeof(SignatureLoadRowMapper),
+    "Attention Pooling Transformer", AttentionPoolingTransformer.LoaderSignature)]
 
 namespace Microsoft.ML.Attention;
 
@@ -22,7 +24,7 @@ namespace Microsoft.ML.Attention;
 /// <remarks>
 /// Input: a vector of <see cref="float"/> (fixed or variable length) holding T consecutive vectors of
 /// size <c>VectorSize</c>, and the query column when one was named. Outputs: the pooled vector (length
-/// <see cref="PooledSize"/>) and, when a weights column was named, a variable-length vector of T weights
+/// <see cref="OutputSize"/>) and, when a weights column was named, a variable-length vector of T weights
 /// summing to 1 (empty when T = 0; 0 at masked positions).
 /// </remarks>
 public sealed class AttentionPoolingTransformer : AttentionTransformerBase
@@ -31,15 +33,8 @@ public sealed class AttentionPoolingTransformer : AttentionTransformerBase
     internal const string LoaderSignature = "AttnPoolingTransformer";
     private const string WeightsStream = "PoolingModule";
 
-    // Version history:
-    //   0x00010001: initial.
-    private static VersionInfo GetVersionInfo() => new VersionInfo(
-        modelSignature: "ATTNPOOL",
-        verWrittenCur: 0x00010001,
-        verReadableCur: 0x00010001,
-        verWeCanReadBack: 0x00010001,
-        loaderSignature: LoaderSignature,
-        loaderAssemblyName: typeof(AttentionPoolingTransformer).Assembly.FullName);
+    // Version history: see ModelFormat.
+    private static VersionInfo GetVersionInfo() => ModelFormat.Version("ATTNPOOL", LoaderSignature, typeof(AttentionPoolingTransformer));
 
     private readonly SequencePoolingModule _module;
     private readonly PoolingArchitecture _architecture;
@@ -63,7 +58,7 @@ public sealed class AttentionPoolingTransformer : AttentionTransformerBase
     public int VectorSize => _architecture.VectorSize;
 
     /// <summary>Size of the pooled vector: <see cref="VectorSize"/>, or the size of the learned projection.</summary>
-    public int PooledSize => _architecture.PooledSize;
+    public int OutputSize => _architecture.PooledSize;
 
     /// <summary>How the sequence is pooled.</summary>
     public PoolingMode Mode => _architecture.Mode;
@@ -71,7 +66,7 @@ public sealed class AttentionPoolingTransformer : AttentionTransformerBase
     internal AttentionPoolingTransformer(IHostEnvironment env, string outputColumnName, string inputColumnName,
         string? weightsColumnName, string? queryColumnName, NonFiniteValueHandling nonFiniteValues,
         PoolingArchitecture architecture, SequencePoolingModule module)
-        : base(Contracts.CheckRef(env, nameof(env)).Register(nameof(AttentionPoolingTransformer)))
+        : base(Contracts.CheckRef(env, nameof(env)).Register(nameof(AttentionPoolingTransformer)), module)
     {
         OutputColumnName = outputColumnName;
         InputColumnName = inputColumnName;
@@ -80,13 +75,15 @@ public sealed class AttentionPoolingTransformer : AttentionTransformerBase
         NonFiniteValues = nonFiniteValues;
         _architecture = architecture;
         _module = module;
-        _module.eval();
     }
+
+    private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)
+        => Create(env, ctx).MakeRowMapper(inputSchema);
 
     private static AttentionPoolingTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
         Contracts.CheckValue(env, nameof(env));
-        ctx.CheckAtModel(GetVersionInfo());
+        ModelFormat.CheckVersion(ctx, GetVersionInfo(), "attention pooling");
 
         // *** Binary format ***
         // int: id of the output column name
@@ -101,14 +98,10 @@ public sealed class AttentionPoolingTransformer : AttentionTransformerBase
         var query = ctx.LoadStringOrNull();
         var nonFinite = (NonFiniteValueHandling)ctx.Reader.ReadInt32();
         if (!Enum.IsDefined(nonFinite))
-            throw Contracts.ExceptDecode($"Unknown handling of non-finite values {(int)nonFinite}.");
-        PoolingArchitecture? architecture = null;
-        var module = ModuleCheckpoint.Load(ctx, WeightsStream, reader =>
-        {
-            architecture = PoolingArchitecture.Read(reader);
-            return architecture.Build();
-        });
-        return new AttentionPoolingTransformer(env, output, input, weights, query, nonFinite, architecture!, module);
+            throw ModelFormat.Error("header", $"unknown handling of non-finite values {(int)nonFinite}.");
+        var (architecture, module) = ModuleCheckpoint.Load(ctx, WeightsStream, "pooling architecture",
+            (PoolingArchitecture a) => a.Build());
+        return new AttentionPoolingTransformer(env, output, input, weights, query, nonFinite, architecture, module);
     }
 
     private protected override void SaveModel(ModelSaveContext ctx)
@@ -128,7 +121,7 @@ public sealed class AttentionPoolingTransformer : AttentionTransformerBase
         ctx.SaveStringOrNull(WeightsColumnName);
         ctx.SaveStringOrNull(QueryColumnName);
         ctx.Writer.Write((int)NonFiniteValues);
-        ModuleCheckpoint.Save(ctx, WeightsStream, _module, _architecture.Write);
+        ModuleCheckpoint.Save(ctx, WeightsStream, _module, _architecture);
     }
 
     private protected override RowScorer Bind(DataViewSchema inputSchema)
@@ -138,11 +131,13 @@ public sealed class AttentionPoolingTransformer : AttentionTransformerBase
             : SequenceColumn.FindQuery(Host, inputSchema, QueryColumnName, _architecture.QuerySize);
         var outputs = new List<DataViewSchema.DetachedColumn>
         {
-            new DataViewSchema.DetachedColumn(OutputColumnName, new VectorDataViewType(NumberDataViewType.Single, PooledSize)),
+            new DataViewSchema.DetachedColumn(OutputColumnName, new VectorDataViewType(NumberDataViewType.Single, OutputSize)),
         };
         if (WeightsColumnName != null)
             outputs.Add(new DataViewSchema.DetachedColumn(WeightsColumnName, new VectorDataViewType(NumberDataViewType.Single)));
-        return new Scorer(this, column, query, outputs.ToArray());
+        // The weights column is a by-product of pooling, so every output is computed whatever is read.
+        return new BatchScorer<PoolingRow>(query.HasValue ? new[] { column, query.Value } : new[] { column }, outputs.ToArray(),
+            source => SequenceColumn.Reader(Host, source, column, query, VectorSize, NonFiniteValues), (rows, _) => Pool(rows));
     }
 
     /// <summary>
@@ -163,43 +158,9 @@ public sealed class AttentionPoolingTransformer : AttentionTransformerBase
         var weightRows = new float[rows.Count][];
         for (int b = 0; b < rows.Count; b++)
         {
-            pooledRows[b] = pooledFlat.AsSpan(b * PooledSize, PooledSize).ToArray();
+            pooledRows[b] = pooledFlat.AsSpan(b * OutputSize, OutputSize).ToArray();
             weightRows[b] = weightsFlat.AsSpan(b * paddedLength, rows[b].Values.Length / VectorSize).ToArray();
         }
         return WeightsColumnName == null ? new[] { pooledRows } : new[] { pooledRows, weightRows };
-    }
-
-    /// <summary>Releases the native memory of the pooling module.</summary>
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-            _module.Dispose();
-    }
-
-    private sealed class Scorer : RowScorer
-    {
-        private readonly AttentionPoolingTransformer _parent;
-        private readonly DataViewSchema.Column _input;
-        private readonly DataViewSchema.Column? _query;
-
-        public Scorer(AttentionPoolingTransformer parent, DataViewSchema.Column input, DataViewSchema.Column? query,
-            DataViewSchema.DetachedColumn[] outputs)
-        {
-            _parent = parent;
-            _input = input;
-            _query = query;
-            OutputColumns = outputs;
-            InputColumns = query.HasValue ? new[] { input, query.Value } : new[] { input };
-        }
-
-        public override DataViewSchema.DetachedColumn[] OutputColumns { get; }
-
-        public override IReadOnlyList<DataViewSchema.Column> InputColumns { get; }
-
-        // The weights column is a by-product of pooling, so every output is computed whatever is read.
-        public override RowBatch CreateBatch(DataViewRow source, bool[] activeOutputs)
-            => new RowBatch<PoolingRow>(
-                SequenceColumn.Reader(_parent.Host, source, _input, _query, _parent.VectorSize, _parent.NonFiniteValues),
-                (rows, _) => _parent.Pool(rows), activeOutputs);
     }
 }

@@ -29,8 +29,8 @@ internal sealed class SequencePoolingModule : nn.Module
             // Without a query column the scores are query-free (query size 0); local-p then predicts its
             // window centre from the sequence's mean vector.
             var distributionQuerySize = architecture.QuerySize > 0 ? architecture.QuerySize : architecture.VectorSize;
-            heads = new ModuleList<AttentionLayer>(Enumerable.Range(0, architecture.Heads).Select(_ => new AttentionLayer(
-                AttentionScores.Create(architecture.ScoreFunction, architecture.QuerySize, architecture.VectorSize, architecture.HiddenSize),
+            heads = new ModuleList<AttentionLayer>(Enumerable.Range(0, architecture.NumberOfHeads).Select(_ => new AttentionLayer(
+                AttentionScores.Create(architecture.ScoreFunction, architecture.QuerySize, architecture.VectorSize, architecture.AttentionSize),
                 AttentionDistributions.Create(architecture.Distribution, distributionQuerySize, architecture.LocalHalfWidth,
                     architecture.Temperature, generator))).ToArray());
         }
@@ -48,7 +48,7 @@ internal sealed class SequencePoolingModule : nn.Module
             case PoolingMode.Attention:
                 var headQuery = query?.unsqueeze(1);
                 if (headQuery is null && heads![0].Distribution.RequiresQuery)
-                    headQuery = MaskedMean(values, mask).unsqueeze(1);
+                    headQuery = MaskedPooling.Mean(values, mask).unsqueeze(1);
                 var contexts = new Tensor[heads!.Count];
                 var headWeights = new Tensor[heads.Count];
                 for (int h = 0; h < heads.Count; h++)
@@ -66,9 +66,7 @@ internal sealed class SequencePoolingModule : nn.Module
                 break;
             case PoolingMode.Max:
                 weights = torch.zeros(mask.shape, dtype: values.dtype);
-                var maxima = values.masked_fill(mask.logical_not().unsqueeze(-1), Scalars.NegativeInfinity).amax(new long[] { 1 });
-                // An empty sequence has no maximum; it pools to zeros like the other modes.
-                pooled = maxima.masked_fill(maxima.isinf(), Scalars.Zero);
+                pooled = MaskedPooling.Max(values, mask);
                 break;
             default:
                 throw new InvalidOperationException($"Unknown pooling mode {_architecture.Mode}.");
@@ -78,9 +76,4 @@ internal sealed class SequencePoolingModule : nn.Module
         return (pooled.MoveToOuterDisposeScope(), weights.MoveToOuterDisposeScope());
     }
 
-    private static Tensor MaskedMean(Tensor values, Tensor mask)
-    {
-        var weights = mask.to_type(values.dtype).unsqueeze(-1);
-        return (values * weights).sum(1) / weights.sum(1).clamp_min(Scalars.One);
-    }
 }

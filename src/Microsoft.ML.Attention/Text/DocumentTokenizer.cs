@@ -34,10 +34,10 @@ internal sealed class DocumentTokenizer
             .ToList();
 
         int droppedSentences = 0;
-        if (_options.MaxSentences > 0 && sentences.Count > _options.MaxSentences)
+        if (_options.MaximumSentences > 0 && sentences.Count > _options.MaximumSentences)
         {
-            droppedSentences = sentences.Count - _options.MaxSentences;
-            sentences.RemoveRange(_options.MaxSentences, droppedSentences);
+            droppedSentences = sentences.Count - _options.MaximumSentences;
+            sentences.RemoveRange(_options.MaximumSentences, droppedSentences);
         }
 
         int droppedTokens = 0;

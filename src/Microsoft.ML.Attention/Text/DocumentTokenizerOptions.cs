@@ -12,7 +12,7 @@ internal sealed record DocumentTokenizerOptions
     public bool KeepPunctuation { get; init; } = true;
 
     /// <summary>The most sentences kept from the start of a document; 0 means unlimited.</summary>
-    public int MaxSentences { get; init; }
+    public int MaximumSentences { get; init; }
 
     /// <summary>The most tokens kept from the start of each sentence; 0 means unlimited.</summary>
     public int MaxTokensPerSentence { get; init; }
@@ -20,8 +20,8 @@ internal sealed record DocumentTokenizerOptions
     /// <summary>Throws when a limit is negative.</summary>
     public void Validate()
     {
-        if (MaxSentences < 0)
-            throw new ArgumentOutOfRangeException(nameof(MaxSentences), MaxSentences, "Must be 0 (unlimited) or positive.");
+        if (MaximumSentences < 0)
+            throw new ArgumentOutOfRangeException(nameof(MaximumSentences), MaximumSentences, "Must be 0 (unlimited) or positive.");
         if (MaxTokensPerSentence < 0)
             throw new ArgumentOutOfRangeException(nameof(MaxTokensPerSentence), MaxTokensPerSentence, "Must be 0 (unlimited) or positive.");
     }

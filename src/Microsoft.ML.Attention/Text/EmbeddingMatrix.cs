@@ -15,7 +15,7 @@ namespace Microsoft.ML.Attention.Text;
 internal sealed record EmbeddingMatrix(float[] Values, int RowCount, int Dimension, int FoundCount)
 {
     /// <summary>The share of vocabulary words that had a pretrained vector, for logging; 0 for an empty vocabulary.</summary>
-    public double Coverage => RowCount > 2 ? (double)FoundCount / (RowCount - 2) : 0;
+    public double Coverage => RowCount > Vocabulary.FirstWordId ? (double)FoundCount / (RowCount - Vocabulary.FirstWordId) : 0;
 
     /// <summary>
     /// Builds the matrix: a word's row is its pretrained vector, looked up as written and then lower-cased;

@@ -19,6 +19,12 @@ internal sealed class Vocabulary
     /// <summary>The display name of <see cref="PaddingId"/>; looking it up gives <see cref="UnknownId"/>.</summary>
     public const string PaddingWord = "<pad>";
 
+    /// <summary>The first id of a real word: ids below it are <see cref="PaddingId"/> and <see cref="UnknownId"/>.</summary>
+    public const int FirstWordId = 2;
+
+    /// <summary>Number of real words (the entries after the special ones).</summary>
+    public int WordCount => Count - FirstWordId;
+
     /// <summary>The display name of <see cref="UnknownId"/>.</summary>
     public const string UnknownWord = "<unk>";
 
@@ -72,7 +78,7 @@ internal sealed class Vocabulary
     {
         writer.Write(FormatVersion);
         writer.Write(_words.Length - 2);
-        for (int id = 2; id < _words.Length; id++)
+        for (int id = FirstWordId; id < _words.Length; id++)
             writer.Write(_words[id]);
     }
 

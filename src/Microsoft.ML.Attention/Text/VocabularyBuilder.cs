@@ -64,7 +64,7 @@ internal sealed class VocabularyBuilder
             .ThenBy(pair => pair.Key, StringComparer.Ordinal)
             .Select(pair => pair.Key);
         if (_maximumSize > 0)
-            words = words.Take(_maximumSize - 2);
+            words = words.Take(_maximumSize - Vocabulary.FirstWordId);
         return new Vocabulary(words);
     }
 

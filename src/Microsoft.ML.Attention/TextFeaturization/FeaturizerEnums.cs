@@ -19,33 +19,17 @@ public enum PositionEncoding
     /// <summary>Fixed sine and cosine waves (Vaswani et al.); nothing to learn, works for any length.</summary>
     Sinusoidal = 0,
 
-    /// <summary>A learned vector per position up to <c>MaxTokens</c>.</summary>
+    /// <summary>A learned vector per position up to <c>MaximumTokens</c>.</summary>
     Learned = 1,
 }
 
-/// <summary>How the token vectors of a text become one vector.</summary>
-public enum TokenPooling
-{
-    /// <summary>Average of the token vectors.</summary>
-    Mean = 0,
-
-    /// <summary>Element-wise maximum of the token vectors.</summary>
-    Max = 1,
-
-    /// <summary>The vector of a classification token placed before the text.</summary>
-    FirstToken = 2,
-
-    /// <summary>Attention pooling with a learned context vector (the attention core's location score).</summary>
-    Attention = 3,
-}
-
-/// <summary>What happens to texts longer than <c>MaxTokens</c>.</summary>
+/// <summary>What happens to texts longer than <c>MaximumTokens</c>.</summary>
 public enum LongTextHandling
 {
     /// <summary>Keep the first and the last tokens (half of the budget each) and drop the middle.</summary>
     HeadAndTail = 0,
 
-    /// <summary>Encode consecutive windows of <c>MaxTokens</c> tokens and average their vectors; nothing is dropped.</summary>
+    /// <summary>Encode consecutive windows of <c>MaximumTokens</c> tokens and average their vectors; nothing is dropped.</summary>
     SlidingWindow = 1,
 }
 

@@ -33,14 +33,14 @@ internal sealed class SelfAttentionEncoder : nn.Module
         var width = architecture.Width;
         token_embedding = nn.Embedding(architecture.VocabularySize, width, padding_idx: 0);
         if (architecture.Positions == PositionEncoding.Learned)
-            position_embedding = nn.Embedding(architecture.MaxTokens, width);
+            position_embedding = nn.Embedding(architecture.MaximumTokens, width);
         if (architecture.Variant == SelfAttentionVariant.Encoder)
-            layers = new ModuleList<EncoderLayer>(Enumerable.Range(0, architecture.Layers)
-                .Select(_ => new EncoderLayer(width, architecture.Heads, architecture.FeedForwardSize, architecture.Dropout)).ToArray());
+            layers = new ModuleList<EncoderLayer>(Enumerable.Range(0, architecture.NumberOfLayers)
+                .Select(_ => new EncoderLayer(width, architecture.NumberOfHeads, architecture.FeedForwardSize, architecture.Dropout)).ToArray());
         else
             lightweight = new LightweightAttention(width);
         final_norm = nn.LayerNorm(width);
-        if (architecture.Pooling == TokenPooling.Attention)
+        if (architecture.Pooling == PoolingMode.Attention)
             pooling_attention = AttentionLayer.Create(AttentionScoreFunction.Location, AttentionDistributionKind.Soft, 0, width, width);
         if (architecture.OutputSize > 0)
             projection = nn.Linear(width, architecture.OutputSize);
@@ -64,7 +64,7 @@ internal sealed class SelfAttentionEncoder : nn.Module
         var length = ids.shape[1];
         var x = token_embedding.call(ids).add(Positions(length, ids.device), Scalars.One);
         x = dropout.call(x);
-        var window = _architecture.LocalWindow > 0 ? Masking.SlidingWindow(length, _architecture.LocalWindow, ids.device) : null;
+        var window = _architecture.LocalHalfWidth > 0 ? Masking.SlidingWindow(length, _architecture.LocalHalfWidth, ids.device) : null;
         var weights = new List<Tensor>();
         if (layers is not null)
         {
@@ -87,7 +87,7 @@ internal sealed class SelfAttentionEncoder : nn.Module
         return (states, weights.Select(w => w.MoveToOuterDisposeScope()).ToArray());
     }
 
-    /// <summary>One vector per text [B, EmbeddingSize] from the states, pooling over the text's tokens (not the classification token).</summary>
+    /// <summary>One vector per text [B, PooledSize] from the states, pooling over the text's tokens (not the classification token).</summary>
     public Tensor Pool(Tensor states, Tensor mask)
     {
         using var scope = torch.NewDisposeScope();
@@ -96,18 +96,16 @@ internal sealed class SelfAttentionEncoder : nn.Module
         Tensor pooled;
         switch (_architecture.Pooling)
         {
-            case TokenPooling.Mean:
-                var share = content.to_type(states.dtype).unsqueeze(-1);
-                pooled = (states * share).sum(1) / share.sum(1).clamp_min(Scalars.One);
+            case PoolingMode.Mean:
+                pooled = MaskedPooling.Mean(states, content);
                 break;
-            case TokenPooling.Max:
-                var maxima = states.masked_fill(content.logical_not().unsqueeze(-1), Scalars.NegativeInfinity).amax(new long[] { 1 });
-                pooled = maxima.masked_fill(maxima.isinf(), Scalars.Zero); // a text without tokens pools to zeros
+            case PoolingMode.Max:
+                pooled = MaskedPooling.Max(states, content);
                 break;
-            case TokenPooling.FirstToken:
+            case PoolingMode.FirstToken:
                 pooled = states[TensorIndex.Colon, 0];
                 break;
-            case TokenPooling.Attention:
+            case PoolingMode.Attention:
                 pooled = pooling_attention!.Forward(null, states, states, content).context.squeeze(1);
                 break;
             default:

@@ -1,3 +1,4 @@
+using Microsoft.ML.Attention.Core;
 using System;
 using System.Collections.Generic;
 using System.Linq;
@@ -13,6 +14,8 @@ using static TorchSharp.torch;
 
 [assembly: LoadableClass(typeof(SelfAttentionFeaturizingTransformer), null, typeof(SignatureLoadModel),
     "Self-Attention Text Featurizer", SelfAttentionFeaturizingTransformer.LoaderSignature)]
+[assembly: LoadableClass(typeof(IRowMapper), typeof(SelfAttentionFeaturizingTransformer), null, typeof(SignatureLoadRowMapper),
+    "Self-Attention Text Featurizer", SelfAttentionFeaturizingTransformer.LoaderSignature)]
 
 namespace Microsoft.ML.Attention;
 
@@ -22,7 +25,7 @@ namespace Microsoft.ML.Attention;
 /// </summary>
 /// <remarks>
 /// <para>Input: a text column (String; null or empty text gives a valid vector). Output: a vector of
-/// <see cref="EmbeddingSize"/> floats and, when a token-weights column was named, the share of attention each
+/// <see cref="OutputSize"/> floats and, when a token-weights column was named, the share of attention each
 /// token the encoder read received (a variable-length vector, in token order).</para>
 /// </remarks>
 public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBase
@@ -31,15 +34,8 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
     internal const string LoaderSignature = "SelfAttentionFeaturizer";
     private const string ModuleStream = "Encoder";
 
-    // Version history:
-    //   0x00010001: initial.
-    private static VersionInfo GetVersionInfo() => new VersionInfo(
-        modelSignature: "SELFATTN",
-        verWrittenCur: 0x00010001,
-        verReadableCur: 0x00010001,
-        verWeCanReadBack: 0x00010001,
-        loaderSignature: LoaderSignature,
-        loaderAssemblyName: typeof(SelfAttentionFeaturizingTransformer).Assembly.FullName);
+    // Version history: see ModelFormat.
+    private static VersionInfo GetVersionInfo() => ModelFormat.Version("SELFATTN", LoaderSignature, typeof(SelfAttentionFeaturizingTransformer));
 
     // Tokens in the padded block of one forward pass when scoring; see PaddedGroups. Small blocks kept the attention
     // weights [rows, heads, T, T] in cache: featurizing Debian descriptions with 2 workers ran at about 900 docs/s
@@ -71,12 +67,12 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
     public string OutputColumnName => _output;
 
     /// <summary>Size of the output vector.</summary>
-    public int EmbeddingSize => _architecture.EmbeddingSize;
+    public int OutputSize => _architecture.PooledSize;
 
     internal SelfAttentionFeaturizingTransformer(IHostEnvironment env, string output, string input, string? tokenWeights,
         TokenAttentionSource tokenWeightsSource, FeaturizerText text, Vocabulary vocabulary, FeaturizerArchitecture architecture,
         SelfAttentionEncoder module)
-        : base(Contracts.CheckRef(env, nameof(env)).Register(nameof(SelfAttentionFeaturizingTransformer)))
+        : base(Contracts.CheckRef(env, nameof(env)).Register(nameof(SelfAttentionFeaturizingTransformer)), module)
     {
         _output = output;
         _input = input;
@@ -87,13 +83,15 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
         _architecture = architecture;
         _encoder = text.CreateEncoder(vocabulary, architecture.ClassificationTokenId);
         _module = module;
-        _module.eval();
     }
+
+    private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)
+        => Create(env, ctx).MakeRowMapper(inputSchema);
 
     private static SelfAttentionFeaturizingTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
         Contracts.CheckValue(env, nameof(env));
-        ctx.CheckAtModel(GetVersionInfo());
+        ModelFormat.CheckVersion(ctx, GetVersionInfo(), "self-attention featurizer");
 
         // *** Binary format ***
         // int: id of the output column name
@@ -109,13 +107,9 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
         var source = (TokenAttentionSource)ctx.Reader.ReadInt32();
         var text = FeaturizerText.Read(ctx.Reader);
         var vocabulary = VocabularyModel.Load(ctx);
-        FeaturizerArchitecture? architecture = null;
-        var module = ModuleCheckpoint.Load(ctx, ModuleStream, reader =>
-        {
-            architecture = FeaturizerArchitecture.Read(reader);
-            return new SelfAttentionEncoder(architecture);
-        });
-        return new SelfAttentionFeaturizingTransformer(env, output, input, tokenWeights, source, text, vocabulary, architecture!, module);
+        var (architecture, module) = ModuleCheckpoint.Load(ctx, ModuleStream, "encoder architecture",
+            (FeaturizerArchitecture a) => new SelfAttentionEncoder(a));
+        return new SelfAttentionFeaturizingTransformer(env, output, input, tokenWeights, source, text, vocabulary, architecture, module);
     }
 
     private protected override void SaveModel(ModelSaveContext ctx)
@@ -137,7 +131,7 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
         ctx.Writer.Write((int)_tokenWeightsSource);
         _text.Write(ctx.Writer);
         VocabularyModel.Save(ctx, _vocabulary);
-        ModuleCheckpoint.Save(ctx, ModuleStream, _module, _architecture.Write);
+        ModuleCheckpoint.Save(ctx, ModuleStream, _module, _architecture);
     }
 
     private protected override RowScorer Bind(DataViewSchema inputSchema)
@@ -145,11 +139,11 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
         var text = TextColumn.Find(Host, inputSchema, _input);
         var outputs = new List<DataViewSchema.DetachedColumn>
         {
-            new DataViewSchema.DetachedColumn(_output, new VectorDataViewType(NumberDataViewType.Single, EmbeddingSize)),
+            new DataViewSchema.DetachedColumn(_output, new VectorDataViewType(NumberDataViewType.Single, OutputSize)),
         };
         if (_tokenWeights != null)
             outputs.Add(new DataViewSchema.DetachedColumn(_tokenWeights, new VectorDataViewType(NumberDataViewType.Single)));
-        return new Scorer(this, text, outputs.ToArray());
+        return new BatchScorer<string?>(new[] { text }, outputs.ToArray(), source => TextColumn.Reader(source, text), Score);
     }
 
     /// <summary>
@@ -175,12 +169,12 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
             int row = 0;
             for (int k = 0; k < members.Length; k++)
             {
-                var vector = new float[EmbeddingSize];
+                var vector = new float[OutputSize];
                 var tokenWeights = received != null ? new List<float>() : null;
                 foreach (var window in members[k].Windows)
                 {
-                    for (int d = 0; d < EmbeddingSize; d++)
-                        vector[d] += pooled[row * EmbeddingSize + d] / members[k].Windows.Length;
+                    for (int d = 0; d < OutputSize; d++)
+                        vector[d] += pooled[row * OutputSize + d] / members[k].Windows.Length;
                     if (received != null)
                         tokenWeights!.AddRange(received.AsSpan(row * batch.Length + 1, window.Length - 1).ToArray());
                     row++;
@@ -203,33 +197,5 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
             return (w * queries).sum(new long[] { 1, 2 }) / (queries.sum(new long[] { 1, 2 }) * heads).clamp_min(Scalars.One);
         });
         return torch.stack(perLayer.ToArray()).mean(new long[] { 0 }).contiguous().data<float>().ToArray();
-    }
-
-    /// <summary>Releases the native memory of the encoder.</summary>
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-            _module.Dispose();
-    }
-
-    private sealed class Scorer : RowScorer
-    {
-        private readonly SelfAttentionFeaturizingTransformer _parent;
-        private readonly DataViewSchema.Column _text;
-
-        public Scorer(SelfAttentionFeaturizingTransformer parent, DataViewSchema.Column text, DataViewSchema.DetachedColumn[] outputs)
-        {
-            _parent = parent;
-            _text = text;
-            OutputColumns = outputs;
-            InputColumns = new[] { text };
-        }
-
-        public override DataViewSchema.DetachedColumn[] OutputColumns { get; }
-
-        public override IReadOnlyList<DataViewSchema.Column> InputColumns { get; }
-
-        public override RowBatch CreateBatch(DataViewRow source, bool[] activeOutputs)
-            => new RowBatch<string?>(TextColumn.Reader(source, _text), _parent.Score, activeOutputs);
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.ML.Attention.Core;
 using System;
 using System.Collections.Generic;
 using Microsoft.ML.Attention.Infrastructure;

@@ -32,7 +32,11 @@ internal sealed class TokenWindowEncoder
     /// <summary>The tokens of a text, across its sentences (the featurizer reads a text as one sequence).</summary>
     public IReadOnlyList<Token> Tokens(string? text) => _tokenizer.Tokenize(text).Sentences.SelectMany(s => s.Tokens).ToArray();
 
-    public TokenWindows Encode(string? text) => Encode(Tokens(text).Select(t => _vocabulary.GetId(t.Text)).ToArray());
+    public TokenWindows Encode(string? text) => Encode(_tokenizer.Tokenize(text));
+
+    /// <summary>The windows of an already tokenized text: the path of the training rows, which were tokenized once.</summary>
+    public TokenWindows Encode(TokenizedDocument document)
+        => Encode(document.Sentences.SelectMany(s => s.Tokens).Select(t => _vocabulary.GetId(t.Text)).ToArray());
 
     public TokenWindows Encode(int[] ids)
     {

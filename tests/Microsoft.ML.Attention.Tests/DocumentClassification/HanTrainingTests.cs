@@ -101,11 +101,11 @@ public sealed class HanTrainingTests
         var messages = new ConcurrentQueue<string>();
         ml.Log += (_, e) => messages.Enqueue(e.Message);
         var options = Tiny();
-        options.MaxSentences = 2;
-        options.MaxWordsPerSentence = 3;
+        options.MaximumSentences = 2;
+        options.MaximumWordsPerSentence = 3;
         var data = ml.Data.LoadFromEnumerable(SyntheticDocuments.Generate(60, seed: 11));
         ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.HierarchicalAttention(options)).Fit(data);
-        Assert.IsTrue(messages.Any(m => m.Contains("exceed the length limits") && m.Contains("MaxSentences = 2") && m.Contains("MaxWordsPerSentence = 3")));
+        Assert.IsTrue(messages.Any(m => m.Contains("exceed the length limits") && m.Contains("MaximumSentences = 2") && m.Contains("MaximumWordsPerSentence = 3")));
     }
 
     [TestMethod]

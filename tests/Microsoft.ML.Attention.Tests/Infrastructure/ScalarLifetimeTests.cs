@@ -50,7 +50,7 @@ public sealed class ScalarLifetimeTests
         var rows = OrderTask.Generate(300, seed: 4);
         var data = ml.Data.LoadFromEnumerable(rows);
         var options = FeaturizerTestSettings.Small(epochs: 1);
-        options.LocalAttentionWindow = 2; // local attention: the masked softmax and the banded mask on every call
+        options.LocalHalfWidth = 2; // local attention: the masked softmax and the banded mask on every call
         var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.Text.SelfAttentionFeaturize(options)).Fit(data);
         var expected = ColumnAssert.Vectors(model.Transform(data), "Embedding");
 

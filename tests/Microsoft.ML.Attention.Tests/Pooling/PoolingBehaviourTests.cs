@@ -38,7 +38,7 @@ public sealed class PoolingBehaviourTests
         VectorSize = vectorSize,
         Mode = mode,
         NumberOfEpochs = 3,
-        HiddenSize = 8,
+        AttentionSize = 8,
     };
 
     private static (List<float[]> Pooled, List<float[]> Weights) Run(MLContext ml, IEnumerable<SequenceRow> rows, PoolingMode mode, int vectorSize = 2)

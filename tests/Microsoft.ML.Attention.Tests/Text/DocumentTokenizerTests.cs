@@ -44,7 +44,7 @@ public sealed class DocumentTokenizerTests
     [TestMethod]
     public void ReportsSentencesAndTokensCutByTheLimits()
     {
-        var options = new DocumentTokenizerOptions { MaxSentences = 2, MaxTokensPerSentence = 3 };
+        var options = new DocumentTokenizerOptions { MaximumSentences = 2, MaxTokensPerSentence = 3 };
         TokenizedDocument document = new DocumentTokenizer(options)
             .Tokenize("One two three four five. Six seven. Eight. Nine ten.");
 
@@ -72,6 +72,6 @@ public sealed class DocumentTokenizerTests
     public void RejectsNegativeLimits()
     {
         Assert.ThrowsExactly<System.ArgumentOutOfRangeException>(
-            () => new DocumentTokenizer(new DocumentTokenizerOptions { MaxSentences = -1 }));
+            () => new DocumentTokenizer(new DocumentTokenizerOptions { MaximumSentences = -1 }));
     }
 }

@@ -116,19 +116,19 @@ public sealed class FeaturizerBehaviourTests
             var result = engine.Predict(new TextRow { Text = longText });
             Assert.IsTrue(result.Embedding.All(float.IsFinite));
             Assert.HasCount(handling == LongTextHandling.HeadAndTail ? 15 : 40, result.TokenWeights,
-                $"{handling}: MaxTokens 16 leaves 15 words per window");
+                $"{handling}: MaximumTokens 16 leaves 15 words per window");
         }
     }
 
     [TestMethod]
     public void VariantsPoolingsAndPositionsTrainAndRoundTrip()
     {
-        var settings = new (SelfAttentionVariant Variant, TokenPooling Pooling, PositionEncoding Positions, int Window, int Output)[]
+        var settings = new (SelfAttentionVariant Variant, PoolingMode Pooling, PositionEncoding Positions, int Window, int Output)[]
         {
-            (SelfAttentionVariant.Lightweight, TokenPooling.Mean, PositionEncoding.Sinusoidal, 0, 0),
-            (SelfAttentionVariant.Encoder, TokenPooling.Max, PositionEncoding.Learned, 3, 8),
-            (SelfAttentionVariant.Encoder, TokenPooling.FirstToken, PositionEncoding.Sinusoidal, 0, 0),
-            (SelfAttentionVariant.Encoder, TokenPooling.Attention, PositionEncoding.Learned, 2, 0),
+            (SelfAttentionVariant.Lightweight, PoolingMode.Mean, PositionEncoding.Sinusoidal, 0, 0),
+            (SelfAttentionVariant.Encoder, PoolingMode.Max, PositionEncoding.Learned, 3, 8),
+            (SelfAttentionVariant.Encoder, PoolingMode.FirstToken, PositionEncoding.Sinusoidal, 0, 0),
+            (SelfAttentionVariant.Encoder, PoolingMode.Attention, PositionEncoding.Learned, 2, 0),
         };
         foreach (var s in settings)
         {
@@ -136,7 +136,7 @@ public sealed class FeaturizerBehaviourTests
             options.Variant = s.Variant;
             options.Pooling = s.Pooling;
             options.Positions = s.Positions;
-            options.LocalAttentionWindow = s.Window;
+            options.LocalHalfWidth = s.Window;
             options.OutputSize = s.Output;
             options.NumberOfEpochs = 1;
             var (ml, rows, data, model) = Train(8, options);
@@ -181,10 +181,10 @@ public sealed class FeaturizerBehaviourTests
         var texts = ml.Data.LoadFromEnumerable(OrderTask.Generate(10, seed: 1));
         var stringLabel = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.Text.SelfAttentionFeaturize("E", "Text", "Label").Fit(texts));
         StringAssert.Contains(stringLabel.Message, "key type");
-        Assert.Throws<ArgumentException>(() => ml.Transforms.Text.SelfAttentionFeaturize(new SelfAttentionFeaturizingEstimator.Options { Width = 30, Heads = 4 }));
-        // The lightweight variant has no heads, so Heads does not have to divide its width.
-        Assert.IsNotNull(ml.Transforms.Text.SelfAttentionFeaturize(new SelfAttentionFeaturizingEstimator.Options { Variant = SelfAttentionVariant.Lightweight, Width = 30, Heads = 4 }));
-        Assert.Throws<ArgumentException>(() => ml.Transforms.Text.SelfAttentionFeaturize(new SelfAttentionFeaturizingEstimator.Options { MaxTokens = 1 }));
+        Assert.Throws<ArgumentException>(() => ml.Transforms.Text.SelfAttentionFeaturize(new SelfAttentionFeaturizingEstimator.Options { Width = 30, NumberOfHeads = 4 }));
+        // The lightweight variant has no heads, so NumberOfHeads does not have to divide its width.
+        Assert.IsNotNull(ml.Transforms.Text.SelfAttentionFeaturize(new SelfAttentionFeaturizingEstimator.Options { Variant = SelfAttentionVariant.Lightweight, Width = 30, NumberOfHeads = 4 }));
+        Assert.Throws<ArgumentException>(() => ml.Transforms.Text.SelfAttentionFeaturize(new SelfAttentionFeaturizingEstimator.Options { MaximumTokens = 1 }));
     }
 
     [TestMethod]

@@ -2,7 +2,6 @@ using System;
 using TorchSharp.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
-using Microsoft.ML.Attention.Infrastructure;
 
 namespace Microsoft.ML.Attention.Core;
 

@@ -1,6 +1,5 @@
 using TorchSharp;
 using static TorchSharp.torch;
-using Microsoft.ML.Attention.Infrastructure;
 
 namespace Microsoft.ML.Attention.Core;
 

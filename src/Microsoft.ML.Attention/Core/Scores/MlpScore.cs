@@ -1,7 +1,6 @@
 using System;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
-using Microsoft.ML.Attention.Infrastructure;
 
 namespace Microsoft.ML.Attention.Core;
 

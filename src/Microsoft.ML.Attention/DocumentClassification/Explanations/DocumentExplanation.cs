@@ -24,7 +24,7 @@ public sealed record SentenceExplanation(string Text, int Start, int Length, flo
 /// <param name="Text">The document text (empty for null).</param>
 /// <param name="PredictedClass">Name of the most probable class.</param>
 /// <param name="Probabilities">Probability of every class, by class name, in class order.</param>
-/// <param name="Sentences">The sentences the model read. Sentences beyond <c>MaxSentences</c> are not included.</param>
+/// <param name="Sentences">The sentences the model read. Sentences beyond <c>MaximumSentences</c> are not included.</param>
 /// <param name="Truncated">True when the length limits cut part of the document before the model read it.</param>
 public sealed record DocumentExplanation(string Text, string PredictedClass, IReadOnlyList<KeyValuePair<string, float>> Probabilities,
     IReadOnlyList<SentenceExplanation> Sentences, bool Truncated);

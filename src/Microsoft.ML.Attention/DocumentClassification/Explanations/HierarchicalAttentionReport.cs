@@ -92,7 +92,7 @@ public static class HierarchicalAttentionReport
         if (explanation.Sentences.Count == 0)
             html.Append("<p class=\"note\">No text: the prediction is the classifier's prior.</p>\n");
         if (explanation.Truncated)
-            html.Append("<p class=\"note\">The document is longer than the model reads (MaxSentences, MaxWordsPerSentence); the rest is not shown.</p>\n");
+            html.Append("<p class=\"note\">The document is longer than the model reads (MaximumSentences, MaximumWordsPerSentence); the rest is not shown.</p>\n");
         html.Append("</div>\n</section>\n");
     }
 

@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Attention.Infrastructure;
+namespace Microsoft.ML.Attention.Training;
 
 /// <summary>
 /// A model being trained together with a temporary linear head, so that one optimizer and one best-epoch snapshot

@@ -1,6 +1,9 @@
 namespace Microsoft.ML.Attention;
 
-/// <summary>How <see cref="AttentionPoolingEstimator"/> turns a sequence of vectors into one vector.</summary>
+/// <summary>
+/// How a sequence of vectors becomes one vector: used by <see cref="AttentionPoolingEstimator"/> (a column of vectors)
+/// and by <see cref="SelfAttentionFeaturizingEstimator"/> (the encoder's token vectors).
+/// </summary>
 public enum PoolingMode
 {
     /// <summary>A weighted sum of the vectors, with weights from an attention score and distribution.</summary>
@@ -11,4 +14,9 @@ public enum PoolingMode
 
     /// <summary>The element-wise maximum of the vectors; a baseline that shows what attention adds.</summary>
     Max = 2,
+
+    /// <summary>
+    /// The vector of a classification token placed before the text (featurizer only: a column of vectors has no such token).
+    /// </summary>
+    FirstToken = 3,
 }

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Attention.Infrastructure;
+namespace Microsoft.ML.Attention.Core;
 
 /// <summary>
 /// Copies of managed arrays into libtorch-owned memory. <c>torch.tensor(array)</c> wraps the managed array, whose

@@ -2,7 +2,7 @@ using System;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 
-namespace Microsoft.ML.Attention.Infrastructure;
+namespace Microsoft.ML.Attention.Training;
 
 /// <summary>
 /// The label a capability learns from: a key (classification over the key's values, counted from the key

@@ -6,7 +6,7 @@ using Microsoft.ML.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Attention.Infrastructure;
+namespace Microsoft.ML.Attention.Training;
 
 /// <summary>What one pass over the validation rows measured; Accuracy is NaN for regression.</summary>
 internal readonly record struct Evaluation(double Loss, double Accuracy);
@@ -29,14 +29,6 @@ internal sealed class TrainingLoop
         _channel = channel;
         _settings = settings;
     }
-
-    /// <summary>Batches of <paramref name="batchSize"/> rows in a fresh random order each epoch.</summary>
-    public static Func<Random, IReadOnlyList<int[]>> ShuffledBatches(IReadOnlyList<int> rows, int batchSize) => random =>
-    {
-        var order = rows.ToArray();
-        random.Shuffle(order);
-        return order.Chunk(batchSize).ToArray();
-    };
 
     /// <summary>
     /// Trains <paramref name="module"/>. <paramref name="batches"/> gives an epoch's batches of training rows;

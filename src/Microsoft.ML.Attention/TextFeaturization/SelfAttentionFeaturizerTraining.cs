@@ -1,7 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using Microsoft.ML.Attention.Infrastructure;
+using Microsoft.ML.Attention.Text;
+using Microsoft.ML.Attention.Training;
 using Microsoft.ML.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -14,7 +15,7 @@ namespace Microsoft.ML.Attention.TextFeaturization;
 /// masked-token prediction on the token states (15% of tokens by default; of those 80% become the mask token,
 /// 10% a random word, 10% stay, as in BERT).
 /// </summary>
-internal static class FeaturizerTraining
+internal static class SelfAttentionFeaturizerTraining
 {
     /// <summary>Pooled vectors [B, E] of texts, averaging the vectors of a text's windows.</summary>
     public static Tensor TextVectors(SelfAttentionEncoder encoder, IReadOnlyList<TokenWindows> texts)
@@ -39,33 +40,13 @@ internal static class FeaturizerTraining
     public static void Supervised(IHost host, IChannel channel, SelfAttentionEncoder encoder, IReadOnlyList<TokenWindows> texts,
         float[] targets, LabelColumn label, IReadOnlyList<int> train, IReadOnlyList<int> validation, TrainingSettings settings)
     {
-        var model = new ModuleWithHead<SelfAttentionEncoder>(encoder, encoder.Architecture.EmbeddingSize, label.IsRegression ? 1 : label.Classes);
+        var model = new ModuleWithHead<SelfAttentionEncoder>(encoder, encoder.Architecture.PooledSize, label.IsRegression ? 1 : label.Classes);
         try
         {
-            Tensor Predict(IReadOnlyList<int> rows) => model.Head(TextVectors(model.Body, rows.Select(i => texts[i]).ToArray()));
-            Tensor Loss(Tensor prediction, IReadOnlyList<int> rows)
-            {
-                var target = rows.Select(i => targets[i]).ToArray();
-                return label.IsRegression
-                    ? nn.functional.mse_loss(prediction.squeeze(-1), torch.tensor(target))
-                    : nn.functional.cross_entropy(prediction, torch.tensor(target.Select(t => (long)t).ToArray()));
-            }
-            Evaluation Evaluate(IReadOnlyList<int> rows)
-            {
-                double lossSum = 0;
-                long correct = 0;
-                foreach (var chunk in ByLength(rows, texts).Chunk(Math.Max(settings.BatchSize, 128)))
-                {
-                    using var scope = torch.NewDisposeScope();
-                    var prediction = Predict(chunk);
-                    lossSum += Loss(prediction, chunk).item<float>() * chunk.Length;
-                    if (!label.IsRegression)
-                        correct += prediction.argmax(-1).data<long>().ToArray().Where((p, k) => p == (long)targets[chunk[k]]).Count();
-                }
-                return new Evaluation(lossSum / rows.Count, label.IsRegression ? double.NaN : (double)correct / rows.Count);
-            }
-            new TrainingLoop(host, channel, settings).Run(model, Buckets(train, texts, settings.BatchSize), validation,
-                rows => Loss(Predict(rows), rows), Evaluate);
+            var objective = new SupervisedObjective(rows => model.Head(TextVectors(model.Body, rows.Select(i => texts[i]).ToArray())),
+                targets, label.IsRegression);
+            new TrainingLoop(host, channel, settings).Run(model, Batches.LengthBucketed(train, Length(texts), settings.BatchSize), validation,
+                objective.BatchLoss, rows => objective.Evaluate(Batches.ByLength(rows, Length(texts)).Chunk(Math.Max(settings.BatchSize, 128))));
         }
         finally
         {
@@ -100,7 +81,7 @@ internal static class FeaturizerTraining
                 var masking = new Random(settings.Seed + 1);
                 double lossSum = 0, correctSum = 0;
                 int chunks = 0;
-                foreach (var chunk in ByLength(rows, texts).Chunk(Math.Max(settings.BatchSize, 128)))
+                foreach (var chunk in Batches.ByLength(rows, Length(texts)).Chunk(Math.Max(settings.BatchSize, 128)))
                 {
                     using var scope = torch.NewDisposeScope();
                     lossSum += Loss(chunk, masking, out var correct).item<float>();
@@ -116,7 +97,7 @@ internal static class FeaturizerTraining
                 using (torch.no_grad())
                     channel.Info($"Masked-token loss on held-out text before training: {Evaluate(validation).Loss:F4}.");
             }
-            new TrainingLoop(host, channel, settings).Run(model, Buckets(train, texts, settings.BatchSize), validation,
+            new TrainingLoop(host, channel, settings).Run(model, Batches.LengthBucketed(train, Length(texts), settings.BatchSize), validation,
                 rows => Loss(rows, random, out _), Evaluate);
             if (validation.Count > 0)
             {
@@ -134,7 +115,7 @@ internal static class FeaturizerTraining
     private static (int[][] Inputs, List<(int Window, int Token)> Positions, List<int> Originals) Mask(
         int[][] windows, FeaturizerArchitecture architecture, double rate, Random random)
     {
-        int firstWord = 2, words = architecture.VocabularySize - 2; // ids [2, words) are words; then classification and mask
+        int firstWord = Vocabulary.FirstWordId, words = architecture.ClassificationTokenId; // ids [FirstWordId, words) are words; then classification and mask
         var inputs = windows.Select(w => (int[])w.Clone()).ToArray();
         var positions = new List<(int, int)>();
         var originals = new List<int>();
@@ -165,18 +146,6 @@ internal static class FeaturizerTraining
         return (inputs, positions, originals);
     }
 
-    /// <summary>Batches of texts of similar length, in a new order each epoch.</summary>
-    private static Func<Random, IReadOnlyList<int[]>> Buckets(IReadOnlyList<int> rows, IReadOnlyList<TokenWindows> texts, int batchSize)
-    {
-        var batches = ByLength(rows, texts).Chunk(batchSize).ToArray();
-        return random =>
-        {
-            var order = batches.ToArray();
-            random.Shuffle(order);
-            return order;
-        };
-    }
-
-    private static int[] ByLength(IReadOnlyList<int> rows, IReadOnlyList<TokenWindows> texts)
-        => rows.OrderBy(i => texts[i].Windows.Sum(w => w.Length)).ThenBy(i => i).ToArray();
+    /// <summary>A text's length for bucketing: its tokens over all windows.</summary>
+    private static Func<int, int> Length(IReadOnlyList<TokenWindows> texts) => i => texts[i].Windows.Sum(w => w.Length);
 }

@@ -1,6 +1,6 @@
 using System;
 
-namespace Microsoft.ML.Attention.Infrastructure;
+namespace Microsoft.ML.Attention.Training;
 
 /// <summary>Settings of <see cref="TrainingLoop"/>, copied from a capability's Options.</summary>
 internal sealed record TrainingSettings(

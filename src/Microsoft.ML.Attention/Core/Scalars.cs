@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Attention.Infrastructure;
+namespace Microsoft.ML.Attention.Core;
 
 // Every number the library hands to libtorch is a Scalar from here, a module field or a `using` local.
 //

@@ -1,0 +1,33 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.ML.Attention.Training;
+using Microsoft.ML.Runtime;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Attention.DocumentClassification;
+
+/// <summary>
+/// Trains a <see cref="HierarchicalAttentionModule"/> on documents already mapped to token ids, with length
+/// bucketing: documents sorted by sentence count and sentence length form batches of neighbours, and the order of
+/// those batches is shuffled every epoch.
+/// </summary>
+internal static class HierarchicalAttentionTraining
+{
+    public static void Train(IHost host, IChannel channel, HierarchicalAttentionModule module,
+        IReadOnlyList<int[][]> documents, int[] labels, IReadOnlyList<int[][]> validationDocuments, int[] validationLabels,
+        TrainingSettings settings)
+    {
+        // Validation rows are numbered after the training rows, so one objective serves both.
+        var all = documents.Concat(validationDocuments).ToArray();
+        var targets = labels.Concat(validationLabels).Select(l => (float)l).ToArray();
+        var validation = Enumerable.Range(documents.Count, validationDocuments.Count).ToArray();
+        (int Sentences, int Words) Shape(int i) => (all[i].Length, all[i].Length == 0 ? 0 : all[i].Max(s => s.Length));
+
+        var objective = new SupervisedObjective(rows => module.Forward(new DocumentBatch(rows.Select(i => all[i]).ToArray())).Logits,
+            targets, isRegression: false);
+        new TrainingLoop(host, channel, settings).Run(module,
+            Batches.LengthBucketed(Enumerable.Range(0, documents.Count).ToArray(), Shape, settings.BatchSize), validation,
+            objective.BatchLoss, rows => objective.Evaluate(Batches.ByLength(rows, Shape).Chunk(Math.Max(settings.BatchSize, 256))));
+    }
+}

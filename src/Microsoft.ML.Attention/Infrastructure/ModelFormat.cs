@@ -1,0 +1,71 @@
+using System.IO;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.ML;
+
+namespace Microsoft.ML.Attention.Infrastructure;
+
+/// <summary>
+/// What every saved model of this library shares: one error style naming the part of the file that is wrong, the
+/// check that refuses files of an older format, and architecture records written as named fields (a small JSON
+/// document, like a Hugging Face config.json), so that a new option is a new field rather than a new positional format.
+/// </summary>
+internal static class ModelFormat
+{
+    private static readonly JsonSerializerOptions Json = new JsonSerializerOptions
+    {
+        // Enums by name; an unknown name or a number fails instead of loading garbage.
+        Converters = { new JsonStringEnumConverter(allowIntegerValues: false) },
+        RespectRequiredConstructorParameters = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    // Version of every transformer's model stream (one history for the library):
+    //   0x00010001: initial (positional architecture blocks).
+    //   0x00010002: architecture and text settings as named JSON fields; every output column's name saved.
+    private const uint CurrentVersion = 0x00010002;
+
+    // Older models still pass ML.NET's header check, so that CheckVersion, not a generic message, says what happened.
+    private const uint OldestRecognizedVersion = 0x00010001;
+
+    /// <summary>The version header of a transformer's model stream.</summary>
+    /// <param name="modelSignature">Eight characters identifying the transformer.</param>
+    /// <param name="loaderSignature">The name registered with <c>LoadableClass</c> (at most 24 characters).</param>
+    /// <param name="transformer">The transformer type, whose assembly ML.NET loads to read the model.</param>
+    public static VersionInfo Version(string modelSignature, string loaderSignature, System.Type transformer) => new VersionInfo(
+        modelSignature: modelSignature,
+        verWrittenCur: CurrentVersion,
+        verReadableCur: CurrentVersion,
+        verWeCanReadBack: OldestRecognizedVersion,
+        loaderSignature: loaderSignature,
+        loaderAssemblyName: transformer.Assembly.FullName);
+
+    /// <summary>The one error for a model file that cannot be read: <paramref name="part"/> names what is wrong.</summary>
+    public static InvalidDataException Error(string part, string problem)
+        => new InvalidDataException($"Cannot load the model's {part}: {problem}");
+
+    /// <summary>Checks the model header, then refuses models of an older format with a clear message.</summary>
+    public static void CheckVersion(ModelLoadContext ctx, VersionInfo info, string component)
+    {
+        ctx.CheckAtModel(info);
+        if (ctx.Header.ModelVerWritten < CurrentVersion)
+            throw Error(component, $"it was saved by an older version of Microsoft.ML.Attention (format 0x{ctx.Header.ModelVerWritten:X8}; " +
+                $"this version reads 0x{CurrentVersion:X8}). Train and save the model again with this version.");
+    }
+
+    /// <summary>Writes <paramref name="record"/> as a JSON document of its named fields.</summary>
+    public static void WriteConfig<T>(BinaryWriter writer, T record) => writer.Write(JsonSerializer.Serialize(record, Json));
+
+    /// <summary>Reads what <see cref="WriteConfig"/> wrote; a missing, unknown or mistyped field fails naming <paramref name="part"/>.</summary>
+    public static T ReadConfig<T>(BinaryReader reader, string part)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(reader.ReadString(), Json) ?? throw Error(part, "the configuration is empty.");
+        }
+        catch (JsonException e)
+        {
+            throw Error(part, "the configuration is not valid: " + e.Message);
+        }
+    }
+}

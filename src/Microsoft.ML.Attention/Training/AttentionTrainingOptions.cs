@@ -1,0 +1,80 @@
+using System;
+using Microsoft.ML.Attention.Training;
+using Microsoft.ML.Runtime;
+
+namespace Microsoft.ML.Attention;
+
+/// <summary>
+/// The training settings the attention pooling, the hierarchical attention network and the self-attention featurizer
+/// share. Each component's <c>Options</c> derives from this class and sets its own defaults (see its documentation page).
+/// </summary>
+public abstract class AttentionTrainingOptions
+{
+    // Only this library's Options classes derive from it; the defaults are theirs.
+    private protected AttentionTrainingOptions(int numberOfEpochs, int batchSize, double learningRate,
+        int earlyStoppingPatience, double gradientClipNorm)
+    {
+        NumberOfEpochs = numberOfEpochs;
+        BatchSize = batchSize;
+        LearningRate = learningRate;
+        EarlyStoppingPatience = earlyStoppingPatience;
+        GradientClipNorm = gradientClipNorm;
+    }
+
+    /// <summary>Passes over the training rows, at most; early stopping ends sooner when the validation loss stops improving.</summary>
+    /// <remarks>At least 1. Typical range 3–50.</remarks>
+    public int NumberOfEpochs { get; set; }
+
+    /// <summary>Rows per training step.</summary>
+    /// <remarks>At least 1. Typical range 16–256; larger is faster per row on a CPU.</remarks>
+    public int BatchSize { get; set; }
+
+    /// <summary>Learning rate of the optimizer.</summary>
+    /// <remarks>Greater than 0. Sweep on a log scale: about 1e-4–1e-2 with Adam, 1e-2–1e-1 with SGD.</remarks>
+    public double LearningRate { get; set; }
+
+    /// <summary>Adam (default) or SGD with momentum.</summary>
+    /// <remarks>Default <see cref="OptimizerKind.Adam"/>.</remarks>
+    public OptimizerKind Optimizer { get; set; } = OptimizerKind.Adam;
+
+    /// <summary>Gradients are rescaled to at most this norm; 0 turns clipping off.</summary>
+    /// <remarks>0 (off) or positive. Typical range 1–10.</remarks>
+    public double GradientClipNorm { get; set; }
+
+    /// <summary>Share of the training rows held out to pick the best epoch and stop early; 0 trains every epoch on all rows.</summary>
+    /// <remarks>Default 0.1. Allowed [0, 1); typical range 0.05–0.2.</remarks>
+    public double ValidationFraction { get; set; } = 0.1;
+
+    /// <summary>Epochs without a better validation loss before training stops; the best epoch's weights are kept.</summary>
+    /// <remarks>At least 1. Typical range 1–5.</remarks>
+    public int EarlyStoppingPatience { get; set; }
+
+    /// <summary>Threads libtorch may use; null keeps its default (all cores). Process-wide in libtorch.</summary>
+    /// <remarks>Default null (libtorch default: all cores). Range 1 to the number of cores; set by <c>Fit</c> and kept for the rest of the process.</remarks>
+    public int? NumberOfThreads { get; set; }
+
+    /// <summary>Seed for initialisation, shuffling, sampling and dropout; null takes one from the <see cref="MLContext"/>.</summary>
+    /// <remarks>Default null (taken from the <see cref="MLContext"/> seed).</remarks>
+    public int? Seed { get; set; }
+
+    /// <summary>Called after every batch with the training progress, e.g. for a progress bar.</summary>
+    /// <remarks>Default null (no callback). Runs on the training thread; keep it fast.</remarks>
+    public Action<TrainingProgress>? Progress { get; set; }
+
+    /// <summary>Checks the shared settings; the component checks its own.</summary>
+    internal void ValidateTraining(IExceptionContext host)
+    {
+        host.CheckUserArg(NumberOfEpochs >= 1, nameof(NumberOfEpochs), "must be at least 1");
+        host.CheckUserArg(BatchSize >= 1, nameof(BatchSize), "must be at least 1");
+        host.CheckUserArg(LearningRate > 0, nameof(LearningRate), "must be positive");
+        host.CheckUserArg(Enum.IsDefined(Optimizer), nameof(Optimizer), "is not a known optimizer");
+        host.CheckUserArg(GradientClipNorm >= 0, nameof(GradientClipNorm), "must be 0 (off) or positive");
+        host.CheckUserArg(ValidationFraction >= 0 && ValidationFraction < 1, nameof(ValidationFraction), "must be in [0, 1)");
+        host.CheckUserArg(EarlyStoppingPatience >= 1, nameof(EarlyStoppingPatience), "must be at least 1");
+        host.CheckUserArg(NumberOfThreads == null || NumberOfThreads >= 1, nameof(NumberOfThreads), "must be at least 1");
+    }
+
+    /// <summary>The settings of the training loop, with the seed chosen by <see cref="TrainingRun.Begin"/>.</summary>
+    internal TrainingSettings ToSettings(int seed)
+        => new TrainingSettings(NumberOfEpochs, BatchSize, LearningRate, EarlyStoppingPatience, GradientClipNorm, seed, Optimizer, Progress);
+}

@@ -1,0 +1,78 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using TorchSharp;
+
+namespace Microsoft.ML.Attention.Training;
+
+/// <summary>The rows a Fit learns from: one item per row with a usable label, read once, and its target.</summary>
+internal sealed record LabeledRows<TRow>(List<TRow> Rows, float[] Targets, int Skipped);
+
+/// <summary>
+/// The steps every Fit of this library takes before its model-specific training: seed and threads, reading the
+/// labeled rows once, and the validation split. Their order fixes how the seed's random numbers are consumed.
+/// </summary>
+internal static class TrainingRun
+{
+    /// <summary>Chooses the seed (the option, else the next number of the MLContext), sets libtorch's threads and seeds it once.</summary>
+    public static int Begin(IHost host, AttentionTrainingOptions options)
+    {
+        var seed = options.Seed ?? host.Rand.Next();
+        if (options.NumberOfThreads.HasValue)
+            torch.set_num_threads(options.NumberOfThreads.Value);
+        torch.random.manual_seed(seed);
+        return seed;
+    }
+
+    /// <summary>
+    /// Reads every row of <paramref name="data"/> once; rows whose label is missing (NaN, key 0) are skipped and counted
+    /// in a warning. Without a label every row is kept with target 0.
+    /// </summary>
+    public static LabeledRows<TRow> Read<TRow>(IHost host, IChannel channel, IDataView data, IEnumerable<DataViewSchema.Column> columns,
+        LabelColumn? label, Func<DataViewRow, Func<TRow>> reader, string role)
+    {
+        var rows = new List<TRow>();
+        var targets = new List<float>();
+        int skipped = 0;
+        var active = label == null ? columns.ToList() : columns.Append(label.Column).ToList();
+        using (var cursor = data.GetRowCursor(active))
+        {
+            var readRow = reader(cursor);
+            var readLabel = label?.Reader(cursor);
+            while (cursor.MoveNext())
+            {
+                host.CheckAlive();
+                var target = readLabel?.Invoke() ?? 0;
+                if (float.IsNaN(target))
+                {
+                    skipped++;
+                    continue;
+                }
+                rows.Add(readRow());
+                targets.Add(target);
+            }
+        }
+        if (skipped > 0)
+            channel.Warning($"Skipped {skipped} {role} rows whose label in column '{label!.Column.Name}' is missing.");
+        return new LabeledRows<TRow>(rows, targets.ToArray(), skipped);
+    }
+
+    /// <summary>
+    /// Holds out <paramref name="fraction"/> of <paramref name="count"/> rows, chosen by a shuffle seeded with
+    /// <paramref name="seed"/>; when that would leave nothing to train on, nothing is held out.
+    /// </summary>
+    public static (int[] Train, int[] Validation) Split(int count, double fraction, int seed)
+    {
+        var order = Enumerable.Range(0, count).ToArray();
+        new Random(seed).Shuffle(order);
+        int held = (int)Math.Floor(count * fraction);
+        if (held >= count)
+            held = 0;
+        return (order.Skip(held).ToArray(), order.Take(held).ToArray());
+    }
+
+    /// <summary>Describes the task for the log: "regression", "N classes".</summary>
+    public static string Describe(LabelColumn label) => label.IsRegression ? "regression" : $"{label.Classes} classes";
+}
