@@ -94,13 +94,14 @@ internal sealed record PretrainedModelFiles(
         return new PretrainedModelFiles(source, config, weights, onnxPath, vocabulary, ReadLowerCase(tokenizerConfig, vocabulary, config.VocabularySize), null, false, null);
     }
 
-    // do_lower_case from tokenizer_config.json; without it, an uncased vocabulary (no upper-case entries besides the
-    // bracketed special tokens) means lower-casing, as Hugging Face's uncased models were trained.
+    // do_lower_case from tokenizer_config.json; without it, a vocabulary without upper-case ASCII letters (besides the
+    // bracketed special tokens) is uncased and means lower-casing, as Hugging Face's uncased models were trained
+    // (bert-base-uncased's vocabulary keeps a few non-ASCII capitals, so only ASCII letters are counted).
     private static bool ReadLowerCase(string tokenizerConfig, string vocabulary, int expectedSize)
     {
         var entries = PretrainedVocabulary.ReadEntries(vocabulary, expectedSize);
         if (File.Exists(tokenizerConfig) && SentenceTransformerSettings.Json(tokenizerConfig) is JsonObject json && json["do_lower_case"] is JsonNode flag)
             return (bool)flag;
-        return !entries.Any(e => !(e.StartsWith('[') && e.EndsWith(']')) && e.Any(char.IsUpper));
+        return !entries.Any(e => !(e.StartsWith('[') && e.EndsWith(']')) && e.Any(char.IsAsciiLetterUpper));
     }
 }
