@@ -58,8 +58,9 @@ internal sealed class PretrainedEncoder : IDisposable
         int? maxTokens = null, LongTextHandling longText = LongTextHandling.HeadAndTail, string? vocabularyPath = null)
     {
         var files = PretrainedModelFiles.Read(path, vocabularyPath);
+        // sentence-transformers caps max_seq_length at the model's positions too; an explicit value beyond them is refused.
         return Create(files, files.Pooling ?? fallbackPooling, files.Pooling is null ? fallbackNormalize : files.Normalize,
-            maxTokens ?? files.MaxSequenceLength ?? files.Config.MaxPositions, longText);
+            maxTokens ?? Math.Min(files.MaxSequenceLength ?? files.Config.MaxPositions, files.Config.MaxPositions), longText);
     }
 
     public static PretrainedEncoder Create(PretrainedModelFiles files, TokenPooling pooling, bool normalize, int maxTokens, LongTextHandling longText)
@@ -69,7 +70,7 @@ internal sealed class PretrainedEncoder : IDisposable
         try
         {
             BertCheckpoint.Load(model, files.Weights, files.WeightsPath);
-            return new PretrainedEncoder(model, text, pooling, normalize, Math.Min(maxTokens, files.Config.MaxPositions), longText);
+            return new PretrainedEncoder(model, text, pooling, normalize, maxTokens, longText);
         }
         catch
         {
