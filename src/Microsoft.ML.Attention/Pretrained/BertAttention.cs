@@ -7,12 +7,12 @@ namespace Microsoft.ML.Attention.Pretrained;
 internal sealed class BertAttention : nn.Module
 {
     private readonly BertSelfAttention self;
-    private readonly BertSelfOutput output;
+    private readonly BertOutput output;
 
     public BertAttention(BertConfig config) : base(nameof(BertAttention))
     {
         self = new BertSelfAttention(config);
-        output = new BertSelfOutput(config);
+        output = new BertOutput(config, config.HiddenSize);
         RegisterComponents();
     }
 

@@ -27,12 +27,15 @@ internal sealed record BertConfig(
 
     public int HeadSize => HiddenSize / NumberOfHeads;
 
-    public static BertConfig Load(string path)
+    public static BertConfig Load(string path) => Parse(File.ReadAllText(path), path);
+
+    /// <summary>Reads config.json's text; <paramref name="path"/> names its source in errors (a file, or a stream of a saved model).</summary>
+    public static BertConfig Parse(string text, string path)
     {
         JsonNode? root;
         try
         {
-            root = JsonNode.Parse(File.ReadAllText(path));
+            root = JsonNode.Parse(text);
         }
         catch (JsonException e)
         {

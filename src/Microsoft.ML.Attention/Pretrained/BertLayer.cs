@@ -14,7 +14,7 @@ internal sealed class BertLayer : nn.Module
     {
         attention = new BertAttention(config);
         intermediate = new BertIntermediate(config);
-        output = new BertOutput(config);
+        output = new BertOutput(config, config.IntermediateSize);
         RegisterComponents();
     }
 

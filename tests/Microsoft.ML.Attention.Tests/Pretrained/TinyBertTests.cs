@@ -115,6 +115,14 @@ public sealed class TinyBertTests
         }
     }
 
+    [TestMethod]
+    public void ConfigurationRoundTripsThroughItsJson()
+    {
+        var config = BertConfig.Parse(TinyBert.ConfigJson(), "config.json");
+        Assert.AreEqual(new BertConfig(16, 4, 2, 2, 8, 12, 2, 1e-6, 0.1, 0.1), config);
+        Assert.AreEqual(config, BertConfig.Parse(config.ToJson(), "saved"));
+    }
+
     private static void AssertStates(TinyBert tiny, string folder, int layers, bool needWeights)
     {
         try
