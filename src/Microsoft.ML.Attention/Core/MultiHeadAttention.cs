@@ -80,11 +80,10 @@ internal sealed class MultiHeadAttention : nn.Module
     {
         using var scope = NewDisposeScope();
         var (q, k, v, mask) = Prepare(query, keys, values, keyPaddingMask, attentionMask);
-        var scores = score.Score(q, k);                     // [B, heads, Tq, Tk]
-        var weights = distribution.NormalizeForQuery(scores, mask, q);
-        var attended = _dropoutRate > 0.0 ? dropout.call(weights) : weights;
-        var output = Combine(attended.matmul(v));
-        return (scope.MoveToOuter(output), scope.MoveToOuter(weights));
+        var (perHead, weights) = HeadAttention.Attend(q, k, v, mask,
+            (qh, kh, m) => distribution.NormalizeForQuery(score.Score(qh, kh), m, qh),   // scores [B, heads, Tq, Tk]
+            _dropoutRate > 0.0 ? dropout.call : null);
+        return (scope.MoveToOuter(Combine(perHead)), scope.MoveToOuter(weights!));
     }
 
     /// <summary>
@@ -97,7 +96,7 @@ internal sealed class MultiHeadAttention : nn.Module
             return Forward(query, keys, values, keyPaddingMask, attentionMask).output;
         using var scope = NewDisposeScope();
         var (q, k, v, mask) = Prepare(query, keys, values, keyPaddingMask, attentionMask);
-        return scope.MoveToOuter(Combine(FusedAttention.ScaledDotSoftmax(q, k, v, mask)));
+        return scope.MoveToOuter(Combine(HeadAttention.Attend(q, k, v, mask, weightsOf: null).Output));
     }
 
     // Checks the shapes, combines the masks ([B or 1, 1, Tq or 1, Tk], null if none) and projects q, k, v into heads.
@@ -116,21 +115,7 @@ internal sealed class MultiHeadAttention : nn.Module
         if (keys.shape[0] != batch || values.shape[0] != batch || values.shape[1] != keyLength)
             throw new ArgumentException("The query, keys and values must have the same batch size, and keys and values the same length.");
 
-        Tensor? padding = null;
-        if (keyPaddingMask is not null)
-        {
-            if (keyPaddingMask.dim() != 2 || keyPaddingMask.shape[0] != batch || keyPaddingMask.shape[1] != keyLength)
-                throw new ArgumentException($"Expected a key padding mask [{batch}, {keyLength}].", nameof(keyPaddingMask));
-            padding = keyPaddingMask.reshape(batch, 1, 1, keyLength);
-        }
-        Tensor? pairs = null;
-        if (attentionMask is not null)
-        {
-            if (attentionMask.dim() is not (2 or 3) || attentionMask.shape[^2] != queryLength || attentionMask.shape[^1] != keyLength)
-                throw new ArgumentException($"Expected an attention mask [{queryLength}, {keyLength}].", nameof(attentionMask));
-            pairs = attentionMask.dim() == 2 ? attentionMask.reshape(1, 1, queryLength, keyLength) : attentionMask.unsqueeze(1);
-        }
-        var mask = Masking.Combine(padding, pairs);
+        var mask = HeadAttention.CombineMasks(keyPaddingMask, attentionMask, batch, queryLength, keyLength);
 
         var q = SplitHeads(query_projection.call(query));   // [B, heads, Tq, headDim]
         var k = SplitHeads(key_projection.call(keys));      // [B, heads, Tk, headDim]
@@ -139,10 +124,9 @@ internal sealed class MultiHeadAttention : nn.Module
     }
 
     // Per-head results [B, heads, Tq, headDim] → concatenated and projected back [B, Tq, modelDim].
-    private Tensor Combine(Tensor perHead)
-        => output_projection.call(perHead.transpose(1, 2).reshape(perHead.shape[0], perHead.shape[2], _modelDim));
+    private Tensor Combine(Tensor perHead) => output_projection.call(HeadAttention.MergeHeads(perHead));
 
-    private Tensor SplitHeads(Tensor x) => x.reshape(x.shape[0], x.shape[1], _heads, HeadDim).transpose(1, 2);
+    private Tensor SplitHeads(Tensor x) => HeadAttention.SplitHeads(x, _heads);
 
     private void RequireShape(Tensor x, string name)
     {

@@ -40,26 +40,12 @@ internal sealed class TokenWindowEncoder
 
     public TokenWindows Encode(int[] ids)
     {
-        int budget = _maxTokens - 1;
-        if (ids.Length <= budget)
-            return new TokenWindows(new[] { Window(ids) }, 0);
-        if (_longText == LongTextHandling.HeadAndTail)
-        {
-            int head = (budget + 1) / 2, tail = budget - head;
-            return new TokenWindows(new[] { Window(ids.Take(head).Concat(ids.Skip(ids.Length - tail)).ToArray()) }, ids.Length - budget);
-        }
-        return new TokenWindows(ids.Chunk(budget).Select(Window).ToArray(), 0);
+        var (pieces, dropped) = LongTextCut.Split(ids, _maxTokens - 1, _longText);
+        return new TokenWindows(pieces.Select(Window).ToArray(), dropped);
     }
 
     /// <summary>Positions (in the text's token list) of the tokens a window read, for aligning token weights.</summary>
-    public IEnumerable<int> ReadPositions(int tokenCount)
-    {
-        int budget = _maxTokens - 1;
-        if (tokenCount <= budget || _longText == LongTextHandling.SlidingWindow)
-            return Enumerable.Range(0, tokenCount);
-        int head = (budget + 1) / 2, tail = budget - head;
-        return Enumerable.Range(0, head).Concat(Enumerable.Range(tokenCount - tail, tail));
-    }
+    public IEnumerable<int> ReadPositions(int tokenCount) => LongTextCut.ReadPositions(tokenCount, _maxTokens - 1, _longText);
 
     private int[] Window(int[] ids)
     {

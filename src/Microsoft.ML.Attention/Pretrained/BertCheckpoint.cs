@@ -1,0 +1,56 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Attention.Pretrained;
+
+/// <summary>
+/// Copies checkpoint tensors into a <see cref="BertModel"/> by Hugging Face name. Every tensor of the model must be
+/// found with its exact shape; the checkpoint may hold, beyond them, only parts of Hugging Face models the encoder
+/// does not use (the pooler, pre-training heads, the position-id buffer). Anything else is an error naming the file.
+/// </summary>
+internal static class BertCheckpoint
+{
+    // Task models (BertForSequenceClassification, ...) prefix the encoder's keys with "bert.".
+    private const string TaskModelPrefix = "bert.";
+
+    private static readonly string[] UnusedPrefixes = { "pooler.", "cls.", "classifier.", "qa_outputs." };
+
+    private static readonly string[] UnusedNames = { "embeddings.position_ids" };
+
+    public static void Load(BertModel model, IReadOnlyList<WeightTensor> tensors, string file)
+    {
+        var byName = new Dictionary<string, WeightTensor>();
+        foreach (var tensor in tensors)
+        {
+            var name = tensor.Name.StartsWith(TaskModelPrefix, StringComparison.Ordinal) ? tensor.Name[TaskModelPrefix.Length..] : tensor.Name;
+            if (UnusedNames.Contains(name) || UnusedPrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal)))
+                continue;
+            if (!byName.TryAdd(name, tensor))
+                throw CheckpointErrors.Invalid(file, $"tensor '{name}' appears twice.");
+        }
+
+        var state = model.state_dict();
+        var unexpected = byName.Keys.Where(k => !state.ContainsKey(k)).ToList();
+        if (unexpected.Count > 0)
+            throw CheckpointErrors.Invalid(file, $"unexpected tensors {string.Join(", ", unexpected.Take(5).Select(n => $"'{n}'"))}"
+                + (unexpected.Count > 5 ? $" and {unexpected.Count - 5} more" : "")
+                + $" for a BERT encoder of {model.Config.NumberOfLayers} layers (expected Hugging Face BertModel names such as 'encoder.layer.0.attention.self.query.weight').");
+        var missing = state.Keys.Where(k => !byName.ContainsKey(k)).ToList();
+        if (missing.Count > 0)
+            throw CheckpointErrors.Invalid(file, $"missing tensors {string.Join(", ", missing.Take(5).Select(n => $"'{n}'"))}"
+                + (missing.Count > 5 ? $" and {missing.Count - 5} more" : "") + $" of a BERT encoder of {model.Config.NumberOfLayers} layers.");
+
+        using var noGrad = torch.no_grad();
+        foreach (var (name, target) in state)
+        {
+            var source = byName[name];
+            if (!target.shape.SequenceEqual(source.Shape))
+                throw CheckpointErrors.Invalid(file, $"tensor '{name}' has shape {source.ShapeText}; the configuration gives [{string.Join(", ", target.shape)}].");
+            using var values = torch.tensor(source.Values, source.Shape);
+            target.copy_(values);
+        }
+    }
+}

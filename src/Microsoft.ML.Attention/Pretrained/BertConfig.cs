@@ -1,0 +1,130 @@
+using System;
+using System.IO;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Microsoft.ML.Attention.Pretrained;
+
+/// <summary>
+/// The shape of a BERT encoder, as Hugging Face's config.json gives it (model_type "bert"). Only what the encoder
+/// needs is kept; <see cref="ToJson"/> writes a config.json this class reads back, for saving it with a model.
+/// </summary>
+internal sealed record BertConfig(
+    int VocabularySize,
+    int HiddenSize,
+    int NumberOfLayers,
+    int NumberOfHeads,
+    int IntermediateSize,
+    int MaxPositions,
+    int TypeVocabularySize,
+    double LayerNormEpsilon,
+    double HiddenDropout,
+    double AttentionDropout)
+{
+    // Hugging Face's name of GELU with erf; "gelu_new"/"gelu_pytorch_tanh" are the tanh approximation, which this
+    // encoder does not compute, so such models are refused rather than silently computed differently.
+    private const string Gelu = "gelu";
+
+    public int HeadSize => HiddenSize / NumberOfHeads;
+
+    public static BertConfig Load(string path) => Parse(File.ReadAllText(path), path);
+
+    /// <summary>Reads config.json's text; <paramref name="path"/> names its source in errors (a file, or a stream of a saved model).</summary>
+    public static BertConfig Parse(string text, string path)
+    {
+        JsonNode? root;
+        try
+        {
+            root = JsonNode.Parse(text);
+        }
+        catch (JsonException e)
+        {
+            throw CheckpointErrors.Invalid(path, $"not valid JSON ({e.Message}).");
+        }
+        if (root is not JsonObject json)
+            throw CheckpointErrors.Invalid(path, "a JSON object with the model's configuration was expected.");
+        var type = json["model_type"]?.GetValue<string>();
+        if (type != "bert")
+            throw CheckpointErrors.Invalid(path, $"model_type is {(type == null ? "missing" : $"'{type}'")}; only 'bert' (BERT-family encoders such as MiniLM) is supported.");
+        var activation = json["hidden_act"]?.GetValue<string>() ?? Gelu;
+        if (activation != Gelu)
+            throw CheckpointErrors.Invalid(path, $"hidden_act is '{activation}'; only 'gelu' (GELU with erf) is supported.");
+        var positionType = json["position_embedding_type"]?.GetValue<string>() ?? "absolute";
+        if (positionType != "absolute")
+            throw CheckpointErrors.Invalid(path, $"position_embedding_type is '{positionType}'; only 'absolute' (learned positions) is supported.");
+        var config = new BertConfig(
+            Integer(json, "vocab_size", path, null),
+            Integer(json, "hidden_size", path, null),
+            Integer(json, "num_hidden_layers", path, null),
+            Integer(json, "num_attention_heads", path, null),
+            Integer(json, "intermediate_size", path, null),
+            Integer(json, "max_position_embeddings", path, 512),
+            Integer(json, "type_vocab_size", path, 2),
+            Number(json, "layer_norm_eps", path, 1e-12),
+            Number(json, "hidden_dropout_prob", path, 0.1),
+            Number(json, "attention_probs_dropout_prob", path, 0.1));
+        config.Validate(path);
+        return config;
+    }
+
+    /// <summary>Checks the sizes fit together; <paramref name="source"/> names the file they came from.</summary>
+    public void Validate(string source)
+    {
+        void Require(bool condition, string problem)
+        {
+            if (!condition)
+                throw CheckpointErrors.Invalid(source, problem);
+        }
+        Require(VocabularySize > 0 && HiddenSize > 0 && NumberOfLayers > 0 && NumberOfHeads > 0 && IntermediateSize > 0 && MaxPositions >= 3
+            && TypeVocabularySize > 0, "vocab_size, hidden_size, num_hidden_layers, num_attention_heads, intermediate_size and type_vocab_size must be positive, max_position_embeddings at least 3.");
+        Require(HiddenSize % NumberOfHeads == 0, $"hidden_size {HiddenSize} is not divisible by num_attention_heads {NumberOfHeads}.");
+        Require(LayerNormEpsilon > 0, $"layer_norm_eps must be positive, not {LayerNormEpsilon}.");
+        Require(HiddenDropout is >= 0 and < 1 && AttentionDropout is >= 0 and < 1, "dropout probabilities must be in [0, 1).");
+    }
+
+    public string ToJson() => new JsonObject
+    {
+        ["model_type"] = "bert",
+        ["hidden_act"] = Gelu,
+        ["vocab_size"] = VocabularySize,
+        ["hidden_size"] = HiddenSize,
+        ["num_hidden_layers"] = NumberOfLayers,
+        ["num_attention_heads"] = NumberOfHeads,
+        ["intermediate_size"] = IntermediateSize,
+        ["max_position_embeddings"] = MaxPositions,
+        ["type_vocab_size"] = TypeVocabularySize,
+        ["layer_norm_eps"] = LayerNormEpsilon,
+        ["hidden_dropout_prob"] = HiddenDropout,
+        ["attention_probs_dropout_prob"] = AttentionDropout,
+    }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+
+    private static int Integer(JsonObject json, string key, string path, int? fallback)
+    {
+        var node = json[key];
+        if (node == null)
+            return fallback ?? throw CheckpointErrors.Invalid(path, $"'{key}' is missing.");
+        try
+        {
+            return node.GetValue<int>();
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException)
+        {
+            throw CheckpointErrors.Invalid(path, $"'{key}' must be an integer, found {node.ToJsonString()}.");
+        }
+    }
+
+    private static double Number(JsonObject json, string key, string path, double fallback)
+    {
+        var node = json[key];
+        if (node == null)
+            return fallback;
+        try
+        {
+            return node.GetValue<double>();
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException)
+        {
+            throw CheckpointErrors.Invalid(path, $"'{key}' must be a number, found {node.ToJsonString()}.");
+        }
+    }
+}

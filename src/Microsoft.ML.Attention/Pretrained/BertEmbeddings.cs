@@ -1,0 +1,39 @@
+using Microsoft.ML.Attention.Infrastructure;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Attention.Pretrained;
+
+/// <summary>
+/// BERT's input layer: word piece + learned position + token type (always type 0: single texts) embeddings, then a
+/// LayerNorm. Field names are those of Hugging Face's BertEmbeddings, so checkpoint keys map one to one.
+/// </summary>
+internal sealed class BertEmbeddings : nn.Module
+{
+    private readonly Embedding word_embeddings;
+    private readonly Embedding position_embeddings;
+    private readonly Embedding token_type_embeddings;
+    private readonly LayerNorm LayerNorm;
+    private readonly Dropout dropout;
+
+    public BertEmbeddings(BertConfig config) : base(nameof(BertEmbeddings))
+    {
+        word_embeddings = nn.Embedding(config.VocabularySize, config.HiddenSize);
+        position_embeddings = nn.Embedding(config.MaxPositions, config.HiddenSize);
+        token_type_embeddings = nn.Embedding(config.TypeVocabularySize, config.HiddenSize);
+        LayerNorm = nn.LayerNorm(config.HiddenSize, config.LayerNormEpsilon);
+        dropout = nn.Dropout(config.HiddenDropout);
+        RegisterComponents();
+    }
+
+    /// <summary>ids [B, T] → [B, T, hidden].</summary>
+    public Tensor Forward(Tensor ids)
+    {
+        using var scope = torch.NewDisposeScope();
+        var positions = position_embeddings.call(Scalars.Range(ids.shape[1], ScalarType.Int64, ids.device)).unsqueeze(0);
+        var typeZero = token_type_embeddings.weight![0];
+        var x = word_embeddings.call(ids).add(positions, Scalars.One).add(typeZero, Scalars.One);
+        return scope.MoveToOuter(dropout.call(LayerNorm.call(x)));
+    }
+}

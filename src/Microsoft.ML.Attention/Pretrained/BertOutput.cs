@@ -1,0 +1,33 @@
+using Microsoft.ML.Attention.Infrastructure;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Attention.Pretrained;
+
+/// <summary>
+/// BERT's post-norm residual step: LayerNorm(dropout(dense(x)) + input). Hugging Face has two classes of this shape
+/// with the same keys ("dense", "LayerNorm"): BertSelfOutput after self-attention (from the width) and BertOutput
+/// after the feed-forward block (from the intermediate size); one class serves both here.
+/// </summary>
+internal sealed class BertOutput : nn.Module
+{
+    private readonly Linear dense;
+    private readonly LayerNorm LayerNorm;
+    private readonly Dropout dropout;
+
+    public BertOutput(BertConfig config, int inputSize) : base(nameof(BertOutput))
+    {
+        dense = nn.Linear(inputSize, config.HiddenSize);
+        LayerNorm = nn.LayerNorm(config.HiddenSize, config.LayerNormEpsilon);
+        dropout = nn.Dropout(config.HiddenDropout);
+        RegisterComponents();
+    }
+
+    /// <summary>x [B, T, inputSize], input [B, T, hidden] (the residual) → [B, T, hidden].</summary>
+    public Tensor Forward(Tensor x, Tensor input)
+    {
+        using var scope = torch.NewDisposeScope();
+        return scope.MoveToOuter(LayerNorm.call(dropout.call(dense.call(x)).add(input, Scalars.One)));
+    }
+}

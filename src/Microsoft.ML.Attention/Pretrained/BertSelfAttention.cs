@@ -1,0 +1,48 @@
+using Microsoft.ML.Attention.Core;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Attention.Pretrained;
+
+/// <summary>
+/// BERT's self-attention: the query, key and value projections (Hugging Face's names), attended per head through the
+/// attention core (<see cref="HeadAttention"/>): libtorch's fused kernel unless the weights are wanted or attention
+/// dropout is active.
+/// </summary>
+internal sealed class BertSelfAttention : nn.Module
+{
+    private readonly Linear query;
+    private readonly Linear key;
+    private readonly Linear value;
+    private readonly Dropout dropout;
+    private readonly long _heads;
+    private readonly double _dropoutRate;
+
+    public BertSelfAttention(BertConfig config) : base(nameof(BertSelfAttention))
+    {
+        query = nn.Linear(config.HiddenSize, config.HiddenSize);
+        key = nn.Linear(config.HiddenSize, config.HiddenSize);
+        value = nn.Linear(config.HiddenSize, config.HiddenSize);
+        dropout = nn.Dropout(config.AttentionDropout);
+        _heads = config.NumberOfHeads;
+        _dropoutRate = config.AttentionDropout;
+        RegisterComponents();
+    }
+
+    /// <summary>
+    /// x [B, T, hidden], mask bool [B, 1, 1, T] (true = real token). Returns the merged heads [B, T, hidden] and,
+    /// when asked for, the weights [B, heads, T, T].
+    /// </summary>
+    public (Tensor Context, Tensor? Weights) Forward(Tensor x, Tensor mask, bool needWeights)
+    {
+        using var scope = torch.NewDisposeScope();
+        var q = HeadAttention.SplitHeads(query.call(x), _heads);
+        var k = HeadAttention.SplitHeads(key.call(x), _heads);
+        var v = HeadAttention.SplitHeads(value.call(x), _heads);
+        bool dropping = training && _dropoutRate > 0.0;
+        var (perHead, weights) = HeadAttention.Attend(q, k, v, mask,
+            needWeights || dropping ? HeadAttention.ScaledDotSoftmaxWeights : null, dropping ? dropout.call : null);
+        return (scope.MoveToOuter(HeadAttention.MergeHeads(perHead)), needWeights ? scope.MoveToOuter(weights!) : null);
+    }
+}

@@ -1,0 +1,28 @@
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+
+namespace Microsoft.ML.Attention.Pretrained;
+
+/// <summary>Checks a WordPiece vocabulary file (vocab.txt: one entry a line, the line number is the id) against the model.</summary>
+internal static class PretrainedVocabulary
+{
+    public static readonly string[] SpecialTokens = { "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]" };
+
+    /// <summary>The entries, after checking the count equals the model's word embedding rows and the special tokens are there.</summary>
+    public static IReadOnlyList<string> ReadEntries(string path, int expectedSize)
+    {
+        if (!File.Exists(path))
+            throw CheckpointErrors.Missing(path, $"the model's WordPiece vocabulary (vocab.txt, {expectedSize} entries) was expected.");
+        var entries = File.ReadAllLines(path);
+        // A final empty line is the file's trailing newline written as a line by some tools, not an entry.
+        if (entries.Length == expectedSize + 1 && entries[^1].Length == 0)
+            entries = entries[..^1];
+        if (entries.Length != expectedSize)
+            throw CheckpointErrors.Invalid(path, $"the vocabulary has {entries.Length} entries but the model has {expectedSize} word embeddings: it is not this model's vocabulary.");
+        var missing = SpecialTokens.Except(entries).ToList();
+        if (missing.Count > 0)
+            throw CheckpointErrors.Invalid(path, $"the vocabulary lacks the special tokens {string.Join(" ", missing)} (expected a BERT WordPiece vocabulary).");
+        return entries;
+    }
+}

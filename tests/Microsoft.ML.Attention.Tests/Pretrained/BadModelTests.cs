@@ -1,0 +1,170 @@
+using System;
+using System.IO;
+using System.Linq;
+using Microsoft.ML.Attention.Pretrained;
+using Microsoft.VisualStudio.TestTools.UnitTesting;
+
+namespace Microsoft.ML.Attention.Tests.Pretrained;
+
+/// <summary>Every way a pretrained model on disk can be wrong fails with an error naming the file and what was expected.</summary>
+[TestClass]
+public sealed class BadModelTests
+{
+    private string _folder = "";
+
+    [TestInitialize]
+    public void WriteTinyModel() => _folder = new TinyBert().WriteFolder(Path.Combine(Path.GetTempPath(), $"bad-bert-{Environment.ProcessId}-{Guid.NewGuid():N}"));
+
+    [TestCleanup]
+    public void Remove() => Directory.Delete(_folder, recursive: true);
+
+    private string FilePath(string name) => Path.Combine(_folder, name);
+
+    private void Fails<TException>(string path, params string[] fragments) where TException : Exception
+    {
+        var error = Assert.ThrowsExactly<TException>(() => PretrainedEncoder.Load(path).Dispose());
+        foreach (var fragment in fragments)
+            StringAssert.Contains(error.Message, fragment, $"the error was: {error.Message}");
+    }
+
+    [TestMethod]
+    public void TheTinyModelItselfLoads() => PretrainedEncoder.Load(_folder).Dispose();
+
+    [TestMethod]
+    public void OtherModelTypeIsRefused()
+    {
+        File.WriteAllText(FilePath("config.json"), TinyBert.ConfigJson(modelType: "roberta"));
+        Fails<InvalidDataException>(_folder, FilePath("config.json"), "'roberta'", "only 'bert'");
+    }
+
+    [TestMethod]
+    public void TanhGeluIsRefused()
+    {
+        File.WriteAllText(FilePath("config.json"), TinyBert.ConfigJson(activation: "gelu_new"));
+        Fails<InvalidDataException>(_folder, FilePath("config.json"), "hidden_act is 'gelu_new'");
+    }
+
+    [TestMethod]
+    public void MissingConfigVocabularyOrFolder()
+    {
+        File.Delete(FilePath("vocab.txt"));
+        Fails<FileNotFoundException>(_folder, FilePath("vocab.txt"), "16 entries");
+        File.Delete(FilePath("config.json"));
+        Fails<FileNotFoundException>(_folder, FilePath("config.json"), "model_type bert");
+        Fails<FileNotFoundException>(FilePath("nowhere"), FilePath("nowhere"), "was expected");
+        Fails<InvalidDataException>(FilePath("model.safetensors"), FilePath("model.safetensors"), ".onnx file");
+    }
+
+    [TestMethod]
+    public void MismatchedVocabularyIsRefused()
+    {
+        File.WriteAllLines(FilePath("vocab.txt"), TinyBert.Vocabulary.Append("extra"));
+        Fails<InvalidDataException>(_folder, FilePath("vocab.txt"), "17 entries", "16 word embeddings");
+        File.WriteAllLines(FilePath("vocab.txt"), TinyBert.Vocabulary.Select(v => v == "[CLS]" ? "cls" : v));
+        Fails<InvalidDataException>(_folder, FilePath("vocab.txt"), "[CLS]");
+    }
+
+    [TestMethod]
+    public void TensorWithUnexpectedShapeNameOrMissing()
+    {
+        var tiny = new TinyBert();
+        var weights = FilePath("model.safetensors");
+        tiny.Weights["encoder.layer.1.intermediate.dense.weight"] = (new long[] { 9, 4 }, new double[36]);
+        tiny.WriteFolder(_folder);
+        Fails<InvalidDataException>(_folder, weights, "'encoder.layer.1.intermediate.dense.weight' has shape [9, 4]", "[8, 4]");
+
+        tiny = new TinyBert();
+        tiny.Weights["encoder.layer.0.attention.self.querry.weight"] = (new long[] { 4, 4 }, new double[16]);
+        tiny.WriteFolder(_folder);
+        Fails<InvalidDataException>(_folder, weights, "unexpected tensors 'encoder.layer.0.attention.self.querry.weight'");
+
+        tiny = new TinyBert();
+        tiny.Weights.Remove("embeddings.LayerNorm.bias");
+        tiny.WriteFolder(_folder);
+        Fails<InvalidDataException>(_folder, weights, "missing tensors 'embeddings.LayerNorm.bias'");
+
+        // One layer more in the configuration than in the file.
+        new TinyBert().WriteFolder(_folder, layers: 1);
+        File.WriteAllText(FilePath("config.json"), TinyBert.ConfigJson(layers: 2));
+        Fails<InvalidDataException>(_folder, weights, "missing tensors 'encoder.layer.1.");
+    }
+
+    [TestMethod]
+    public void TruncatedOrCorruptSafetensorsIsRefused()
+    {
+        var weights = FilePath("model.safetensors");
+        var bytes = File.ReadAllBytes(weights);
+        File.WriteAllBytes(weights, bytes[..(bytes.Length - 100)]);
+        Fails<InvalidDataException>(_folder, weights, "truncated");
+        File.WriteAllBytes(weights, bytes[..20]);
+        Fails<InvalidDataException>(_folder, weights, "header length");
+        var garbage = (byte[])bytes.Clone();
+        garbage[8] = (byte)'#'; // the header's opening brace
+        File.WriteAllBytes(weights, garbage);
+        Fails<InvalidDataException>(_folder, weights, "not valid JSON");
+    }
+
+    [TestMethod]
+    public void PyTorchCheckpointAsksForSafetensors()
+    {
+        File.Move(FilePath("model.safetensors"), FilePath("pytorch_model.bin"));
+        Fails<InvalidDataException>(_folder, FilePath("pytorch_model.bin"), "convert the weights to model.safetensors");
+    }
+
+    [TestMethod]
+    public void TruncatedOrCorruptOnnxIsRefused()
+    {
+        var onnx = FilePath("model.onnx");
+        using (var source = File.OpenRead(MiniLmFiles.OnnxPath))
+        using (var target = File.Create(onnx))
+        {
+            var head = new byte[2_000_000];
+            source.ReadExactly(head);
+            target.Write(head);
+        }
+        File.Copy(MiniLmFiles.VocabularyPath, FilePath("minilm-vocab.txt"));
+        var error = Assert.ThrowsExactly<InvalidDataException>(() => PretrainedModelFiles.Read(onnx, FilePath("minilm-vocab.txt")));
+        StringAssert.Contains(error.Message, onnx);
+        StringAssert.Contains(error.Message, "truncated");
+        File.WriteAllBytes(onnx, Enumerable.Range(0, 5000).Select(i => (byte)(i * 37 % 251)).ToArray());
+        error = Assert.ThrowsExactly<InvalidDataException>(() => PretrainedModelFiles.Read(onnx, FilePath("minilm-vocab.txt")));
+        StringAssert.Contains(error.Message, onnx);
+    }
+
+    [TestMethod]
+    public void OnnxWithoutItsVocabularyIsRefused()
+    {
+        var folder = Directory.CreateDirectory(FilePath("onnx")).FullName;
+        var onnx = Path.Combine(folder, "model.onnx");
+        File.Copy(MiniLmFiles.OnnxPath, onnx);
+        Fails<FileNotFoundException>(onnx, Path.Combine(folder, "vocab.txt"), "30522 entries");
+        // The tiny vocabulary has 16 entries, not the model's 30,522.
+        File.Copy(FilePath("vocab.txt"), Path.Combine(folder, "vocab.txt"));
+        Fails<InvalidDataException>(onnx, Path.Combine(folder, "vocab.txt"), "16 entries", "30522 word embeddings");
+    }
+
+    [TestMethod]
+    public void UnsupportedSentenceTransformersModulesAreRefused()
+    {
+        File.WriteAllText(FilePath("modules.json"), """
+            [{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+             {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+             {"idx": 2, "name": "2", "path": "2_Dense", "type": "sentence_transformers.models.Dense"}]
+            """);
+        Directory.CreateDirectory(FilePath("1_Pooling"));
+        File.WriteAllText(Path.Combine(_folder, "1_Pooling", "config.json"), """{"pooling_mode_mean_sqrt_len_tokens": true}""");
+        Fails<InvalidDataException>(_folder, FilePath("modules.json"), "sentence_transformers.models.Dense", "not supported");
+        File.WriteAllText(FilePath("modules.json"), """
+            [{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+             {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"}]
+            """);
+        Fails<InvalidDataException>(_folder, Path.Combine(_folder, "1_Pooling", "config.json"), "pooling_mode_mean_sqrt_len_tokens");
+    }
+
+    [TestMethod]
+    public void MaximumTokensBeyondTheModelsPositionsAreRefused()
+    {
+        var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => PretrainedEncoder.Load(_folder, maxTokens: 13).Dispose());
+        StringAssert.Contains(error.Message, "12");
+    }
+}
