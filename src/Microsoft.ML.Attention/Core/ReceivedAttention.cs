@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.Linq;
-using Microsoft.ML.Attention.Infrastructure;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,4 +1,4 @@
-using Microsoft.ML.Attention.Infrastructure;
+using Microsoft.ML.Attention.Core;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -19,12 +19,12 @@ internal sealed class PretrainedEncoder : IDisposable
     // Padded tokens (rows x longest window) of one forward pass; a window of 256 tokens then goes 16 to a group.
     private const int TokenBudget = 4096;
 
-    public PretrainedEncoder(BertModel model, WordPieceText text, TokenPooling pooling, bool normalize, int maxTokens, LongTextHandling longText)
+    public PretrainedEncoder(BertModel model, WordPieceText text, PoolingMode pooling, bool normalize, int maxTokens, LongTextHandling longText)
     {
         if (maxTokens < 3 || maxTokens > model.Config.MaxPositions)
             throw new ArgumentOutOfRangeException(nameof(maxTokens), maxTokens,
                 $"The maximum tokens per window must be in [3, {model.Config.MaxPositions}] (the model's maximum positions).");
-        if (pooling is not (TokenPooling.Mean or TokenPooling.FirstToken or TokenPooling.Max))
+        if (pooling is not (PoolingMode.Mean or PoolingMode.FirstToken or PoolingMode.Max))
             throw new ArgumentException($"A frozen pretrained encoder pools by Mean, FirstToken or Max, not {pooling}.", nameof(pooling));
         Model = model;
         Text = text;
@@ -39,7 +39,7 @@ internal sealed class PretrainedEncoder : IDisposable
 
     public WordPieceText Text { get; }
 
-    public TokenPooling Pooling { get; }
+    public PoolingMode Pooling { get; }
 
     public bool Normalize { get; }
 
@@ -54,7 +54,7 @@ internal sealed class PretrainedEncoder : IDisposable
     /// sentence-transformers folder's pooling, normalization and maximum sequence length) win over the fallbacks;
     /// <paramref name="maxTokens"/>, when given, must not exceed the model's maximum positions.
     /// </summary>
-    public static PretrainedEncoder Load(string path, TokenPooling fallbackPooling = TokenPooling.Mean, bool fallbackNormalize = false,
+    public static PretrainedEncoder Load(string path, PoolingMode fallbackPooling = PoolingMode.Mean, bool fallbackNormalize = false,
         int? maxTokens = null, LongTextHandling longText = LongTextHandling.HeadAndTail, string? vocabularyPath = null)
     {
         var files = PretrainedModelFiles.Read(path, vocabularyPath);
@@ -63,7 +63,7 @@ internal sealed class PretrainedEncoder : IDisposable
             maxTokens ?? Math.Min(files.MaxSequenceLength ?? files.Config.MaxPositions, files.Config.MaxPositions), longText);
     }
 
-    public static PretrainedEncoder Create(PretrainedModelFiles files, TokenPooling pooling, bool normalize, int maxTokens, LongTextHandling longText)
+    public static PretrainedEncoder Create(PretrainedModelFiles files, PoolingMode pooling, bool normalize, int maxTokens, LongTextHandling longText)
     {
         var text = WordPieceText.Create(files.VocabularyPath, files.LowerCase);
         var model = new BertModel(files.Config);

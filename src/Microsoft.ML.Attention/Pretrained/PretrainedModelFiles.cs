@@ -1,3 +1,4 @@
+using Microsoft.ML.Attention.Core;
 using System;
 using System.Collections.Generic;
 using System.IO;
@@ -23,7 +24,7 @@ internal sealed record PretrainedModelFiles(
     string WeightsPath,
     string VocabularyPath,
     bool LowerCase,
-    TokenPooling? Pooling,
+    PoolingMode? Pooling,
     bool Normalize,
     int? MaxSequenceLength)
 {

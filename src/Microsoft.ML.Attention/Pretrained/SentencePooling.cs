@@ -1,5 +1,5 @@
 using System;
-using Microsoft.ML.Attention.Infrastructure;
+using Microsoft.ML.Attention.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -12,26 +12,23 @@ namespace Microsoft.ML.Attention.Pretrained;
 /// </summary>
 internal static class SentencePooling
 {
-    private static readonly Scalar MinimumCount = 1e-9.ToScalar();
-    private static readonly Scalar Blocked = (-1e9).ToScalar();
     private static readonly Scalar MinimumNorm = 1e-12.ToScalar();
 
     /// <summary>states [B, T, hidden], mask bool [B, T] true at real tokens → [B, hidden].</summary>
-    public static Tensor Pool(Tensor states, Tensor mask, TokenPooling pooling)
+    public static Tensor Pool(Tensor states, Tensor mask, PoolingMode pooling)
     {
         using var scope = torch.NewDisposeScope();
         Tensor pooled;
         switch (pooling)
         {
-            case TokenPooling.Mean:
-                var share = mask.to_type(states.dtype).unsqueeze(-1);
-                pooled = (states * share).sum(1) / share.sum(1).clamp_min(MinimumCount);
+            case PoolingMode.Mean:
+                pooled = MaskedPooling.Mean(states, mask);
                 break;
-            case TokenPooling.FirstToken:
+            case PoolingMode.FirstToken:
                 pooled = states[TensorIndex.Colon, 0];
                 break;
-            case TokenPooling.Max:
-                pooled = states.masked_fill(mask.logical_not().unsqueeze(-1), Blocked).amax(new long[] { 1 });
+            case PoolingMode.Max:
+                pooled = MaskedPooling.Max(states, mask);
                 break;
             default:
                 throw new ArgumentException($"Pooling {pooling} needs training; a pretrained encoder pools by Mean, FirstToken or Max.", nameof(pooling));

@@ -1,3 +1,4 @@
+using Microsoft.ML.Attention.Core;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
@@ -11,7 +12,7 @@ namespace Microsoft.ML.Attention.Pretrained;
 /// sentence_bert_config.json (the maximum sequence length, extra lower-casing). Followed exactly, so that frozen
 /// vectors equal what sentence-transformers computes; modules this encoder cannot compute are refused.
 /// </summary>
-internal sealed record SentenceTransformerSettings(string TransformerFolder, TokenPooling Pooling, bool Normalize, int? MaxSequenceLength, bool LowerCase)
+internal sealed record SentenceTransformerSettings(string TransformerFolder, PoolingMode Pooling, bool Normalize, int? MaxSequenceLength, bool LowerCase)
 {
     private const string TransformerModule = "sentence_transformers.models.Transformer";
     private const string PoolingModule = "sentence_transformers.models.Pooling";
@@ -47,9 +48,9 @@ internal sealed record SentenceTransformerSettings(string TransformerFolder, Tok
         var mode = modes.Length == 1 ? modes[0] : null;
         var tokenPooling = mode switch
         {
-            "pooling_mode_mean_tokens" => TokenPooling.Mean,
-            "pooling_mode_cls_token" => TokenPooling.FirstToken,
-            "pooling_mode_max_tokens" => TokenPooling.Max,
+            "pooling_mode_mean_tokens" => PoolingMode.Mean,
+            "pooling_mode_cls_token" => PoolingMode.FirstToken,
+            "pooling_mode_max_tokens" => PoolingMode.Max,
             _ => throw CheckpointErrors.Invalid(poolingPath, $"pooling modes [{string.Join(", ", modes)}]: exactly one of pooling_mode_mean_tokens, pooling_mode_cls_token or pooling_mode_max_tokens was expected."),
         };
 

@@ -1,3 +1,4 @@
+using Microsoft.ML.Attention.Core;
 using System;
 using System.IO;
 using System.Linq;
@@ -22,7 +23,7 @@ public sealed class MiniLmEncoderTests
 
     private static PretrainedModelFiles Files => _files ??= PretrainedModelFiles.Read(MiniLmFiles.OnnxPath);
 
-    private static PretrainedEncoder Encoder => _encoder ??= PretrainedEncoder.Create(Files, TokenPooling.Mean, normalize: true, 256, LongTextHandling.HeadAndTail);
+    private static PretrainedEncoder Encoder => _encoder ??= PretrainedEncoder.Create(Files, PoolingMode.Mean, normalize: true, 256, LongTextHandling.HeadAndTail);
 
     private static OnnxRuntimeReference Runtime => _runtime ??= new OnnxRuntimeReference(MiniLmFiles.OnnxPath);
 
@@ -86,7 +87,7 @@ public sealed class MiniLmEncoderTests
     public void SlidingWindowsAverageTheWindowVectors()
     {
         var texts = TestTexts.Varied(70).Where(t => t.Length > 1500).Take(3).ToArray();
-        using var windows = PretrainedEncoder.Create(Files, TokenPooling.Mean, normalize: true, 128, LongTextHandling.SlidingWindow);
+        using var windows = PretrainedEncoder.Create(Files, PoolingMode.Mean, normalize: true, 128, LongTextHandling.SlidingWindow);
         var vectors = windows.Encode(texts);
         for (int i = 0; i < texts.Length; i++)
         {
@@ -116,7 +117,7 @@ public sealed class MiniLmEncoderTests
             var texts = TestTexts.Varied(32);
             var expected = Encoder.Encode(texts);
 
-            using (var huggingFace = PretrainedEncoder.Load(folder, TokenPooling.Mean, fallbackNormalize: true, maxTokens: 256))
+            using (var huggingFace = PretrainedEncoder.Load(folder, PoolingMode.Mean, fallbackNormalize: true, maxTokens: 256))
                 AssertClose(expected, huggingFace.Encode(texts), 1e-6);
 
             // sentence-transformers: its pooling, Normalize module and max_seq_length win over the fallbacks given here.
@@ -131,9 +132,9 @@ public sealed class MiniLmEncoderTests
                  "pooling_mode_max_tokens": false, "pooling_mode_mean_sqrt_len_tokens": false}
                 """);
             File.WriteAllText(Path.Combine(folder, "sentence_bert_config.json"), """{"max_seq_length": 256, "do_lower_case": false}""");
-            using var sentenceTransformers = PretrainedEncoder.Load(folder, TokenPooling.FirstToken, fallbackNormalize: false);
+            using var sentenceTransformers = PretrainedEncoder.Load(folder, PoolingMode.FirstToken, fallbackNormalize: false);
             Assert.AreEqual(256, sentenceTransformers.MaxTokens);
-            Assert.AreEqual(TokenPooling.Mean, sentenceTransformers.Pooling);
+            Assert.AreEqual(PoolingMode.Mean, sentenceTransformers.Pooling);
             Assert.IsTrue(sentenceTransformers.Normalize);
             AssertClose(expected, sentenceTransformers.Encode(texts), 1e-6);
         }
@@ -144,10 +145,10 @@ public sealed class MiniLmEncoderTests
     }
 
     [TestMethod]
-    public void FirstTokenPoolingDiffersFromMeanPooling()
+    public void FirstPoolingModeDiffersFromMeanPooling()
     {
         // Why the pooling of a bare ONNX file must be chosen explicitly: the two vectors of one text are far apart.
-        using var first = PretrainedEncoder.Create(Files, TokenPooling.FirstToken, normalize: true, 256, LongTextHandling.HeadAndTail);
+        using var first = PretrainedEncoder.Create(Files, PoolingMode.FirstToken, normalize: true, 256, LongTextHandling.HeadAndTail);
         var text = new[] { "The package provides a command line tool for editing image files." };
         var mean = Encoder.Encode(text)[0];
         var cls = first.Encode(text)[0];

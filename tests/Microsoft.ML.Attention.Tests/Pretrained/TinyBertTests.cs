@@ -1,3 +1,4 @@
+using Microsoft.ML.Attention.Core;
 using System;
 using System.IO;
 using System.Linq;
@@ -46,7 +47,7 @@ public sealed class TinyBertTests
         var folder = tiny.WriteFolder(TempFolder("pooled"));
         try
         {
-            using var encoder = PretrainedEncoder.Load(folder, TokenPooling.Mean, fallbackNormalize: true);
+            using var encoder = PretrainedEncoder.Load(folder, PoolingMode.Mean, fallbackNormalize: true);
             var texts = new[] { "The cat sat on the mat.", "a dog ran", "", null, "cats, unknown" };
             var vectors = encoder.Encode(texts);
             for (int i = 0; i < texts.Length; i++)
