@@ -165,7 +165,9 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
             using var batch = new TokenBatch(groupWindows);
             var (states, layerWeights) = _module.Encode(batch.Ids, batch.Mask, needWeights);
             var pooled = _module.Pool(states, batch.Mask).contiguous().data<float>().ToArray();
-            var received = needWeights ? ReceivedAttention(layerWeights, batch.Mask) : null;
+            var received = needWeights
+                ? Core.ReceivedAttention.PerToken(_tokenWeightsSource == TokenAttentionSource.LastLayer ? new[] { layerWeights[^1] } : layerWeights, batch.Mask)
+                : null;
             int row = 0;
             for (int k = 0; k < members.Length; k++)
             {
@@ -184,18 +186,5 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
             }
         });
         return _tokenWeights == null ? new Array[] { vectors } : new Array[] { vectors, weights };
-    }
-
-    /// <summary>Attention each token received [N, T]: averaged over heads and the real queries (and layers, or the last one).</summary>
-    private float[] ReceivedAttention(IReadOnlyList<Tensor> layerWeights, Tensor mask)
-    {
-        var used = _tokenWeightsSource == TokenAttentionSource.LastLayer ? new[] { layerWeights[^1] } : layerWeights.ToArray();
-        var queries = mask.to_type(ScalarType.Float32).unsqueeze(1).unsqueeze(-1);          // [N, 1, T, 1]
-        var perLayer = used.Select(w =>
-        {
-            using var heads = w.shape[1].ToScalar();
-            return (w * queries).sum(new long[] { 1, 2 }) / (queries.sum(new long[] { 1, 2 }) * heads).clamp_min(Scalars.One);
-        });
-        return torch.stack(perLayer.ToArray()).mean(new long[] { 0 }).contiguous().data<float>().ToArray();
     }
 }
