@@ -50,6 +50,12 @@ public sealed class FeaturizerLearningTests
         var after = Loss("after");
         // Fillers are drawn uniformly from 20 words, so no model gets far below ln 20 = 3.0 on them.
         Assert.IsLessThan(before * 0.9, after, $"masked-token loss on held-out text: {before:F3} before, {after:F3} after");
+        // A predictor that knows only word frequencies has the unigram entropy as its expected loss on masked words
+        // (about 3.03 here: alpha and beta once per text, 20 fillers). Reading the context does better: a text holds
+        // alpha and beta exactly once, so a visible alpha rules alpha out at the masked position, and a hidden one is certain.
+        var counts = OrderTask.Generate(600, seed: 3).SelectMany(r => r.Text.Split(' ')).GroupBy(w => w).Select(g => (double)g.Count()).ToArray();
+        var frequencyOnly = -counts.Sum(c => c / counts.Sum() * Math.Log(c / counts.Sum()));
+        Assert.IsLessThan(frequencyOnly - 0.15, after, $"masked-token loss {after:F3} against {frequencyOnly:F3} for word frequencies alone");
         Assert.AreEqual(32, ColumnAssert.Vectors(model.Transform(data), "Embedding")[0].Length);
     }
 }
