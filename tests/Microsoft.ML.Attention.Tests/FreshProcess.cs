@@ -13,6 +13,9 @@ namespace Microsoft.ML.Attention.Tests;
 /// </summary>
 public static class FreshProcess
 {
+    // Loading and scoring a small model takes a few seconds; a checker that hangs fails the test instead of stalling CI.
+    internal static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
+
     /// <param name="rowKind">The checker's name for <typeparamref name="TRow"/>: sequence or document.</param>
     public static void AssertScoresIdentically<TRow>(MLContext ml, ITransformer model, IDataView data, string rowKind, params string[] columns)
         where TRow : class, new()
@@ -43,18 +46,38 @@ public static class FreshProcess
         var checker = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory.Replace("Microsoft.ML.Attention.Tests", "Microsoft.ML.Attention.LoadCheck"),
             "Microsoft.ML.Attention.LoadCheck.dll"));
         Assert.IsTrue(File.Exists(checker), $"the load checker was not built at {checker}");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("dotnet");
         start.ArgumentList.Add(checker);
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        var errors = process.StandardError.ReadToEndAsync();
-        var lines = new List<string>();
-        string? line;
-        while ((line = process.StandardOutput.ReadLine()) != null)
-            lines.Add(line);
-        process.WaitForExit();
-        Assert.AreEqual(0, process.ExitCode, $"the load checker failed: {errors.Result}");
+        var (exitCode, lines) = RunWithTimeout(start, Timeout, out var errors);
+        Assert.AreEqual(0, exitCode, $"the load checker failed: {errors}");
         return lines;
+    }
+
+    /// <summary>
+    /// Runs a process to its end or until <paramref name="timeout"/> has passed, then kills it (and its children) and
+    /// fails. Returns its exit code and output lines.
+    /// </summary>
+    internal static (int ExitCode, List<string> Lines) RunWithTimeout(ProcessStartInfo start, TimeSpan timeout, out string errors)
+    {
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        using var process = Process.Start(start)!;
+        var errorText = process.StandardError.ReadToEndAsync();
+        var outputText = process.StandardOutput.ReadToEndAsync();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+            throw new AssertFailedException($"'{start.FileName} {string.Join(" ", start.ArgumentList)}' did not finish within {timeout.TotalSeconds} s and was killed.");
+        }
+        process.WaitForExit(); // lets the redirected streams finish
+        errors = errorText.Result;
+        var lines = new List<string>();
+        using var reader = new StringReader(outputText.Result);
+        for (var line = reader.ReadLine(); line != null; line = reader.ReadLine())
+            lines.Add(line);
+        return (process.ExitCode, lines);
     }
 }

@@ -94,7 +94,21 @@ internal static class ModuleCheckpoint
     }
 
     /// <summary>Reads what <see cref="Write"/> wrote, building the module with <paramref name="build"/>.</summary>
+    /// <exception cref="InvalidDataException">The stream is not such a checkpoint, is damaged or truncated, or does not fit the module.</exception>
     public static TModule Read<TModule>(BinaryReader reader, Func<BinaryReader, TModule> build) where TModule : nn.Module
+    {
+        try
+        {
+            return ReadUnchecked(reader, build);
+        }
+        catch (EndOfStreamException e)
+        {
+            // A damaged model is a data error like the others here, not an I/O failure of the caller's stream.
+            throw new InvalidDataException("The module checkpoint is truncated or damaged.", e);
+        }
+    }
+
+    private static TModule ReadUnchecked<TModule>(BinaryReader reader, Func<BinaryReader, TModule> build) where TModule : nn.Module
     {
         if (reader.ReadString() != Magic)
             throw ModelFormat.Error(Part, "Not a TorchSharp module checkpoint of Microsoft.ML.Attention.");

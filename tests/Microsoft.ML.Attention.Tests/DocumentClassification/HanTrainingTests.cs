@@ -67,11 +67,13 @@ public sealed class HanTrainingTests
     public void CrossValidationWorksWithTheStandardCatalog()
     {
         var ml = new MLContext(seed: 7);
-        var data = ml.Data.LoadFromEnumerable(SyntheticDocuments.Generate(150, seed: 8));
-        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.HierarchicalAttention(Tiny()));
+        var data = ml.Data.LoadFromEnumerable(SyntheticDocuments.Generate(400, seed: 8));
+        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.HierarchicalAttention(HanTestSettings.Small(epochs: 6)));
         var folds = ml.MulticlassClassification.CrossValidate(data, pipeline, numberOfFolds: 2);
         Assert.HasCount(2, folds);
-        Assert.IsTrue(folds.All(f => f.Metrics.MicroAccuracy >= 0 && f.Metrics.MicroAccuracy <= 1));
+        // Four classes: chance is 25%; each fold is scored on the half it did not train on.
+        foreach (var fold in folds)
+            Assert.IsGreaterThan(0.6, fold.Metrics.MicroAccuracy, $"fold accuracy {fold.Metrics.MicroAccuracy:P1}");
     }
 
     [TestMethod]
@@ -148,8 +150,10 @@ public sealed class HanTrainingTests
         options.Recurrent = RecurrentKind.Lstm;
         options.ScoreFunction = AttentionScoreFunction.Mlp;
         var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.HierarchicalAttention(options)).Fit(data);
+        var heldOut = model.Transform(ml.Data.LoadFromEnumerable(SyntheticDocuments.Generate(200, seed: 114)));
+        var accuracy = ml.MulticlassClassification.Evaluate(heldOut).MicroAccuracy;
+        Assert.IsGreaterThan(0.6, accuracy, $"an LSTM network learns too: held-out accuracy {accuracy:P1} (chance 25%)");
         var scored = model.Transform(data);
-        Assert.IsGreaterThan(0.6, ml.MulticlassClassification.Evaluate(scored).MicroAccuracy, "an LSTM network learns too");
 
         using var stream = new MemoryStream();
         ml.Model.Save(model, data.Schema, stream);

@@ -82,6 +82,6 @@ public sealed class ModuleCheckpointTests
 
         using var original = new TwoLayers(4);
         var bytes = Save(original);
-        Assert.ThrowsExactly<EndOfStreamException>(() => Load(bytes.Take(bytes.Length - 10).ToArray()));
+        Assert.ThrowsExactly<InvalidDataException>(() => Load(bytes.Take(bytes.Length - 10).ToArray()));
     }
 }

@@ -1,0 +1,142 @@
+using System;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using System.Text;
+using Microsoft.ML;
+using Microsoft.ML.Attention.Tests.Pooling;
+using Microsoft.VisualStudio.TestTools.UnitTesting;
+
+namespace Microsoft.ML.Attention.Tests.Infrastructure;
+
+/// <summary>
+/// Saved models that were damaged or written by a newer version are refused at Model.Load with the exception that
+/// docs/persistence-and-deployment.md names, and never load half-filled.
+/// </summary>
+[TestClass]
+public sealed class ModelLoadFailureTests
+{
+    private static readonly byte[] WeightsMagic = Encoding.ASCII.GetBytes("MLATTN-WEIGHTS");
+
+    private static byte[] SavedPoolingModel()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(SequenceData.Generate(100, 2, seed: 1));
+        var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.AttentionPooling(PoolingBehaviourTests.Fast())).Fit(data);
+        using var stream = new MemoryStream();
+        ml.Model.Save(model, data.Schema, stream);
+        return stream.ToArray();
+    }
+
+    private static int IndexOf(byte[] haystack, byte[] needle)
+    {
+        for (int i = 0; i + needle.Length <= haystack.Length; i++)
+            if (haystack.AsSpan(i, needle.Length).SequenceEqual(needle))
+                return i;
+        return -1;
+    }
+
+    /// <summary>Rewrites the one zip entry that contains <paramref name="marker"/>.</summary>
+    private static byte[] Edit(byte[] zip, byte[] marker, Func<byte[], int, byte[]> edit)
+    {
+        using var stream = new MemoryStream();
+        stream.Write(zip);
+        using (var archive = new ZipArchive(stream, ZipArchiveMode.Update, leaveOpen: true))
+        {
+            var found = 0;
+            foreach (var entry in archive.Entries.ToList())
+            {
+                byte[] bytes;
+                using (var read = entry.Open())
+                using (var copy = new MemoryStream())
+                {
+                    read.CopyTo(copy);
+                    bytes = copy.ToArray();
+                }
+                int at = IndexOf(bytes, marker);
+                if (at < 0)
+                    continue;
+                found++;
+                var name = entry.FullName;
+                entry.Delete();
+                using var write = archive.CreateEntry(name).Open();
+                write.Write(edit(bytes, at));
+            }
+            Assert.AreEqual(1, found, "exactly one entry holds the marker");
+        }
+        return stream.ToArray();
+    }
+
+    private static Exception Load(byte[] zip)
+        => Assert.Throws<Exception>(() => new MLContext(seed: 2).Model.Load(new MemoryStream(zip), out _));
+
+    [TestMethod]
+    public void TheUntouchedModelLoads()
+    {
+        Assert.IsNotNull(new MLContext(seed: 2).Model.Load(new MemoryStream(SavedPoolingModel()), out _));
+    }
+
+    [TestMethod]
+    public void ATruncatedWeightsEntryIsReportedAsInvalidData()
+    {
+        var damaged = Edit(SavedPoolingModel(), WeightsMagic, (bytes, _) => bytes.Take(bytes.Length - 7).ToArray());
+        var error = Load(damaged);
+        Assert.IsInstanceOfType<InvalidDataException>(Reason(error), Chain(error));
+    }
+
+    [TestMethod]
+    public void AWeightsFormatFromANewerVersionIsRefusedWithItsNumber()
+    {
+        // The format version is the int right after the magic (a length-prefixed string).
+        var newer = Edit(SavedPoolingModel(), WeightsMagic, (bytes, at) =>
+        {
+            var copy = (byte[])bytes.Clone();
+            BitConverter.TryWriteBytes(copy.AsSpan(at + WeightsMagic.Length, 4), 2);
+            return copy;
+        });
+        var error = Reason(Load(newer));
+        Assert.IsInstanceOfType<InvalidDataException>(error, error.ToString());
+        StringAssert.Contains(error.Message, "format 2");
+    }
+
+    [TestMethod]
+    public void AModelWrittenByANewerLibraryVersionIsRefused()
+    {
+        // ML.NET's model header: the model signature (8 ASCII bytes), then the version written and the oldest version
+        // that can read it (uint each). A newer library writing 0x00010002 that this one cannot read:
+        var signature = Encoding.ASCII.GetBytes("ATTNPOOL");
+        var newer = Edit(SavedPoolingModel(), signature, (bytes, at) =>
+        {
+            var copy = (byte[])bytes.Clone();
+            Assert.AreEqual(0x00010001U, BitConverter.ToUInt32(copy, at + 8), "version written");
+            Assert.AreEqual(0x00010001U, BitConverter.ToUInt32(copy, at + 12), "version readable");
+            BitConverter.TryWriteBytes(copy.AsSpan(at + 8, 4), 0x00010002U);
+            BitConverter.TryWriteBytes(copy.AsSpan(at + 12, 4), 0x00010002U);
+            return copy;
+        });
+        var loadError = Load(newer);
+        var error = Reason(loadError);
+        Assert.IsInstanceOfType<FormatException>(error, Chain(loadError));
+        StringAssert.Contains(error.Message, "too new");
+    }
+
+    private static string Chain(Exception error)
+    {
+        var parts = new System.Collections.Generic.List<string>();
+        for (var e = error; e != null; e = e.InnerException)
+            parts.Add(e.GetType().Name + ": " + e.Message);
+        return string.Join(" <- ", parts);
+    }
+
+    /// <summary>
+    /// The exception with the reason. ML.NET calls loaders by reflection and wraps what they throw in
+    /// TargetInvocationException and InvalidOperationException("Error during class instantiation").
+    /// </summary>
+    private static Exception Reason(Exception error)
+    {
+        while (error.InnerException is { } inner
+            && (error is System.Reflection.TargetInvocationException || error is InvalidOperationException && error.Message.StartsWith("Error during class instantiation", StringComparison.Ordinal)))
+            error = inner;
+        return error;
+    }
+}
