@@ -123,8 +123,8 @@ public sealed class HanPromiseTests
     {
         var ml = new MLContext(seed: 32);
         var options = HanTestSettings.Small(epochs: 1);
-        options.MaxSentences = 2;
-        options.MaxWordsPerSentence = 3;
+        options.MaximumSentences = 2;
+        options.MaximumWordsPerSentence = 3;
         var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.HierarchicalAttention(options))
             .Fit(ml.Data.LoadFromEnumerable(SyntheticDocuments.Generate(60, seed: 33)));
         var network = model.LastTransformer;

@@ -96,7 +96,7 @@ public sealed class NetworkReferenceTests
         using var scope = NewDisposeScope();
         const int width = 4, layers = 2, heads = 2;
         var architecture = new FeaturizerArchitecture(VocabularySize: 9, SelfAttentionVariant.Encoder, width, layers, heads, FeedForwardSize: 8,
-            learned ? PositionEncoding.Learned : PositionEncoding.Sinusoidal, MaxTokens: 8, localHalfWidth, TokenPooling.Mean, OutputSize: 0, Dropout: 0);
+            learned ? PositionEncoding.Learned : PositionEncoding.Sinusoidal, MaximumTokens: 8, localHalfWidth, PoolingMode.Mean, OutputSize: 0, Dropout: 0);
         using var encoder = new SelfAttentionEncoder(architecture).to(ScalarType.Float64);
         encoder.eval();
         Float64.Randomize(encoder, seed: 5, scale: 0.7);
@@ -141,7 +141,7 @@ public sealed class NetworkReferenceTests
                 Assert.AreEqual(expectedLogits[c], logitValues[b * classes + c], 1e-12, $"document {b} logit {c}");
             for (int s = 0; s < documents[b].Length; s++)
             {
-                Assert.AreEqual(expectedSentences[s], sentenceValues[b * batch.MaxSentences + s], 1e-12, $"document {b} sentence {s}");
+                Assert.AreEqual(expectedSentences[s], sentenceValues[b * batch.MaximumSentences + s], 1e-12, $"document {b} sentence {s}");
                 int row = batch.SentenceRows[b][s];
                 for (int t = 0; t < documents[b][s].Length; t++)
                     Assert.AreEqual(expectedWords[s][t], wordValues[row * batch.MaxWords + t], 1e-12, $"document {b} sentence {s} word {t}");

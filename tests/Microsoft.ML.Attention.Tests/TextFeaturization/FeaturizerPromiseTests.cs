@@ -32,10 +32,10 @@ public sealed class FeaturizerPromiseTests
     {
         var options = FeaturizerTestSettings.Small(label, epochs: 1);
         options.Width = 8;
-        options.Heads = 2;
-        options.Layers = 2;
+        options.NumberOfHeads = 2;
+        options.NumberOfLayers = 2;
         options.FeedForwardSize = 16;
-        options.MaxTokens = MaxTokens;
+        options.MaximumTokens = MaxTokens;
         options.TokenWeightsColumnName = "TokenWeights";
         return options;
     }
@@ -63,25 +63,25 @@ public sealed class FeaturizerPromiseTests
         return windows.Select(w => w.Prepend(classificationToken).ToArray()).ToArray();
     }
 
-    private static double[] Pool(double[][] states, TokenPooling pooling)
+    private static double[] Pool(double[][] states, PoolingMode pooling)
     {
         var tokens = states.Skip(1).ToArray();   // the classification token is not pooled (except by FirstToken)
         int width = states[0].Length;
         return pooling switch
         {
-            TokenPooling.FirstToken => states[0],
-            TokenPooling.Mean => Enumerable.Range(0, width).Select(d => tokens.Select(t => t[d]).DefaultIfEmpty(0).Average()).ToArray(),
-            TokenPooling.Max => Enumerable.Range(0, width).Select(d => tokens.Select(t => t[d]).DefaultIfEmpty(0).Max()).ToArray(),
+            PoolingMode.FirstToken => states[0],
+            PoolingMode.Mean => Enumerable.Range(0, width).Select(d => tokens.Select(t => t[d]).DefaultIfEmpty(0).Average()).ToArray(),
+            PoolingMode.Max => Enumerable.Range(0, width).Select(d => tokens.Select(t => t[d]).DefaultIfEmpty(0).Max()).ToArray(),
             _ => throw new ArgumentOutOfRangeException(nameof(pooling)),
         };
     }
 
     [TestMethod]
-    [DataRow(TokenPooling.Mean, LongTextHandling.HeadAndTail, TokenAttentionSource.AllLayers)]
-    [DataRow(TokenPooling.Max, LongTextHandling.SlidingWindow, TokenAttentionSource.LastLayer)]
-    [DataRow(TokenPooling.FirstToken, LongTextHandling.HeadAndTail, TokenAttentionSource.LastLayer)]
-    [DataRow(TokenPooling.Mean, LongTextHandling.SlidingWindow, TokenAttentionSource.AllLayers)]
-    public void VectorsAndTokenWeightsAreWhatTheOptionsName(TokenPooling pooling, LongTextHandling longText, TokenAttentionSource source)
+    [DataRow(PoolingMode.Mean, LongTextHandling.HeadAndTail, TokenAttentionSource.AllLayers)]
+    [DataRow(PoolingMode.Max, LongTextHandling.SlidingWindow, TokenAttentionSource.LastLayer)]
+    [DataRow(PoolingMode.FirstToken, LongTextHandling.HeadAndTail, TokenAttentionSource.LastLayer)]
+    [DataRow(PoolingMode.Mean, LongTextHandling.SlidingWindow, TokenAttentionSource.AllLayers)]
+    public void VectorsAndTokenWeightsAreWhatTheOptionsName(PoolingMode pooling, LongTextHandling longText, TokenAttentionSource source)
     {
         var options = Tiny();
         options.Pooling = pooling;
@@ -103,7 +103,7 @@ public sealed class FeaturizerPromiseTests
             var tokenWeights = new List<double>();
             foreach (var window in windows)
             {
-                var (states, layerWeights) = NetworkReference.Encoder(p, window, architecture.Width, architecture.Layers, architecture.Heads,
+                var (states, layerWeights) = NetworkReference.Encoder(p, window, architecture.Width, architecture.NumberOfLayers, architecture.NumberOfHeads,
                     learnedPositions: false, localHalfWidth: 0);
                 var pooled = Pool(states, pooling);
                 for (int d = 0; d < vector.Length; d++)
