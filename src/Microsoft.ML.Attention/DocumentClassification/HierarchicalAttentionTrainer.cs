@@ -149,6 +149,13 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
         /// <remarks>Default null (libtorch default: all cores). Range 1 to the number of cores; set by <c>Fit</c> and kept for the rest of the process.</remarks>
         public int? NumberOfThreads { get; set; }
 
+        /// <summary>
+        /// Memory bound, in MiB, of the outputs the fitted transformer keeps for the input it last read in full, so a
+        /// trainer that reads them many times (SDCA without <c>AppendCacheCheckpoint</c>) runs the model once; 0 turns it off.
+        /// </summary>
+        /// <remarks>Default 256. At least 0. A runtime setting of the transformer (<c>OutputCacheMegabytes</c>), not saved with the model.</remarks>
+        public int OutputCacheMegabytes { get; set; } = 256;
+
         /// <summary>Seed for initialisation, shuffling and dropout; null takes one from the <see cref="MLContext"/>.</summary>
         /// <remarks>Default null (taken from the <see cref="MLContext"/> seed).</remarks>
         public int? Seed { get; set; }
@@ -287,7 +294,10 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
             module.Dispose();
             throw;
         }
-        return new HierarchicalAttentionTransformer(_host, _task, Columns, settings, vocabulary, classes, architecture, module);
+        return new HierarchicalAttentionTransformer(_host, _task, Columns, settings, vocabulary, classes, architecture, module)
+        {
+            OutputCacheMegabytes = o.OutputCacheMegabytes,
+        };
     }
 
     private LabelColumn FindLabel(DataViewSchema schema)

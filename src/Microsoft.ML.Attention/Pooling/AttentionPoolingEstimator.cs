@@ -127,6 +127,13 @@ public sealed class AttentionPoolingEstimator : IEstimator<AttentionPoolingTrans
         /// <remarks>Default null (libtorch default: all cores). Range 1 to the number of cores; set by <c>Fit</c> and kept for the rest of the process.</remarks>
         public int? NumberOfThreads { get; set; }
 
+        /// <summary>
+        /// Memory bound, in MiB, of the outputs the fitted transformer keeps for the input it last read in full, so a
+        /// trainer that reads them many times (SDCA without <c>AppendCacheCheckpoint</c>) runs the model once; 0 turns it off.
+        /// </summary>
+        /// <remarks>Default 256. At least 0. A runtime setting of the transformer (<c>OutputCacheMegabytes</c>), not saved with the model.</remarks>
+        public int OutputCacheMegabytes { get; set; } = 256;
+
         /// <summary>Seed for initialisation, shuffling and sampling; null takes one from the <see cref="MLContext"/>.</summary>
         /// <remarks>Default null (taken from the <see cref="MLContext"/> seed).</remarks>
         public int? Seed { get; set; }
@@ -229,7 +236,7 @@ public sealed class AttentionPoolingEstimator : IEstimator<AttentionPoolingTrans
             throw;
         }
         return new AttentionPoolingTransformer(_host, o.OutputColumnName, o.InputColumnName, o.WeightsColumnName,
-            o.QueryColumnName, o.NonFiniteValues, architecture, module);
+            o.QueryColumnName, o.NonFiniteValues, architecture, module) { OutputCacheMegabytes = o.OutputCacheMegabytes };
     }
 
     private (List<PoolingRow> Rows, float[] Targets) ReadTrainingRows(IDataView input, DataViewSchema.Column sequence,
@@ -260,6 +267,9 @@ public sealed class AttentionPoolingEstimator : IEstimator<AttentionPoolingTrans
         }
         if (rows.Count == 0)
             throw _host.Except($"Column '{label.Column.Name}' has no usable label in the training data ({skipped} rows with a missing label); attention pooling has nothing to learn from.");
+        // Every sequence empty (T = 0) gives the pooling no position to weight: training would run and learn nothing.
+        if (rows.All(r => r.Values.Length == 0))
+            throw _host.Except($"No row of '{sequence.Name}' has a non-empty sequence to learn from ({rows.Count} labelled rows, all with T = 0); attention pooling has nothing to learn.");
         if (!label.IsRegression && label.Classes < 2)
             throw _host.Except($"Column '{label.Column.Name}' has a single class; classification needs at least two.");
         if (skipped > 0)

@@ -157,6 +157,13 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         /// <remarks>Default null (libtorch default: all cores). Range 1 to the number of cores; set by <c>Fit</c> and kept for the rest of the process.</remarks>
         public int? NumberOfThreads { get; set; }
 
+        /// <summary>
+        /// Memory bound, in MiB, of the outputs the fitted transformer keeps for the input it last read in full, so a
+        /// trainer that reads them many times (SDCA without <c>AppendCacheCheckpoint</c>) runs the model once; 0 turns it off.
+        /// </summary>
+        /// <remarks>Default 256. At least 0. A runtime setting of the transformer (<c>OutputCacheMegabytes</c>), not saved with the model.</remarks>
+        public int OutputCacheMegabytes { get; set; } = 256;
+
         /// <summary>Seed for initialisation, shuffling, masking and dropout; null takes one from the <see cref="MLContext"/>.</summary>
         /// <remarks>Default null (taken from the <see cref="MLContext"/> seed).</remarks>
         public int? Seed { get; set; }
@@ -275,7 +282,7 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
             throw;
         }
         return new SelfAttentionFeaturizingTransformer(_host, o.OutputColumnName, o.InputColumnName, o.TokenWeightsColumnName,
-            o.TokenWeightsSource, text, vocabulary, architecture, module);
+            o.TokenWeightsSource, text, vocabulary, architecture, module) { OutputCacheMegabytes = o.OutputCacheMegabytes };
     }
 
     private (List<TokenizedDocument> Documents, List<float> Targets) Read(IChannel channel, IDataView data, DataViewSchema.Column text,
