@@ -144,7 +144,20 @@ internal sealed class BatchScoringDataView : IDataView
             if (_cached != null)
                 _cachedRow = CachedRow();
             else if (_lead != null && _follow.Position >= _batchStart + _batchCount)
-                ScoreNextBatch();
+            {
+                try
+                {
+                    ScoreNextBatch();
+                }
+                catch (Exception e)
+                {
+                    // ML.NET reads cursors of the transforms after ours on its worker threads and wraps what they throw
+                    // in "Splitter/consolidator worker encountered exception"; the log gets our message first.
+                    using (var channel = _parent._host.Start("Batched scoring"))
+                        channel.Error($"{e.Message} (When ML.NET reports this as a worker exception, this is its innermost exception: exception.GetBaseException().)");
+                    throw;
+                }
+            }
             return true;
         }
 

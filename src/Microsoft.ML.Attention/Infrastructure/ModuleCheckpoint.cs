@@ -30,9 +30,14 @@ internal static class ModuleCheckpoint
     {
         TModule? module = null;
         if (!ctx.TryLoadBinaryStream(streamName, reader => module = Read(reader, build)))
-            throw new InvalidDataException($"The model has no '{streamName}' stream: it was not saved by this library or is damaged.");
+            throw new InvalidDataException($"The {ModelFileName.Describe(ctx)} has no entry '{EntryName(ctx, streamName)}' (the weights of the " +
+                "attention model): it was not saved by this library or is damaged.");
         return module!;
     }
+
+    // The zip entry a binary stream of this model component is stored under, as ML.NET names it.
+    private static string EntryName(ModelLoadContext ctx, string streamName)
+        => string.IsNullOrEmpty(ctx.Directory) ? streamName : ctx.Directory.Replace('\\', '/') + "/" + streamName;
 
     /// <summary>Writes the architecture and the state dictionary of <paramref name="module"/>.</summary>
     public static void Write(BinaryWriter writer, nn.Module module, Action<BinaryWriter> writeArchitecture)

@@ -114,15 +114,40 @@ public sealed class OutputCacheTests
         }).Fit(ml.Transforms.Conversion.MapValueToKey("Label").Fit(ml.Data.LoadFromEnumerable(rows)).Transform(ml.Data.LoadFromEnumerable(rows)));
         var output = pooling.Transform(ml.Data.LoadFromEnumerable(rows));
 
-        // Two cursors record at once; then four read the published entry at once.
-        var recorded = Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(() => ColumnAssert.Vectors(output, "Pooled")))).Result;
+        // Two cursors, both opened before either has finished, record at once; then four read the published entry at once.
+        var recorded = ReadInParallel(output, 2);
         Assert.AreEqual(2L * rows.Count, pooling.OutputCache.RowsScored);
-        var served = Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => ColumnAssert.Vectors(output, "Pooled")))).Result;
+        var served = ReadInParallel(output, 4);
         var weights = ColumnAssert.Vectors(output, "Weights");
         Assert.AreEqual(3L * rows.Count, pooling.OutputCache.RowsScored, "the weights column was not cached: one more pass scores");
         foreach (var result in recorded.Concat(served))
             ColumnAssert.AreEqual(recorded[0], result, "parallel cursors");
         ColumnAssert.AreEqual(recorded[0], ColumnAssert.Vectors(pooling.Transform(ml.Data.LoadFromEnumerable(rows)), "Pooled"), "a fresh view, scored again");
         Assert.HasCount(rows.Count, weights);
+    }
+
+    private static List<float[]>[] ReadInParallel(IDataView view, int cursors)
+    {
+        var column = view.Schema["Pooled"];
+        var opened = Enumerable.Range(0, cursors).Select(_ => view.GetRowCursor(new[] { column })).ToList();
+        try
+        {
+            return Task.WhenAll(opened.Select(cursor => Task.Run(() =>
+            {
+                var getter = cursor.GetGetter<VBuffer<float>>(column);
+                var buffer = default(VBuffer<float>);
+                var values = new List<float[]>();
+                while (cursor.MoveNext())
+                {
+                    getter(ref buffer);
+                    values.Add(buffer.DenseValues().ToArray());
+                }
+                return values;
+            }))).Result;
+        }
+        finally
+        {
+            opened.ForEach(c => c.Dispose());
+        }
     }
 }
