@@ -14,10 +14,9 @@ namespace AttentionBenchmarks;
 /// calls, and prints the resident set after a full garbage collection at the end of each pass. Reports the growth between
 /// pass 10 and the last pass (target: under 32 MiB over 40 passes).
 ///   dotnet run -c Release --project benchmarks/AttentionBenchmarks -- --scenario memory-han|memory-featurizer
-///       [--passes 40] [--train 1500] [--score 1000] [--calls 250] [--malloc library|none|trim]
-/// --malloc: library (default: the library's own arena limit), none (the AppContext switch that leaves glibc's
-/// arenas alone), trim (no arena limit, malloc_trim after each scoring batch). Set MALLOC_ARENA_MAX in the
-/// environment to measure that instead.
+///       [--passes 40] [--train 1500] [--score 1000] [--calls 250] [--malloc library|none|arenas|arenas+trim]
+/// --malloc: library (the library's defaults: malloc_trim after scoring batches), none (no trim), arenas (the opt-in
+/// arena cap alone), arenas+trim (both). Set MALLOC_ARENA_MAX in the environment (with --malloc none) to measure that.
 /// </summary>
 public static class MemoryScenario
 {
@@ -72,9 +71,9 @@ public static class MemoryScenario
     }
 
     private static string Switches()
-        => $"LeaveMallocArenas={Switch("Microsoft.ML.Attention.LeaveMallocArenas")}, TrimMallocAfterScoring={Switch("Microsoft.ML.Attention.TrimMallocAfterScoring")}";
+        => $"TrimMallocAfterScoring={Switch(Trim, true)}, LimitMallocArenas={Switch(Limit, false)}";
 
-    private static bool Switch(string name) => AppContext.TryGetSwitch(name, out var on) && on;
+    private static bool Switch(string name, bool byDefault) => AppContext.TryGetSwitch(name, out var on) ? on : byDefault;
 
     /// <summary>VmRSS after a full, compacting, blocking collection and finalizers: what the process keeps.</summary>
     private static double ResidentMiB()
@@ -93,15 +92,19 @@ public static class MemoryScenario
     {
         switch (setting)
         {
-            case "library": break;
-            case "none": AppContext.SetSwitch("Microsoft.ML.Attention.LeaveMallocArenas", true); break;
-            case "trim":
-                AppContext.SetSwitch("Microsoft.ML.Attention.LeaveMallocArenas", true);
-                AppContext.SetSwitch("Microsoft.ML.Attention.TrimMallocAfterScoring", true);
+            case "library": break; // the library's defaults: trim after scoring batches, arenas as glibc has them
+            case "none": AppContext.SetSwitch(Trim, false); break;
+            case "arenas":
+                AppContext.SetSwitch(Trim, false);
+                AppContext.SetSwitch(Limit, true);
                 break;
-            default: throw new ArgumentException($"--malloc takes library, none or trim, not {setting}");
+            case "arenas+trim": AppContext.SetSwitch(Limit, true); break;
+            default: throw new ArgumentException($"--malloc takes library, none, arenas or arenas+trim, not {setting}");
         }
     }
+
+    private const string Trim = "Microsoft.ML.Attention.TrimMallocAfterScoring";
+    private const string Limit = "Microsoft.ML.Attention.LimitMallocArenas";
 
     private sealed class Row
     {

@@ -16,7 +16,7 @@ namespace AttentionBenchmarks;
 ///   --append-docs [PATH]        append the results with environment details (default docs/benchmarks.md)
 ///   --scenario NAME             instead of the systems: sdca-checkpoint (see CheckpointScenario), memory-han or
 ///                               memory-featurizer (see MemoryScenario); with --documents N, --passes N, --train N,
-///                               --score N, --calls N, --malloc library|none|trim
+///                               --score N, --calls N, --malloc library|none|arenas|arenas+trim
 /// </summary>
 public static class Program
 {

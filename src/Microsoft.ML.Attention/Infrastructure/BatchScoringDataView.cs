@@ -186,7 +186,7 @@ internal sealed class BatchScoringDataView : IDataView
             _batchCount = _batch.Count;
             _outputs = _batch.Score();
             _recorder?.Add(_batchIds, _outputs);
-            GlibcMalloc.TrimIfEnabled();
+            GlibcMalloc.TrimAfterScoring();
         }
 
         public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)

@@ -6,54 +6,60 @@ using System.Threading;
 namespace Microsoft.ML.Attention.Infrastructure;
 
 /// <summary>
-/// Keeps resident memory flat under repeated scoring on Linux with glibc: bounds the number of malloc arenas once,
-/// when the library is loaded, and can return freed memory to the system after a scoring batch.
+/// Returns memory freed by scoring to the system on Linux with glibc (<c>malloc_trim</c> after a batched scoring
+/// batch, at most once a second), and can bound the number of malloc arenas when the library loads (opt-in).
 /// </summary>
 /// <remarks>
-/// Why: glibc gives threads that allocate at the same time arenas of their own, up to 8 per core. Scoring runs groups
-/// on short-lived worker threads (<see cref="ConcurrentGroups"/>) beside libtorch's OpenMP threads and the callers of
-/// PredictionEngine, so over many passes the work lands in ever more arenas, each keeping its freed memory: a HAN
-/// scored 40 times grew by 248 MiB, and by 16 MiB with <c>MALLOC_ARENA_MAX=2</c> (docs/benchmarks.md). The limit
-/// must be set before those threads first allocate, hence a module initializer. One arena per core, at least two:
-/// one per scoring worker (there are as many as libtorch threads, at most the cores), and on this project's 2-core
-/// machines exactly the setting that was measured flat.
-/// Left alone when the environment sets <c>MALLOC_ARENA_MAX</c> (glibc read it already), when the AppContext switch
-/// <see cref="LeaveArenasSwitch"/> is on, and on other C libraries and systems.
+/// Why: glibc gives threads that allocate at the same time arenas of their own, up to 8 per core, and keeps freed
+/// memory in them. Scoring runs groups on short-lived worker threads (<see cref="ConcurrentGroups"/>) beside libtorch's
+/// OpenMP threads and the callers of PredictionEngine, so resident memory can climb over many passes although nothing
+/// leaks: a HAN scored 40 times grew by 248 MiB with the defaults, 16 MiB with <c>MALLOC_ARENA_MAX=2</c> set in the
+/// environment (docs/benchmarks.md). Capping the arenas from inside the process (<see cref="LimitArenasSwitch"/>, set
+/// in a module initializer) did not keep a reduced run flat here (539 to 764 MiB in 9 passes, one run on a loaded
+/// machine), so it is opt-in; trimming only gives back free pages, whatever arena holds them, and is on by default
+/// (<see cref="TrimAfterScoringSwitch"/> set to false turns it off). See docs/persistence-and-deployment.md.
 /// </remarks>
 internal static class GlibcMalloc
 {
-    /// <summary>AppContext switch: true leaves glibc's arena count as the process has it.</summary>
-    public const string LeaveArenasSwitch = "Microsoft.ML.Attention.LeaveMallocArenas";
+    /// <summary>AppContext switch, default on: false stops the <c>malloc_trim</c> after batched scoring.</summary>
+    public const string TrimAfterScoringSwitch = "Microsoft.ML.Attention.TrimMallocAfterScoring";
 
-    /// <summary>AppContext switch: true calls <c>malloc_trim</c> after each batched scoring pass of rows.</summary>
-    public const string TrimAfterBatchSwitch = "Microsoft.ML.Attention.TrimMallocAfterScoring";
+    /// <summary>AppContext switch, default off: true caps glibc's arenas at one per core (at least two) when the library loads.</summary>
+    public const string LimitArenasSwitch = "Microsoft.ML.Attention.LimitMallocArenas";
 
     private const int M_ARENA_MAX = -8;
+    // Trimming walks every arena; once a second bounds its cost for fast scorers (pooling scores 256 rows in milliseconds).
+    private const long TrimIntervalMilliseconds = 1000;
     private static int _trimEnabled = -1;
+    private static long _lastTrim = long.MinValue / 2;
 
     /// <summary>The arena limit this library set, or 0 when it set none.</summary>
     public static int ArenaLimit { get; private set; }
 
-#pragma warning disable CA2255 // A library's module initializer: the limit only helps when set before worker threads allocate.
+#pragma warning disable CA2255 // A library's module initializer: an arena limit only helps when set before worker threads allocate.
     [ModuleInitializer]
 #pragma warning restore CA2255
-    internal static void LimitArenas()
+    internal static void LimitArenasIfAsked()
     {
-        if (!IsGlibc() || Environment.GetEnvironmentVariable("MALLOC_ARENA_MAX") != null
-            || (AppContext.TryGetSwitch(LeaveArenasSwitch, out var leave) && leave))
+        if (!(AppContext.TryGetSwitch(LimitArenasSwitch, out var limitArenas) && limitArenas)
+            || !IsGlibc() || Environment.GetEnvironmentVariable("MALLOC_ARENA_MAX") != null)
             return;
         int limit = Math.Max(2, Environment.ProcessorCount);
         if (mallopt(M_ARENA_MAX, limit) == 1)
             ArenaLimit = limit;
     }
 
-    /// <summary>Returns free memory of every arena to the system when <see cref="TrimAfterBatchSwitch"/> is on.</summary>
-    public static void TrimIfEnabled()
+    /// <summary>After a scoring batch: returns free memory of every arena to the system, at most once a second.</summary>
+    public static void TrimAfterScoring()
     {
         if (_trimEnabled < 0)
-            Volatile.Write(ref _trimEnabled, IsGlibc() && AppContext.TryGetSwitch(TrimAfterBatchSwitch, out var trim) && trim ? 1 : 0);
-        if (_trimEnabled == 1)
-            malloc_trim(UIntPtr.Zero);
+            Volatile.Write(ref _trimEnabled, IsGlibc() && (!AppContext.TryGetSwitch(TrimAfterScoringSwitch, out var trim) || trim) ? 1 : 0);
+        if (_trimEnabled != 1)
+            return;
+        long now = Environment.TickCount64, last = Interlocked.Read(ref _lastTrim);
+        if (now - last < TrimIntervalMilliseconds || Interlocked.CompareExchange(ref _lastTrim, now, last) != last)
+            return;
+        malloc_trim(UIntPtr.Zero);
     }
 
     private static bool IsGlibc()
