@@ -139,6 +139,8 @@ internal sealed class BatchScoringDataView : IDataView
                 // Every row the follow cursor visited was scored: the pass covered the whole view.
                 _recorder?.Complete();
                 _recorder = null;
+                if (_lead != null)
+                    GlibcMalloc.TrimAfterScoring(endOfPass: true);
                 return false;
             }
             if (_cached != null)

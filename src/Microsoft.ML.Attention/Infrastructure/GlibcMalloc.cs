@@ -28,8 +28,11 @@ internal static class GlibcMalloc
     public const string LimitArenasSwitch = "Microsoft.ML.Attention.LimitMallocArenas";
 
     private const int M_ARENA_MAX = -8;
-    // Trimming walks every arena; once a second bounds its cost for fast scorers (pooling scores 256 rows in milliseconds).
+    // Trimming walks every arena; once a second bounds its cost for fast scorers (pooling scores 256 rows in
+    // milliseconds). The end of a pass trims sooner, so what the pass's last batches freed does not stay resident
+    // (a reduced HAN run showed passes ending 80 MiB higher when their last trim was skipped).
     private const long TrimIntervalMilliseconds = 1000;
+    private const long EndOfPassTrimIntervalMilliseconds = 100;
     private static int _trimEnabled = -1;
     private static long _lastTrim = long.MinValue / 2;
 
@@ -49,15 +52,15 @@ internal static class GlibcMalloc
             ArenaLimit = limit;
     }
 
-    /// <summary>After a scoring batch: returns free memory of every arena to the system, at most once a second.</summary>
-    public static void TrimAfterScoring()
+    /// <summary>After a scoring batch (or the end of a pass): returns free memory of every arena to the system, at most once a second (10 times at the end of passes).</summary>
+    public static void TrimAfterScoring(bool endOfPass = false)
     {
         if (_trimEnabled < 0)
             Volatile.Write(ref _trimEnabled, IsGlibc() && (!AppContext.TryGetSwitch(TrimAfterScoringSwitch, out var trim) || trim) ? 1 : 0);
         if (_trimEnabled != 1)
             return;
         long now = Environment.TickCount64, last = Interlocked.Read(ref _lastTrim);
-        if (now - last < TrimIntervalMilliseconds || Interlocked.CompareExchange(ref _lastTrim, now, last) != last)
+        if (now - last < (endOfPass ? EndOfPassTrimIntervalMilliseconds : TrimIntervalMilliseconds) || Interlocked.CompareExchange(ref _lastTrim, now, last) != last)
             return;
         malloc_trim(UIntPtr.Zero);
     }
