@@ -196,6 +196,7 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
         host.CheckUserArg(o.Dropout >= 0 && o.Dropout < 1, nameof(o.Dropout), "must be in [0, 1)");
         host.CheckUserArg(o.LearningRate > 0, nameof(o.LearningRate), "must be positive");
         host.CheckUserArg(o.BatchSize >= 1, nameof(o.BatchSize), "must be at least 1");
+        host.CheckUserArg(o.OutputCacheMegabytes >= 0, nameof(o.OutputCacheMegabytes), "must be 0 (off) or more");
         host.CheckUserArg(o.NumberOfEpochs >= 1, nameof(o.NumberOfEpochs), "must be at least 1");
         host.CheckUserArg(o.GradientClipNorm >= 0, nameof(o.GradientClipNorm), "must be 0 (off) or positive");
         host.CheckUserArg(o.ValidationFraction >= 0 && o.ValidationFraction < 1, nameof(o.ValidationFraction), "must be in [0, 1)");

@@ -161,6 +161,7 @@ public sealed class AttentionPoolingEstimator : IEstimator<AttentionPoolingTrans
         host.CheckUserArg(o.OutputSize >= 0, nameof(o.OutputSize), "must be 0 (no projection) or positive");
         host.CheckUserArg(o.NumberOfEpochs >= 1, nameof(o.NumberOfEpochs), "must be at least 1");
         host.CheckUserArg(o.BatchSize >= 1, nameof(o.BatchSize), "must be at least 1");
+        host.CheckUserArg(o.OutputCacheMegabytes >= 0, nameof(o.OutputCacheMegabytes), "must be 0 (off) or more");
         host.CheckUserArg(o.LearningRate > 0, nameof(o.LearningRate), "must be positive");
         host.CheckUserArg(o.ValidationFraction >= 0 && o.ValidationFraction < 1, nameof(o.ValidationFraction), "must be in [0, 1)");
         host.CheckUserArg(o.EarlyStoppingPatience >= 1, nameof(o.EarlyStoppingPatience), "must be at least 1");

@@ -203,6 +203,7 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         host.CheckUserArg(o.Dropout >= 0 && o.Dropout < 1, nameof(o.Dropout), "must be in [0, 1)");
         host.CheckUserArg(o.NumberOfEpochs >= 1, nameof(o.NumberOfEpochs), "must be at least 1");
         host.CheckUserArg(o.BatchSize >= 1, nameof(o.BatchSize), "must be at least 1");
+        host.CheckUserArg(o.OutputCacheMegabytes >= 0, nameof(o.OutputCacheMegabytes), "must be 0 (off) or more");
         host.CheckUserArg(o.LearningRate > 0, nameof(o.LearningRate), "must be positive");
         host.CheckUserArg(o.GradientClipNorm >= 0, nameof(o.GradientClipNorm), "must be 0 (off) or positive");
         host.CheckUserArg(o.MaskRate > 0 && o.MaskRate < 1, nameof(o.MaskRate), "must be in (0, 1)");

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading.Tasks;
@@ -100,6 +101,16 @@ public sealed class OutputCacheTests
         Assert.AreEqual(2L * rows.Count, pooling.OutputCache.RowsScored, "over the bound, every pass scores");
         Assert.AreEqual(0, pooling.OutputCache.CachedBytes);
         ColumnAssert.AreEqual(first, second, "two passes");
+    }
+
+    [TestMethod]
+    public void ANegativeBoundIsRejectedWhenTheEstimatorIsCreated()
+    {
+        var ml = new MLContext(seed: 1);
+        var options = PoolingBehaviourTests.Fast();
+        options.OutputCacheMegabytes = -1;
+        var error = Assert.Throws<ArgumentException>(() => ml.Transforms.AttentionPooling(options));
+        StringAssert.Contains(error.Message, "OutputCacheMegabytes");
     }
 
     [TestMethod]
