@@ -14,6 +14,9 @@ namespace AttentionBenchmarks;
 ///   --min-body N                minimum long-description length in characters (default 80; implies --rebuild-corpus)
 ///   --data DIR                  cache folder (default benchmarks/data under the repository root)
 ///   --append-docs [PATH]        append the results with environment details (default docs/benchmarks.md)
+///   --scenario NAME             instead of the systems: sdca-checkpoint (see CheckpointScenario), memory-han or
+///                               memory-featurizer (see MemoryScenario); with --documents N, --passes N, --train N,
+///                               --score N, --calls N, --malloc library|none|arenas|arenas+trim
 /// </summary>
 public static class Program
 {
@@ -32,6 +35,11 @@ public static class Program
 
     public static int Main(string[] args)
     {
+        // Before any type of the library is touched: its module initializer reads these switches.
+        int mallocAt = Array.IndexOf(args, "--malloc");
+        MemoryScenario.ApplyMallocSetting(mallocAt >= 0 && mallocAt + 1 < args.Length ? args[mallocAt + 1] : "library");
+        string? scenario = null;
+        int documents = 4000, passes = 40, trainCount = 1500, scoreCount = 1000, calls = 250;
         string corpusName = "debian";
         string? only = null;
         string? dataDirectory = null;
@@ -49,6 +57,13 @@ public static class Program
                 case "--rebuild-corpus": rebuild = true; break;
                 case "--min-body": minimumBody = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); rebuild = true; break;
                 case "--corpus-only": corpusOnly = true; break;
+                case "--scenario": scenario = Next(); break;
+                case "--documents": documents = Count(Next()); break;
+                case "--passes": passes = Count(Next()); break;
+                case "--train": trainCount = Count(Next()); break;
+                case "--score": scoreCount = Count(Next()); break;
+                case "--calls": calls = Count(Next()); break;
+                case "--malloc": Next(); break;
                 case "--append-docs":
                     appendPath = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[++i] : null;
                     appendPath ??= Path.Combine(RepositoryRoot(), "docs", "benchmarks.md");
@@ -91,6 +106,15 @@ public static class Program
         {
             return 0;
         }
+        switch (scenario)
+        {
+            case null: break;
+            case "sdca-checkpoint": return CheckpointScenario.Run(corpus, log, documents);
+            case "memory-han" or "memory-featurizer": return MemoryScenario.Run(corpus, log, scenario, passes, trainCount, scoreCount, calls);
+            default:
+                Console.Error.WriteLine($"Unknown scenario {scenario}: sdca-checkpoint, memory-han, memory-featurizer");
+                return 2;
+        }
 
         var results = new List<BenchmarkResult>();
         foreach (IBenchmarkSystem system in selected)
@@ -113,6 +137,9 @@ public static class Program
         }
         return 0;
     }
+
+    private static int Count(string value)
+        => int.Parse(value, System.Globalization.CultureInfo.InvariantCulture) is int n && n > 0 ? n : throw new ArgumentException($"{value} is not a positive count");
 
     /// <summary>The directory holding AttentionMLNet.sln, searched upwards from the working directory, then from the binary.</summary>
     public static string RepositoryRoot()

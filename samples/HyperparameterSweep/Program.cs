@@ -27,7 +27,9 @@ var subset = ml.Data.TakeRows(ml.Data.ShuffleRows(all, seed: 1), settings.Rows);
 var data = ml.Transforms.Conversion.MapValueToKey("Label").Fit(subset).Transform(subset);
 data = ml.Data.Cache(data);
 var rows = CsvData.Count(ml, data);
-AnsiConsole.MarkupLine($"Data: [bold]{Markup.Escape(settings.DataPath)}[/], {rows} rows, {settings.Folds}-fold cross-validation, {settings.Trials} trials.");
+// The built-in file by name only: its full path under bin/ would wrap inside the name at 80 columns.
+var dataName = settings.DataPath == SampleSettings.BuiltInData ? "built-in tickets.csv" : settings.DataPath;
+AnsiConsole.MarkupLine($"Data: [bold]{Markup.Escape(dataName)}[/], {rows} rows, {settings.Folds}-fold cross-validation, {settings.Trials} trials.");
 
 var candidates = SearchSpace.Draw(settings.Trials, seed: 1);
 var results = new Trial[candidates.Count];
@@ -58,8 +60,9 @@ AnsiConsole.Progress()
     });
 
 var ranked = results.OrderByDescending(r => r.MeanAccuracy).ThenBy(r => r.Time).ToList();
-var table = new Table().Title($"Trials, best first ({settings.Folds}-fold cross-validation)")
-    .AddColumns("Epochs", "Word", "Sentence", "Rate", "Dropout", "Score", "Accuracy", "Macro", "Time");
+// Short headings keep the table within 80 columns (a default terminal, or redirected output), so no cell wraps.
+var table = new Table().Title($"Trials, best first ({settings.Folds}-fold CV)")
+    .AddColumns("Ep", "Word", "Sent", "Rate", "Drop", "Score", "Accuracy", "Macro", "Time");
 foreach (var column in table.Columns)
     column.RightAligned();
 foreach (var r in ranked)
@@ -70,7 +73,8 @@ foreach (var r in ranked)
         r == ranked[0] ? $"[green]{accuracy}[/]" : accuracy, $"{r.MeanMacroAccuracy:P1}", $"{r.Time.TotalSeconds:F1} s");
 }
 AnsiConsole.Write(table);
-AnsiConsole.MarkupLine("Word, Sentence: hidden sizes per direction; Rate: learning rate; Accuracy: mean ± standard deviation over the folds; Macro: mean macro accuracy.");
+AnsiConsole.MarkupLine("Ep: epochs; Word, Sent: word and sentence hidden sizes per direction; Rate: learning rate; Drop: dropout; " +
+    "Score: attention score; Accuracy: mean ± standard deviation over the folds; Macro: mean macro accuracy.");
 AnsiConsole.MarkupLine($"Best options: [bold]new HierarchicalAttentionTrainer.Options {{ {Markup.Escape(ranked[0].Candidate.AsCode())} }}[/]");
 AnsiConsole.MarkupLine($"Sweep time: {TimeSpan.FromTicks(results.Sum(r => r.Time.Ticks)):m\\:ss}.");
 

@@ -224,7 +224,10 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
             module.Dispose();
             throw;
         }
-        return new HierarchicalAttentionTransformer(_host, _task, Columns, settings, vocabulary, classes, architecture, module);
+        return new HierarchicalAttentionTransformer(_host, _task, Columns, settings, vocabulary, classes, architecture, module)
+        {
+            OutputCacheMegabytes = o.OutputCacheMegabytes,
+        };
     }
 
     private LabelColumn FindLabel(DataViewSchema schema)

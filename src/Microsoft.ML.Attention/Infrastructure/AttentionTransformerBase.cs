@@ -22,6 +22,24 @@ public abstract class AttentionTransformerBase : ITransformer, IDisposable
         _module.eval();
     }
 
+    /// <summary>The outputs of the input view last read in full (see <see cref="OutputCacheMegabytes"/>).</summary>
+    internal OutputCache OutputCache { get; } = new OutputCache();
+
+    /// <summary>
+    /// Memory bound, in MiB, of the outputs this transformer keeps for the input view it last read in full, so that a
+    /// trainer reading its output many times (SDCA without <c>AppendCacheCheckpoint</c>) runs the model once. 0 turns it off.
+    /// </summary>
+    /// <remarks>Default 256. Not saved with the model.</remarks>
+    public int OutputCacheMegabytes
+    {
+        get => (int)(OutputCache.MaximumBytes >> 20);
+        set
+        {
+            Host.CheckParam(value >= 0, nameof(value), "must be 0 (off) or more");
+            OutputCache.MaximumBytes = (long)value << 20;
+        }
+    }
+
     /// <summary>Rows scored together by <see cref="Transform"/>.</summary>
     private protected virtual int ScoringBatchSize => 256;
 
@@ -60,7 +78,7 @@ public abstract class AttentionTransformerBase : ITransformer, IDisposable
     {
         Host.CheckValue(input, nameof(input));
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return new BatchScoringDataView(Host, input, Bind(input.Schema), ScoringBatchSize);
+        return new BatchScoringDataView(Host, input, Bind(input.Schema), ScoringBatchSize, OutputCache);
     }
 
     /// <summary>A row-to-row mapper, as used by <c>PredictionEngine</c>.</summary>

@@ -21,12 +21,14 @@ internal sealed class BatchScoringDataView : IDataView
     private readonly RowScorer _scorer;
     private readonly ColumnBindings _bindings;
     private readonly int _batchSize;
+    private readonly OutputCache _cache;
 
-    public BatchScoringDataView(IHost host, IDataView source, RowScorer scorer, int batchSize)
+    public BatchScoringDataView(IHost host, IDataView source, RowScorer scorer, int batchSize, OutputCache cache)
     {
         _host = host;
         _source = source;
         _scorer = scorer;
+        _cache = cache;
         _batchSize = Math.Max(1, batchSize);
         _bindings = new ColumnBindings(source.Schema, scorer.OutputColumns);
     }
@@ -59,8 +61,24 @@ internal sealed class BatchScoringDataView : IDataView
         // Equal seeds give the lead and follow cursors the same row order.
         int? seed = rand?.Next();
         var follow = _source.GetRowCursor(passThrough, seed.HasValue ? new Random(seed.Value) : null);
-        var lead = anyOutput ? _source.GetRowCursor(_scorer.InputColumns, seed.HasValue ? new Random(seed.Value) : null) : null;
-        return new Cursor(this, follow, lead, active);
+        var activeOutputs = ActiveOutputs(active);
+        // A view already read in full is served from the cache: no lead cursor, no scoring.
+        var cached = anyOutput ? _cache.Find(_source, activeOutputs) : null;
+        var lead = anyOutput && cached == null ? _source.GetRowCursor(_scorer.InputColumns, seed.HasValue ? new Random(seed.Value) : null) : null;
+        var recorder = lead == null ? null : _cache.StartRecording(_host, _source, activeOutputs);
+        return new Cursor(this, follow, lead, active, activeOutputs, cached, recorder);
+    }
+
+    private bool[] ActiveOutputs(bool[] active)
+    {
+        var outputs = new bool[_scorer.OutputColumns.Length];
+        for (int i = 0; i < active.Length; i++)
+        {
+            int index = _bindings.MapColumnIndex(out bool isSource, i);
+            if (!isSource)
+                outputs[index] = active[i];
+        }
+        return outputs;
     }
 
     public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)
@@ -74,33 +92,37 @@ internal sealed class BatchScoringDataView : IDataView
         private readonly DataViewRowCursor? _lead;
         private readonly RowBatch? _batch;
         private readonly bool[] _active;
+        private readonly OutputCache.Entry? _cached;
+        private readonly ValueGetter<DataViewRowId>? _followId;
+        private readonly ValueGetter<DataViewRowId>? _leadId;
+        private readonly List<DataViewRowId>? _batchIds;
+        private OutputCache.Recorder? _recorder;
         private Array[]? _outputs;
         private long _batchStart;
         private int _batchCount;
+        private int _cachedRow;
         private bool _disposed;
 
-        public Cursor(BatchScoringDataView parent, DataViewRowCursor follow, DataViewRowCursor? lead, bool[] active)
+        public Cursor(BatchScoringDataView parent, DataViewRowCursor follow, DataViewRowCursor? lead, bool[] active,
+            bool[] activeOutputs, OutputCache.Entry? cached, OutputCache.Recorder? recorder)
         {
             _parent = parent;
             _follow = follow;
             _lead = lead;
             _active = active;
-            _batch = lead == null ? null : parent._scorer.CreateBatch(lead, ActiveOutputs(parent, active));
+            _cached = cached;
+            _recorder = recorder;
+            _batch = lead == null ? null : parent._scorer.CreateBatch(lead, activeOutputs);
+            if (cached != null)
+                _followId = follow.GetIdGetter();
+            if (lead != null)
+            {
+                _leadId = lead.GetIdGetter();
+                _batchIds = new List<DataViewRowId>();
+            }
         }
 
         public override DataViewSchema Schema => _parent.Schema;
-
-        private static bool[] ActiveOutputs(BatchScoringDataView parent, bool[] active)
-        {
-            var outputs = new bool[parent._scorer.OutputColumns.Length];
-            for (int i = 0; i < active.Length; i++)
-            {
-                int index = parent._bindings.MapColumnIndex(out bool isSource, i);
-                if (!isSource)
-                    outputs[index] = active[i];
-            }
-            return outputs;
-        }
 
         public override long Position => _follow.Position;
 
@@ -113,22 +135,60 @@ internal sealed class BatchScoringDataView : IDataView
         public override bool MoveNext()
         {
             if (!_follow.MoveNext())
+            {
+                // Every row the follow cursor visited was scored: the pass covered the whole view.
+                _recorder?.Complete();
+                _recorder = null;
+                if (_lead != null)
+                    GlibcMalloc.TrimAfterScoring(endOfPass: true);
                 return false;
-            if (_lead != null && _follow.Position >= _batchStart + _batchCount)
-                ScoreNextBatch();
+            }
+            if (_cached != null)
+                _cachedRow = CachedRow();
+            else if (_lead != null && _follow.Position >= _batchStart + _batchCount)
+            {
+                try
+                {
+                    ScoreNextBatch();
+                }
+                catch (Exception e)
+                {
+                    // ML.NET reads cursors of the transforms after ours on its worker threads and wraps what they throw
+                    // in "Splitter/consolidator worker encountered exception"; the log gets our message first.
+                    using (var channel = _parent._host.Start("Batched scoring"))
+                        channel.Error($"{e.Message} (When ML.NET reports this as a worker exception, this is its innermost exception: exception.GetBaseException().)");
+                    throw;
+                }
+            }
             return true;
+        }
+
+        private int CachedRow()
+        {
+            var id = default(DataViewRowId);
+            _followId!(ref id);
+            return _cached!.Rows.TryGetValue(id, out var row) ? row
+                : throw _parent._host.Except($"Row {_follow.Position} has id {id}, which the earlier pass over this view did not have; the input view must give its rows stable ids.");
         }
 
         private void ScoreNextBatch()
         {
             _batch!.Clear();
+            _batchIds!.Clear();
             _batchStart = _follow.Position;
+            var id = default(DataViewRowId);
             while (_batch.Count < _parent._batchSize && _lead!.MoveNext())
+            {
                 _batch.AddCurrentRow();
+                _leadId!(ref id);
+                _batchIds.Add(id);
+            }
             if (_batch.Count == 0)
                 throw _parent._host.Except("The input view returned fewer rows to a second cursor than to the first; it must enumerate rows in a repeatable order.");
             _batchCount = _batch.Count;
             _outputs = _batch.Score();
+            _recorder?.Add(_batchIds, _outputs);
+            GlibcMalloc.TrimAfterScoring();
         }
 
         public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
@@ -138,7 +198,9 @@ internal sealed class BatchScoringDataView : IDataView
             if (isSource)
                 return _follow.GetGetter<TValue>(_follow.Schema[index]);
 
-            var getter = OutputGetters.Create(_parent._scorer.OutputColumns[index], () => _outputs![index], () => (int)(_follow.Position - _batchStart));
+            var getter = _cached != null
+                ? OutputGetters.Create(_parent._scorer.OutputColumns[index], () => _cached.Outputs[index], () => _cachedRow)
+                : OutputGetters.Create(_parent._scorer.OutputColumns[index], () => _outputs![index], () => (int)(_follow.Position - _batchStart));
             return getter as ValueGetter<TValue>
                 ?? throw _parent._host.Except($"Column '{column.Name}' has type {column.Type}, not {typeof(TValue).Name}.");
         }

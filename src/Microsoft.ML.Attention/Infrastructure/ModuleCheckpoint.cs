@@ -52,9 +52,14 @@ internal static class ModuleCheckpoint
     {
         TModule? module = null;
         if (!ctx.TryLoadBinaryStream(streamName, reader => module = Read(reader, build)))
-            throw ModelFormat.Error($"'{streamName}' stream", "it is missing: the file was not saved by this library or is damaged.");
+            throw ModelFormat.Error($"weights entry '{EntryName(ctx, streamName)}'",
+                $"the {ModelFileName.Describe(ctx)} has no such entry: it was not saved by this library or is damaged.");
         return module!;
     }
+
+    // The zip entry a binary stream of this model component is stored under, as ML.NET names it.
+    private static string EntryName(ModelLoadContext ctx, string streamName)
+        => string.IsNullOrEmpty(ctx.Directory) ? streamName : ctx.Directory.Replace('\\', '/') + "/" + streamName;
 
     /// <summary>Writes the architecture and the state dictionary of <paramref name="module"/>.</summary>
     public static void Write(BinaryWriter writer, nn.Module module, Action<BinaryWriter> writeArchitecture)

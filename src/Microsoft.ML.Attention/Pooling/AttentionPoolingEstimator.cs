@@ -194,6 +194,9 @@ public sealed class AttentionPoolingEstimator : IEstimator<AttentionPoolingTrans
                     cursor => SequenceColumn.Reader(_host, cursor, sequence, query, o.VectorSize, o.NonFiniteValues), "training");
                 if (data.Rows.Count == 0)
                     throw _host.Except($"Column '{label.Column.Name}' has no usable label in the training data ({data.Skipped} rows with a missing label); attention pooling has nothing to learn from.");
+                // Every sequence empty (T = 0) gives the pooling no position to weight: training would run and learn nothing.
+                if (data.Rows.All(r => r.Values.Length == 0))
+                    throw _host.Except($"No row of '{sequence.Name}' has a non-empty sequence to learn from ({data.Rows.Count} labelled rows, all with T = 0); attention pooling has nothing to learn.");
                 if (!label.IsRegression && label.Classes < 2)
                     throw _host.Except($"Column '{label.Column.Name}' has a single class; classification needs at least two.");
                 AttentionPoolingTraining.Train(_host, channel, module, architecture, data, label, o.ToSettings(seed), o.ValidationFraction);
@@ -205,7 +208,7 @@ public sealed class AttentionPoolingEstimator : IEstimator<AttentionPoolingTrans
             throw;
         }
         return new AttentionPoolingTransformer(_host, o.OutputColumnName, o.InputColumnName, o.WeightsColumnName,
-            o.QueryColumnName, o.NonFiniteValues, architecture, module);
+            o.QueryColumnName, o.NonFiniteValues, architecture, module) { OutputCacheMegabytes = o.OutputCacheMegabytes };
     }
 
     /// <summary>The schema after the transformer: the input columns plus the pooled vector and, if named, the weights.</summary>

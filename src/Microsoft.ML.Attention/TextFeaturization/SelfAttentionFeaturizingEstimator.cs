@@ -209,7 +209,7 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
             throw;
         }
         return new SelfAttentionFeaturizingTransformer(_host, o.OutputColumnName, o.InputColumnName, o.TokenWeightsColumnName,
-            o.TokenWeightsSource, text, vocabulary, architecture, module);
+            o.TokenWeightsSource, text, vocabulary, architecture, module) { OutputCacheMegabytes = o.OutputCacheMegabytes };
     }
 
     /// <summary>The schema after the transformer: the input columns plus the vector and, if named, the token weights.</summary>

@@ -57,6 +57,13 @@ public abstract class AttentionTrainingOptions
     /// <remarks>Default null (taken from the <see cref="MLContext"/> seed).</remarks>
     public int? Seed { get; set; }
 
+    /// <summary>
+    /// Memory bound, in MiB, of the outputs the fitted transformer keeps for the input it last read in full, so a
+    /// trainer that reads them many times (SDCA without <c>AppendCacheCheckpoint</c>) runs the model once; 0 turns it off.
+    /// </summary>
+    /// <remarks>Default 256. At least 0. A runtime setting of the transformer (<c>OutputCacheMegabytes</c>), not saved with the model.</remarks>
+    public int OutputCacheMegabytes { get; set; } = 256;
+
     /// <summary>Called after every batch with the training progress, e.g. for a progress bar.</summary>
     /// <remarks>Default null (no callback). Runs on the training thread; keep it fast.</remarks>
     public Action<TrainingProgress>? Progress { get; set; }
@@ -72,6 +79,7 @@ public abstract class AttentionTrainingOptions
         host.CheckUserArg(ValidationFraction >= 0 && ValidationFraction < 1, nameof(ValidationFraction), "must be in [0, 1)");
         host.CheckUserArg(EarlyStoppingPatience >= 1, nameof(EarlyStoppingPatience), "must be at least 1");
         host.CheckUserArg(NumberOfThreads == null || NumberOfThreads >= 1, nameof(NumberOfThreads), "must be at least 1");
+        host.CheckUserArg(OutputCacheMegabytes >= 0, nameof(OutputCacheMegabytes), "must be 0 (off) or more");
     }
 
     /// <summary>The settings of the training loop, with the seed chosen by <see cref="TrainingRun.Begin"/>.</summary>
