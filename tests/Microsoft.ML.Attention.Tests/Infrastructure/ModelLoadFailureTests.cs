@@ -88,30 +88,32 @@ public sealed class ModelLoadFailureTests
     public void AWeightsFormatFromANewerVersionIsRefusedWithItsNumber()
     {
         // The format version is the int right after the magic (a length-prefixed string).
+        int newerFormat = 0;
         var newer = Edit(SavedPoolingModel(), WeightsMagic, (bytes, at) =>
         {
             var copy = (byte[])bytes.Clone();
-            BitConverter.TryWriteBytes(copy.AsSpan(at + WeightsMagic.Length, 4), 2);
+            newerFormat = BitConverter.ToInt32(copy, at + WeightsMagic.Length) + 1;
+            BitConverter.TryWriteBytes(copy.AsSpan(at + WeightsMagic.Length, 4), newerFormat);
             return copy;
         });
         var error = Reason(Load(newer));
         Assert.IsInstanceOfType<InvalidDataException>(error, error.ToString());
-        StringAssert.Contains(error.Message, "format 2");
+        StringAssert.Contains(error.Message, $"format {newerFormat} is newer");
     }
 
     [TestMethod]
     public void AModelWrittenByANewerLibraryVersionIsRefused()
     {
         // ML.NET's model header: the model signature (8 ASCII bytes), then the version written and the oldest version
-        // that can read it (uint each). A newer library writing 0x00010002 that this one cannot read:
+        // that can read it (uint each). A newer library writing a version this one cannot read:
         var signature = Encoding.ASCII.GetBytes("ATTNPOOL");
         var newer = Edit(SavedPoolingModel(), signature, (bytes, at) =>
         {
             var copy = (byte[])bytes.Clone();
-            Assert.AreEqual(0x00010001U, BitConverter.ToUInt32(copy, at + 8), "version written");
-            Assert.AreEqual(0x00010001U, BitConverter.ToUInt32(copy, at + 12), "version readable");
-            BitConverter.TryWriteBytes(copy.AsSpan(at + 8, 4), 0x00010002U);
-            BitConverter.TryWriteBytes(copy.AsSpan(at + 12, 4), 0x00010002U);
+            uint written = BitConverter.ToUInt32(copy, at + 8);
+            Assert.AreEqual(written, BitConverter.ToUInt32(copy, at + 12), "version readable equals version written");
+            BitConverter.TryWriteBytes(copy.AsSpan(at + 8, 4), written + 1);
+            BitConverter.TryWriteBytes(copy.AsSpan(at + 12, 4), written + 1);
             return copy;
         });
         var loadError = Load(newer);
