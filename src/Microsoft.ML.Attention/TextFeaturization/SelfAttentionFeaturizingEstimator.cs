@@ -220,12 +220,7 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         TextColumn.Check(_host, inputSchema, _options.InputColumnName);
         if (_options.LabelColumnName != null)
             LabelColumn.Check(_host, inputSchema, _options.LabelColumnName);
-        var columns = inputSchema.ToDictionary(c => c.Name);
-        columns[_options.OutputColumnName] = new SchemaShape.Column(_options.OutputColumnName, SchemaShape.Column.VectorKind.Vector,
-            NumberDataViewType.Single, isKey: false);
-        if (_options.TokenWeightsColumnName != null)
-            columns[_options.TokenWeightsColumnName] = new SchemaShape.Column(_options.TokenWeightsColumnName,
-                SchemaShape.Column.VectorKind.VariableVector, NumberDataViewType.Single, isKey: false);
-        return new SchemaShape(columns.Values);
+        return new VectorOutputs(_options.OutputColumnName, _options.TokenWeightsColumnName)
+            .AddTo(inputSchema, _options.OutputSize > 0 ? _options.OutputSize : _options.Width);
     }
 }

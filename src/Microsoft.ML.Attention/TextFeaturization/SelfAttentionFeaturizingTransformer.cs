@@ -137,13 +137,8 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
     private protected override RowScorer Bind(DataViewSchema inputSchema)
     {
         var text = TextColumn.Find(Host, inputSchema, _input);
-        var outputs = new List<DataViewSchema.DetachedColumn>
-        {
-            new DataViewSchema.DetachedColumn(_output, new VectorDataViewType(NumberDataViewType.Single, OutputSize)),
-        };
-        if (_tokenWeights != null)
-            outputs.Add(new DataViewSchema.DetachedColumn(_tokenWeights, new VectorDataViewType(NumberDataViewType.Single)));
-        return new BatchScorer<string?>(new[] { text }, outputs.ToArray(), source => TextColumn.Reader(source, text), Score);
+        var outputs = new VectorOutputs(_output, _tokenWeights).Columns(OutputSize);
+        return new BatchScorer<string?>(new[] { text }, outputs, source => TextColumn.Reader(source, text), Score);
     }
 
     /// <summary>
