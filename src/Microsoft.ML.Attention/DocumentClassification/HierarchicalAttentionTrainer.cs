@@ -167,7 +167,7 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
         var seed = TrainingRun.Begin(_host, o);
 
         using var channel = _host.Start("Training hierarchical attention network");
-        var settings = new TextSettings(o.LowerCase, o.KeepPunctuation, o.MaximumSentences, o.MaximumWordsPerSentence);
+        var settings = new TextPreprocessing(o.LowerCase, o.KeepPunctuation, MaximumSentences: o.MaximumSentences, MaximumWordsPerSentence: o.MaximumWordsPerSentence);
         var tokenizer = settings.CreateTokenizer();
         var train = ReadDocuments(channel, input, text, label, tokenizer, "training");
         if (train.Documents.Count == 0)

@@ -41,7 +41,7 @@ public sealed class HierarchicalAttentionTransformer : AttentionTransformerBase
 
     private readonly ClassificationTask _task;
     private readonly OutputColumnNames _columns;
-    private readonly TextSettings _text;
+    private readonly TextPreprocessing _text;
     private readonly DocumentTokenizer _tokenizer;
     private readonly Vocabulary _vocabulary;
     private readonly ClassNames _classes;
@@ -58,7 +58,7 @@ public sealed class HierarchicalAttentionTransformer : AttentionTransformerBase
     public int VocabularySize => _vocabulary.Count;
 
     internal HierarchicalAttentionTransformer(IHostEnvironment env, ClassificationTask task, OutputColumnNames columns,
-        TextSettings text, Vocabulary vocabulary, ClassNames classes, HanArchitecture architecture, HierarchicalAttentionModule module)
+        TextPreprocessing text, Vocabulary vocabulary, ClassNames classes, HanArchitecture architecture, HierarchicalAttentionModule module)
         : base(Contracts.CheckRef(env, nameof(env)).Register(nameof(HierarchicalAttentionTransformer)), module)
     {
         _task = task;
@@ -82,7 +82,7 @@ public sealed class HierarchicalAttentionTransformer : AttentionTransformerBase
         // *** Binary format ***
         // int: task (0 multiclass, 1 binary)
         // column names (see OutputColumnNames)
-        // text settings (see TextSettings)
+        // text settings (see TextPreprocessing)
         // class names (see ClassNames)
         // stream "Vocabulary": the vocabulary (see Vocabulary)
         // stream "HanModule": the module checkpoint (architecture, then weights; see ModuleCheckpoint)
@@ -90,7 +90,7 @@ public sealed class HierarchicalAttentionTransformer : AttentionTransformerBase
         if (task != ClassificationTask.Multiclass && task != ClassificationTask.Binary)
             throw ModelFormat.Error("header", $"unknown classification task {(int)task}.");
         var columns = OutputColumnNames.Load(ctx);
-        var text = TextSettings.Read(ctx.Reader);
+        var text = ModelFormat.ReadConfig<TextPreprocessing>(ctx.Reader, TextPreprocessing.Part);
         var classes = DocumentClassification.ClassNames.Read(ctx.Reader);
         var vocabulary = VocabularyModel.Load(ctx);
         var (architecture, module) = ModuleCheckpoint.Load(ctx, ModuleStream, "network architecture",
@@ -106,13 +106,13 @@ public sealed class HierarchicalAttentionTransformer : AttentionTransformerBase
         // *** Binary format ***
         // int: task (0 multiclass, 1 binary)
         // column names (see OutputColumnNames)
-        // text settings (see TextSettings)
+        // text settings (see TextPreprocessing)
         // class names (see ClassNames)
         // stream "Vocabulary": the vocabulary (see Vocabulary)
         // stream "HanModule": the module checkpoint (architecture, then weights; see ModuleCheckpoint)
         ctx.Writer.Write((int)_task);
         _columns.Save(ctx);
-        _text.Write(ctx.Writer);
+        ModelFormat.WriteConfig(ctx.Writer, _text);
         _classes.Write(ctx.Writer);
         VocabularyModel.Save(ctx, _vocabulary);
         ModuleCheckpoint.Save(ctx, ModuleStream, _module, _architecture);

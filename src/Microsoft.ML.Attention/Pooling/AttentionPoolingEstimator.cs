@@ -221,12 +221,7 @@ public sealed class AttentionPoolingEstimator : IEstimator<AttentionPoolingTrans
             SequenceColumn.Check(_host, inputSchema, _options.QueryColumnName, "query");
         if (_options.LabelColumnName != null && (_options.Mode == PoolingMode.Attention || _options.OutputSize > 0))
             LabelColumn.Check(_host, inputSchema, _options.LabelColumnName);
-        var columns = inputSchema.ToDictionary(c => c.Name);
-        columns[_options.OutputColumnName] = new SchemaShape.Column(_options.OutputColumnName,
-            SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, isKey: false);
-        if (_options.WeightsColumnName != null)
-            columns[_options.WeightsColumnName] = new SchemaShape.Column(_options.WeightsColumnName,
-                SchemaShape.Column.VectorKind.VariableVector, NumberDataViewType.Single, isKey: false);
-        return new SchemaShape(columns.Values);
+        return new VectorOutputs(_options.OutputColumnName, _options.WeightsColumnName)
+            .AddTo(inputSchema, _options.OutputSize > 0 ? _options.OutputSize : _options.VectorSize);
     }
 }

@@ -129,14 +129,9 @@ public sealed class AttentionPoolingTransformer : AttentionTransformerBase
         var column = SequenceColumn.Find(Host, inputSchema, InputColumnName, VectorSize);
         DataViewSchema.Column? query = QueryColumnName == null ? null
             : SequenceColumn.FindQuery(Host, inputSchema, QueryColumnName, _architecture.QuerySize);
-        var outputs = new List<DataViewSchema.DetachedColumn>
-        {
-            new DataViewSchema.DetachedColumn(OutputColumnName, new VectorDataViewType(NumberDataViewType.Single, OutputSize)),
-        };
-        if (WeightsColumnName != null)
-            outputs.Add(new DataViewSchema.DetachedColumn(WeightsColumnName, new VectorDataViewType(NumberDataViewType.Single)));
+        var outputs = new VectorOutputs(OutputColumnName, WeightsColumnName).Columns(OutputSize);
         // The weights column is a by-product of pooling, so every output is computed whatever is read.
-        return new BatchScorer<PoolingRow>(query.HasValue ? new[] { column, query.Value } : new[] { column }, outputs.ToArray(),
+        return new BatchScorer<PoolingRow>(query.HasValue ? new[] { column, query.Value } : new[] { column }, outputs,
             source => SequenceColumn.Reader(Host, source, column, query, VectorSize, NonFiniteValues), (rows, _) => Pool(rows));
     }
 

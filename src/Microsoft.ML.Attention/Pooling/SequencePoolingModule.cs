@@ -1,4 +1,3 @@
-using System;
 using System.Linq;
 using Microsoft.ML.Attention.Core;
 using TorchSharp;
@@ -12,10 +11,12 @@ namespace Microsoft.ML.Attention.Pooling;
 /// Pools values [B, T, D] with a mask [B, T] (and an optional query [B, Dq]) into [B, PooledSize],
 /// returning the weights [B, T] it used. Several heads attend independently; their vectors and weights
 /// are averaged, so the weights still sum to 1. Mean pooling reports its uniform weights, max pooling none.
+/// The pooling itself is Core's <see cref="SequencePooling"/>; this module owns its heads and the projection.
 /// </summary>
 internal sealed class SequencePoolingModule : nn.Module
 {
     private readonly PoolingArchitecture _architecture;
+    private readonly SequencePooling _pooling;
 
     // Checkpoint keys "heads.{i}.…" (attention mode) and "projection.…" (when OutputSize > 0).
     private readonly ModuleList<AttentionLayer>? heads;
@@ -36,44 +37,16 @@ internal sealed class SequencePoolingModule : nn.Module
         }
         if (architecture.OutputSize > 0)
             projection = nn.Linear(architecture.VectorSize, architecture.OutputSize);
+        _pooling = new SequencePooling(architecture.Mode, heads);
         RegisterComponents();
     }
 
     public (Tensor Pooled, Tensor Weights) Pool(Tensor values, Tensor mask, Tensor? query)
     {
         using var scope = torch.NewDisposeScope();
-        Tensor pooled, weights;
-        switch (_architecture.Mode)
-        {
-            case PoolingMode.Attention:
-                var headQuery = query?.unsqueeze(1);
-                if (headQuery is null && heads![0].Distribution.RequiresQuery)
-                    headQuery = MaskedPooling.Mean(values, mask).unsqueeze(1);
-                var contexts = new Tensor[heads!.Count];
-                var headWeights = new Tensor[heads.Count];
-                for (int h = 0; h < heads.Count; h++)
-                {
-                    var (context, attended) = heads[h].Forward(headQuery, values, values, mask);
-                    contexts[h] = context.squeeze(1);
-                    headWeights[h] = attended.squeeze(1);
-                }
-                pooled = heads.Count == 1 ? contexts[0] : torch.stack(contexts).mean(new long[] { 0 });
-                weights = heads.Count == 1 ? headWeights[0] : torch.stack(headWeights).mean(new long[] { 0 });
-                break;
-            case PoolingMode.Mean:
-                weights = Masking.Softmax(torch.zeros(mask.shape, dtype: values.dtype), mask);
-                pooled = torch.bmm(weights.unsqueeze(1), values).squeeze(1);
-                break;
-            case PoolingMode.Max:
-                weights = torch.zeros(mask.shape, dtype: values.dtype);
-                pooled = MaskedPooling.Max(values, mask);
-                break;
-            default:
-                throw new InvalidOperationException($"Unknown pooling mode {_architecture.Mode}.");
-        }
+        var (pooled, weights) = _pooling.Pool(values, mask, query);
         if (projection is not null)
             pooled = projection.call(pooled);
         return (pooled.MoveToOuterDisposeScope(), weights.MoveToOuterDisposeScope());
     }
-
 }

@@ -17,6 +17,7 @@ namespace Microsoft.ML.Attention.TextFeaturization;
 internal sealed class SelfAttentionEncoder : nn.Module
 {
     private readonly FeaturizerArchitecture _architecture;
+    private readonly SequencePooling _pooling;
 
     private readonly Embedding token_embedding;
     private readonly Embedding? position_embedding;
@@ -45,6 +46,7 @@ internal sealed class SelfAttentionEncoder : nn.Module
         if (architecture.OutputSize > 0)
             projection = nn.Linear(width, architecture.OutputSize);
         dropout = nn.Dropout(architecture.Dropout);
+        _pooling = new SequencePooling(architecture.Pooling, pooling_attention is null ? null : new[] { pooling_attention });
         RegisterComponents();
     }
 
@@ -93,24 +95,8 @@ internal sealed class SelfAttentionEncoder : nn.Module
         using var scope = torch.NewDisposeScope();
         var content = mask.clone();
         content[TensorIndex.Colon, 0] = torch.tensor(false);
-        Tensor pooled;
-        switch (_architecture.Pooling)
-        {
-            case PoolingMode.Mean:
-                pooled = MaskedPooling.Mean(states, content);
-                break;
-            case PoolingMode.Max:
-                pooled = MaskedPooling.Max(states, content);
-                break;
-            case PoolingMode.FirstToken:
-                pooled = states[TensorIndex.Colon, 0];
-                break;
-            case PoolingMode.Attention:
-                pooled = pooling_attention!.Forward(null, states, states, content).context.squeeze(1);
-                break;
-            default:
-                throw new InvalidOperationException($"Unknown pooling {_architecture.Pooling}.");
-        }
+        // The first token is the classification token itself; the other poolings read only the text's tokens.
+        var (pooled, _) = _pooling.Pool(states, content);
         if (projection is not null)
             pooled = projection.call(pooled);
         return pooled.MoveToOuterDisposeScope();

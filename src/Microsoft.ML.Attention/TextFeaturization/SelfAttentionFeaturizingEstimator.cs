@@ -156,7 +156,7 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         var seed = TrainingRun.Begin(_host, o);
 
         using var channel = _host.Start("Training self-attention featurizer");
-        var text = new FeaturizerText(o.LowerCase, o.KeepPunctuation, o.MaximumTokens, o.LongText);
+        var text = new TextPreprocessing(o.LowerCase, o.KeepPunctuation, MaximumTokens: o.MaximumTokens, LongText: o.LongText);
         var tokenizer = text.CreateTokenizer();
         var read = TrainingRun.Read<TokenizedDocument>(_host, channel, input, new[] { textColumn }, label, cursor =>
         {
@@ -175,7 +175,7 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
 
         var architecture = new FeaturizerArchitecture(vocabulary.Count + FeaturizerArchitecture.ExtraTokenCount, o.Variant, o.Width, o.NumberOfLayers, o.NumberOfHeads, o.FeedForwardSize,
             o.Positions, o.MaximumTokens, o.LocalHalfWidth, o.Pooling, o.OutputSize, o.Dropout);
-        var encoder = text.CreateEncoder(vocabulary, architecture.ClassificationTokenId);
+        var encoder = TokenWindowEncoder.Create(text, vocabulary, architecture.ClassificationTokenId);
         var windows = documents.Select(encoder.Encode).ToArray();
         var cut = windows.Where(w => w.DroppedTokens > 0).ToArray();
         if (cut.Length > 0)
@@ -220,12 +220,7 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         TextColumn.Check(_host, inputSchema, _options.InputColumnName);
         if (_options.LabelColumnName != null)
             LabelColumn.Check(_host, inputSchema, _options.LabelColumnName);
-        var columns = inputSchema.ToDictionary(c => c.Name);
-        columns[_options.OutputColumnName] = new SchemaShape.Column(_options.OutputColumnName, SchemaShape.Column.VectorKind.Vector,
-            NumberDataViewType.Single, isKey: false);
-        if (_options.TokenWeightsColumnName != null)
-            columns[_options.TokenWeightsColumnName] = new SchemaShape.Column(_options.TokenWeightsColumnName,
-                SchemaShape.Column.VectorKind.VariableVector, NumberDataViewType.Single, isKey: false);
-        return new SchemaShape(columns.Values);
+        return new VectorOutputs(_options.OutputColumnName, _options.TokenWeightsColumnName)
+            .AddTo(inputSchema, _options.OutputSize > 0 ? _options.OutputSize : _options.Width);
     }
 }

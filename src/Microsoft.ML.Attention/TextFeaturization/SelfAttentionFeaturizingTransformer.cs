@@ -54,7 +54,7 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
     private readonly string _output;
     private readonly string? _tokenWeights;
     private readonly TokenAttentionSource _tokenWeightsSource;
-    private readonly FeaturizerText _text;
+    private readonly TextPreprocessing _text;
     private readonly Vocabulary _vocabulary;
     private readonly TokenWindowEncoder _encoder;
     private readonly FeaturizerArchitecture _architecture;
@@ -70,7 +70,7 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
     public int OutputSize => _architecture.PooledSize;
 
     internal SelfAttentionFeaturizingTransformer(IHostEnvironment env, string output, string input, string? tokenWeights,
-        TokenAttentionSource tokenWeightsSource, FeaturizerText text, Vocabulary vocabulary, FeaturizerArchitecture architecture,
+        TokenAttentionSource tokenWeightsSource, TextPreprocessing text, Vocabulary vocabulary, FeaturizerArchitecture architecture,
         SelfAttentionEncoder module)
         : base(Contracts.CheckRef(env, nameof(env)).Register(nameof(SelfAttentionFeaturizingTransformer)), module)
     {
@@ -81,7 +81,7 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
         _text = text;
         _vocabulary = vocabulary;
         _architecture = architecture;
-        _encoder = text.CreateEncoder(vocabulary, architecture.ClassificationTokenId);
+        _encoder = TokenWindowEncoder.Create(text, vocabulary, architecture.ClassificationTokenId);
         _module = module;
     }
 
@@ -98,14 +98,14 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
         // int: id of the input column name
         // int: id of the token weights column name, or -1
         // int: token attention source
-        // text settings (see FeaturizerText)
+        // text settings (see TextPreprocessing)
         // stream "Vocabulary": the vocabulary (see Vocabulary)
         // stream "Encoder": the module checkpoint (architecture, then weights; see ModuleCheckpoint)
         var output = ctx.LoadNonEmptyString();
         var input = ctx.LoadNonEmptyString();
         var tokenWeights = ctx.LoadStringOrNull();
         var source = (TokenAttentionSource)ctx.Reader.ReadInt32();
-        var text = FeaturizerText.Read(ctx.Reader);
+        var text = ModelFormat.ReadConfig<TextPreprocessing>(ctx.Reader, TextPreprocessing.Part);
         var vocabulary = VocabularyModel.Load(ctx);
         var (architecture, module) = ModuleCheckpoint.Load(ctx, ModuleStream, "encoder architecture",
             (FeaturizerArchitecture a) => new SelfAttentionEncoder(a));
@@ -122,14 +122,14 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
         // int: id of the input column name
         // int: id of the token weights column name, or -1
         // int: token attention source
-        // text settings (see FeaturizerText)
+        // text settings (see TextPreprocessing)
         // stream "Vocabulary": the vocabulary (see Vocabulary)
         // stream "Encoder": the module checkpoint (architecture, then weights; see ModuleCheckpoint)
         ctx.SaveNonEmptyString(_output);
         ctx.SaveNonEmptyString(_input);
         ctx.SaveStringOrNull(_tokenWeights);
         ctx.Writer.Write((int)_tokenWeightsSource);
-        _text.Write(ctx.Writer);
+        ModelFormat.WriteConfig(ctx.Writer, _text);
         VocabularyModel.Save(ctx, _vocabulary);
         ModuleCheckpoint.Save(ctx, ModuleStream, _module, _architecture);
     }
@@ -137,13 +137,8 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
     private protected override RowScorer Bind(DataViewSchema inputSchema)
     {
         var text = TextColumn.Find(Host, inputSchema, _input);
-        var outputs = new List<DataViewSchema.DetachedColumn>
-        {
-            new DataViewSchema.DetachedColumn(_output, new VectorDataViewType(NumberDataViewType.Single, OutputSize)),
-        };
-        if (_tokenWeights != null)
-            outputs.Add(new DataViewSchema.DetachedColumn(_tokenWeights, new VectorDataViewType(NumberDataViewType.Single)));
-        return new BatchScorer<string?>(new[] { text }, outputs.ToArray(), source => TextColumn.Reader(source, text), Score);
+        var outputs = new VectorOutputs(_output, _tokenWeights).Columns(OutputSize);
+        return new BatchScorer<string?>(new[] { text }, outputs, source => TextColumn.Reader(source, text), Score);
     }
 
     /// <summary>

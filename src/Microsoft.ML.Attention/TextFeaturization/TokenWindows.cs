@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Microsoft.ML.Attention.Infrastructure;
 using Microsoft.ML.Attention.Text;
 
 namespace Microsoft.ML.Attention.TextFeaturization;
@@ -19,6 +20,15 @@ internal sealed class TokenWindowEncoder
     private readonly int _maxTokens;
     private readonly LongTextHandling _longText;
     private readonly int _classificationToken;
+
+    /// <summary>
+    /// The tokens → id windows step of <paramref name="text"/>, the same for the training rows and for scoring; a
+    /// record without the window settings fails naming the text settings.
+    /// </summary>
+    public static TokenWindowEncoder Create(TextPreprocessing text, Vocabulary vocabulary, int classificationToken)
+        => new TokenWindowEncoder(text.CreateTokenizer(), vocabulary,
+            text.MaximumTokens ?? throw ModelFormat.Error(TextPreprocessing.Part, "the field MaximumTokens is missing."),
+            text.LongText ?? throw ModelFormat.Error(TextPreprocessing.Part, "the field LongText is missing."), classificationToken);
 
     public TokenWindowEncoder(DocumentTokenizer tokenizer, Vocabulary vocabulary, int maxTokens, LongTextHandling longText, int classificationToken)
     {

@@ -2,7 +2,7 @@ using System;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 
-namespace Microsoft.ML.Attention.Infrastructure;
+namespace Microsoft.ML.Attention.Text;
 
 /// <summary>Finds, checks and reads a text column.</summary>
 internal static class TextColumn

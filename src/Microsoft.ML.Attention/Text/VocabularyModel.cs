@@ -1,8 +1,8 @@
 using System.Collections.Generic;
-using Microsoft.ML.Attention.Text;
+using Microsoft.ML.Attention.Infrastructure;
 using Microsoft.ML.Runtime;
 
-namespace Microsoft.ML.Attention.Infrastructure;
+namespace Microsoft.ML.Attention.Text;
 
 /// <summary>The training vocabulary of the text capabilities: built once per Fit, stored as a stream of the model zip.</summary>
 internal static class VocabularyModel

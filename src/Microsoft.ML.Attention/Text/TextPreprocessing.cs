@@ -1,0 +1,31 @@
+using System.Text.Json.Serialization;
+
+namespace Microsoft.ML.Attention.Text;
+
+/// <summary>
+/// How texts are split and tokenized, saved with the model (as a JSON document, see <c>ModelFormat</c>) so that
+/// scoring matches training; one record for every text component. Casing and punctuation apply to all; the HAN sets the
+/// document limits (<see cref="MaximumSentences"/>, <see cref="MaximumWordsPerSentence"/>), the featurizer the window
+/// settings (<see cref="MaximumTokens"/>, <see cref="LongText"/>). A limit a component does not use is null and not
+/// written, so each component's saved document holds only its own fields.
+/// </summary>
+internal sealed record TextPreprocessing(
+    bool LowerCase,
+    bool KeepPunctuation,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? MaximumSentences = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? MaximumWordsPerSentence = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? MaximumTokens = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] LongTextHandling? LongText = null)
+{
+    /// <summary>The part name of this record in model-file errors.</summary>
+    public const string Part = "text settings";
+
+    /// <summary>The text → tokens step, the same for the training rows and for scoring; an unset limit is unlimited.</summary>
+    public DocumentTokenizer CreateTokenizer() => new DocumentTokenizer(new DocumentTokenizerOptions
+    {
+        LowerCase = LowerCase,
+        KeepPunctuation = KeepPunctuation,
+        MaximumSentences = MaximumSentences ?? 0,
+        MaxTokensPerSentence = MaximumWordsPerSentence ?? 0,
+    });
+}
