@@ -13,7 +13,7 @@ internal sealed record PretrainedTokens(int[][] Windows, int PieceCount, int Dro
 
     public static PretrainedTokens Build(int[] pieces, int classificationId, int separatorId, int maxTokens, LongTextHandling longText)
     {
-        var (cuts, dropped) = TextFeaturization.LongTextCut.Split(pieces, maxTokens - 2, longText);
+        var (cuts, dropped) = Text.LongTextCut.Split(pieces, maxTokens - 2, longText);
         var windows = cuts.Select(c =>
         {
             var window = new int[c.Length + 2];

@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 
-namespace Microsoft.ML.Attention.TextFeaturization;
+namespace Microsoft.ML.Attention.Text;
 
 /// <summary>
 /// The long-text rule on a text's token ids, before special tokens are added: a text longer than the budget keeps
