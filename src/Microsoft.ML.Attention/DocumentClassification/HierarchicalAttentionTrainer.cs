@@ -275,33 +275,9 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
         if (_task == ClassificationTask.Binary && !(label.ItemType is BooleanDataViewType && label.Kind == SchemaShape.Column.VectorKind.Scalar))
             throw _host.ExceptSchemaMismatch(nameof(inputSchema), "label", label.Name, "Boolean", label.GetTypeString());
 
-        var columns = inputSchema.ToDictionary(c => c.Name);
-        var scalar = SchemaShape.Column.VectorKind.Scalar;
-        var vector = SchemaShape.Column.VectorKind.Vector;
-        var variable = SchemaShape.Column.VectorKind.VariableVector;
-        void Add(string name, SchemaShape.Column.VectorKind kind, DataViewType type, bool isKey = false, SchemaShape? annotations = null)
-            => columns[name] = new SchemaShape.Column(name, kind, type, isKey, annotations);
-        if (_task == ClassificationTask.Multiclass)
-        {
-            // The outputs name the classes after the label's key values: slot names on Score, key values on PredictedLabel.
-            var hasNames = label.Annotations.TryFindColumn(AnnotationUtils.Kinds.KeyValues, out var keyValues) && keyValues.ItemType is TextDataViewType;
-            var slotNames = hasNames ? new SchemaShape(new[] { new SchemaShape.Column(AnnotationUtils.Kinds.SlotNames, vector, TextDataViewType.Instance, false) }) : null;
-            var keyNames = hasNames ? new SchemaShape(new[] { keyValues }) : null;
-            Add(DefaultColumnNames.Score, vector, NumberDataViewType.Single, annotations: slotNames);
-            Add(DefaultColumnNames.PredictedLabel, scalar, NumberDataViewType.UInt32, isKey: true, annotations: keyNames);
-        }
-        else
-        {
-            Add(DefaultColumnNames.Score, scalar, NumberDataViewType.Single);
-            Add(DefaultColumnNames.Probability, scalar, NumberDataViewType.Single);
-            Add(DefaultColumnNames.PredictedLabel, scalar, BooleanDataViewType.Instance);
-        }
-        if (_options.SentenceWeightsColumnName != null)
-            Add(_options.SentenceWeightsColumnName, variable, NumberDataViewType.Single);
-        if (_options.WordWeightsColumnName != null)
-            Add(_options.WordWeightsColumnName, variable, NumberDataViewType.Single);
-        if (Columns.SentenceLengths != null)
-            Add(Columns.SentenceLengths, variable, NumberDataViewType.Single);
-        return new SchemaShape(columns.Values);
+        // The shape of the outputs does not depend on the number of classes or their names, which a SchemaShape does
+        // not carry: one placeholder class gives the same columns, kinds and annotations as the fitted transformer.
+        var classes = _task == ClassificationTask.Binary ? new ClassNames(new[] { "False", "True" }) : new ClassNames(new[] { "0" });
+        return OutputShape.With(inputSchema, Columns.OutputColumns(_task, classes));
     }
 }

@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Linq;
 using Microsoft.ML.Data;
 
 namespace Microsoft.ML.Attention.Infrastructure;
@@ -24,15 +23,5 @@ internal sealed record VectorOutputs(string Vector, string? Weights)
     }
 
     /// <summary>The estimator's output shape: <paramref name="input"/> with <see cref="Columns"/> added (or replacing same-named ones).</summary>
-    public SchemaShape AddTo(SchemaShape input, int vectorSize)
-    {
-        var columns = input.ToDictionary(c => c.Name);
-        foreach (var column in Columns(vectorSize))
-        {
-            var vector = (VectorDataViewType)column.Type;
-            var kind = vector.IsKnownSize ? SchemaShape.Column.VectorKind.Vector : SchemaShape.Column.VectorKind.VariableVector;
-            columns[column.Name] = new SchemaShape.Column(column.Name, kind, vector.ItemType, isKey: false);
-        }
-        return new SchemaShape(columns.Values);
-    }
+    public SchemaShape AddTo(SchemaShape input, int vectorSize) => OutputShape.With(input, Columns(vectorSize));
 }
