@@ -122,6 +122,43 @@ public sealed class ModelLoadFailureTests
         StringAssert.Contains(error.Message, "too new");
     }
 
+    // A model of the previous format is made from a current one by writing the previous version numbers over the
+    // current ones: the rest of the file stays valid, so only the version check can refuse it.
+    private static byte[] WriteAfter(byte[] bytes, int at, byte[] replacement)
+    {
+        var copy = (byte[])bytes.Clone();
+        replacement.CopyTo(copy, at);
+        return copy;
+    }
+
+    [TestMethod]
+    public void AModelStreamOfThePreviousVersionFailsSayingSo()
+    {
+        // The model header stores the 8-character model signature followed by the version written and the
+        // version readable (two little-endian uints).
+        var signature = Encoding.ASCII.GetBytes("ATTNPOOL");
+        var versions = BitConverter.GetBytes(0x00010001U).Concat(BitConverter.GetBytes(0x00010001U)).ToArray();
+        var older = Edit(SavedPoolingModel(), signature, (bytes, at) => WriteAfter(bytes, at + signature.Length, versions));
+
+        var error = Reason(Load(older));
+        Assert.IsInstanceOfType<InvalidDataException>(error, error.ToString());
+        StringAssert.Contains(error.Message, "attention pooling");
+        StringAssert.Contains(error.Message, "saved by an older version of Microsoft.ML.Attention");
+        StringAssert.Contains(error.Message, "0x00010001");
+    }
+
+    [TestMethod]
+    public void AModuleCheckpointOfThePreviousFormatFailsSayingSo()
+    {
+        // The checkpoint starts with its magic string (length-prefixed) followed by the format number (an int).
+        var older = Edit(SavedPoolingModel(), WeightsMagic, (bytes, at) => WriteAfter(bytes, at + WeightsMagic.Length, BitConverter.GetBytes(1)));
+
+        var error = Reason(Load(older));
+        Assert.IsInstanceOfType<InvalidDataException>(error, error.ToString());
+        StringAssert.Contains(error.Message, "module checkpoint");
+        StringAssert.Contains(error.Message, "saved by an older version of Microsoft.ML.Attention (format 1;");
+    }
+
     private static string Chain(Exception error)
     {
         var parts = new System.Collections.Generic.List<string>();
