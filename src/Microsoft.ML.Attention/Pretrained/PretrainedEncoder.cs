@@ -146,6 +146,15 @@ internal sealed class PretrainedEncoder : IFeaturizerEncoder, IDisposable
     public PretrainedTokens Tokenize(string? text)
         => PretrainedTokens.Build(Text.Ids(text), Text.ClassificationId, Text.SeparatorId, MaxTokens, Settings.LongText);
 
+    /// <summary>The word pieces of a text's windows, without [CLS] and [SEP], as the vocabulary writes them ("##s").</summary>
+    public string[] TokensRead(string? text)
+    {
+        _entries ??= System.Text.Encoding.UTF8.GetString(_vocabulary).Split('\n').Select(e => e.TrimEnd('\r')).ToArray();
+        return Tokenize(text).Windows.SelectMany(w => w[1..^1]).Select(id => _entries[id]).ToArray();
+    }
+
+    private string[]? _entries;
+
     /// <summary>One vector of <see cref="Dimension"/> floats per text.</summary>
     public float[][] Encode(IReadOnlyList<string?> texts) => Encode(texts.Select(Tokenize).ToArray(), null).Vectors;
 

@@ -66,6 +66,12 @@ internal sealed class FromScratchEncoder : IFeaturizerEncoder
         return new FromScratchEncoder(text, vocabulary, architecture, module);
     }
 
+    public string[] TokensRead(string? text)
+    {
+        var tokens = _windows.Tokens(text);
+        return _windows.ReadPositions(tokens.Count).Select(p => tokens[p].Text).ToArray();
+    }
+
     public (float[][] Vectors, float[][]? TokenWeights) Encode(IReadOnlyList<string?> texts, TokenAttentionSource? tokenWeights)
     {
         bool needWeights = tokenWeights.HasValue;

@@ -22,6 +22,9 @@ internal interface IFeaturizerEncoder
     /// </summary>
     (float[][] Vectors, float[][]? TokenWeights) Encode(IReadOnlyList<string?> texts, TokenAttentionSource? tokenWeights);
 
+    /// <summary>The tokens the encoder reads of a text, in the order of the token weights (special tokens left out).</summary>
+    string[] TokensRead(string? text);
+
     /// <summary>Writes the encoder (settings, vocabulary, weights) into the model zip.</summary>
     void Save(ModelSaveContext ctx);
 }

@@ -68,6 +68,14 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
     /// <summary>True when the encoder is a pretrained model (<c>PretrainedModelPath</c>), false when it was trained from scratch.</summary>
     public bool IsPretrained => _encoder is Pretrained.PretrainedEncoder;
 
+    /// <summary>
+    /// The tokens of <paramref name="text"/> whose attention the token-weights column reports, in the same order: the
+    /// words (or, for a pretrained encoder, the word pieces such as "##s") the encoder reads after the long-text rule,
+    /// without its classification and separator tokens.
+    /// </summary>
+    /// <param name="text">A text, as in the input column; null or empty has no tokens.</param>
+    public IReadOnlyList<string> GetTokens(string? text) => _encoder.TokensRead(text);
+
     internal SelfAttentionFeaturizingTransformer(IHostEnvironment env, string output, string input, string? tokenWeights,
         TokenAttentionSource tokenWeightsSource, IFeaturizerEncoder encoder)
         : base(Contracts.CheckRef(env, nameof(env)).Register(nameof(SelfAttentionFeaturizingTransformer)), encoder.Module)

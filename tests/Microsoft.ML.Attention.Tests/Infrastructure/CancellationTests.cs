@@ -89,4 +89,31 @@ public sealed class CancellationTests
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.Text.SelfAttentionFeaturize(options));
         canceller.AssertStoppedAtOnce(() => pipeline.Fit(data), options.NumberOfEpochs);
     }
+
+    [TestMethod]
+    public void PretrainedFineTuningStopsMidTrainingAndReportsTimeLeft()
+    {
+        var folder = Pretrained.RandomBert.Write(System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"random-bert-cancel-{Guid.NewGuid():N}"));
+        try
+        {
+            var ml = new MLContext(seed: 4);
+            var canceller = new Canceller(ml);
+            var options = Pretrained.PretrainedFeaturizerTests.FineTuning(folder, epochs: 5);
+            options.EarlyStoppingPatience = 5;
+            options.Progress = canceller.OnProgress;
+            var data = ml.Data.LoadFromEnumerable(OrderTask.Generate(160, seed: 4));
+            var pipeline = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.Text.SelfAttentionFeaturize(options));
+            canceller.AssertStoppedAtOnce(() => pipeline.Fit(data), options.NumberOfEpochs);
+            // Time left: the rest of 5 epochs at the pace so far, so it shrinks as batches are done and is positive before the end.
+            var first = canceller.Reports[0];
+            var last = canceller.Reports[^1];
+            Assert.IsTrue(first.TimeLeft > TimeSpan.Zero, "time left after the first batch");
+            Assert.IsTrue(last.TimeLeft > TimeSpan.Zero && last.TimeLeft.TotalSeconds < first.TimeLeft.TotalSeconds * 2,
+                $"time left {first.TimeLeft} after the first batch, {last.TimeLeft} at the cancellation");
+        }
+        finally
+        {
+            System.IO.Directory.Delete(folder, recursive: true);
+        }
+    }
 }

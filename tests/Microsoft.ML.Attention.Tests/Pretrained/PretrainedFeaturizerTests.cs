@@ -131,6 +131,9 @@ public sealed class PretrainedFeaturizerTests
 
         // "zebra" is not in the vocabulary: one [UNK] piece. Empty text has no word piece but a vector.
         Assert.AreEqual(5, engine.Predict(new DocumentRow { Text = "zebra alpha red river beta" }).TokenWeights.Length);
+        var featurizer = model.LastTransformer;
+        CollectionAssert.AreEqual(new[] { "[UNK]", "alpha", "red", "river", "##s", "beta", "the" }, featurizer.GetTokens("Zebra alpha red Rivers beta the").ToArray());
+        Assert.AreEqual(0, featurizer.GetTokens(null).Count);
         var empty = engine.Predict(new DocumentRow { Text = "" });
         Assert.AreEqual(0, empty.TokenWeights.Length);
         Assert.AreEqual(RandomBert.Hidden, empty.Embedding.Length);

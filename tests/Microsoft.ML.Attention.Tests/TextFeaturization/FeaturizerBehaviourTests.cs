@@ -117,6 +117,15 @@ public sealed class FeaturizerBehaviourTests
             Assert.IsTrue(result.Embedding.All(float.IsFinite));
             Assert.HasCount(handling == LongTextHandling.HeadAndTail ? 15 : 40, result.TokenWeights,
                 $"{handling}: MaximumTokens 16 leaves 15 words per window");
+
+            // The tokens the weights belong to, in their order: the head and the tail, or every word.
+            var words = Enumerable.Range(0, 40).Select(i => $"w{i}").ToArray();
+            var tokens = ((TransformerChain<SelfAttentionFeaturizingTransformer>)model).LastTransformer is { } featurizer
+                ? featurizer.GetTokens(string.Join(" ", words).ToUpperInvariant()) : throw new AssertFailedException("no featurizer");
+            if (handling == LongTextHandling.SlidingWindow)
+                CollectionAssert.AreEqual(words, tokens.ToArray());
+            else
+                CollectionAssert.AreEqual(words.Take(8).Concat(words.Skip(33)).ToArray(), tokens.ToArray());
         }
     }
 
