@@ -36,6 +36,6 @@ public static class BertCost
     {
         double gflops = flops / seconds / 1e9;
         return string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"{gflops:F0} GFLOP/s ({gflops / MachinePeakGflops:P0} of the ~{MachinePeakGflops:F0} GFLOP/s peak)");
+            $"{gflops:F0} GFLOP/s ({gflops / MachinePeakGflops * 100:F0}% of the ~{MachinePeakGflops:F0} GFLOP/s peak)");
     }
 }
