@@ -22,61 +22,21 @@ public sealed class OnnxRuntimeMiniLm : IDisposable
 
     public const int Dimension = 384;
 
-    private readonly BertTokenizer _tokenizer;
+    private readonly MiniLmIds _ids;
     private readonly InferenceSession _session;
 
     public OnnxRuntimeMiniLm(string modelFolder, int threads)
     {
-        _tokenizer = BertTokenizer.Create(MiniLmModel.VocabularyPath(modelFolder), new BertOptions { LowerCaseBeforeTokenization = true });
+        _ids = new MiniLmIds(modelFolder);
         // Intra-op threads only: one Run at a time, so inter-op parallelism has nothing to overlap.
         using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1 };
         _session = new InferenceSession(MiniLmModel.OnnxPath(modelFolder), options);
     }
 
-    /// <summary>
-    /// [CLS] word pieces [SEP], at most <see cref="MaximumTokens"/> ids. Line breaks become spaces first:
-    /// BertTokenizer 2.0.1 otherwise joins the words on either side of a '\n' into one (dotnet/machinelearning #7724),
-    /// and the corpus separates sentences with '\n'. (It also drops a few symbols such as $ + = | ~, #7725; left as is,
-    /// since an ML.NET user would meet the same.)
-    /// </summary>
-    public int[] Ids(string text)
-    {
-        string spaced = text.Replace("\r\n", " ", StringComparison.Ordinal).Replace('\n', ' ').Replace('\r', ' ').Replace('\t', ' ');
-        IReadOnlyList<int> ids = _tokenizer.EncodeToIds(spaced, MaximumTokens, addSpecialTokens: true, out _, out _);
-        return EnsureEnds(ids);
-    }
+    /// <summary>[CLS] word pieces [SEP] of a text, at most <see cref="MaximumTokens"/> (see <see cref="MiniLmIds"/>).</summary>
+    public int[] Ids(string text) => _ids.Ids(text);
 
-    /// <summary>
-    /// Guarantees [CLS] first and [SEP] last within the budget, as sentence-transformers' truncation does (the text keeps
-    /// its first word pieces). EncodeToIds 2.0.1 already does so (measured: a text of 352 ids gives 256, [CLS] first,
-    /// [SEP] last; <see cref="TruncationReport"/> prints it on each run), so this only guards against a change.
-    /// </summary>
-    private int[] EnsureEnds(IReadOnlyList<int> ids)
-    {
-        int cls = _tokenizer.ClassificationTokenId, sep = _tokenizer.SeparatorTokenId;
-        var body = ids.Count > 0 && ids[0] == cls ? ids.Skip(1) : ids;
-        var list = body.ToList();
-        if (list.Count > 0 && list[^1] == sep)
-        {
-            list.RemoveAt(list.Count - 1);
-        }
-        if (list.Count > MaximumTokens - 2)
-        {
-            list.RemoveRange(MaximumTokens - 2, list.Count - (MaximumTokens - 2));
-        }
-        list.Insert(0, cls);
-        list.Add(sep);
-        return list.ToArray();
-    }
-
-    /// <summary>What EncodeToIds itself returns for a text longer than the budget, to state its truncation behaviour.</summary>
-    public string TruncationReport(string longText)
-    {
-        IReadOnlyList<int> raw = _tokenizer.EncodeToIds(longText, MaximumTokens, addSpecialTokens: true, out _, out int consumed);
-        int full = _tokenizer.EncodeToIds(longText, addSpecialTokens: true).Count;
-        return $"EncodeToIds(max {MaximumTokens}) on a text of {full} ids: {raw.Count} ids, first {(raw[0] == _tokenizer.ClassificationTokenId ? "[CLS]" : raw[0].ToString())}, "
-            + $"last {(raw[^1] == _tokenizer.SeparatorTokenId ? "[SEP]" : raw[^1].ToString())}, {consumed} of {longText.Length} characters consumed";
-    }
+    public string TruncationReport(string longText) => _ids.TruncationReport(longText);
 
     /// <summary>
     /// Vectors of the texts, in their order; <paramref name="tokenCounts"/> gets each text's ids count. Texts are
@@ -153,4 +113,63 @@ public sealed class OnnxRuntimeMiniLm : IDisposable
     }
 
     public void Dispose() => _session.Dispose();
+}
+
+/// <summary>
+/// The ids <see cref="OnnxRuntimeMiniLm"/> feeds the model: Microsoft.ML.Tokenizers' BertTokenizer on vocab.txt with
+/// lower-casing, as an ML.NET user would set it up. Also the token counts behind the FLOP figures of the systems that
+/// run the model through this library (whose own tokenization corrects BertTokenizer 2.0.1's few deviations from
+/// Hugging Face's, so its counts differ slightly).
+/// </summary>
+public sealed class MiniLmIds
+{
+    private readonly BertTokenizer _tokenizer;
+
+    public MiniLmIds(string modelFolder)
+        => _tokenizer = BertTokenizer.Create(MiniLmModel.VocabularyPath(modelFolder), new BertOptions { LowerCaseBeforeTokenization = true });
+
+    /// <summary>
+    /// [CLS] word pieces [SEP], at most <see cref="OnnxRuntimeMiniLm.MaximumTokens"/> ids. Line breaks become spaces first:
+    /// BertTokenizer 2.0.1 otherwise joins the words on either side of a '\n' into one (dotnet/machinelearning #7724),
+    /// and the corpus separates sentences with '\n'. (It also drops a few symbols such as $ + = | ~, #7725; left as is,
+    /// since an ML.NET user would meet the same.)
+    /// </summary>
+    public int[] Ids(string text)
+    {
+        string spaced = text.Replace("\r\n", " ", StringComparison.Ordinal).Replace('\n', ' ').Replace('\r', ' ').Replace('\t', ' ');
+        IReadOnlyList<int> ids = _tokenizer.EncodeToIds(spaced, OnnxRuntimeMiniLm.MaximumTokens, addSpecialTokens: true, out _, out _);
+        return EnsureEnds(ids);
+    }
+
+    /// <summary>
+    /// Guarantees [CLS] first and [SEP] last within the budget, as sentence-transformers' truncation does (the text keeps
+    /// its first word pieces). EncodeToIds 2.0.1 already does so (measured: a text of 352 ids gives 256, [CLS] first,
+    /// [SEP] last; <see cref="TruncationReport"/> prints it on each run), so this only guards against a change.
+    /// </summary>
+    private int[] EnsureEnds(IReadOnlyList<int> ids)
+    {
+        int cls = _tokenizer.ClassificationTokenId, sep = _tokenizer.SeparatorTokenId;
+        var body = ids.Count > 0 && ids[0] == cls ? ids.Skip(1) : ids;
+        var list = body.ToList();
+        if (list.Count > 0 && list[^1] == sep)
+        {
+            list.RemoveAt(list.Count - 1);
+        }
+        if (list.Count > OnnxRuntimeMiniLm.MaximumTokens - 2)
+        {
+            list.RemoveRange(OnnxRuntimeMiniLm.MaximumTokens - 2, list.Count - (OnnxRuntimeMiniLm.MaximumTokens - 2));
+        }
+        list.Insert(0, cls);
+        list.Add(sep);
+        return list.ToArray();
+    }
+
+    /// <summary>What EncodeToIds itself returns for a text longer than the budget, to state its truncation behaviour.</summary>
+    public string TruncationReport(string longText)
+    {
+        IReadOnlyList<int> raw = _tokenizer.EncodeToIds(longText, OnnxRuntimeMiniLm.MaximumTokens, addSpecialTokens: true, out _, out int consumed);
+        int full = _tokenizer.EncodeToIds(longText, addSpecialTokens: true).Count;
+        return $"EncodeToIds(max {OnnxRuntimeMiniLm.MaximumTokens}) on a text of {full} ids: {raw.Count} ids, first {(raw[0] == _tokenizer.ClassificationTokenId ? "[CLS]" : raw[0].ToString())}, "
+            + $"last {(raw[^1] == _tokenizer.SeparatorTokenId ? "[SEP]" : raw[^1].ToString())}, {consumed} of {longText.Length} characters consumed";
+    }
 }
