@@ -23,7 +23,12 @@ internal static class ModelFormat
     // Version of every transformer's model stream (one history for the library):
     //   0x00010001: initial (positional architecture blocks).
     //   0x00010002: architecture and text settings as named JSON fields; every output column's name saved.
-    private const uint CurrentVersion = 0x00010002;
+    //   0x00010003: the self-attention featurizer records its encoder's kind (from scratch or pretrained BERT);
+    //               the other components' streams are unchanged, and 0x00010002 models of every component still load.
+    private const uint CurrentVersion = 0x00010003;
+
+    // The format before the featurizer's encoder kind: still read (its encoder is one trained from scratch).
+    public const uint FeaturizerWithoutEncoderKind = 0x00010002;
 
     // Older models still pass ML.NET's header check, so that CheckVersion, not a generic message, says what happened.
     private const uint OldestRecognizedVersion = 0x00010001;
@@ -44,13 +49,21 @@ internal static class ModelFormat
     public static InvalidDataException Error(string part, string problem)
         => new InvalidDataException($"Cannot load the model's {part}: {problem}");
 
-    /// <summary>Checks the model header, then refuses models of an older format with a clear message.</summary>
-    public static void CheckVersion(ModelLoadContext ctx, VersionInfo info, string component)
+    // Formats from which every component's stream reads as it is written now.
+    private const uint OldestReadableVersion = 0x00010002;
+
+    /// <summary>
+    /// Checks the model header, then refuses models older than <paramref name="oldestReadable"/> with a clear message.
+    /// Returns the version the model was written with, for a component whose format changed since.
+    /// </summary>
+    public static uint CheckVersion(ModelLoadContext ctx, VersionInfo info, string component, uint oldestReadable = OldestReadableVersion)
     {
         ctx.CheckAtModel(info);
-        if (ctx.Header.ModelVerWritten < CurrentVersion)
-            throw Error(component, $"it was saved by an older version of Microsoft.ML.Attention (format 0x{ctx.Header.ModelVerWritten:X8}; " +
-                $"this version reads 0x{CurrentVersion:X8}). Train and save the model again with this version.");
+        var written = ctx.Header.ModelVerWritten;
+        if (written < oldestReadable)
+            throw Error(component, $"it was saved by an older version of Microsoft.ML.Attention (format 0x{written:X8}; " +
+                $"this version reads 0x{oldestReadable:X8} to 0x{CurrentVersion:X8}). Train and save the model again with this version.");
+        return written;
     }
 
     /// <summary>Writes <paramref name="record"/> as a JSON document of its named fields.</summary>

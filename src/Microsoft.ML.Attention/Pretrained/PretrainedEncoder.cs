@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
+using Microsoft.ML;
 using Microsoft.ML.Attention.Core;
 using Microsoft.ML.Attention.Infrastructure;
 using Microsoft.ML.Attention.TextFeaturization;
@@ -9,45 +11,58 @@ using static TorchSharp.torch;
 
 namespace Microsoft.ML.Attention.Pretrained;
 
+/// <summary>What a pretrained encoder reads texts with, beyond its BERT configuration; saved with the model.</summary>
+internal sealed record PretrainedTextSettings(bool LowerCase, PoolingMode Pooling, bool Normalize, int MaximumTokens, LongTextHandling LongText)
+{
+    public const string Part = "pretrained encoder settings";
+}
+
 /// <summary>
 /// A pretrained BERT encoder ready to turn texts into sentence vectors: WordPiece tokenization, the long-text rule,
-/// the encoder, pooling and (if the model asks for it) L2 normalization. <see cref="Encode(IReadOnlyList{string})"/> is frozen inference:
-/// eval mode, no gradients, length-sorted groups, every batch inside a dispose scope.
+/// the encoder, pooling and (if the model asks for it) L2 normalization. <see cref="Encode(IReadOnlyList{string})"/> is
+/// frozen inference: eval mode, no gradients, length-sorted groups, every batch inside a dispose scope. The featurizer
+/// keeps one in its transformer and saves it whole (configuration, vocabulary, weights) into the model zip.
 /// </summary>
-internal sealed class PretrainedEncoder : IDisposable
+internal sealed class PretrainedEncoder : IFeaturizerEncoder, IDisposable
 {
     // Padded tokens (rows x longest window) of one forward pass; a window of 256 tokens then goes 16 to a group.
     private const int TokenBudget = 4096;
 
-    public PretrainedEncoder(BertModel model, WordPieceText text, PoolingMode pooling, bool normalize, int maxTokens, LongTextHandling longText)
+    private const string ModuleStream = "PretrainedEncoder";
+    private const string VocabularyStream = "WordPieceVocabulary";
+
+    private readonly byte[] _vocabulary;
+
+    public PretrainedEncoder(PretrainedTextModel model, byte[] vocabulary, PretrainedTextSettings settings)
     {
-        if (maxTokens < 3 || maxTokens > model.Config.MaxPositions)
-            throw new ArgumentOutOfRangeException(nameof(maxTokens), maxTokens,
+        if (settings.MaximumTokens < 3 || settings.MaximumTokens > model.Config.MaxPositions)
+            throw new ArgumentOutOfRangeException(nameof(settings), settings.MaximumTokens,
                 $"The maximum tokens per window must be in [3, {model.Config.MaxPositions}] (the model's maximum positions).");
-        if (pooling is not (PoolingMode.Mean or PoolingMode.FirstToken or PoolingMode.Max))
-            throw new ArgumentException($"A frozen pretrained encoder pools by Mean, FirstToken or Max, not {pooling}.", nameof(pooling));
         Model = model;
-        Text = text;
-        Pooling = pooling;
-        Normalize = normalize;
-        MaxTokens = maxTokens;
-        LongText = longText;
+        _vocabulary = vocabulary;
+        using (var stream = new MemoryStream(vocabulary, writable: false))
+            Text = WordPieceText.Create(stream, settings.LowerCase);
+        Settings = settings;
         Model.eval();
     }
 
-    public BertModel Model { get; }
+    public PretrainedTextModel Model { get; }
 
     public WordPieceText Text { get; }
 
-    public PoolingMode Pooling { get; }
+    public PretrainedTextSettings Settings { get; }
 
-    public bool Normalize { get; }
+    public PoolingMode Pooling => Settings.Pooling;
 
-    public int MaxTokens { get; }
+    public bool Normalize => Settings.Normalize;
 
-    public LongTextHandling LongText { get; }
+    public int MaxTokens => Settings.MaximumTokens;
 
     public int Dimension => Model.Config.HiddenSize;
+
+    torch.nn.Module IFeaturizerEncoder.Module => Model;
+
+    int IFeaturizerEncoder.OutputSize => Dimension;
 
     /// <summary>
     /// Loads a model folder or .onnx file (<see cref="PretrainedModelFiles"/>). The model's own settings (a
@@ -60,17 +75,65 @@ internal sealed class PretrainedEncoder : IDisposable
         var files = PretrainedModelFiles.Read(path, vocabularyPath);
         // sentence-transformers caps max_seq_length at the model's positions too; an explicit value beyond them is refused.
         return Create(files, files.Pooling ?? fallbackPooling, files.Pooling is null ? fallbackNormalize : files.Normalize,
-            maxTokens ?? Math.Min(files.MaxSequenceLength ?? files.Config.MaxPositions, files.Config.MaxPositions), longText);
+            maxTokens ?? files.DefaultMaximumTokens, longText);
     }
 
     public static PretrainedEncoder Create(PretrainedModelFiles files, PoolingMode pooling, bool normalize, int maxTokens, LongTextHandling longText)
     {
-        var text = WordPieceText.Create(files.VocabularyPath, files.LowerCase);
-        var model = new BertModel(files.Config);
+        var vocabulary = File.ReadAllBytes(files.VocabularyPath);
+        var model = new PretrainedTextModel(files.Config, pooling);
         try
         {
-            BertCheckpoint.Load(model, files.Weights, files.WeightsPath);
-            return new PretrainedEncoder(model, text, pooling, normalize, maxTokens, longText);
+            BertCheckpoint.Load(model.Bert, files.Weights, files.WeightsPath);
+            return new PretrainedEncoder(model, vocabulary, new PretrainedTextSettings(files.LowerCase, pooling, normalize, maxTokens, longText));
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    // *** Binary format ***
+    // stream "WordPieceVocabulary": int byte count, then vocab.txt's bytes (UTF-8, one entry a line)
+    // stream "PretrainedEncoder": the module checkpoint (see ModuleCheckpoint) whose architecture block is the
+    //   model's config.json (string, see BertConfig.ToJson) and the text settings (see PretrainedTextSettings);
+    //   weights by Hugging Face name under "bert." (and "pooling_attention." for attention pooling)
+    public void Save(ModelSaveContext ctx)
+    {
+        ctx.SaveBinaryStream(VocabularyStream, writer =>
+        {
+            writer.Write(_vocabulary.Length);
+            writer.Write(_vocabulary);
+        });
+        ModuleCheckpoint.Save(ctx, ModuleStream, Model, writer =>
+        {
+            writer.Write(Model.Config.ToJson());
+            ModelFormat.WriteConfig(writer, Settings);
+        });
+    }
+
+    public static PretrainedEncoder Load(ModelLoadContext ctx)
+    {
+        byte[]? vocabulary = null;
+        if (!ctx.TryLoadBinaryStream(VocabularyStream, reader =>
+            {
+                var length = reader.ReadInt32();
+                vocabulary = reader.ReadBytes(length);
+                if (vocabulary.Length != length)
+                    throw ModelFormat.Error("WordPiece vocabulary", "it is truncated.");
+            }))
+            throw ModelFormat.Error("WordPiece vocabulary", $"the '{VocabularyStream}' stream is missing.");
+        PretrainedTextSettings? settings = null;
+        var model = ModuleCheckpoint.Load(ctx, ModuleStream, reader =>
+        {
+            var config = BertConfig.Parse(reader.ReadString(), "the model's saved config.json");
+            settings = ModelFormat.ReadConfig<PretrainedTextSettings>(reader, PretrainedTextSettings.Part);
+            return new PretrainedTextModel(config, settings.Pooling);
+        });
+        try
+        {
+            return new PretrainedEncoder(model, vocabulary!, settings!);
         }
         catch
         {
@@ -81,10 +144,13 @@ internal sealed class PretrainedEncoder : IDisposable
 
     /// <summary>The windows of a text; null or empty text is one window [CLS] [SEP].</summary>
     public PretrainedTokens Tokenize(string? text)
-        => PretrainedTokens.Build(Text.Ids(text), Text.ClassificationId, Text.SeparatorId, MaxTokens, LongText);
+        => PretrainedTokens.Build(Text.Ids(text), Text.ClassificationId, Text.SeparatorId, MaxTokens, Settings.LongText);
 
     /// <summary>One vector of <see cref="Dimension"/> floats per text.</summary>
     public float[][] Encode(IReadOnlyList<string?> texts) => Encode(texts.Select(Tokenize).ToArray(), null).Vectors;
+
+    public (float[][] Vectors, float[][]? TokenWeights) Encode(IReadOnlyList<string?> texts, TokenAttentionSource? tokenWeights)
+        => Encode(texts.Select(Tokenize).ToArray(), tokenWeights);
 
     /// <summary>
     /// Vectors of tokenized texts and, when <paramref name="tokenWeights"/> is given, the attention each word piece
@@ -102,15 +168,11 @@ internal sealed class PretrainedEncoder : IDisposable
         ConcurrentGroups.ForEach(PaddedGroups.Split(items, TokenBudget).ToArray(), group =>
         {
             using var scope = torch.NewDisposeScope();
+            using var noGrad = torch.no_grad();
             var members = group.Select(i => texts[i]).ToArray();
             using var batch = new TokenBatch(members.SelectMany(m => m.Windows).ToArray());
             var (states, layerWeights) = Model.Forward(batch.Ids, batch.Mask, needWeights: tokenWeights is not null);
-            var pooled = SentencePooling.Pool(states, batch.Mask, Pooling);
-            // Windows of one text are averaged, then normalized: rows of windows → rows of texts.
-            var perText = AverageWindows(pooled, members.Select(m => m.Windows.Length).ToArray());
-            if (Normalize)
-                perText = SentencePooling.Normalize(perText);
-            var values = perText.contiguous().data<float>().ToArray();
+            var values = TextVectors(Model.Pool(states, batch.Mask), members, Normalize).contiguous().data<float>().ToArray();
             var received = tokenWeights is null ? null
                 : ReceivedAttention.PerToken(tokenWeights == TokenAttentionSource.LastLayer ? new[] { layerWeights[^1] } : layerWeights, batch.Mask);
             int row = 0;
@@ -130,17 +192,28 @@ internal sealed class PretrainedEncoder : IDisposable
         return (vectors, weights);
     }
 
-    private static Tensor AverageWindows(Tensor pooled, int[] windowCounts)
+    /// <summary>
+    /// Window vectors [windows, hidden] → text vectors [texts, hidden]: the windows of one text are averaged, then
+    /// normalized when asked for. Differentiable, so fine-tuning trains through it.
+    /// </summary>
+    public static Tensor TextVectors(Tensor pooled, IReadOnlyList<PretrainedTokens> texts, bool normalize)
     {
-        if (windowCounts.All(c => c == 1))
-            return pooled;
         using var scope = torch.NewDisposeScope();
-        var rows = new Tensor[windowCounts.Length];
+        var perText = texts.All(t => t.Windows.Length == 1) ? pooled : AverageWindows(pooled, texts);
+        if (normalize)
+            perText = SentencePooling.Normalize(perText);
+        return scope.MoveToOuter(perText);
+    }
+
+    private static Tensor AverageWindows(Tensor pooled, IReadOnlyList<PretrainedTokens> texts)
+    {
+        using var scope = torch.NewDisposeScope();
+        var rows = new Tensor[texts.Count];
         long start = 0;
-        for (int k = 0; k < windowCounts.Length; k++)
+        for (int k = 0; k < texts.Count; k++)
         {
-            rows[k] = pooled.narrow(0, start, windowCounts[k]).mean(new long[] { 0 });
-            start += windowCounts[k];
+            rows[k] = pooled.narrow(0, start, texts[k].Windows.Length).mean(new long[] { 0 });
+            start += texts[k].Windows.Length;
         }
         return scope.MoveToOuter(torch.stack(rows));
     }

@@ -35,6 +35,9 @@ internal sealed record PretrainedModelFiles(
     private const string PyTorchFile = "pytorch_model.bin";
     private const string TokenizerConfigFile = "tokenizer_config.json";
 
+    /// <summary>Tokens per window unless the user sets them: sentence-transformers' max_seq_length, capped at the model's positions.</summary>
+    public int DefaultMaximumTokens => Math.Min(MaxSequenceLength ?? Config.MaxPositions, Config.MaxPositions);
+
     /// <param name="path">A model folder or an .onnx file.</param>
     /// <param name="vocabularyPath">The vocabulary of an .onnx file, when it is not vocab.txt beside it.</param>
     public static PretrainedModelFiles Read(string path, string? vocabularyPath = null)

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML.Attention.Infrastructure;
+using Microsoft.ML.Attention.Pretrained;
 using Microsoft.ML.Attention.Text;
 using Microsoft.ML.Attention.TextFeaturization;
 using Microsoft.ML.Attention.Training;
@@ -35,6 +36,44 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         {
         }
 
+        // Fine-tuning a pretrained encoder: AdamW at 5e-5 with 10% warm-up then linear decay, up to 3 epochs, stopping
+        // after one epoch without a better validation loss (the usual BERT recipe, sized for a CPU).
+        private static readonly TrainingDefaults FineTuningDefaults = new(NumberOfEpochs: 3, BatchSize: 32, LearningRate: 5e-5,
+            EarlyStoppingPatience: 1, GradientClipNorm: 1.0, Optimizer: OptimizerKind.AdamW, WeightDecay: 0.01, WarmupFraction: 0.1);
+
+        private protected override TrainingDefaults Defaults => PretrainedModelPath is null ? base.Defaults : FineTuningDefaults;
+
+        private int? _maximumTokens;
+        private PoolingMode? _pooling;
+
+        /// <summary>
+        /// A pretrained BERT-family encoder on local files to use instead of training one from scratch: a Hugging
+        /// Face model folder (config.json, vocab.txt, model.safetensors), a sentence-transformers folder, or an .onnx
+        /// export with vocab.txt beside it (see <see cref="PretrainedVocabularyPath"/>). Nothing is downloaded.
+        /// </summary>
+        /// <remarks>
+        /// <para>Default null (train an encoder from scratch). With a model, its width, layers, heads, vocabulary,
+        /// lower-casing and maximum sequence length come from the model; <see cref="Width"/>, <see cref="NumberOfLayers"/>,
+        /// <see cref="NumberOfHeads"/>, <see cref="FeedForwardSize"/>, <see cref="Positions"/>, <see cref="Variant"/>,
+        /// <see cref="LocalHalfWidth"/>, <see cref="OutputSize"/>, <see cref="Dropout"/>, <see cref="MaskRate"/> and the
+        /// vocabulary options do not apply (the training log names the ones that were set).</para>
+        /// <para>With <see cref="LabelColumnName"/> the encoder is fine-tuned (defaults then: AdamW, learning rate 5e-5,
+        /// 10% warm-up, up to 3 epochs, patience 1); without it the vectors are the frozen model's and <c>Fit</c> only reads the model.</para>
+        /// </remarks>
+        public string? PretrainedModelPath { get; set; }
+
+        /// <summary>The WordPiece vocabulary of an .onnx <see cref="PretrainedModelPath"/>, when it is not vocab.txt beside the file.</summary>
+        /// <remarks>Default null (vocab.txt in the model's folder).</remarks>
+        public string? PretrainedVocabularyPath { get; set; }
+
+        /// <summary>When fine-tuning a pretrained encoder: keep the whole encoder fixed and train only attention pooling and the head.</summary>
+        /// <remarks>
+        /// Default false (fine-tune everything). Only useful with <see cref="Pooling"/> = <see cref="PoolingMode.Attention"/>:
+        /// the other poolings learn nothing, so the vectors stay the frozen model's. To keep only the input embeddings
+        /// fixed, set <see cref="AttentionTextTrainingOptions.FreezePretrainedVectors"/>.
+        /// </remarks>
+        public bool FreezePretrainedEncoder { get; set; }
+
         /// <summary>Name of the input text column.</summary>
         /// <remarks>Default "Text". A String column.</remarks>
         public string InputColumnName { get; set; } = "Text";
@@ -59,9 +98,16 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         /// <remarks>Default <see cref="TokenAttentionSource.AllLayers"/>.</remarks>
         public TokenAttentionSource TokenWeightsSource { get; set; } = TokenAttentionSource.AllLayers;
 
-        /// <summary>Tokens per window, including the leading classification token.</summary>
-        /// <remarks>Default 128. Typical range 32–512; at least 2. Cost grows with its square.</remarks>
-        public int MaximumTokens { get; set; } = 128;
+        /// <summary>Tokens per window, including the leading classification token (and, for a pretrained encoder, the closing separator).</summary>
+        /// <remarks>
+        /// Default 128; with <see cref="PretrainedModelPath"/> the model's (sentence-transformers' max_seq_length, else its
+        /// maximum positions) unless set. Typical range 32–512; at least 2 (3 for a pretrained encoder, at most its
+        /// maximum positions). Cost grows with its square.
+        /// </remarks>
+        public int MaximumTokens { get => _maximumTokens ?? 128; set => _maximumTokens = value; }
+
+        /// <summary>The value the user set for <see cref="MaximumTokens"/>, if any.</summary>
+        internal int? MaximumTokensSet => _maximumTokens;
 
         /// <summary>What happens to longer texts.</summary>
         /// <remarks>Default <see cref="LongTextHandling.HeadAndTail"/>.</remarks>
@@ -96,8 +142,15 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         public int LocalHalfWidth { get; set; }
 
         /// <summary>How token vectors become the text's vector.</summary>
-        /// <remarks>Default <see cref="PoolingMode.Mean"/>.</remarks>
-        public PoolingMode Pooling { get; set; } = PoolingMode.Mean;
+        /// <remarks>
+        /// Default <see cref="PoolingMode.Mean"/>; with a sentence-transformers <see cref="PretrainedModelPath"/>, the
+        /// model's pooling unless set. <see cref="PoolingMode.Attention"/> is learned, so a pretrained encoder needs a
+        /// label for it.
+        /// </remarks>
+        public PoolingMode Pooling { get => _pooling ?? PoolingMode.Mean; set => _pooling = value; }
+
+        /// <summary>The value the user set for <see cref="Pooling"/>, if any.</summary>
+        internal PoolingMode? PoolingSet => _pooling;
 
         /// <summary>Size of a learned projection of the pooled vector; 0 keeps <see cref="Width"/>.</summary>
         /// <remarks>Default 0 (<see cref="Width"/> values). Typical range 0 or 32–<see cref="Width"/>.</remarks>
@@ -115,6 +168,7 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
 
     private readonly IHost _host;
     private readonly Options _options;
+    private int? _pretrainedWidth;
 
     internal SelfAttentionFeaturizingEstimator(IHostEnvironment env, Options options)
     {
@@ -142,9 +196,24 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         host.CheckUserArg(o.Dropout >= 0 && o.Dropout < 1, nameof(o.Dropout), "must be in [0, 1)");
         host.CheckUserArg(o.MaskRate > 0 && o.MaskRate < 1, nameof(o.MaskRate), "must be in (0, 1)");
         host.CheckUserArg(o.TokenWeightsColumnName != o.OutputColumnName, nameof(o.TokenWeightsColumnName), "must differ from OutputColumnName");
+        if (o.PretrainedModelPath is null)
+        {
+            host.CheckUserArg(o.PretrainedVocabularyPath is null, nameof(o.PretrainedVocabularyPath), "applies only with PretrainedModelPath");
+            host.CheckUserArg(!o.FreezePretrainedEncoder, nameof(o.FreezePretrainedEncoder), "applies only with PretrainedModelPath");
+            return;
+        }
+        host.CheckUserArg(o.PretrainedModelPath.Length > 0, nameof(o.PretrainedModelPath), "must be a model folder or .onnx file, or null");
+        host.CheckUserArg(o.PretrainedVectorsPath is null, nameof(o.PretrainedVectorsPath),
+            "cannot be combined with PretrainedModelPath (a pretrained encoder brings its own word-piece embeddings)");
+        host.CheckUserArg(o.MaximumTokens >= 3, nameof(o.MaximumTokens), "must be at least 3 for a pretrained encoder ([CLS], one word piece, [SEP])");
+        host.CheckUserArg(o.Pooling != PoolingMode.Attention || o.LabelColumnName != null, nameof(o.Pooling),
+            "Attention pooling of a pretrained encoder is learned from a label: set LabelColumnName, or choose Mean, FirstToken or Max");
     }
 
-    /// <summary>Tokenizes the training texts once, trains the encoder and returns the transformer.</summary>
+    /// <summary>
+    /// Reads the training texts once and trains the encoder from scratch, or reads the pretrained model and fine-tunes
+    /// it (with a label) or keeps it frozen (without); returns the transformer.
+    /// </summary>
     /// <param name="input">Training data with the text column (and the label column if one was named).</param>
     public SelfAttentionFeaturizingTransformer Fit(IDataView input)
     {
@@ -156,6 +225,16 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         var seed = TrainingRun.Begin(_host, o);
 
         using var channel = _host.Start("Training self-attention featurizer");
+        IFeaturizerEncoder encoder = o.PretrainedModelPath != null
+            ? PretrainedFeaturizerFit.Fit(_host, channel, o, input, textColumn, label, seed)
+            : FitFromScratch(channel, input, textColumn, label, seed);
+        return new SelfAttentionFeaturizingTransformer(_host, o.OutputColumnName, o.InputColumnName, o.TokenWeightsColumnName,
+            o.TokenWeightsSource, encoder) { OutputCacheMegabytes = o.OutputCacheMegabytes };
+    }
+
+    private FromScratchEncoder FitFromScratch(IChannel channel, IDataView input, DataViewSchema.Column textColumn, LabelColumn? label, int seed)
+    {
+        var o = _options;
         var text = new TextPreprocessing(o.LowerCase, o.KeepPunctuation, MaximumTokens: o.MaximumTokens, LongText: o.LongText);
         var tokenizer = text.CreateTokenizer();
         var read = TrainingRun.Read<TokenizedDocument>(_host, channel, input, new[] { textColumn }, label, cursor =>
@@ -164,23 +243,16 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
             return () => tokenizer.Tokenize(readText());
         }, "training");
         var (documents, targets) = (read.Rows, read.Targets);
-        if (documents.Count == 0)
-            throw _host.Except(label == null ? $"The training data has no rows in column '{o.InputColumnName}'."
-                : $"The training data has no rows with a label in column '{label.Column.Name}'.");
-        if (label != null && !label.IsRegression && targets.Distinct().Count() < 2)
-            throw _host.Except($"Column '{label.Column.Name}' holds a single class in the training data; a classifier needs at least two.");
+        TrainingRun.CheckTargets(_host, documents.Count, targets, label, o.InputColumnName);
 
         var vocabulary = VocabularyModel.Build(_host, documents, o.MinimumWordCount, o.MaximumVocabularySize, o.InputColumnName);
         channel.Info($"Vocabulary: {vocabulary.WordCount} words seen at least {o.MinimumWordCount} times.");
 
         var architecture = new FeaturizerArchitecture(vocabulary.Count + FeaturizerArchitecture.ExtraTokenCount, o.Variant, o.Width, o.NumberOfLayers, o.NumberOfHeads, o.FeedForwardSize,
             o.Positions, o.MaximumTokens, o.LocalHalfWidth, o.Pooling, o.OutputSize, o.Dropout);
-        var encoder = TokenWindowEncoder.Create(text, vocabulary, architecture.ClassificationTokenId);
-        var windows = documents.Select(encoder.Encode).ToArray();
-        var cut = windows.Where(w => w.DroppedTokens > 0).ToArray();
-        if (cut.Length > 0)
-            channel.Info($"{cut.Length} of {windows.Length} texts are longer than MaximumTokens = {o.MaximumTokens}: {cut.Sum(w => w.DroppedTokens)} tokens " +
-                "in their middles are not read (LongText = HeadAndTail; SlidingWindow reads everything).");
+        var windowEncoder = TokenWindowEncoder.Create(text, vocabulary, architecture.ClassificationTokenId);
+        var windows = documents.Select(windowEncoder.Encode).ToArray();
+        TrainingRun.ReportLongTexts(channel, windows.Select(w => w.DroppedTokens).ToArray(), o.MaximumTokens, o.LongText);
 
         var (train, validation) = TrainingRun.Split(windows.Length, o.ValidationFraction, seed);
         channel.Info($"{train.Length} training texts, {validation.Length} validation texts, " +
@@ -208,8 +280,7 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
             module.Dispose();
             throw;
         }
-        return new SelfAttentionFeaturizingTransformer(_host, o.OutputColumnName, o.InputColumnName, o.TokenWeightsColumnName,
-            o.TokenWeightsSource, text, vocabulary, architecture, module) { OutputCacheMegabytes = o.OutputCacheMegabytes };
+        return new FromScratchEncoder(text, vocabulary, architecture, module);
     }
 
     /// <summary>The schema after the transformer: the input columns plus the vector and, if named, the token weights.</summary>
@@ -220,7 +291,15 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         TextColumn.Check(_host, inputSchema, _options.InputColumnName);
         if (_options.LabelColumnName != null)
             LabelColumn.Check(_host, inputSchema, _options.LabelColumnName);
-        return new VectorOutputs(_options.OutputColumnName, _options.TokenWeightsColumnName)
-            .AddTo(inputSchema, _options.OutputSize > 0 ? _options.OutputSize : _options.Width);
+        return new VectorOutputs(_options.OutputColumnName, _options.TokenWeightsColumnName).AddTo(inputSchema, OutputSize());
+    }
+
+    // A pretrained encoder's vectors have its hidden size; its configuration is read once (from the model files).
+    private int OutputSize()
+    {
+        if (_options.PretrainedModelPath is null)
+            return _options.OutputSize > 0 ? _options.OutputSize : _options.Width;
+        _pretrainedWidth ??= PretrainedModelFiles.Read(_options.PretrainedModelPath, _options.PretrainedVocabularyPath).Config.HiddenSize;
+        return _pretrainedWidth.Value;
     }
 }

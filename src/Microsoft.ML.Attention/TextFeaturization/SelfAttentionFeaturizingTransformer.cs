@@ -32,16 +32,16 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
 {
     // At most 24 characters: the model header stores it in a fixed field.
     internal const string LoaderSignature = "SelfAttentionFeaturizer";
-    private const string ModuleStream = "Encoder";
 
     // Version history: see ModelFormat.
     private static VersionInfo GetVersionInfo() => ModelFormat.Version("SELFATTN", LoaderSignature, typeof(SelfAttentionFeaturizingTransformer));
 
-    // Tokens in the padded block of one forward pass when scoring; see PaddedGroups. Small blocks kept the attention
-    // weights [rows, heads, T, T] in cache: featurizing Debian descriptions with 2 workers ran at about 900 docs/s
-    // with 16,384 tokens, 1,500-1,700 with 8,192 and 1,700-1,950 with 1,024 to 2,048 (scoring pools of 2,048 rows).
-    // With the fused attention kernel (no weights materialized) 1,024 to 3,072 tokens are alike (2,350-2,500 docs/s).
-    private const int ScoringTokenBudget = 2048;
+    // Which encoder a saved model holds (format 0x00010003 on; older models hold one trained from scratch).
+    private enum EncoderKind
+    {
+        FromScratch = 0,
+        PretrainedBert = 1,
+    }
 
     // Position of the token-weights column among the outputs (after the vector), when it exists.
     private const int TokenWeightsOutput = 1;
@@ -54,11 +54,7 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
     private readonly string _output;
     private readonly string? _tokenWeights;
     private readonly TokenAttentionSource _tokenWeightsSource;
-    private readonly TextPreprocessing _text;
-    private readonly Vocabulary _vocabulary;
-    private readonly TokenWindowEncoder _encoder;
-    private readonly FeaturizerArchitecture _architecture;
-    private readonly SelfAttentionEncoder _module;
+    private readonly IFeaturizerEncoder _encoder;
 
     /// <summary>Name of the input text column.</summary>
     public string InputColumnName => _input;
@@ -67,22 +63,20 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
     public string OutputColumnName => _output;
 
     /// <summary>Size of the output vector.</summary>
-    public int OutputSize => _architecture.PooledSize;
+    public int OutputSize => _encoder.OutputSize;
+
+    /// <summary>True when the encoder is a pretrained model (<c>PretrainedModelPath</c>), false when it was trained from scratch.</summary>
+    public bool IsPretrained => _encoder is Pretrained.PretrainedEncoder;
 
     internal SelfAttentionFeaturizingTransformer(IHostEnvironment env, string output, string input, string? tokenWeights,
-        TokenAttentionSource tokenWeightsSource, TextPreprocessing text, Vocabulary vocabulary, FeaturizerArchitecture architecture,
-        SelfAttentionEncoder module)
-        : base(Contracts.CheckRef(env, nameof(env)).Register(nameof(SelfAttentionFeaturizingTransformer)), module)
+        TokenAttentionSource tokenWeightsSource, IFeaturizerEncoder encoder)
+        : base(Contracts.CheckRef(env, nameof(env)).Register(nameof(SelfAttentionFeaturizingTransformer)), encoder.Module)
     {
         _output = output;
         _input = input;
         _tokenWeights = tokenWeights;
         _tokenWeightsSource = tokenWeightsSource;
-        _text = text;
-        _vocabulary = vocabulary;
-        _architecture = architecture;
-        _encoder = TokenWindowEncoder.Create(text, vocabulary, architecture.ClassificationTokenId);
-        _module = module;
+        _encoder = encoder;
     }
 
     private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)
@@ -91,25 +85,27 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
     private static SelfAttentionFeaturizingTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
         Contracts.CheckValue(env, nameof(env));
-        ModelFormat.CheckVersion(ctx, GetVersionInfo(), "self-attention featurizer");
+        var written = ModelFormat.CheckVersion(ctx, GetVersionInfo(), "self-attention featurizer", ModelFormat.FeaturizerWithoutEncoderKind);
 
         // *** Binary format ***
         // int: id of the output column name
         // int: id of the input column name
         // int: id of the token weights column name, or -1
         // int: token attention source
-        // text settings (see TextPreprocessing)
-        // stream "Vocabulary": the vocabulary (see Vocabulary)
-        // stream "Encoder": the module checkpoint (architecture, then weights; see ModuleCheckpoint)
+        // int: encoder kind (EncoderKind; absent before 0x00010003: from scratch)
+        // the encoder (see FromScratchEncoder.Save or PretrainedEncoder.Save)
         var output = ctx.LoadNonEmptyString();
         var input = ctx.LoadNonEmptyString();
         var tokenWeights = ctx.LoadStringOrNull();
         var source = (TokenAttentionSource)ctx.Reader.ReadInt32();
-        var text = ModelFormat.ReadConfig<TextPreprocessing>(ctx.Reader, TextPreprocessing.Part);
-        var vocabulary = VocabularyModel.Load(ctx);
-        var (architecture, module) = ModuleCheckpoint.Load(ctx, ModuleStream, "encoder architecture",
-            (FeaturizerArchitecture a) => new SelfAttentionEncoder(a));
-        return new SelfAttentionFeaturizingTransformer(env, output, input, tokenWeights, source, text, vocabulary, architecture, module);
+        var kind = written <= ModelFormat.FeaturizerWithoutEncoderKind ? EncoderKind.FromScratch : (EncoderKind)ctx.Reader.ReadInt32();
+        IFeaturizerEncoder encoder = kind switch
+        {
+            EncoderKind.FromScratch => FromScratchEncoder.Load(ctx),
+            EncoderKind.PretrainedBert => Pretrained.PretrainedEncoder.Load(ctx),
+            _ => throw ModelFormat.Error("self-attention featurizer", $"encoder kind {(int)kind} is not one this version knows."),
+        };
+        return new SelfAttentionFeaturizingTransformer(env, output, input, tokenWeights, source, encoder);
     }
 
     private protected override void SaveModel(ModelSaveContext ctx)
@@ -117,21 +113,13 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
         ctx.CheckAtModel();
         ctx.SetVersionInfo(GetVersionInfo());
 
-        // *** Binary format ***
-        // int: id of the output column name
-        // int: id of the input column name
-        // int: id of the token weights column name, or -1
-        // int: token attention source
-        // text settings (see TextPreprocessing)
-        // stream "Vocabulary": the vocabulary (see Vocabulary)
-        // stream "Encoder": the module checkpoint (architecture, then weights; see ModuleCheckpoint)
+        // *** Binary format ***: see Create.
         ctx.SaveNonEmptyString(_output);
         ctx.SaveNonEmptyString(_input);
         ctx.SaveStringOrNull(_tokenWeights);
         ctx.Writer.Write((int)_tokenWeightsSource);
-        ModelFormat.WriteConfig(ctx.Writer, _text);
-        VocabularyModel.Save(ctx, _vocabulary);
-        ModuleCheckpoint.Save(ctx, ModuleStream, _module, _architecture);
+        ctx.Writer.Write((int)(IsPretrained ? EncoderKind.PretrainedBert : EncoderKind.FromScratch));
+        _encoder.Save(ctx);
     }
 
     private protected override RowScorer Bind(DataViewSchema inputSchema)
@@ -142,44 +130,15 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
     }
 
     /// <summary>
-    /// Vectors (and token weights) of a batch of texts, in groups of similar length. The token weights are computed
-    /// only when that column will be read: without them attention runs in libtorch's fused kernel, about 25% faster.
+    /// Vectors (and token weights) of a batch of texts. The token weights are computed only when that column will be
+    /// read: without them attention runs in libtorch's fused kernel, about 25% faster.
     /// </summary>
     private Array[] Score(IReadOnlyList<string?> texts, bool[] activeOutputs)
     {
         bool needWeights = _tokenWeights != null && activeOutputs[TokenWeightsOutput];
-        var windows = texts.Select(_encoder.Encode).ToArray();
-        var vectors = new float[texts.Count][];
-        var weights = new float[texts.Count][];
-        var items = windows.Select(w => (w.Windows.Length, w.Windows.Max(x => x.Length))).ToArray();
-        ConcurrentGroups.ForEach(PaddedGroups.Split(items, ScoringTokenBudget).ToArray(), group =>
-        {
-            using var scope = torch.NewDisposeScope();
-            var members = group.Select(i => windows[i]).ToArray();
-            var groupWindows = members.SelectMany(m => m.Windows).ToArray();
-            using var batch = new TokenBatch(groupWindows);
-            var (states, layerWeights) = _module.Encode(batch.Ids, batch.Mask, needWeights);
-            var pooled = _module.Pool(states, batch.Mask).contiguous().data<float>().ToArray();
-            var received = needWeights
-                ? Core.ReceivedAttention.PerToken(_tokenWeightsSource == TokenAttentionSource.LastLayer ? new[] { layerWeights[^1] } : layerWeights, batch.Mask)
-                : null;
-            int row = 0;
-            for (int k = 0; k < members.Length; k++)
-            {
-                var vector = new float[OutputSize];
-                var tokenWeights = received != null ? new List<float>() : null;
-                foreach (var window in members[k].Windows)
-                {
-                    for (int d = 0; d < OutputSize; d++)
-                        vector[d] += pooled[row * OutputSize + d] / members[k].Windows.Length;
-                    if (received != null)
-                        tokenWeights!.AddRange(received.AsSpan(row * batch.Length + 1, window.Length - 1).ToArray());
-                    row++;
-                }
-                vectors[group[k]] = vector;
-                weights[group[k]] = tokenWeights?.ToArray() ?? Array.Empty<float>();
-            }
-        });
-        return _tokenWeights == null ? new Array[] { vectors } : new Array[] { vectors, weights };
+        var (vectors, weights) = _encoder.Encode(texts, needWeights ? _tokenWeightsSource : null);
+        if (_tokenWeights == null)
+            return new Array[] { vectors };
+        return new Array[] { vectors, weights ?? texts.Select(_ => Array.Empty<float>()).ToArray() };
     }
 }

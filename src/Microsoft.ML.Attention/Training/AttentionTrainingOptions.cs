@@ -14,32 +14,49 @@ public abstract class AttentionTrainingOptions
     private protected AttentionTrainingOptions(int numberOfEpochs, int batchSize, double learningRate,
         int earlyStoppingPatience, double gradientClipNorm)
     {
-        NumberOfEpochs = numberOfEpochs;
-        BatchSize = batchSize;
-        LearningRate = learningRate;
-        EarlyStoppingPatience = earlyStoppingPatience;
-        GradientClipNorm = gradientClipNorm;
+        _defaults = new TrainingDefaults(numberOfEpochs, batchSize, learningRate, earlyStoppingPatience, gradientClipNorm);
     }
+
+    // Settings the user did not set follow Defaults, which a component may make depend on other options (the
+    // featurizer's defaults for fine-tuning a pretrained encoder differ from those for training one from scratch).
+    private readonly TrainingDefaults _defaults;
+    private int? _numberOfEpochs, _batchSize, _earlyStoppingPatience;
+    private double? _learningRate, _gradientClipNorm, _weightDecay, _warmupFraction;
+    private OptimizerKind? _optimizer;
+
+    /// <summary>The defaults of the settings the user has not set.</summary>
+    private protected virtual TrainingDefaults Defaults => _defaults;
 
     /// <summary>Passes over the training rows, at most; early stopping ends sooner when the validation loss stops improving.</summary>
     /// <remarks>At least 1. Typical range 3–50.</remarks>
-    public int NumberOfEpochs { get; set; }
+    public int NumberOfEpochs { get => _numberOfEpochs ?? Defaults.NumberOfEpochs; set => _numberOfEpochs = value; }
 
     /// <summary>Rows per training step.</summary>
     /// <remarks>At least 1. Typical range 16–256; larger is faster per row on a CPU.</remarks>
-    public int BatchSize { get; set; }
+    public int BatchSize { get => _batchSize ?? Defaults.BatchSize; set => _batchSize = value; }
 
-    /// <summary>Learning rate of the optimizer.</summary>
-    /// <remarks>Greater than 0. Sweep on a log scale: about 1e-4–1e-2 with Adam, 1e-2–1e-1 with SGD.</remarks>
-    public double LearningRate { get; set; }
+    /// <summary>Peak learning rate of the optimizer (reached after the warm-up, see <see cref="WarmupFraction"/>).</summary>
+    /// <remarks>Greater than 0. Sweep on a log scale: about 1e-4–1e-2 with Adam, 1e-2–1e-1 with SGD, 1e-5–1e-4 when fine-tuning a pretrained encoder.</remarks>
+    public double LearningRate { get => _learningRate ?? Defaults.LearningRate; set => _learningRate = value; }
 
-    /// <summary>Adam (default) or SGD with momentum.</summary>
-    /// <remarks>Default <see cref="OptimizerKind.Adam"/>.</remarks>
-    public OptimizerKind Optimizer { get; set; } = OptimizerKind.Adam;
+    /// <summary>Adam, AdamW (Adam with decoupled weight decay) or SGD with momentum.</summary>
+    /// <remarks>Default <see cref="OptimizerKind.Adam"/>; <see cref="OptimizerKind.AdamW"/> when fine-tuning a pretrained encoder.</remarks>
+    public OptimizerKind Optimizer { get => _optimizer ?? Defaults.Optimizer; set => _optimizer = value; }
+
+    /// <summary>Decoupled weight decay of <see cref="OptimizerKind.AdamW"/> (Adam and SGD do not use it).</summary>
+    /// <remarks>Default 0.01. At least 0; typical range 0–0.1.</remarks>
+    public double WeightDecay { get => _weightDecay ?? Defaults.WeightDecay; set => _weightDecay = value; }
+
+    /// <summary>
+    /// Share of the training steps over which the learning rate rises linearly from 0 to <see cref="LearningRate"/>;
+    /// after it, the rate falls linearly to 0 at the last step of the last epoch. 0 keeps the rate constant.
+    /// </summary>
+    /// <remarks>Default 0 (constant rate); 0.1 when fine-tuning a pretrained encoder. Allowed [0, 1).</remarks>
+    public double WarmupFraction { get => _warmupFraction ?? Defaults.WarmupFraction; set => _warmupFraction = value; }
 
     /// <summary>Gradients are rescaled to at most this norm; 0 turns clipping off.</summary>
     /// <remarks>0 (off) or positive. Typical range 1–10.</remarks>
-    public double GradientClipNorm { get; set; }
+    public double GradientClipNorm { get => _gradientClipNorm ?? Defaults.GradientClipNorm; set => _gradientClipNorm = value; }
 
     /// <summary>Share of the training rows held out to pick the best epoch and stop early; 0 trains every epoch on all rows.</summary>
     /// <remarks>Default 0.1. Allowed [0, 1); typical range 0.05–0.2.</remarks>
@@ -47,7 +64,7 @@ public abstract class AttentionTrainingOptions
 
     /// <summary>Epochs without a better validation loss before training stops; the best epoch's weights are kept.</summary>
     /// <remarks>At least 1. Typical range 1–5.</remarks>
-    public int EarlyStoppingPatience { get; set; }
+    public int EarlyStoppingPatience { get => _earlyStoppingPatience ?? Defaults.EarlyStoppingPatience; set => _earlyStoppingPatience = value; }
 
     /// <summary>Threads libtorch may use; null keeps its default (all cores). Process-wide in libtorch.</summary>
     /// <remarks>Default null (libtorch default: all cores). Range 1 to the number of cores; set by <c>Fit</c> and kept for the rest of the process.</remarks>
@@ -75,6 +92,8 @@ public abstract class AttentionTrainingOptions
         host.CheckUserArg(BatchSize >= 1, nameof(BatchSize), "must be at least 1");
         host.CheckUserArg(LearningRate > 0, nameof(LearningRate), "must be positive");
         host.CheckUserArg(Enum.IsDefined(Optimizer), nameof(Optimizer), "is not a known optimizer");
+        host.CheckUserArg(WeightDecay >= 0, nameof(WeightDecay), "must be 0 or positive");
+        host.CheckUserArg(WarmupFraction >= 0 && WarmupFraction < 1, nameof(WarmupFraction), "must be in [0, 1)");
         host.CheckUserArg(GradientClipNorm >= 0, nameof(GradientClipNorm), "must be 0 (off) or positive");
         host.CheckUserArg(ValidationFraction >= 0 && ValidationFraction < 1, nameof(ValidationFraction), "must be in [0, 1)");
         host.CheckUserArg(EarlyStoppingPatience >= 1, nameof(EarlyStoppingPatience), "must be at least 1");
@@ -84,5 +103,9 @@ public abstract class AttentionTrainingOptions
 
     /// <summary>The settings of the training loop, with the seed chosen by <see cref="TrainingRun.Begin"/>.</summary>
     internal TrainingSettings ToSettings(int seed)
-        => new TrainingSettings(NumberOfEpochs, BatchSize, LearningRate, EarlyStoppingPatience, GradientClipNorm, seed, Optimizer, Progress);
+        => new TrainingSettings(NumberOfEpochs, BatchSize, LearningRate, EarlyStoppingPatience, GradientClipNorm, seed, Optimizer, Progress)
+        {
+            WeightDecay = WeightDecay,
+            WarmupFraction = WarmupFraction,
+        };
 }

@@ -13,7 +13,7 @@ internal readonly record struct Evaluation(double Loss, double Accuracy);
 
 /// <summary>
 /// Mini-batch training shared by the capabilities: batches in a new order each epoch (from the seed),
-/// Adam or SGD with momentum, gradient clipping, per-epoch validation over all validation rows, early
+/// Adam, AdamW or SGD with momentum, an optional linear warm-up and decay of the learning rate, gradient clipping, per-epoch validation over all validation rows, early
 /// stopping with the best weights restored, cancellation through the host, and progress on the channel
 /// and to the optional callback.
 /// </summary>
@@ -40,10 +40,11 @@ internal sealed class TrainingLoop
         Func<IReadOnlyList<int>, Tensor> batchLoss, Func<IReadOnlyList<int>, Evaluation> evaluate)
     {
         var parameters = module.parameters().Where(p => p.requires_grad).ToArray();
-        using var optimizer = _settings.Optimizer == OptimizerKind.Adam
-            ? (optim.Optimizer)optim.Adam(parameters, lr: _settings.LearningRate)
-            : optim.SGD(parameters, _settings.LearningRate, momentum: 0.9);
+        using var optimizer = CreateOptimizer(parameters);
         var random = new Random(_settings.Seed);
+        var totalClock = Stopwatch.StartNew();
+        var lastLog = TimeSpan.Zero;
+        long stepsDone = 0;
         Dictionary<string, Tensor>? best = null;
         double bestLoss = double.PositiveInfinity;
         int epochsWithoutImprovement = 0;
@@ -57,11 +58,15 @@ internal sealed class TrainingLoop
                 module.train();
                 double lossSum = 0;
                 int done = 0, rows = 0;
+                var schedule = new LearningRateSchedule(_settings.LearningRate, _settings.WarmupFraction, (long)plan.Count * _settings.Epochs);
                 foreach (var batch in plan)
                 {
                     _host.CheckAlive();
                     using (var scope = torch.NewDisposeScope())
                     {
+                        if (schedule.Varies)
+                            foreach (var group in optimizer.ParamGroups)
+                                group.LearningRate = schedule.At(stepsDone);
                         optimizer.zero_grad();
                         var loss = batchLoss(batch);
                         loss.backward();
@@ -71,9 +76,17 @@ internal sealed class TrainingLoop
                         lossSum += loss.item<float>();
                     }
                     done++;
+                    stepsDone++;
                     rows += batch.Length;
-                    _settings.Progress?.Invoke(new TrainingProgress(epoch, _settings.Epochs, done, plan.Count, lossSum / done,
-                        rows / Math.Max(1e-9, clock.Elapsed.TotalSeconds)));
+                    var left = TimeLeft(totalClock.Elapsed, stepsDone, (long)plan.Count * _settings.Epochs - stepsDone);
+                    var speed = rows / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
+                    _settings.Progress?.Invoke(new TrainingProgress(epoch, _settings.Epochs, done, plan.Count, lossSum / done, speed) { TimeLeft = left });
+                    // Long epochs (fine-tuning a pretrained encoder takes minutes) also say how far they are in the log.
+                    if (totalClock.Elapsed - lastLog >= ProgressLogInterval && done < plan.Count)
+                    {
+                        lastLog = totalClock.Elapsed;
+                        _channel.Info($"Epoch {epoch}/{_settings.Epochs}: batch {done}/{plan.Count}, training loss {lossSum / done:F4}, {speed:F0} rows/s, about {Describe(left)} left.");
+                    }
                 }
                 var trainLoss = lossSum / Math.Max(1, done);
                 var rate = rows / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
@@ -90,7 +103,10 @@ internal sealed class TrainingLoop
                     validation = evaluate(validationRows);
                 var accuracy = double.IsNaN(validation.Accuracy) ? "" : $", validation accuracy {validation.Accuracy:P2}";
                 _settings.Progress?.Invoke(new TrainingProgress(epoch, _settings.Epochs, done, plan.Count, trainLoss, rate,
-                    validation.Loss, double.IsNaN(validation.Accuracy) ? null : validation.Accuracy));
+                    validation.Loss, double.IsNaN(validation.Accuracy) ? null : validation.Accuracy)
+                {
+                    TimeLeft = TimeLeft(totalClock.Elapsed, stepsDone, (long)plan.Count * _settings.Epochs - stepsDone),
+                });
                 _channel.Info($"Epoch {epoch}/{_settings.Epochs}: training loss {trainLoss:F4}, validation loss {validation.Loss:F4}{accuracy}, {rate:F0} rows/s");
 
                 if (validation.Loss < bestLoss)
@@ -121,6 +137,23 @@ internal sealed class TrainingLoop
             module.eval();
         }
     }
+
+    private optim.Optimizer CreateOptimizer(IEnumerable<TorchSharp.Modules.Parameter> parameters) => _settings.Optimizer switch
+    {
+        OptimizerKind.Adam => optim.Adam(parameters, lr: _settings.LearningRate),
+        OptimizerKind.AdamW => optim.AdamW(parameters, lr: _settings.LearningRate, weight_decay: _settings.WeightDecay),
+        _ => optim.SGD(parameters, _settings.LearningRate, momentum: 0.9),
+    };
+
+    // At most every this often, a long epoch logs its progress.
+    private static readonly TimeSpan ProgressLogInterval = TimeSpan.FromSeconds(30);
+
+    // The rest of the planned steps at the mean time per step so far (validation passes not counted; early stopping may end sooner).
+    private static TimeSpan TimeLeft(TimeSpan elapsed, long done, long left)
+        => TimeSpan.FromSeconds(elapsed.TotalSeconds / Math.Max(1, done) * Math.Max(0, left));
+
+    private static string Describe(TimeSpan time)
+        => time.TotalMinutes >= 1 ? $"{time.TotalMinutes:F0} min" : $"{time.TotalSeconds:F0} s";
 
     private static Dictionary<string, Tensor> Snapshot(nn.Module module)
         => module.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone());

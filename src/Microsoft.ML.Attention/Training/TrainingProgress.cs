@@ -13,4 +13,11 @@ namespace Microsoft.ML.Attention;
 /// <param name="ValidationLoss">Validation loss at the end of the epoch, when there is a validation set.</param>
 /// <param name="ValidationAccuracy">Validation accuracy at the end of the epoch, for classification with a validation set.</param>
 public sealed record TrainingProgress(int Epoch, int Epochs, int Batch, int Batches, double TrainingLoss, double RowsPerSecond,
-    double? ValidationLoss = null, double? ValidationAccuracy = null);
+    double? ValidationLoss = null, double? ValidationAccuracy = null)
+{
+    /// <summary>
+    /// Estimated time until the last planned epoch ends, at the mean time per batch so far (validation passes not
+    /// counted); early stopping may end training sooner.
+    /// </summary>
+    public System.TimeSpan TimeLeft { get; init; }
+}

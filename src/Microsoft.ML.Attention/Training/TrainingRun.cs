@@ -73,6 +73,28 @@ internal static class TrainingRun
         return (order.Skip(held).ToArray(), order.Take(held).ToArray());
     }
 
+    /// <summary>
+    /// Refuses training data a text component cannot learn from: no rows (or no labeled rows), or a classification
+    /// label with a single class.
+    /// </summary>
+    public static void CheckTargets(IExceptionContext host, int rows, float[] targets, LabelColumn? label, string textColumn)
+    {
+        if (rows == 0)
+            throw host.Except(label == null ? $"The training data has no rows in column '{textColumn}'."
+                : $"The training data has no rows with a label in column '{label.Column.Name}'.");
+        if (label != null && !label.IsRegression && targets.Distinct().Count() < 2)
+            throw host.Except($"Column '{label.Column.Name}' holds a single class in the training data; a classifier needs at least two.");
+    }
+
+    /// <summary>Logs how many texts were longer than a window and how many tokens a head-and-tail cut did not read.</summary>
+    public static void ReportLongTexts(IChannel channel, IReadOnlyList<int> droppedTokens, int maximumTokens, LongTextHandling longText)
+    {
+        var cut = droppedTokens.Count(d => d > 0);
+        if (cut > 0)
+            channel.Info($"{cut} of {droppedTokens.Count} texts are longer than MaximumTokens = {maximumTokens}: {droppedTokens.Sum(d => (long)d)} tokens " +
+                $"in their middles are not read (LongText = {longText}; SlidingWindow reads everything).");
+    }
+
     /// <summary>Describes the task for the log: "regression", "N classes".</summary>
     public static string Describe(LabelColumn label) => label.IsRegression ? "regression" : $"{label.Classes} classes";
 }

@@ -11,4 +11,11 @@ internal sealed record TrainingSettings(
     double GradientClipNorm,
     int Seed,
     OptimizerKind Optimizer = OptimizerKind.Adam,
-    Action<TrainingProgress>? Progress = null);
+    Action<TrainingProgress>? Progress = null)
+{
+    /// <summary>Decoupled weight decay (AdamW only).</summary>
+    public double WeightDecay { get; init; }
+
+    /// <summary>Share of all steps with a linearly rising learning rate, then linear decay to 0; 0 keeps it constant.</summary>
+    public double WarmupFraction { get; init; }
+}

@@ -88,8 +88,8 @@ public sealed class FeaturizerPromiseTests
         options.LongText = longText;
         options.TokenWeightsSource = source;
         var (ml, rows, featurizer) = Fit(options);
-        var module = Internals.Field<SelfAttentionEncoder>(featurizer, "_module");
-        var vocabulary = Internals.Field<Vocabulary>(featurizer, "_vocabulary");
+        var module = Internals.Field<FromScratchEncoder>(featurizer, "_encoder").Encoder;
+        var vocabulary = Internals.Field<FromScratchEncoder>(featurizer, "_encoder").Vocabulary;
         var architecture = module.Architecture;
         var p = Float64.Parameters(module);
         var engine = ml.Model.CreatePredictionEngine<TextRow, Output>(featurizer);
@@ -148,8 +148,8 @@ public sealed class FeaturizerPromiseTests
                 options.PretrainedVectorsPath = path;
                 options.FreezePretrainedVectors = freeze;
                 var (_, _, featurizer) = Fit(options);
-                var weight = Values(Internals.Field<SelfAttentionEncoder>(featurizer, "_module").EmbeddingWeight);
-                var vocabulary = Internals.Field<Vocabulary>(featurizer, "_vocabulary");
+                var weight = Values(Internals.Field<FromScratchEncoder>(featurizer, "_encoder").Encoder.EmbeddingWeight);
+                var vocabulary = Internals.Field<FromScratchEncoder>(featurizer, "_encoder").Vocabulary;
                 Microsoft.ML.Attention.Tests.Text.PretrainedRowsAssert.Check(weight, vocabulary, file, new[] { "red", "green", "blue", "alpha", "beta" }, freeze);
             }
 

@@ -24,6 +24,9 @@ public static class OrderTask
         "lamp", "garden", "bridge", "coffee", "winter", "pencil", "forest", "mirror", "ladder", "candle",
     };
 
+    /// <summary>Every word the task's texts use.</summary>
+    public static IEnumerable<string> Words => Fillers.Append("alpha").Append("beta");
+
     public static List<TextRow> Generate(int count, int seed)
     {
         var random = new Random(seed);

@@ -1,0 +1,52 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.ML.Attention.Training;
+using Microsoft.ML.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Attention.Pretrained;
+
+/// <summary>
+/// Fine-tunes a <see cref="PretrainedTextModel"/> on a label with a temporary linear head that is dropped afterwards
+/// (cross-entropy for classes, squared error for regression), through the shared <see cref="TrainingLoop"/>: the
+/// optimizer, warm-up and decay, clipping, early stopping with the best weights and progress are the loop's. The head
+/// reads the pooled vector before normalization, whose scale does not shrink the head's gradients.
+/// </summary>
+internal static class PretrainedFineTuning
+{
+    public static void Supervised(IHost host, IChannel channel, PretrainedTextModel encoder, IReadOnlyList<PretrainedTokens> texts,
+        float[] targets, LabelColumn label, IReadOnlyList<int> train, IReadOnlyList<int> validation, TrainingSettings settings)
+    {
+        var model = new ModuleWithHead<PretrainedTextModel>(encoder, encoder.Config.HiddenSize, label.IsRegression ? 1 : label.Classes);
+        Func<int, int> length = i => texts[i].Windows.Sum(w => w.Length);
+        try
+        {
+            Tensor Vectors(IReadOnlyList<int> rows)
+            {
+                using var scope = torch.NewDisposeScope();
+                var members = rows.Select(i => texts[i]).ToArray();
+                using var batch = new TextFeaturization.TokenBatch(members.SelectMany(m => m.Windows).ToArray());
+                var (states, _) = model.Body.Forward(batch.Ids, batch.Mask);
+                var vectors = PretrainedEncoder.TextVectors(model.Body.Pool(states, batch.Mask), members, normalize: false);
+                return scope.MoveToOuter(model.Head(vectors));
+            }
+            var objective = new SupervisedObjective(Vectors, targets, label.IsRegression);
+            new TrainingLoop(host, channel, settings).Run(model, Batches.LengthBucketed(train, length, settings.BatchSize), validation,
+                objective.BatchLoss, rows => objective.Evaluate(Batches.ByLength(rows, length).Chunk(Math.Max(settings.BatchSize, 64))));
+        }
+        finally
+        {
+            model.DisposeHead();
+        }
+    }
+
+    /// <summary>Stops gradients of the whole encoder (only attention pooling and the head learn) or of its input embeddings.</summary>
+    public static void Freeze(PretrainedTextModel model, bool encoder, bool embeddings)
+    {
+        var frozen = encoder ? model.Bert.parameters() : embeddings ? model.EmbeddingParameters() : Enumerable.Empty<TorchSharp.Modules.Parameter>();
+        foreach (var parameter in frozen)
+            parameter.requires_grad = false;
+    }
+}

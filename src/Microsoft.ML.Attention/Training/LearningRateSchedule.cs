@@ -1,0 +1,35 @@
+using System;
+
+namespace Microsoft.ML.Attention.Training;
+
+/// <summary>
+/// The learning rate at each step: a linear rise from 0 over the warm-up steps, then a linear fall to 0 at the last
+/// step, as pretrained Transformers are fine-tuned; without warm-up the rate stays constant (the from-scratch models
+/// train that way).
+/// </summary>
+internal readonly struct LearningRateSchedule
+{
+    private readonly double _peak;
+    private readonly long _warmupSteps;
+    private readonly long _totalSteps;
+
+    public LearningRateSchedule(double peak, double warmupFraction, long totalSteps)
+    {
+        _peak = peak;
+        _totalSteps = Math.Max(1, totalSteps);
+        _warmupSteps = warmupFraction > 0 ? Math.Max(1, (long)Math.Round(warmupFraction * _totalSteps)) : 0;
+    }
+
+    /// <summary>False when the rate is constant (no warm-up), so the optimizer's rate need not be touched.</summary>
+    public bool Varies => _warmupSteps > 0;
+
+    /// <summary>The rate of step <paramref name="step"/> (from 0).</summary>
+    public double At(long step)
+    {
+        if (!Varies)
+            return _peak;
+        if (step < _warmupSteps)
+            return _peak * (step + 1) / _warmupSteps;
+        return _peak * Math.Max(0, _totalSteps - step) / Math.Max(1, _totalSteps - _warmupSteps);
+    }
+}

@@ -1,0 +1,313 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Microsoft.ML;
+using Microsoft.ML.Attention.Tests.DocumentClassification;
+using Microsoft.ML.Attention.Tests.TextFeaturization;
+using Microsoft.ML.Data;
+using Microsoft.VisualStudio.TestTools.UnitTesting;
+
+namespace Microsoft.ML.Attention.Tests.Pretrained;
+
+/// <summary>The featurizer with <c>PretrainedModelPath</c>: frozen and fine-tuned, as a user writes the pipeline.</summary>
+[TestClass]
+public sealed class PretrainedFeaturizerTests
+{
+    private static string _folder = "";
+
+    [ClassInitialize]
+    public static void WriteModel(TestContext _) => _folder = RandomBert.Write(Path.Combine(Path.GetTempPath(), $"random-bert-{Environment.ProcessId}"));
+
+    [ClassCleanup]
+    public static void DeleteModel() => Directory.Delete(_folder, recursive: true);
+
+    private sealed class Vectors
+    {
+        public float[] Embedding { get; set; } = Array.Empty<float>();
+        public float[] TokenWeights { get; set; } = Array.Empty<float>();
+    }
+
+    /// <summary>Fine-tuning settings for the small random model (a real pretrained model keeps the defaults).</summary>
+    internal static SelfAttentionFeaturizingEstimator.Options FineTuning(string folder, int epochs = 8) => new()
+    {
+        InputColumnName = "Text",
+        OutputColumnName = "Embedding",
+        LabelColumnName = "Label",
+        PretrainedModelPath = folder,
+        LearningRate = 2e-3,
+        NumberOfEpochs = epochs,
+        BatchSize = 16,
+        EarlyStoppingPatience = 3,
+    };
+
+    private static SelfAttentionFeaturizingEstimator.Options Frozen(string folder) => new()
+    {
+        InputColumnName = "Text",
+        OutputColumnName = "Embedding",
+        PretrainedModelPath = folder,
+    };
+
+    private static double Accuracy(MLContext ml, SelfAttentionFeaturizingEstimator.Options options, IDataView train, IDataView test)
+    {
+        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.Transforms.Text.SelfAttentionFeaturize(options))
+            .AppendCacheCheckpoint(ml)
+            .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(featureColumnName: "Embedding"));
+        return ml.MulticlassClassification.Evaluate(pipeline.Fit(train).Transform(test)).MicroAccuracy;
+    }
+
+    [TestMethod]
+    public void FineTunedVectorsBeatFrozenVectorsOnATaskOfWordOrder()
+    {
+        // Both classes have the same bags of words: the frozen random encoder's vectors barely tell them apart, and
+        // only fine-tuning teaches the encoder to read which word comes first.
+        var ml = new MLContext(seed: 1);
+        var train = ml.Data.LoadFromEnumerable(OrderTask.Generate(400, seed: 21));
+        var test = ml.Data.LoadFromEnumerable(OrderTask.Generate(200, seed: 22));
+        var frozen = Accuracy(ml, Frozen(_folder), train, test);
+        var fineTuned = Accuracy(ml, FineTuning(_folder), train, test);
+        Console.WriteLine($"frozen {frozen:P1}, fine-tuned {fineTuned:P1}");
+        Assert.IsTrue(fineTuned >= 0.9, $"fine-tuned accuracy {fineTuned:P1}");
+        Assert.IsTrue(fineTuned >= frozen + 0.2, $"fine-tuned {fineTuned:P1} vs frozen {frozen:P1}");
+    }
+
+    private static List<DocumentRow> Rows(int count, int seed)
+    {
+        var rows = OrderTask.Generate(count, seed).Select(r => new DocumentRow { Text = r.Text, Label = r.Label }).ToList();
+        // Empty and missing text, an unknown word and a text longer than the model's 32 positions are valid rows.
+        rows.Add(new DocumentRow { Text = "", Label = "alpha-first" });
+        rows.Add(new DocumentRow { Text = null!, Label = "beta-first" });
+        rows.Add(new DocumentRow { Text = "zebra alpha red river beta", Label = "alpha-first" });
+        rows.Add(new DocumentRow { Text = string.Join(" ", Enumerable.Repeat("red green alpha blue beta", 10)), Label = "alpha-first" });
+        return rows;
+    }
+
+    [TestMethod]
+    public void ASavedFineTunedModelScoresIdenticallyWithoutTheModelFilesAndInAFreshProcess()
+    {
+        var copy = Path.Combine(Path.GetTempPath(), $"random-bert-copy-{Guid.NewGuid():N}");
+        RandomBert.Write(copy);
+        var ml = new MLContext(seed: 4);
+        var rows = Rows(120, seed: 5);
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var options = FineTuning(copy, epochs: 1);
+        options.TokenWeightsColumnName = "TokenWeights";
+        var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.Text.SelfAttentionFeaturize(options)).Fit(data);
+        using var stream = new MemoryStream();
+        ml.Model.Save(model, data.Schema, stream);
+        Directory.Delete(copy, recursive: true);
+
+        stream.Position = 0;
+        var fresh = new MLContext(seed: 99);
+        var loaded = fresh.Model.Load(stream, out _);
+        var before = model.Transform(data);
+        var after = loaded.Transform(fresh.Data.LoadFromEnumerable(rows));
+        foreach (var column in new[] { "Embedding", "TokenWeights" })
+            ColumnAssert.AreEqual(ColumnAssert.Vectors(before, column), ColumnAssert.Vectors(after, column), column);
+
+        var original = ml.Model.CreatePredictionEngine<DocumentRow, Vectors>(model);
+        var reloaded = fresh.Model.CreatePredictionEngine<DocumentRow, Vectors>(loaded);
+        var batch = ColumnAssert.Vectors(before, "Embedding");
+        for (int i = 0; i < rows.Count; i++)
+        {
+            var a = original.Predict(rows[i]);
+            CollectionAssert.AreEqual(a.Embedding, reloaded.Predict(rows[i]).Embedding, $"row {i}: prediction engines");
+            FloatAssert.AreClose(batch[i], a.Embedding, $"row {i}: batch and single row", 2e-6);
+        }
+        FreshProcess.AssertScoresIdentically<DocumentRow>(ml, model, data, "document", "Embedding", "TokenWeights");
+    }
+
+    [TestMethod]
+    public void TokenWeightsHaveOneWeightPerWordPieceAndFollowTheFineTunedDecision()
+    {
+        var ml = new MLContext(seed: 6);
+        var options = FineTuning(_folder);
+        options.TokenWeightsColumnName = "TokenWeights";
+        options.TokenWeightsSource = TokenAttentionSource.LastLayer;
+        var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.Text.SelfAttentionFeaturize(options))
+            .Fit(ml.Data.LoadFromEnumerable(OrderTask.Generate(400, seed: 21)));
+        var engine = ml.Model.CreatePredictionEngine<DocumentRow, Vectors>(model);
+
+        // "zebra" is not in the vocabulary: one [UNK] piece. Empty text has no word piece but a vector.
+        Assert.AreEqual(5, engine.Predict(new DocumentRow { Text = "zebra alpha red river beta" }).TokenWeights.Length);
+        var empty = engine.Predict(new DocumentRow { Text = "" });
+        Assert.AreEqual(0, empty.TokenWeights.Length);
+        Assert.AreEqual(RandomBert.Hidden, empty.Embedding.Length);
+        Assert.IsTrue(empty.Embedding.All(float.IsFinite));
+
+        // After learning which of alpha and beta comes first, the last layer attends to them more than to a filler.
+        var test = OrderTask.Generate(100, seed: 23);
+        double onMarkers = 0, onFillers = 0;
+        foreach (var row in test)
+        {
+            var words = row.Text.Split(' ');
+            var weights = engine.Predict(new DocumentRow { Text = row.Text }).TokenWeights;
+            Assert.AreEqual(words.Length, weights.Length, row.Text);
+            Assert.IsTrue(weights.All(w => w >= 0 && w <= 1), row.Text);
+            onMarkers += words.Select((w, i) => w is "alpha" or "beta" ? weights[i] : 0).Sum() / 2;
+            onFillers += words.Select((w, i) => w is "alpha" or "beta" ? 0 : weights[i]).Sum() / (words.Length - 2);
+        }
+        Console.WriteLine($"attention on alpha/beta {onMarkers / test.Count:F4}, on a filler {onFillers / test.Count:F4}");
+        Assert.IsTrue(onMarkers > 1.5 * onFillers, $"alpha/beta {onMarkers / test.Count:F4} vs filler {onFillers / test.Count:F4}");
+    }
+
+    [TestMethod]
+    public void TheSameSeedGivesTheSameFineTunedVectors()
+    {
+        List<float[]> Vectors(int seed)
+        {
+            var ml = new MLContext(seed: seed);
+            var data = ml.Data.LoadFromEnumerable(Rows(80, seed: 7));
+            var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.Text.SelfAttentionFeaturize(FineTuning(_folder, epochs: 2))).Fit(data);
+            return ColumnAssert.Vectors(model.Transform(data), "Embedding");
+        }
+        var first = Vectors(8);
+        ColumnAssert.AreEqual(first, Vectors(8), "same seed");
+        Assert.IsFalse(first.Zip(Vectors(9)).All(p => p.First.SequenceEqual(p.Second)), "another seed gives other vectors");
+    }
+
+    [TestMethod]
+    public void FineTuningDefaultsApplyWhenAPretrainedModelIsNamed()
+    {
+        var scratch = new SelfAttentionFeaturizingEstimator.Options();
+        Assert.AreEqual(5e-4, scratch.LearningRate);
+        Assert.AreEqual(OptimizerKind.Adam, scratch.Optimizer);
+        Assert.AreEqual(0.0, scratch.WarmupFraction);
+        Assert.AreEqual(128, scratch.MaximumTokens);
+
+        var pretrained = new SelfAttentionFeaturizingEstimator.Options { PretrainedModelPath = _folder };
+        Assert.AreEqual(5e-5, pretrained.LearningRate);
+        Assert.AreEqual(OptimizerKind.AdamW, pretrained.Optimizer);
+        Assert.AreEqual(0.01, pretrained.WeightDecay);
+        Assert.AreEqual(0.1, pretrained.WarmupFraction);
+        Assert.AreEqual(3, pretrained.NumberOfEpochs);
+        Assert.AreEqual(1, pretrained.EarlyStoppingPatience);
+
+        // What the user sets stays, whatever the order of the assignments.
+        var set = new SelfAttentionFeaturizingEstimator.Options { LearningRate = 1e-3, Optimizer = OptimizerKind.Adam, PretrainedModelPath = _folder };
+        Assert.AreEqual(1e-3, set.LearningRate);
+        Assert.AreEqual(OptimizerKind.Adam, set.Optimizer);
+    }
+
+    [TestMethod]
+    public void TheLogNamesWhatCameFromTheModelAndWhichOptionsWereIgnored()
+    {
+        var ml = new MLContext(seed: 10);
+        var messages = new List<string>();
+        ml.Log += (_, e) => { lock (messages) messages.Add(e.Message); };
+        var options = Frozen(_folder);
+        options.Width = 64;
+        options.NumberOfLayers = 4;
+        var data = ml.Data.LoadFromEnumerable(Rows(20, seed: 11));
+        var estimator = ml.Transforms.Text.SelfAttentionFeaturize(options);
+        var embedding = estimator.GetOutputSchema(ShapeOf(data.Schema)).Single(c => c.Name == "Embedding");
+        Assert.AreEqual(SchemaShape.Column.VectorKind.Vector, embedding.Kind, "the schema before Fit: a known-size vector");
+        var featurizer = estimator.Fit(data);
+        Assert.IsTrue(featurizer.IsPretrained);
+        Assert.AreEqual(RandomBert.Hidden, featurizer.OutputSize);
+        string All() => string.Join("\n", messages);
+        StringAssert.Contains(All(), $"width {RandomBert.Hidden}, {RandomBert.Layers} layers, {RandomBert.Heads} heads");
+        StringAssert.Contains(All(), $"at most {RandomBert.Positions} tokens per window (the model's max_position_embeddings)");
+        StringAssert.Contains(All(), "The options Width, NumberOfLayers were set but do not apply to a pretrained encoder");
+        StringAssert.Contains(All(), "Pooling: Mean (the Pooling option's default; the model does not say how it pools), not normalized");
+        StringAssert.Contains(All(), "1 of 24 texts are longer than MaximumTokens = 32");
+        StringAssert.Contains(All(), "No label: the vectors are the frozen pretrained model's");
+    }
+
+    [TestMethod]
+    public void BadModelsAndOptionsFailAtFitOrEarlierNamingTheFileOrTheOption()
+    {
+        var ml = new MLContext(seed: 12);
+        var data = ml.Data.LoadFromEnumerable(Rows(10, seed: 13));
+        var missing = Path.Combine(Path.GetTempPath(), "no-such-model-" + Guid.NewGuid().ToString("N"));
+        var error = Assert.Throws<FileNotFoundException>(() => ml.Transforms.Text.SelfAttentionFeaturize(Frozen(missing)).Fit(data));
+        StringAssert.Contains(error.Message, missing);
+        Assert.Throws<FileNotFoundException>(() => ml.Transforms.Text.SelfAttentionFeaturize(Frozen(missing)).GetOutputSchema(ShapeOf(data.Schema)));
+
+        var roberta = Path.Combine(Path.GetTempPath(), $"roberta-{Guid.NewGuid():N}");
+        RandomBert.Write(roberta);
+        try
+        {
+            File.WriteAllText(Path.Combine(roberta, "config.json"), File.ReadAllText(Path.Combine(roberta, "config.json")).Replace("\"bert\"", "\"roberta\""));
+            var wrongType = Assert.Throws<InvalidDataException>(() => ml.Transforms.Text.SelfAttentionFeaturize(Frozen(roberta)).Fit(data));
+            StringAssert.Contains(wrongType.Message, Path.Combine(roberta, "config.json"));
+            StringAssert.Contains(wrongType.Message, "model_type is 'roberta'");
+        }
+        finally
+        {
+            Directory.Delete(roberta, recursive: true);
+        }
+
+        var tooLong = Frozen(_folder);
+        tooLong.MaximumTokens = 64;
+        StringAssert.Contains(Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.Text.SelfAttentionFeaturize(tooLong).Fit(data)).Message,
+            "reads at most 32 tokens");
+
+        var attention = Frozen(_folder);
+        attention.Pooling = PoolingMode.Attention;
+        Assert.AreEqual("Pooling", Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.Text.SelfAttentionFeaturize(attention)).ParamName);
+
+        var both = Frozen(_folder);
+        both.PretrainedVectorsPath = "vectors.vec";
+        Assert.AreEqual("PretrainedVectorsPath", Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.Text.SelfAttentionFeaturize(both)).ParamName);
+
+        var numbers = ml.Data.LoadFromEnumerable(new[] { new { Text = 1f } });
+        StringAssert.Contains(Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.Text.SelfAttentionFeaturize(Frozen(_folder)).Fit(numbers)).Message, "Text");
+    }
+
+    [TestMethod]
+    public void ScoringManyBatchesLeavesNoTensorBehind()
+    {
+        var ml = new MLContext(seed: 14);
+        var rows = Rows(300, seed: 15);
+        var options = Frozen(_folder);
+        options.TokenWeightsColumnName = "TokenWeights";
+        var data = ml.Data.LoadFromEnumerable(rows);
+        using var featurizer = ml.Transforms.Text.SelfAttentionFeaturize(options).Fit(data);
+        featurizer.OutputCacheMegabytes = 0;
+        var engine = ml.Model.CreatePredictionEngine<DocumentRow, Vectors>(featurizer);
+        LiveTensors.AssertNoGrowth(() =>
+        {
+            ColumnAssert.Vectors(featurizer.Transform(data), "Embedding");
+            ColumnAssert.Vectors(featurizer.Transform(data), "TokenWeights");
+            for (int i = 0; i < 20; i++)
+                engine.Predict(rows[i]);
+        }, passes: 3, "pretrained featurizer scoring");
+    }
+
+    [TestMethod]
+    public void FreezingKeepsTheEncoderOrItsEmbeddingsAsInTheFile()
+    {
+        var file = SafetensorsReaderValues(Path.Combine(_folder, "model.safetensors"));
+        Dictionary<string, float[]> Trained(Action<SelfAttentionFeaturizingEstimator.Options> set)
+        {
+            var ml = new MLContext(seed: 16);
+            var options = FineTuning(_folder, epochs: 1);
+            set(options);
+            var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.Text.SelfAttentionFeaturize(options))
+                .Fit(ml.Data.LoadFromEnumerable(OrderTask.Generate(64, seed: 17)));
+            var encoder = Internals.Field<Microsoft.ML.Attention.Pretrained.PretrainedEncoder>(model.LastTransformer, "_encoder");
+            return encoder.Model.Bert.state_dict().ToDictionary(p => p.Key, p => p.Value.data<float>().ToArray());
+        }
+        bool Same(Dictionary<string, float[]> trained, string name) => trained[name].SequenceEqual(file[name]);
+
+        var encoderFrozen = Trained(o => { o.FreezePretrainedEncoder = true; o.Pooling = PoolingMode.Attention; });
+        Assert.IsTrue(file.Keys.All(k => Same(encoderFrozen, k)), "every encoder weight as in the file");
+
+        var embeddingsFrozen = Trained(o => o.FreezePretrainedVectors = true);
+        Assert.IsTrue(file.Keys.Where(k => k.StartsWith("embeddings.")).All(k => Same(embeddingsFrozen, k)), "embeddings as in the file");
+        Assert.IsFalse(Same(embeddingsFrozen, "encoder.layer.0.attention.self.query.weight"), "the layers learn");
+
+        var nothingFrozen = Trained(_ => { });
+        Assert.IsFalse(Same(nothingFrozen, "embeddings.word_embeddings.weight"), "without freezing the embeddings learn");
+    }
+
+    // SchemaShape.Create is internal; this is what ML.NET does before an estimator's GetOutputSchema.
+    private static SchemaShape ShapeOf(DataViewSchema schema)
+        => (SchemaShape)typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+            .Invoke(null, new object[] { schema })!;
+
+    private static Dictionary<string, float[]> SafetensorsReaderValues(string path)
+        => Microsoft.ML.Attention.Pretrained.SafetensorsReader.Read(path).ToDictionary(w => w.Name, w => w.Values);
+}
