@@ -14,6 +14,7 @@ namespace AttentionBenchmarks;
 ///   --min-body N                minimum long-description length in characters (default 80; implies --rebuild-corpus)
 ///   --data DIR                  cache folder (default benchmarks/data under the repository root)
 ///   --append-docs [PATH]        append the results with environment details (default docs/benchmarks.md)
+///   --train N                   minilm-finetuned-sdca: fine-tune on the first N training documents (default 4000)
 ///   --limit N                   keep only the first N training and the first N test documents (checks on small inputs)
 ///   --scenario NAME             instead of the systems: sdca-checkpoint (see CheckpointScenario), memory-han or
 ///                               memory-featurizer (see MemoryScenario); with --documents N, --passes N, --train N,
@@ -34,10 +35,15 @@ public static class Program
         new SelfSupervisedSdcaSystem(),
         new FastTextStyleSystem(),
         new OnnxRuntimeMiniLmSdcaSystem(),
+        new MiniLmFrozenSdcaSystem(),
+        new MiniLmFineTunedSdcaSystem(),
     };
 
     /// <summary>The --data folder (corpus cache; also where systems keep extracted model files, e.g. minilm/).</summary>
     public static string DataDirectory { get; private set; } = "";
+
+    /// <summary>--train N when given: also the number of documents minilm-finetuned-sdca fine-tunes on (default 4000).</summary>
+    public static int? TrainDocuments { get; private set; }
 
     public static int Main(string[] args)
     {
@@ -67,7 +73,7 @@ public static class Program
                 case "--scenario": scenario = Next(); break;
                 case "--documents": documents = Count(Next()); break;
                 case "--passes": passes = Count(Next()); break;
-                case "--train": trainCount = Count(Next()); break;
+                case "--train": trainCount = Count(Next()); TrainDocuments = trainCount; break;
                 case "--score": scoreCount = Count(Next()); break;
                 case "--calls": calls = Count(Next()); break;
                 case "--limit": limit = Count(Next()); break;
