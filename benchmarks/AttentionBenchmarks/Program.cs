@@ -14,9 +14,12 @@ namespace AttentionBenchmarks;
 ///   --min-body N                minimum long-description length in characters (default 80; implies --rebuild-corpus)
 ///   --data DIR                  cache folder (default benchmarks/data under the repository root)
 ///   --append-docs [PATH]        append the results with environment details (default docs/benchmarks.md)
+///   --train N                   minilm-finetuned-sdca: fine-tune on the first N training documents (default 4000)
+///   --limit N                   keep only the first N training and the first N test documents (checks on small inputs)
 ///   --scenario NAME             instead of the systems: sdca-checkpoint (see CheckpointScenario), memory-han or
 ///                               memory-featurizer (see MemoryScenario); with --documents N, --passes N, --train N,
-///                               --score N, --calls N, --malloc library|none|arenas|arenas+trim
+///                               --score N, --calls N, --malloc library|none|arenas|arenas+trim; or minilm-ids (ids and
+///                               check vectors for benchmarks/reference/minilm_finetune.py, see MiniLmIdsScenario)
 /// </summary>
 public static class Program
 {
@@ -31,7 +34,16 @@ public static class Program
         new FeaturizerNgramsSdcaSystem(),
         new SelfSupervisedSdcaSystem(),
         new FastTextStyleSystem(),
+        new OnnxRuntimeMiniLmSdcaSystem(),
+        new MiniLmFrozenSdcaSystem(),
+        new MiniLmFineTunedSdcaSystem(),
     };
+
+    /// <summary>The --data folder (corpus cache; also where systems keep extracted model files, e.g. minilm/).</summary>
+    public static string DataDirectory { get; private set; } = "";
+
+    /// <summary>--train N when given: also the number of documents minilm-finetuned-sdca fine-tunes on (default 4000).</summary>
+    public static int? TrainDocuments { get; private set; }
 
     public static int Main(string[] args)
     {
@@ -45,6 +57,7 @@ public static class Program
         string? dataDirectory = null;
         string? appendPath = null;
         bool rebuild = false, corpusOnly = false;
+        int? limit = null;
         int minimumBody = DebianCorpus.DefaultMinimumBodyLength;
         for (int i = 0; i < args.Length; i++)
         {
@@ -60,9 +73,10 @@ public static class Program
                 case "--scenario": scenario = Next(); break;
                 case "--documents": documents = Count(Next()); break;
                 case "--passes": passes = Count(Next()); break;
-                case "--train": trainCount = Count(Next()); break;
+                case "--train": trainCount = Count(Next()); TrainDocuments = trainCount; break;
                 case "--score": scoreCount = Count(Next()); break;
                 case "--calls": calls = Count(Next()); break;
+                case "--limit": limit = Count(Next()); break;
                 case "--malloc": Next(); break;
                 case "--append-docs":
                     appendPath = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[++i] : null;
@@ -95,12 +109,17 @@ public static class Program
 
         TextWriter log = Console.Out;
         dataDirectory ??= Path.Combine(RepositoryRoot(), "benchmarks", "data");
+        DataDirectory = dataDirectory;
         Corpus corpus = corpusName switch
         {
             "debian" => DebianCorpus.Load(dataDirectory, rebuild, log, minimumBody),
             "synthetic" => SyntheticCorpus.Generate(),
             _ => throw new ArgumentException($"Unknown corpus {corpusName}"),
         };
+        if (limit is int n)
+        {
+            corpus = new Corpus($"{corpus.Name} (first {n})", corpus.Train.Take(n).ToList(), corpus.Test.Take(n).ToList());
+        }
         corpus.PrintCounts(log);
         if (corpusOnly)
         {
@@ -111,8 +130,9 @@ public static class Program
             case null: break;
             case "sdca-checkpoint": return CheckpointScenario.Run(corpus, log, documents);
             case "memory-han" or "memory-featurizer": return MemoryScenario.Run(corpus, log, scenario, passes, trainCount, scoreCount, calls);
+            case "minilm-ids": return MiniLmIdsScenario.Run(corpus, log);
             default:
-                Console.Error.WriteLine($"Unknown scenario {scenario}: sdca-checkpoint, memory-han, memory-featurizer");
+                Console.Error.WriteLine($"Unknown scenario {scenario}: sdca-checkpoint, memory-han, memory-featurizer, minilm-ids");
                 return 2;
         }
 
