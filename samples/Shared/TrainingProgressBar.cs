@@ -20,7 +20,8 @@ internal static class TrainingProgressBar
                 {
                     task.Value = ((p.Epoch - 1) + (double)p.Batch / p.Batches) / p.Epochs;
                     var validation = p.ValidationAccuracy is double accuracy ? $", validation {accuracy:P1}" : "";
-                    task.Description = $"Epoch {p.Epoch}/{p.Epochs}, loss {p.TrainingLoss:F3}, {p.RowsPerSecond:F0} docs/s{validation}";
+                    var left = p.TimeLeft.TotalMinutes >= 1 ? $"{p.TimeLeft.TotalMinutes:F0} min" : $"{p.TimeLeft.TotalSeconds:F0} s";
+                    task.Description = $"Epoch {p.Epoch}/{p.Epochs}, loss {p.TrainingLoss:F3}, {p.RowsPerSecond:F0} docs/s, ~{left} left{validation}";
                 });
                 result = fit();
                 task.Value = task.MaxValue;

@@ -24,12 +24,15 @@ internal readonly struct LearningRateSchedule
     public bool Varies => _warmupSteps > 0;
 
     /// <summary>The rate of step <paramref name="step"/> (from 0).</summary>
-    public double At(long step)
+    public double At(long step) => _peak * Factor(step);
+
+    /// <summary>The share of the peak rate at step <paramref name="step"/>, for optimizers whose groups have different peaks.</summary>
+    public double Factor(long step)
     {
         if (!Varies)
-            return _peak;
+            return 1;
         if (step < _warmupSteps)
-            return _peak * (step + 1) / _warmupSteps;
-        return _peak * Math.Max(0, _totalSteps - step) / Math.Max(1, _totalSteps - _warmupSteps);
+            return (double)(step + 1) / _warmupSteps;
+        return (double)Math.Max(0, _totalSteps - step) / Math.Max(1, _totalSteps - _warmupSteps);
     }
 }

@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using Parameter = TorchSharp.Modules.Parameter;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Attention.Training;
@@ -8,7 +9,7 @@ namespace Microsoft.ML.Attention.Training;
 /// A model being trained together with a temporary linear head, so that one optimizer and one best-epoch snapshot
 /// cover both. Only the head is disposed after training: the body outlives it in the transformer.
 /// </summary>
-internal sealed class ModuleWithHead<TBody> : nn.Module where TBody : nn.Module
+internal sealed class ModuleWithHead<TBody> : nn.Module, ITemporaryHead where TBody : nn.Module
 {
     private readonly TBody body;
     private readonly Linear head;
@@ -25,4 +26,12 @@ internal sealed class ModuleWithHead<TBody> : nn.Module where TBody : nn.Module
     public Tensor Head(Tensor x) => head.call(x);
 
     public void DisposeHead() => head.Dispose();
+
+    public System.Collections.Generic.IEnumerable<Parameter> HeadParameters() => head.parameters();
+}
+
+/// <summary>A model in training whose head is temporary, so the loop can give the head a learning rate of its own.</summary>
+internal interface ITemporaryHead
+{
+    System.Collections.Generic.IEnumerable<Parameter> HeadParameters();
 }

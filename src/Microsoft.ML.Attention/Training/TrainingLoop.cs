@@ -40,7 +40,8 @@ internal sealed class TrainingLoop
         Func<IReadOnlyList<int>, Tensor> batchLoss, Func<IReadOnlyList<int>, Evaluation> evaluate)
     {
         var parameters = module.parameters().Where(p => p.requires_grad).ToArray();
-        using var optimizer = CreateOptimizer(parameters);
+        using var optimizer = CreateOptimizer(parameters, (module as ITemporaryHead)?.HeadParameters().Where(p => p.requires_grad).ToArray());
+        var peaks = optimizer.ParamGroups.Select(g => g.LearningRate).ToArray();
         var random = new Random(_settings.Seed);
         var totalClock = Stopwatch.StartNew();
         var lastLog = TimeSpan.Zero;
@@ -65,8 +66,11 @@ internal sealed class TrainingLoop
                     using (var scope = torch.NewDisposeScope())
                     {
                         if (schedule.Varies)
+                        {
+                            int g = 0;
                             foreach (var group in optimizer.ParamGroups)
-                                group.LearningRate = schedule.At(stepsDone);
+                                group.LearningRate = peaks[g++] * schedule.Factor(stepsDone);
+                        }
                         optimizer.zero_grad();
                         var loss = batchLoss(batch);
                         loss.backward();
@@ -138,12 +142,30 @@ internal sealed class TrainingLoop
         }
     }
 
-    private optim.Optimizer CreateOptimizer(IEnumerable<TorchSharp.Modules.Parameter> parameters) => _settings.Optimizer switch
+    // With a head learning-rate scale the temporary head is a parameter group of its own; otherwise one group.
+    private optim.Optimizer CreateOptimizer(TorchSharp.Modules.Parameter[] parameters, TorchSharp.Modules.Parameter[]? head)
     {
-        OptimizerKind.Adam => optim.Adam(parameters, lr: _settings.LearningRate),
-        OptimizerKind.AdamW => optim.AdamW(parameters, lr: _settings.LearningRate, weight_decay: _settings.WeightDecay),
-        _ => optim.SGD(parameters, _settings.LearningRate, momentum: 0.9),
-    };
+        double rate = _settings.LearningRate, headRate = rate * _settings.HeadLearningRateScale;
+        if (head is null || head.Length == 0 || _settings.HeadLearningRateScale == 1)
+            return _settings.Optimizer switch
+            {
+                OptimizerKind.Adam => optim.Adam(parameters, lr: rate),
+                OptimizerKind.AdamW => optim.AdamW(parameters, lr: rate, weight_decay: _settings.WeightDecay),
+                _ => optim.SGD(parameters, rate, momentum: 0.9),
+            };
+        // By native handle: TorchSharp may hand out another wrapper object for the same parameter.
+        var headHandles = head.Select(p => p.Handle).ToHashSet();
+        var body = parameters.Where(p => !headHandles.Contains(p.Handle)).ToArray();
+        return _settings.Optimizer switch
+        {
+            OptimizerKind.Adam => optim.Adam(new[] { new TorchSharp.Modules.Adam.ParamGroup(body, new() { LearningRate = rate }),
+                new TorchSharp.Modules.Adam.ParamGroup(head, new() { LearningRate = headRate }) }, lr: rate),
+            OptimizerKind.AdamW => optim.AdamW(new[] { new TorchSharp.Modules.AdamW.ParamGroup(body, new() { LearningRate = rate, weight_decay = _settings.WeightDecay }),
+                new TorchSharp.Modules.AdamW.ParamGroup(head, new() { LearningRate = headRate, weight_decay = _settings.WeightDecay }) }, lr: rate, weight_decay: _settings.WeightDecay),
+            _ => optim.SGD(new[] { new TorchSharp.Modules.SGD.ParamGroup(body, new() { LearningRate = rate, momentum = 0.9 }),
+                new TorchSharp.Modules.SGD.ParamGroup(head, new() { LearningRate = headRate, momentum = 0.9 }) }, rate, momentum: 0.9),
+        };
+    }
 
     // At most every this often, a long epoch logs its progress.
     private static readonly TimeSpan ProgressLogInterval = TimeSpan.FromSeconds(30);

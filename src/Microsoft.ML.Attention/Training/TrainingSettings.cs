@@ -16,6 +16,12 @@ internal sealed record TrainingSettings(
     /// <summary>Decoupled weight decay (AdamW only).</summary>
     public double WeightDecay { get; init; }
 
+    /// <summary>
+    /// The temporary head's learning rate as a multiple of <see cref="LearningRate"/>: a new head next to a pretrained
+    /// encoder needs a far larger rate than the encoder's small one to give it useful gradients early.
+    /// </summary>
+    public double HeadLearningRateScale { get; init; } = 1;
+
     /// <summary>Share of all steps with a linearly rising learning rate, then linear decay to 0; 0 keeps it constant.</summary>
     public double WarmupFraction { get; init; }
 }
