@@ -24,8 +24,8 @@ initializers consumed by MatMul as [in, out]; the Add that follows takes the nam
 Sentence vector: mean of the last hidden states over the attention mask (frozen featurization then L2-normalizes it,
 as sentence-transformers does; the classifier reads the mean directly).
 Fine-tuning: the first --train training documents; linear head 384 -> classes on the mean-pooled vector, cross-entropy,
-AdamW lr 5e-5, weight decay 0.01 (not on biases and LayerNorm weights, Hugging Face's convention), linear warm-up over
-the first 10% of steps then linear decay to 0, gradient clipping 1.0 (global L2 norm), batch 32; batches are
+AdamW, peak lr --lr (default 1e-4), weight decay 0.01 (not on biases and LayerNorm weights, Hugging Face's convention), linear warm-up over
+the first 10% of steps then linear decay to 0, gradient clipping 1.0 (global L2 norm), batch --batch (default 16); batches are
 consecutive documents after sorting by length, their order shuffled each epoch (seeded). Threads: 2.
 Timing: training docs/s = documents x epochs / time in the training loop (batch tensors built inside it);
 frozen featurization docs/s = test documents / time from ids to normalized vectors with the pretrained weights
@@ -206,6 +206,8 @@ def main():
     parser.add_argument("--test", type=int, default=0, help="use only the first N test documents (0: all)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--batch", type=int, default=16, help="training batch size (the library's fine-tuning default)")
+    parser.add_argument("--lr", type=float, default=1e-4, help="peak learning rate (the library's fine-tuning default)")
     parser.add_argument("--check", action="store_true", help="compare the rebuild with ONNX Runtime's vectors first")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -248,8 +250,8 @@ def main():
     train_y = torch.tensor([label_index[d["label"]] for d in train_docs])
     no_decay = [p for n, p in model.named_parameters() if n.endswith("bias") or "norm" in n]
     decay = [p for n, p in model.named_parameters() if not (n.endswith("bias") or "norm" in n)]
-    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01}, {"params": no_decay, "weight_decay": 0.0}], lr=5e-5)
-    batches = sorted_batches(train_ids, 32)
+    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01}, {"params": no_decay, "weight_decay": 0.0}], lr=args.lr)
+    batches = sorted_batches(train_ids, args.batch)
     total_steps = len(batches) * args.epochs
     warmup = max(1, math.ceil(0.1 * total_steps))
     schedule = torch.optim.lr_scheduler.LambdaLR(

@@ -23,7 +23,7 @@ public static class SelfAttentionFeaturizerCatalog
     /// <summary>
     /// Turns text into vectors with a pretrained BERT-family encoder read from local files: fine-tuned on
     /// <paramref name="labelColumnName"/>, or frozen when it is null. The encoder's shape, vocabulary and tokenization
-    /// come from the model; fine-tuning uses AdamW (learning rate 5e-5, 10% warm-up, up to 3 epochs).
+    /// come from the model; fine-tuning uses AdamW (learning rate 1e-4, batches of 16, 10% warm-up, up to 3 epochs).
     /// </summary>
     /// <param name="catalog">The text transforms catalog.</param>
     /// <param name="outputColumnName">Name of the output vector column.</param>

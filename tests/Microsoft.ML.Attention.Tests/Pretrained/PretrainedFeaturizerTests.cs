@@ -180,7 +180,8 @@ public sealed class PretrainedFeaturizerTests
         Assert.AreEqual(128, scratch.MaximumTokens);
 
         var pretrained = new SelfAttentionFeaturizingEstimator.Options { PretrainedModelPath = _folder };
-        Assert.AreEqual(5e-5, pretrained.LearningRate);
+        Assert.AreEqual(1e-4, pretrained.LearningRate);
+        Assert.AreEqual(16, pretrained.BatchSize);
         Assert.AreEqual(OptimizerKind.AdamW, pretrained.Optimizer);
         Assert.AreEqual(0.01, pretrained.WeightDecay);
         Assert.AreEqual(0.1, pretrained.WarmupFraction);
@@ -304,6 +305,32 @@ public sealed class PretrainedFeaturizerTests
 
         var nothingFrozen = Trained(_ => { });
         Assert.IsFalse(Same(nothingFrozen, "embeddings.word_embeddings.weight"), "without freezing the embeddings learn");
+    }
+
+    [TestMethod]
+    public void FrozenMiniLmFromItsOnnxFileGivesOnnxRuntimesVectors()
+    {
+        // The user's path: an .onnx file with vocab.txt beside it, no label. A bare ONNX file's vectors are mean-pooled
+        // and not normalized (the log says so); normalized, they are sentence-transformers' vectors.
+        var ml = new MLContext(seed: 18);
+        var texts = TestTexts.Varied(24).Append("").ToList();
+        var data = ml.Data.LoadFromEnumerable(texts.Select(t => new DocumentRow { Text = t }));
+        var options = Frozen(MiniLmFiles.OnnxPath);
+        options.MaximumTokens = 128;
+        using var featurizer = ml.Transforms.Text.SelfAttentionFeaturize(options).Fit(data);
+        Assert.AreEqual(384, featurizer.OutputSize);
+        var vectors = ColumnAssert.Vectors(featurizer.Transform(data), "Embedding");
+        var encoder = Internals.Field<Microsoft.ML.Attention.Pretrained.PretrainedEncoder>(featurizer, "_encoder");
+        using var reference = new OnnxRuntimeReference(MiniLmFiles.OnnxPath);
+        double largest = 0;
+        for (int i = 0; i < texts.Count; i++)
+        {
+            var norm = Math.Sqrt(vectors[i].Sum(v => (double)v * v));
+            Assert.IsTrue(Math.Abs(norm - 1) > 1e-3, $"text {i}: not normalized");
+            var expected = reference.MeanPooledNormalized(encoder.Tokenize(texts[i]).Windows);
+            largest = Math.Max(largest, expected.Select((e, d) => Math.Abs(e - vectors[i][d] / norm)).Max());
+        }
+        Assert.IsTrue(largest < 1e-4, $"largest difference {largest:E2}");
     }
 
     // SchemaShape.Create is internal; this is what ML.NET does before an estimator's GetOutputSchema.
