@@ -37,6 +37,7 @@ public static class Program
         new OnnxRuntimeMiniLmSdcaSystem(),
         new MiniLmFrozenSdcaSystem(),
         new MiniLmFineTunedSdcaSystem(),
+        new MiniLmFineTunedSdcaSystem(withNgrams: true),
     };
 
     /// <summary>The --data folder (corpus cache; also where systems keep extracted model files, e.g. minilm/).</summary>

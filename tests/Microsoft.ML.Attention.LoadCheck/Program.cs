@@ -10,6 +10,9 @@ using Microsoft.ML.Attention.Tests.Pooling;
 
 var ml = new MLContext(seed: 123);
 var model = ml.Model.Load(args[0], out _);
+// The test's libtorch thread count (see FreshProcess): set after Load, which is what must work without any registration.
+if (int.TryParse(Environment.GetEnvironmentVariable("ML_ATTENTION_CHECK_THREADS"), out var threads))
+    TorchSharp.torch.set_num_threads(threads);
 var data = ml.Data.LoadFromBinary(args[1]);
 var columns = args.Skip(3).ToArray();
 var lines = args[2] switch

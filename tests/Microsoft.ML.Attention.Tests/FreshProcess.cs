@@ -32,7 +32,7 @@ public static class FreshProcess
             var expected = ScoreDump.Lines<TRow>(ml, model, data, columns);
             var arguments = new List<string> { modelPath, rowsPath, rowKind };
             arguments.AddRange(columns);
-            CollectionAssert.AreEqual(expected, Run(arguments));
+            CollectionAssert.AreEqual(expected, Run(arguments), $"scored with {TorchSharp.torch.get_num_threads()} libtorch threads on both sides");
         }
         finally
         {
@@ -48,6 +48,9 @@ public static class FreshProcess
         Assert.IsTrue(File.Exists(checker), $"the load checker was not built at {checker}");
         var start = new ProcessStartInfo("dotnet");
         start.ArgumentList.Add(checker);
+        // The checker scores with this process's libtorch thread count: matrix products may round differently with
+        // another count, and earlier tests (or concurrent scoring) may have left this process at a different one.
+        start.Environment["ML_ATTENTION_CHECK_THREADS"] = TorchSharp.torch.get_num_threads().ToString(System.Globalization.CultureInfo.InvariantCulture);
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
         var (exitCode, lines) = RunWithTimeout(start, Timeout, out var errors);

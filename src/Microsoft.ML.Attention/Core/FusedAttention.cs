@@ -11,14 +11,15 @@ internal static class FusedAttention
 {
     /// <summary>
     /// query [B, heads, Tq, D], keys [B, heads, Tk, D], values [B, heads, Tk, Dv]; mask bool broadcastable to
-    /// [B, heads, Tq, Tk] (true = may attend) or null. Scores are q·k / sqrt(D). Returns [B, heads, Tq, Dv].
+    /// [B, heads, Tq, Tk] (true = may attend) or null. Scores are q·k / sqrt(D). <paramref name="dropout"/> drops
+    /// that share of the weights inside the kernel (training only). Returns [B, heads, Tq, Dv].
     /// </summary>
-    public static Tensor ScaledDotSoftmax(Tensor query, Tensor keys, Tensor values, Tensor? mask)
+    public static Tensor ScaledDotSoftmax(Tensor query, Tensor keys, Tensor values, Tensor? mask, double dropout = 0.0)
     {
         if (query.dim() != 4 || keys.dim() != 4 || values.dim() != 4)
             throw new ArgumentException("Fused attention expects [B, heads, T, D] query, keys and values.");
         if (mask is not null && mask.dtype != ScalarType.Bool)
             throw new ArgumentException("Fused attention expects a Boolean mask.", nameof(mask));
-        return nn.functional.scaled_dot_product_attention(query, keys, values, mask, 0.0, false);
+        return nn.functional.scaled_dot_product_attention(query, keys, values, mask, dropout, false);
     }
 }

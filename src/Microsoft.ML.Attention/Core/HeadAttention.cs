@@ -45,13 +45,15 @@ internal static class HeadAttention
     /// Attends per head: q [B, heads, Tq, d], k [B, heads, Tk, d], v [B, heads, Tk, dv], mask broadcastable to
     /// [B, heads, Tq, Tk] or null. With <paramref name="weightsOf"/> null, scaled-dot soft attention runs in libtorch's
     /// fused kernel and no weights are returned; otherwise the weights are weightsOf(q, k, mask) (before
-    /// <paramref name="dropout"/>, which applies to the product only). Returns [B, heads, Tq, dv] and the weights.
+    /// <paramref name="dropout"/>, which applies to the product only). <paramref name="fusedDropout"/> is the share
+    /// of weights the fused kernel drops (training), so that attention dropout need not materialize the weights.
+    /// Returns [B, heads, Tq, dv] and the weights.
     /// </summary>
     public static (Tensor Output, Tensor? Weights) Attend(Tensor q, Tensor k, Tensor v, Tensor? mask,
-        Func<Tensor, Tensor, Tensor?, Tensor>? weightsOf, Func<Tensor, Tensor>? dropout = null)
+        Func<Tensor, Tensor, Tensor?, Tensor>? weightsOf, Func<Tensor, Tensor>? dropout = null, double fusedDropout = 0.0)
     {
         if (weightsOf is null)
-            return (FusedAttention.ScaledDotSoftmax(q, k, v, mask), null);
+            return (FusedAttention.ScaledDotSoftmax(q, k, v, mask, fusedDropout), null);
         using var scope = NewDisposeScope();
         var weights = weightsOf(q, k, mask);
         var output = (dropout is null ? weights : dropout(weights)).matmul(v);

@@ -7,8 +7,8 @@ namespace Microsoft.ML.Attention.Pretrained;
 
 /// <summary>
 /// BERT's self-attention: the query, key and value projections (Hugging Face's names), attended per head through the
-/// attention core (<see cref="HeadAttention"/>): libtorch's fused kernel unless the weights are wanted or attention
-/// dropout is active.
+/// attention core (<see cref="HeadAttention"/>): libtorch's fused kernel (with attention dropout inside it while
+/// fine-tuning) unless the weights are wanted.
 /// </summary>
 internal sealed class BertSelfAttention : nn.Module
 {
@@ -41,8 +41,10 @@ internal sealed class BertSelfAttention : nn.Module
         var k = HeadAttention.SplitHeads(key.call(x), _heads);
         var v = HeadAttention.SplitHeads(value.call(x), _heads);
         bool dropping = training && _dropoutRate > 0.0;
-        var (perHead, weights) = HeadAttention.Attend(q, k, v, mask,
-            needWeights || dropping ? HeadAttention.ScaledDotSoftmaxWeights : null, dropping ? dropout.call : null);
+        // Attention dropout while fine-tuning runs inside the fused kernel unless the weights are wanted: materializing
+        // [B, heads, T, T] for it cost time and most of fine-tuning's activation memory.
+        var (perHead, weights) = HeadAttention.Attend(q, k, v, mask, needWeights ? HeadAttention.ScaledDotSoftmaxWeights : null,
+            dropping && needWeights ? dropout.call : null, fusedDropout: dropping ? _dropoutRate : 0.0);
         return (scope.MoveToOuter(HeadAttention.MergeHeads(perHead)), needWeights ? scope.MoveToOuter(weights!) : null);
     }
 }

@@ -92,7 +92,8 @@ internal static class PretrainedFeaturizerFit
     {
         var c = files.Config;
         var tokensFrom = o.MaximumTokensSet is not null ? "the MaximumTokens option"
-            : files.MaxSequenceLength is not null ? "the model's max_seq_length" : "the model's max_position_embeddings";
+            : files.MaxSequenceLength is not null ? "the model's max_seq_length"
+            : maxTokens < c.MaxPositions ? $"the default for a model that does not say; it has {c.MaxPositions} positions" : "the model's max_position_embeddings";
         channel.Info($"Pretrained BERT encoder from {files.Source}: width {c.HiddenSize}, {c.NumberOfLayers} layers, {c.NumberOfHeads} heads, " +
             $"feed-forward {c.IntermediateSize}, {c.VocabularySize} word pieces ({(files.LowerCase ? "lower-cased" : "cased")}), dropout {c.HiddenDropout:G3}; " +
             $"at most {maxTokens} tokens per window ({tokensFrom}). These come from the model instead of the options " +

@@ -35,8 +35,15 @@ internal sealed record PretrainedModelFiles(
     private const string PyTorchFile = "pytorch_model.bin";
     private const string TokenizerConfigFile = "tokenizer_config.json";
 
-    /// <summary>Tokens per window unless the user sets them: sentence-transformers' max_seq_length, capped at the model's positions.</summary>
-    public int DefaultMaximumTokens => Math.Min(MaxSequenceLength ?? Config.MaxPositions, Config.MaxPositions);
+    /// <summary>
+    /// Tokens per window unless the user sets them: sentence-transformers' max_seq_length, capped at the model's
+    /// positions; a model that does not say reads at most 256 (all-MiniLM-L6-v2's own choice): fine-tuning at BERT's 512
+    /// positions costs over twice the time and activation memory of 256 on a CPU, and longer texts still go through
+    /// the long-text rule.
+    /// </summary>
+    public int DefaultMaximumTokens => Math.Min(MaxSequenceLength ?? UnstatedMaximumTokens, Config.MaxPositions);
+
+    private const int UnstatedMaximumTokens = 256;
 
     /// <param name="path">A model folder or an .onnx file.</param>
     /// <param name="vocabularyPath">The vocabulary of an .onnx file, when it is not vocab.txt beside it.</param>

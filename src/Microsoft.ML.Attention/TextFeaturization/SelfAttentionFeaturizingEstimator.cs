@@ -102,8 +102,8 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
 
         /// <summary>Tokens per window, including the leading classification token (and, for a pretrained encoder, the closing separator).</summary>
         /// <remarks>
-        /// Default 128; with <see cref="PretrainedModelPath"/> the model's (sentence-transformers' max_seq_length, else its
-        /// maximum positions) unless set. Typical range 32–512; at least 2 (3 for a pretrained encoder, at most its
+        /// Default 128; with <see cref="PretrainedModelPath"/>, unless set, sentence-transformers' max_seq_length, else
+        /// 256 (at most the model's maximum positions). Typical range 32–512; at least 2 (3 for a pretrained encoder, at most its
         /// maximum positions). Cost grows with its square.
         /// </remarks>
         public int MaximumTokens { get => _maximumTokens ?? 128; set => _maximumTokens = value; }

@@ -331,6 +331,10 @@ public sealed class PretrainedFeaturizerTests
             largest = Math.Max(largest, expected.Select((e, d) => Math.Abs(e - vectors[i][d] / norm)).Max());
         }
         Assert.IsTrue(largest < 1e-4, $"largest difference {largest:E2}");
+
+        // The file does not say how many tokens it reads: 256 unless set, not its 512 positions.
+        using var byDefault = ml.Transforms.Text.SelfAttentionFeaturize(Frozen(MiniLmFiles.OnnxPath)).Fit(ml.Data.LoadFromEnumerable(texts.Take(2).Select(t => new DocumentRow { Text = t })));
+        Assert.AreEqual(256, Internals.Field<Microsoft.ML.Attention.Pretrained.PretrainedEncoder>(byDefault, "_encoder").MaxTokens);
     }
 
     // SchemaShape.Create is internal; this is what ML.NET does before an estimator's GetOutputSchema.
