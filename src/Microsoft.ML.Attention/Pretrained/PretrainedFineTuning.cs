@@ -23,29 +23,14 @@ internal static class PretrainedFineTuning
 
     public static void Supervised(IHost host, IChannel channel, PretrainedTextModel encoder, IReadOnlyList<PretrainedTokens> texts,
         float[] targets, LabelColumn label, IReadOnlyList<int> train, IReadOnlyList<int> validation, TrainingSettings settings)
-    {
-        var model = new ModuleWithHead<PretrainedTextModel>(encoder, encoder.Config.HiddenSize, label.IsRegression ? 1 : label.Classes);
-        Func<int, int> length = i => texts[i].Windows.Sum(w => w.Length);
-        try
+        => HeadTraining.Supervised(host, channel, encoder, encoder.Config.HiddenSize, label, targets, (body, rows) =>
         {
-            Tensor Vectors(IReadOnlyList<int> rows)
-            {
-                using var scope = torch.NewDisposeScope();
-                var members = rows.Select(i => texts[i]).ToArray();
-                using var batch = new TextFeaturization.TokenBatch(members.SelectMany(m => m.Windows).ToArray());
-                var (states, _) = model.Body.Forward(batch.Ids, batch.Mask);
-                var vectors = PretrainedEncoder.TextVectors(model.Body.Pool(states, batch.Mask), members, normalize: false);
-                return scope.MoveToOuter(model.Head(vectors));
-            }
-            var objective = new SupervisedObjective(Vectors, targets, label.IsRegression);
-            new TrainingLoop(host, channel, settings).Run(model, Batches.LengthBucketed(train, length, settings.BatchSize), validation,
-                objective.BatchLoss, rows => objective.Evaluate(Batches.ByLength(rows, length).Chunk(Math.Max(settings.BatchSize, 64))));
-        }
-        finally
-        {
-            model.DisposeHead();
-        }
-    }
+            using var scope = torch.NewDisposeScope();
+            var members = rows.Select(i => texts[i]).ToArray();
+            using var batch = new TextFeaturization.TokenBatch(members.SelectMany(m => m.Windows).ToArray());
+            var (states, _) = body.Forward(batch.Ids, batch.Mask);
+            return scope.MoveToOuter(PretrainedEncoder.TextVectors(body.Pool(states, batch.Mask), members, normalize: false));
+        }, i => texts[i].Windows.Sum(w => w.Length), train, validation, settings, evaluationChunk: 64);
 
     /// <summary>Stops gradients of the whole encoder (only attention pooling and the head learn) or of its input embeddings.</summary>
     public static void Freeze(PretrainedTextModel model, bool encoder, bool embeddings)

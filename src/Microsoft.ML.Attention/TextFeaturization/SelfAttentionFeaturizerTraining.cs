@@ -39,20 +39,8 @@ internal static class SelfAttentionFeaturizerTraining
 
     public static void Supervised(IHost host, IChannel channel, SelfAttentionEncoder encoder, IReadOnlyList<TokenWindows> texts,
         float[] targets, LabelColumn label, IReadOnlyList<int> train, IReadOnlyList<int> validation, TrainingSettings settings)
-    {
-        var model = new ModuleWithHead<SelfAttentionEncoder>(encoder, encoder.Architecture.PooledSize, label.IsRegression ? 1 : label.Classes);
-        try
-        {
-            var objective = new SupervisedObjective(rows => model.Head(TextVectors(model.Body, rows.Select(i => texts[i]).ToArray())),
-                targets, label.IsRegression);
-            new TrainingLoop(host, channel, settings).Run(model, Batches.LengthBucketed(train, Length(texts), settings.BatchSize), validation,
-                objective.BatchLoss, rows => objective.Evaluate(Batches.ByLength(rows, Length(texts)).Chunk(Math.Max(settings.BatchSize, 128))));
-        }
-        finally
-        {
-            model.DisposeHead();
-        }
-    }
+        => HeadTraining.Supervised(host, channel, encoder, encoder.Architecture.PooledSize, label, targets,
+            (body, rows) => TextVectors(body, rows.Select(i => texts[i]).ToArray()), Length(texts), train, validation, settings, evaluationChunk: 128);
 
     public static void MaskedTokens(IHost host, IChannel channel, SelfAttentionEncoder encoder, IReadOnlyList<TokenWindows> texts,
         IReadOnlyList<int> train, IReadOnlyList<int> validation, TrainingSettings settings, double maskRate)

@@ -1,0 +1,46 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.ML.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Attention.Training;
+
+/// <summary>
+/// Supervised training of a component whose output is a vector: a temporary linear head on that vector, trained with
+/// the body through <see cref="TrainingLoop"/> on the label's objective, in length-bucketed batches, and dropped
+/// afterwards (the body stays in the transformer).
+/// </summary>
+internal static class HeadTraining
+{
+    /// <summary>Trains <paramref name="body"/> with a head of <paramref name="width"/> inputs, then disposes the head.</summary>
+    /// <param name="host">Cancellation.</param>
+    /// <param name="channel">The training log.</param>
+    /// <param name="body">The component's module; it stays trained.</param>
+    /// <param name="width">Size of the body's vectors.</param>
+    /// <param name="label">The label column (classes or regression).</param>
+    /// <param name="targets">Each row's target.</param>
+    /// <param name="vectors">The body's vectors [rows, width] of some training rows (the head is applied to them).</param>
+    /// <param name="length">A row's length, for bucketing rows of similar length together.</param>
+    /// <param name="train">The training rows.</param>
+    /// <param name="validation">The validation rows (may be empty).</param>
+    /// <param name="settings">The loop's settings.</param>
+    /// <param name="evaluationChunk">Rows per forward pass when measuring the validation rows, at least the batch size.</param>
+    public static void Supervised<TBody>(IHost host, IChannel channel, TBody body, int width, LabelColumn label, float[] targets,
+        Func<TBody, IReadOnlyList<int>, Tensor> vectors, Func<int, int> length, IReadOnlyList<int> train, IReadOnlyList<int> validation,
+        TrainingSettings settings, int evaluationChunk) where TBody : nn.Module
+    {
+        var model = new ModuleWithHead<TBody>(body, width, label.IsRegression ? 1 : label.Classes);
+        try
+        {
+            var objective = new SupervisedObjective(rows => model.Head(vectors(model.Body, rows)), targets, label.IsRegression);
+            new TrainingLoop(host, channel, settings).Run(model, Batches.LengthBucketed(train, length, settings.BatchSize), validation,
+                objective.BatchLoss, rows => objective.Evaluate(Batches.ByLength(rows, length).Chunk(Math.Max(settings.BatchSize, evaluationChunk))));
+        }
+        finally
+        {
+            model.DisposeHead();
+        }
+    }
+}
