@@ -43,9 +43,8 @@ internal static class PretrainedFeaturizerFit
         var maxTokens = o.MaximumTokensSet ?? files.DefaultMaximumTokens;
         if (maxTokens > config.MaxPositions)
             throw host.ExceptUserArg(nameof(o.MaximumTokens), $"is {maxTokens}, but the pretrained model reads at most {config.MaxPositions} tokens (max_position_embeddings)");
+        // Attention pooling without a label is refused by the estimator's Validate; a model's own pooling is never Attention.
         var pooling = o.PoolingSet ?? files.Pooling ?? PoolingMode.Mean;
-        if (pooling == PoolingMode.Attention && label == null)
-            throw host.ExceptUserArg(nameof(o.Pooling), "Attention pooling of a pretrained encoder is learned from a label: set LabelColumnName, or choose Mean, FirstToken or Max");
         // sentence-transformers' Normalize module follows its pooling: another pooling chosen by the user is not normalized.
         var normalize = files.Pooling == pooling && files.Normalize;
         Describe(channel, o, files, maxTokens, pooling, normalize);
