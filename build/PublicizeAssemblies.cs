@@ -11,7 +11,7 @@ using Mono.Cecil;
 public sealed class PublicizeAssemblies : Task
 {
     [Required] public ITaskItem[] Assemblies { get; set; } = Array.Empty<ITaskItem>();
-    [Required] public string OutputDirectory { get; set; } = "";
+    /// <summary>Each item's Destination metadata names its publicized copy.</summary>
     [Required] public string CecilPath { get; set; } = "";
 
     public override bool Execute()
@@ -19,9 +19,12 @@ public sealed class PublicizeAssemblies : Task
         // The compiled task may not find Mono.Cecil next to itself; point the loader at the package.
         AppDomain.CurrentDomain.AssemblyResolve += (_, args) =>
             new AssemblyName(args.Name).Name == "Mono.Cecil" ? Assembly.LoadFrom(CecilPath) : null;
-        Directory.CreateDirectory(OutputDirectory);
         foreach (var item in Assemblies)
-            Publicize(item.ItemSpec, Path.Combine(OutputDirectory, Path.GetFileName(item.ItemSpec)));
+        {
+            var destination = item.GetMetadata("Destination");
+            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+            Publicize(item.ItemSpec, destination);
+        }
         return !Log.HasLoggedErrors;
     }
 

@@ -55,6 +55,20 @@ public sealed class Corpus
         WriteJsonLines(Path.Combine(directory, "test.jsonl"), Test);
     }
 
+    /// <summary>The split cached in <paramref name="directory"/>, or <paramref name="build"/>'s, then cached there.</summary>
+    public static Corpus LoadOrBuild(string name, string directory, bool rebuild, TextWriter log, Func<Corpus> build)
+    {
+        if (!rebuild && TryLoad(name, directory) is Corpus cached)
+        {
+            log.WriteLine($"Loaded cached {name} corpus from {directory}");
+            return cached;
+        }
+        Corpus corpus = build();
+        corpus.Save(directory);
+        log.WriteLine($"Wrote {Path.Combine(directory, "train.jsonl")} and test.jsonl");
+        return corpus;
+    }
+
     public static Corpus? TryLoad(string name, string directory)
     {
         string train = Path.Combine(directory, "train.jsonl");

@@ -41,21 +41,7 @@ public static class DebianCorpus
 
     /// <summary>Loads the cached split from <paramref name="cacheDirectory"/>, or builds and caches it.</summary>
     public static Corpus Load(string cacheDirectory, bool rebuild, TextWriter log, int minimumBodyLength = DefaultMinimumBodyLength)
-    {
-        if (!rebuild)
-        {
-            Corpus? cached = Corpus.TryLoad("debian", cacheDirectory);
-            if (cached != null)
-            {
-                log.WriteLine($"Loaded cached Debian corpus from {cacheDirectory}");
-                return cached;
-            }
-        }
-        Corpus corpus = Build(log, minimumBodyLength);
-        corpus.Save(cacheDirectory);
-        log.WriteLine($"Wrote {Path.Combine(cacheDirectory, "train.jsonl")} and test.jsonl");
-        return corpus;
-    }
+        => Corpus.LoadOrBuild("debian", cacheDirectory, rebuild, log, () => Build(log, minimumBodyLength));
 
     public static Corpus Build(TextWriter log, int minimumBodyLength = DefaultMinimumBodyLength)
     {
@@ -271,7 +257,7 @@ public static class DebianCorpus
         }
     }
 
-    private static void RunChecked(string fileName, string arguments, TextWriter log)
+    internal static void RunChecked(string fileName, string arguments, TextWriter log)
     {
         using Process process = Process.Start(new ProcessStartInfo(fileName, arguments) { UseShellExecute = false })
             ?? throw new InvalidOperationException($"Cannot start {fileName}");

@@ -7,7 +7,7 @@ namespace AttentionBenchmarks;
 
 /// <summary>
 /// Usage: dotnet run -c Release --project benchmarks/AttentionBenchmarks -- [options]
-///   --corpus debian|synthetic   corpus to use (default debian)
+///   --corpus debian|wordnet|wordnet-all|synthetic   corpus to use (default debian; wordnet: see WordNetCorpus)
 ///   --only NAME[,NAME]          systems to run (default: all); --list prints the names
 ///   --corpus-only               build/load the corpus, print counts, run nothing
 ///   --rebuild-corpus            rebuild the Debian corpus from the apt lists even if cached
@@ -19,7 +19,11 @@ namespace AttentionBenchmarks;
 ///   --scenario NAME             instead of the systems: sdca-checkpoint (see CheckpointScenario), memory-han or
 ///                               memory-featurizer (see MemoryScenario); with --documents N, --passes N, --train N,
 ///                               --score N, --calls N, --malloc library|none|arenas|arenas+trim; or minilm-ids (ids and
-///                               check vectors for benchmarks/reference/minilm_finetune.py, see MiniLmIdsScenario)
+///                               check vectors for benchmarks/reference/minilm_finetune.py, see MiniLmIdsScenario); or distillation
+///                               (teacher, students on labels, distilled, distilled + unlabeled; --train N labelled
+///                               documents, default 4000; see DistillationScenario); or concurrency (scoring from several
+///                               threads at once, --threads N, default 4; see ConcurrencyScenario); or finetuned-speed
+///                               (frozen against fine-tuned encoding speed; see FineTunedSpeedScenario)
 /// </summary>
 public static class Program
 {
@@ -52,7 +56,7 @@ public static class Program
         int mallocAt = Array.IndexOf(args, "--malloc");
         MemoryScenario.ApplyMallocSetting(mallocAt >= 0 && mallocAt + 1 < args.Length ? args[mallocAt + 1] : "library");
         string? scenario = null;
-        int documents = 4000, passes = 40, trainCount = 1500, scoreCount = 1000, calls = 250;
+        int documents = 4000, passes = 40, trainCount = 1500, scoreCount = 1000, calls = 250, threads = 4;
         string corpusName = "debian";
         string? only = null;
         string? dataDirectory = null;
@@ -77,6 +81,7 @@ public static class Program
                 case "--train": trainCount = Count(Next()); TrainDocuments = trainCount; break;
                 case "--score": scoreCount = Count(Next()); break;
                 case "--calls": calls = Count(Next()); break;
+                case "--threads": threads = Count(Next()); break;
                 case "--limit": limit = Count(Next()); break;
                 case "--malloc": Next(); break;
                 case "--append-docs":
@@ -115,6 +120,8 @@ public static class Program
         {
             "debian" => DebianCorpus.Load(dataDirectory, rebuild, log, minimumBody),
             "synthetic" => SyntheticCorpus.Generate(),
+            "wordnet" => WordNetCorpus.Load(dataDirectory, rebuild, log),
+            "wordnet-all" => WordNetCorpus.Load(dataDirectory, rebuild, log, all: true),
             _ => throw new ArgumentException($"Unknown corpus {corpusName}"),
         };
         if (limit is int n)
@@ -132,12 +139,20 @@ public static class Program
             case "sdca-checkpoint": return CheckpointScenario.Run(corpus, log, documents);
             case "memory-han" or "memory-featurizer": return MemoryScenario.Run(corpus, log, scenario, passes, trainCount, scoreCount, calls);
             case "minilm-ids": return MiniLmIdsScenario.Run(corpus, log);
+            case "concurrency": return ConcurrencyScenario.Run(corpus, log, trainCount, scoreCount, calls, threads);
+            case "finetuned-speed": return FineTunedSpeedScenario.Run(corpus, log, TrainDocuments ?? 1000, scoreCount);
+            case "distillation": break;
             default:
-                Console.Error.WriteLine($"Unknown scenario {scenario}: sdca-checkpoint, memory-han, memory-featurizer, minilm-ids");
+                Console.Error.WriteLine($"Unknown scenario {scenario}: sdca-checkpoint, memory-han, memory-featurizer, concurrency, finetuned-speed, minilm-ids, distillation");
                 return 2;
         }
 
         var results = new List<BenchmarkResult>();
+        if (scenario == "distillation")
+        {
+            results.AddRange(DistillationScenario.Run(corpus, log, TrainDocuments ?? 4000));
+            selected.Clear();
+        }
         foreach (IBenchmarkSystem system in selected)
         {
             log.WriteLine($"Running {system.Name} on {corpus.Name} ...");

@@ -33,6 +33,7 @@ internal sealed class Checks
     /// <summary>Runs the three pipelines once TorchSharp is known to load.</summary>
     public void RunPipelines()
     {
+        Run("the application runs on the ML.NET it asked for", PackageContents.VerifyMlNetVersion);
         if (Run("TorchSharp loads and computes", Pipelines.TorchComputes))
         {
             Run("attention pooling: train, score, save, load, PredictionEngine", Pipelines.AttentionPooling);

@@ -80,8 +80,23 @@ internal static class PackageContents
         foreach (var id in expected)
         {
             Require(dependencies.TryGetValue(id, out var version), $"the package does not depend on {id}");
-            Require(version == centralVersions[id], $"the package depends on {id} {version}, Directory.Packages.props says {centralVersions[id]}");
+            Require(version is not null && SameRange(version, centralVersions[id]),
+                $"the package depends on {id} {version}, Directory.Packages.props says {centralVersions[id]}");
         }
+    }
+
+    /// <summary>
+    /// Whether two NuGet version ranges are the same range: "[5.0.1, 7.0.0)" equals "[5.0.1,7.0.0)", and a bare
+    /// version "0.107.0" means "at least 0.107.0", as NuGet reads it.
+    /// </summary>
+    public static bool SameRange(string a, string b)
+    {
+        static string Normal(string range)
+        {
+            var compact = range.Replace(" ", "", StringComparison.Ordinal);
+            return compact.StartsWith('[') || compact.StartsWith('(') ? compact : "[" + compact + ",)";
+        }
+        return string.Equals(Normal(a), Normal(b), StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>The application must run the assembly from the package, byte for byte, and not a build of the repository.</summary>
@@ -95,8 +110,22 @@ internal static class PackageContents
             $"{loaded.Location} is not the {Library} of {Path.GetFileName(nupkg)}");
     }
 
+    /// <summary>
+    /// The application resolved the Microsoft.ML its build asked for (ExpectedMLNetVersion, set by .ci/package-check),
+    /// so the library built against ML.NET 5 is really exercised on each supported major.
+    /// </summary>
+    public static void VerifyMlNetVersion()
+    {
+        var loaded = typeof(Microsoft.ML.MLContext).Assembly;
+        var version = loaded.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "?";
+        Console.WriteLine($"        Microsoft.ML {version}");
+        var expected = Metadata("ExpectedMLNetVersion");
+        if (expected.Length > 0)
+            Require(version == expected || version.StartsWith(expected + "+", StringComparison.Ordinal), $"Microsoft.ML {version} was loaded, the build asked for {expected}");
+    }
+
     public static string Metadata(string key)
-        => typeof(PackageContents).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value
+        => typeof(PackageContents).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().SingleOrDefault(a => a.Key == key)?.Value
            ?? throw new InvalidOperationException($"the build did not record {key}");
 
     private static Dictionary<string, string> CentralVersions(string path)

@@ -25,5 +25,12 @@ var checks = new Checks();
 checks.Run("package contents and dependencies", () => PackageContents.Verify(nupkg, repository));
 checks.Run("application runs the packed assembly", () => PackageContents.VerifyConsumedAssembly(nupkg));
 checks.Run("libLibTorchSharp.so in the output is weakened, the NuGet cache copy is not", NativeFix.Verify);
+#if ML_ATTENTION_FASTTREE
+checks.Run("Microsoft.ML.FastTree beside the library: estimator created", () =>
+{
+    var trainer = Microsoft.ML.TreeExtensions.FastTree(new Microsoft.ML.MLContext(seed: 1).BinaryClassification.Trainers, numberOfTrees: 5);
+    Console.WriteLine($"        {trainer.GetType().Name} from {trainer.GetType().Assembly.GetName().Name}");
+});
+#endif
 checks.RunPipelines();
 return checks.Finish("Package consumer");

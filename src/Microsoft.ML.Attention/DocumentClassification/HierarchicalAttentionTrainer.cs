@@ -160,6 +160,7 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
         var o = _options;
         var text = TextColumn.Find(_host, input.Schema, o.TextColumnName);
         var label = FindLabel(input.Schema);
+        var teacher = TeacherScores.Find(_host, input.Schema, o.TeacherScoreColumnName, label);
         var classes = _task == ClassificationTask.Binary
             ? new ClassNames(new[] { "False", "True" })
             : DocumentClassification.ClassNames.FromLabel(label.Column, label.Classes);
@@ -169,10 +170,10 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
         using var channel = _host.Start("Training hierarchical attention network");
         var settings = new TextPreprocessing(o.LowerCase, o.KeepPunctuation, MaximumSentences: o.MaximumSentences, MaximumWordsPerSentence: o.MaximumWordsPerSentence);
         var tokenizer = settings.CreateTokenizer();
-        var train = ReadDocuments(channel, input, text, label, tokenizer, "training");
+        var train = ReadDocuments(channel, input, text, label, tokenizer, "training", teacher);
         if (train.Documents.Count == 0)
             throw _host.Except($"The training data has no rows with a label in column '{label.Column.Name}'.");
-        var seen = train.Labels.Distinct().Count();
+        var seen = train.Labels.Where(l => l >= 0).Distinct().Count();
         if (seen < 2)
             throw _host.Except($"Column '{label.Column.Name}' holds a single class in the training data; a classifier needs at least two.");
 
@@ -181,15 +182,19 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
 
         List<int[][]> trainIds, validationIds;
         int[] trainLabels, validationLabels;
+        float[][]? trainTeacher = null, validationTeacher = null;
         if (validation != null)
         {
             TextColumn.Find(_host, validation.Schema, o.TextColumnName);
             var validationLabel = FindLabel(validation.Schema);
-            var held = ReadDocuments(channel, validation, validation.Schema[o.TextColumnName], validationLabel, tokenizer, "validation");
+            var held = ReadDocuments(channel, validation, validation.Schema[o.TextColumnName], validationLabel, tokenizer, "validation",
+                TeacherScores.Find(_host, validation.Schema, o.TeacherScoreColumnName, validationLabel));
             trainIds = train.Documents.Select(d => ToIds(d, vocabulary)).ToList();
             trainLabels = train.Labels.ToArray();
+            trainTeacher = train.Teacher;
             validationIds = held.Documents.Select(d => ToIds(d, vocabulary)).ToList();
             validationLabels = held.Labels.ToArray();
+            validationTeacher = held.Teacher;
         }
         else
         {
@@ -198,6 +203,8 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
             validationLabels = heldRows.Select(i => train.Labels[i]).ToArray();
             trainIds = trainRows.Select(i => ToIds(train.Documents[i], vocabulary)).ToList();
             trainLabels = trainRows.Select(i => train.Labels[i]).ToArray();
+            trainTeacher = train.Teacher == null ? null : trainRows.Select(i => train.Teacher[i]).ToArray();
+            validationTeacher = train.Teacher == null ? null : heldRows.Select(i => train.Teacher[i]).ToArray();
         }
         channel.Info($"{trainIds.Count} training documents, {validationIds.Count} validation documents, {classes.Count} classes.");
 
@@ -217,7 +224,8 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
         try
         {
             pretrained?.CopyInto(module.EmbeddingWeight, o.FreezePretrainedVectors);
-            HierarchicalAttentionTraining.Train(_host, channel, module, trainIds, trainLabels, validationIds, validationLabels, o.ToSettings(seed));
+            HierarchicalAttentionTraining.Train(_host, channel, module, trainIds, trainLabels, validationIds, validationLabels, o.ToSettings(seed),
+                o.ToDistillation(trainTeacher?.Concat(validationTeacher!).ToArray()));
         }
         catch
         {
@@ -244,22 +252,26 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
 
     private static int[][] ToIds(TokenizedDocument document, Vocabulary vocabulary) => TokenIds.FromDocument(document, vocabulary);
 
-    private sealed record LabeledDocuments(List<TokenizedDocument> Documents, List<int> Labels);
+    // Labels are class indexes, -1 for a row without a label (kept only with a teacher).
+    private sealed record LabeledDocuments(List<TokenizedDocument> Documents, List<int> Labels, float[][]? Teacher);
 
-    /// <summary>Tokenizes every labeled row once; rows with a missing label are skipped, cuts are counted and logged.</summary>
+    /// <summary>
+    /// Tokenizes every labeled row once; rows with a missing label are skipped (kept, with label -1, when a teacher's
+    /// scores are read in the same pass), cuts are counted and logged.
+    /// </summary>
     private LabeledDocuments ReadDocuments(IChannel channel, IDataView data, DataViewSchema.Column text, LabelColumn label,
-        DocumentTokenizer tokenizer, string role)
+        DocumentTokenizer tokenizer, string role, TeacherScores? teacher)
     {
         var read = TrainingRun.Read<TokenizedDocument>(_host, channel, data, new[] { text }, label, cursor =>
         {
             var readText = TextColumn.Reader(cursor, text);
             return () => tokenizer.Tokenize(readText());
-        }, role);
+        }, role, teacher);
         var cut = read.Rows.Where(d => d.IsTruncated).ToList();
         if (cut.Count > 0)
             channel.Info($"{cut.Count} of {read.Rows.Count} {role} documents exceed the length limits: {cut.Sum(d => (long)d.DroppedSentenceCount)} sentences beyond " +
                 $"MaximumSentences = {_options.MaximumSentences} and {cut.Sum(d => (long)d.DroppedTokenCount)} words beyond MaximumWordsPerSentence = {_options.MaximumWordsPerSentence} are not read.");
-        return new LabeledDocuments(read.Rows, read.Targets.Select(t => (int)t).ToList());
+        return new LabeledDocuments(read.Rows, read.Targets.Select(t => float.IsNaN(t) ? -1 : (int)t).ToList(), read.Teacher);
     }
 
     /// <summary>The schema after the transformer: the input columns plus the classifier's outputs.</summary>
@@ -274,6 +286,7 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
             throw _host.ExceptSchemaMismatch(nameof(inputSchema), "label", label.Name, "key type (use mlContext.Transforms.Conversion.MapValueToKey)", label.GetTypeString());
         if (_task == ClassificationTask.Binary && !(label.ItemType is BooleanDataViewType && label.Kind == SchemaShape.Column.VectorKind.Scalar))
             throw _host.ExceptSchemaMismatch(nameof(inputSchema), "label", label.Name, "Boolean", label.GetTypeString());
+        TeacherScores.Check(_host, inputSchema, _options.TeacherScoreColumnName, _options.LabelColumnName);
 
         // The shape of the outputs does not depend on the number of classes or their names, which a SchemaShape does
         // not carry: one placeholder class gives the same columns, kinds and annotations as the fitted transformer.

@@ -16,16 +16,17 @@ internal static class HierarchicalAttentionTraining
 {
     public static void Train(IHost host, IChannel channel, HierarchicalAttentionModule module,
         IReadOnlyList<int[][]> documents, int[] labels, IReadOnlyList<int[][]> validationDocuments, int[] validationLabels,
-        TrainingSettings settings)
+        TrainingSettings settings, Distillation? distillation = null)
     {
         // Validation rows are numbered after the training rows, so one objective serves both.
         var all = documents.Concat(validationDocuments).ToArray();
-        var targets = labels.Concat(validationLabels).Select(l => (float)l).ToArray();
+        // A label of -1 (a row kept for its teacher's scores alone) is a missing target.
+        var targets = labels.Concat(validationLabels).Select(l => l < 0 ? float.NaN : l).ToArray();
         var validation = Enumerable.Range(documents.Count, validationDocuments.Count).ToArray();
         (int Sentences, int Words) Shape(int i) => (all[i].Length, all[i].Length == 0 ? 0 : all[i].Max(s => s.Length));
 
         var objective = new SupervisedObjective(rows => module.Forward(new DocumentBatch(rows.Select(i => all[i]).ToArray())).Logits,
-            targets, isRegression: false);
+            targets, isRegression: false, distillation);
         new TrainingLoop(host, channel, settings).Run(module,
             Batches.LengthBucketed(Enumerable.Range(0, documents.Count).ToArray(), Shape, settings.BatchSize), validation,
             objective.BatchLoss, rows => objective.Evaluate(Batches.ByLength(rows, Shape).Chunk(Math.Max(settings.BatchSize, 256))));

@@ -172,7 +172,10 @@ public sealed class HierarchicalAttentionTransformer : AttentionTransformerBase
     public DocumentExplanation Explain(string? text)
     {
         var (document, ids) = Encode(text);
-        var (probabilities, sentenceWeights, wordWeights) = Predict(new[] { ids });
+        // Through the scoring path, on its thread rule, so the explanation holds exactly the values of the output columns.
+        var scored = new (float[][] Probabilities, float[][] SentenceWeights, float[][][] WordWeights)[1];
+        ConcurrentGroups.ForEach(new[] { new[] { 0 } }, _ => scored[0] = Predict(new[] { ids }));
+        var (probabilities, sentenceWeights, wordWeights) = scored[0];
         var p = probabilities[0];
         int best = Array.IndexOf(p, p.Max());
         var sentences = document.Sentences.Select((sentence, j) => new SentenceExplanation(

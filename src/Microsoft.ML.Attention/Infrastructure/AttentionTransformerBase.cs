@@ -68,7 +68,7 @@ public abstract class AttentionTransformerBase : ITransformer, IDisposable
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         Host.CheckValue(inputSchema, nameof(inputSchema));
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ThrowIfDisposed();
         return new ColumnBindings(inputSchema, Bind(inputSchema).OutputColumns).Schema;
     }
 
@@ -77,7 +77,7 @@ public abstract class AttentionTransformerBase : ITransformer, IDisposable
     public IDataView Transform(IDataView input)
     {
         Host.CheckValue(input, nameof(input));
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ThrowIfDisposed();
         return new BatchScoringDataView(Host, input, Bind(input.Schema), ScoringBatchSize, OutputCache);
     }
 
@@ -86,18 +86,31 @@ public abstract class AttentionTransformerBase : ITransformer, IDisposable
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
     {
         Host.CheckValue(inputSchema, nameof(inputSchema));
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ThrowIfDisposed();
         return new RowToRowMapperTransform(Host, new EmptyDataView(Host, inputSchema), MakeRowMapper(inputSchema), MakeRowMapper);
     }
 
     void ICanSaveModel.Save(ModelSaveContext ctx)
     {
         Host.CheckValue(ctx, nameof(ctx));
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ThrowIfDisposed();
         SaveModel(ctx);
     }
 
-    /// <summary>Releases the native memory of the TorchSharp model; using the transformer afterwards throws <see cref="ObjectDisposedException"/>.</summary>
+    // ML.NET's own transformers are rarely disposable, so disposing a PredictionEngine rarely ends its model; with ours it
+    // does unless the engine was told otherwise, and the message says so.
+    private void ThrowIfDisposed()
+    {
+        if (_disposed)
+            throw new ObjectDisposedException(GetType().Name, $"This {GetType().Name} was disposed and its model's native memory released. " +
+                "A PredictionEngine disposes the model it was created from when the engine is disposed, unless it is created with " +
+                "new PredictionEngineOptions { OwnsTransformer = false }; create engines that way to keep using the model, or load it again.");
+    }
+
+    /// <summary>
+    /// Releases the native memory of the TorchSharp model; using the transformer afterwards throws <see cref="ObjectDisposedException"/>.
+    /// A <c>PredictionEngine</c> calls this when it is disposed unless it was created with <c>PredictionEngineOptions.OwnsTransformer = false</c>.
+    /// </summary>
     public void Dispose()
     {
         if (_disposed)

@@ -7,7 +7,7 @@ namespace Microsoft.ML.Attention.Infrastructure;
 
 /// <summary>
 /// Returns memory freed by scoring to the system on Linux with glibc (<c>malloc_trim</c> after a batched scoring
-/// batch, at most once a second), and can bound the number of malloc arenas when the library loads (opt-in).
+/// batch or a PredictionEngine call, at most once a second), and can bound the number of malloc arenas when the library loads (opt-in).
 /// </summary>
 /// <remarks>
 /// Why: glibc gives threads that allocate at the same time arenas of their own, up to 8 per core, and keeps freed

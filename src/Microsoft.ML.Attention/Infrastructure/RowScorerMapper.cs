@@ -51,6 +51,10 @@ internal sealed class RowScorerMapper : IRowMapper
                 batch.AddCurrentRow();
                 outputs = batch.Score();
                 scoredPosition = input.Position;
+                // A PredictionEngine's calls free memory on the caller's thread (its own malloc arena) and have no end
+                // of pass to trim at; without this, a process that mixes Transform passes and Predict calls kept
+                // growing by the memory those calls left in their arenas. At most once a second, like batches.
+                GlibcMalloc.TrimAfterScoring();
             }
             return outputs;
         }

@@ -178,6 +178,8 @@ public sealed class AttentionPoolingEstimator : IEstimator<AttentionPoolingTrans
         if (querySize > 0 && o.ScoreFunction.NeedsEqualSizes() && querySize != o.VectorSize)
             throw _host.ExceptSchemaMismatch(nameof(input), "query", o.QueryColumnName!, $"Vector<Single, {o.VectorSize}> (the {o.ScoreFunction} score compares it with vectors of size {o.VectorSize})",
                 query!.Value.Type.ToString());
+        // Only a pooling that learns from the label can learn from a teacher.
+        var teacher = TeacherScores.Find(_host, input.Schema, o.TeacherScoreColumnName, label);
 
         var architecture = new PoolingArchitecture(o.Mode, o.VectorSize, o.ScoreFunction, o.Distribution, o.NumberOfHeads,
             o.AttentionSize, querySize, o.OutputSize, o.LocalHalfWidth, o.Temperature);
@@ -191,7 +193,7 @@ public sealed class AttentionPoolingEstimator : IEstimator<AttentionPoolingTrans
                 using var channel = _host.Start("Training attention pooling");
                 var columns = query.HasValue ? new[] { sequence, query.Value } : new[] { sequence };
                 var data = TrainingRun.Read(_host, channel, input, columns, label,
-                    cursor => SequenceColumn.Reader(_host, cursor, sequence, query, o.VectorSize, o.NonFiniteValues), "training");
+                    cursor => SequenceColumn.Reader(_host, cursor, sequence, query, o.VectorSize, o.NonFiniteValues), "training", teacher);
                 if (data.Rows.Count == 0)
                     throw _host.Except($"Column '{label.Column.Name}' has no usable label in the training data ({data.Skipped} rows with a missing label); attention pooling has nothing to learn from.");
                 // Every sequence empty (T = 0) gives the pooling no position to weight: training would run and learn nothing.
@@ -199,7 +201,8 @@ public sealed class AttentionPoolingEstimator : IEstimator<AttentionPoolingTrans
                     throw _host.Except($"No row of '{sequence.Name}' has a non-empty sequence to learn from ({data.Rows.Count} labelled rows, all with T = 0); attention pooling has nothing to learn.");
                 if (!label.IsRegression && label.Classes < 2)
                     throw _host.Except($"Column '{label.Column.Name}' has a single class; classification needs at least two.");
-                AttentionPoolingTraining.Train(_host, channel, module, architecture, data, label, o.ToSettings(seed), o.ValidationFraction);
+                AttentionPoolingTraining.Train(_host, channel, module, architecture, data, label, o.ToSettings(seed), o.ValidationFraction,
+                    o.ToDistillation(data.Teacher));
             }
         }
         catch
@@ -221,6 +224,8 @@ public sealed class AttentionPoolingEstimator : IEstimator<AttentionPoolingTrans
             SequenceColumn.Check(_host, inputSchema, _options.QueryColumnName, "query");
         if (_options.LabelColumnName != null && (_options.Mode == PoolingMode.Attention || _options.OutputSize > 0))
             LabelColumn.Check(_host, inputSchema, _options.LabelColumnName);
+        TeacherScores.Check(_host, inputSchema, _options.TeacherScoreColumnName,
+            _options.Mode == PoolingMode.Attention || _options.OutputSize > 0 ? _options.LabelColumnName : null);
         return new VectorOutputs(_options.OutputColumnName, _options.WeightsColumnName)
             .AddTo(inputSchema, _options.OutputSize > 0 ? _options.OutputSize : _options.VectorSize);
     }

@@ -13,7 +13,8 @@ namespace Microsoft.ML.Attention.Pooling;
 internal static class AttentionPoolingTraining
 {
     public static void Train(IHost host, IChannel channel, SequencePoolingModule module, PoolingArchitecture architecture,
-        LabeledRows<PoolingRow> data, LabelColumn label, TrainingSettings settings, double validationFraction)
+        LabeledRows<PoolingRow> data, LabelColumn label, TrainingSettings settings, double validationFraction,
+        Distillation? distillation = null)
     {
         var (train, validation) = TrainingRun.Split(data.Rows.Count, validationFraction, settings.Seed);
         channel.Info($"{train.Length} training rows, {validation.Length} validation rows, {TrainingRun.Describe(label)}.");
@@ -25,7 +26,7 @@ internal static class AttentionPoolingTraining
                 var input = new SequenceBatch(batch.Select(i => data.Rows[i]).ToArray(), architecture.VectorSize, architecture.QuerySize);
                 return model.Head(model.Body.Pool(input.Values, input.Mask, input.Query).Pooled);
             }
-            var objective = new SupervisedObjective(Predict, data.Targets, label.IsRegression);
+            var objective = new SupervisedObjective(Predict, data.Targets, label.IsRegression, distillation);
             new TrainingLoop(host, channel, settings).Run(model, Batches.Shuffled(train, settings.BatchSize), validation,
                 objective.BatchLoss, rows => objective.Evaluate(rows.Chunk(settings.BatchSize)));
         }

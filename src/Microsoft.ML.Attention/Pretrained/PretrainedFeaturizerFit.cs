@@ -36,7 +36,8 @@ internal static class PretrainedFeaturizerFit
         (nameof(Options.MaximumVocabularySize), o => o.MaximumVocabularySize),
     };
 
-    public static PretrainedEncoder Fit(IHost host, IChannel channel, Options o, IDataView input, DataViewSchema.Column textColumn, LabelColumn? label, int seed)
+    public static PretrainedEncoder Fit(IHost host, IChannel channel, Options o, IDataView input, DataViewSchema.Column textColumn, LabelColumn? label, int seed,
+        TeacherScores? teacher = null)
     {
         var files = PretrainedModelFiles.Read(o.PretrainedModelPath!, o.PretrainedVocabularyPath);
         var config = files.Config;
@@ -56,7 +57,7 @@ internal static class PretrainedFeaturizerFit
             {
                 var readText = TextColumn.Reader(cursor, textColumn);
                 return () => encoder.Tokenize(readText());
-            }, "training");
+            }, "training", teacher);
             var (texts, targets) = (read.Rows, read.Targets);
             TrainingRun.ReportLongTexts(channel, texts.Select(t => t.DroppedTokens).ToArray(), maxTokens, o.LongText);
             if (label == null)
@@ -77,7 +78,8 @@ internal static class PretrainedFeaturizerFit
             channel.Info($"Fine-tuning on {train.Length} training texts, {validation.Length} validation texts, {TrainingRun.Describe(label)}: " +
                 $"{(o.FreezePretrainedEncoder ? "encoder frozen, attention pooling learned" : o.FreezePretrainedVectors ? "embeddings frozen" : "every weight learned")}, " +
                 $"{settings.Optimizer} learning rate {settings.LearningRate:G3}, warm-up {settings.WarmupFraction:P0}, up to {settings.Epochs} epochs of {settings.BatchSize} texts a batch.");
-            PretrainedFineTuning.Supervised(host, channel, encoder.Model, texts, targets, label, train, validation, settings);
+            PretrainedFineTuning.Supervised(host, channel, encoder.Model, texts, targets, label, train, validation, settings,
+                o.ToDistillation(read.Teacher));
             return encoder;
         }
         catch

@@ -22,7 +22,8 @@ internal static class PretrainedFineTuning
     public const double HeadLearningRateScale = 20;
 
     public static void Supervised(IHost host, IChannel channel, PretrainedTextModel encoder, IReadOnlyList<PretrainedTokens> texts,
-        float[] targets, LabelColumn label, IReadOnlyList<int> train, IReadOnlyList<int> validation, TrainingSettings settings)
+        float[] targets, LabelColumn label, IReadOnlyList<int> train, IReadOnlyList<int> validation, TrainingSettings settings,
+        Distillation? distillation = null)
         => HeadTraining.Supervised(host, channel, encoder, encoder.Config.HiddenSize, label, targets, (body, rows) =>
         {
             using var scope = torch.NewDisposeScope();
@@ -30,7 +31,7 @@ internal static class PretrainedFineTuning
             using var batch = new TextFeaturization.TokenBatch(members.SelectMany(m => m.Windows).ToArray());
             var (states, _) = body.Forward(batch.Ids, batch.Mask);
             return scope.MoveToOuter(PretrainedEncoder.TextVectors(body.Pool(states, batch.Mask), members, normalize: false));
-        }, i => texts[i].Windows.Sum(w => w.Length), train, validation, settings, evaluationChunk: 64);
+        }, i => texts[i].Windows.Sum(w => w.Length), train, validation, settings, evaluationChunk: 64, distillation);
 
     /// <summary>Stops gradients of the whole encoder (only attention pooling and the head learn) or of its input embeddings.</summary>
     public static void Freeze(PretrainedTextModel model, bool encoder, bool embeddings)

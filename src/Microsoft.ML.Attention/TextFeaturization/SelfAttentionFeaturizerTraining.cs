@@ -38,9 +38,11 @@ internal static class SelfAttentionFeaturizerTraining
     }
 
     public static void Supervised(IHost host, IChannel channel, SelfAttentionEncoder encoder, IReadOnlyList<TokenWindows> texts,
-        float[] targets, LabelColumn label, IReadOnlyList<int> train, IReadOnlyList<int> validation, TrainingSettings settings)
+        float[] targets, LabelColumn label, IReadOnlyList<int> train, IReadOnlyList<int> validation, TrainingSettings settings,
+        Distillation? distillation = null)
         => HeadTraining.Supervised(host, channel, encoder, encoder.Architecture.PooledSize, label, targets,
-            (body, rows) => TextVectors(body, rows.Select(i => texts[i]).ToArray()), Length(texts), train, validation, settings, evaluationChunk: 128);
+            (body, rows) => TextVectors(body, rows.Select(i => texts[i]).ToArray()), Length(texts), train, validation, settings, evaluationChunk: 128,
+            distillation);
 
     public static void MaskedTokens(IHost host, IChannel channel, SelfAttentionEncoder encoder, IReadOnlyList<TokenWindows> texts,
         IReadOnlyList<int> train, IReadOnlyList<int> validation, TrainingSettings settings, double maskRate)

@@ -223,18 +223,20 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         var o = _options;
         var textColumn = TextColumn.Find(_host, input.Schema, o.InputColumnName);
         var label = o.LabelColumnName == null ? null : LabelColumn.Find(_host, input.Schema, o.LabelColumnName);
+        var teacher = TeacherScores.Find(_host, input.Schema, o.TeacherScoreColumnName, label);
 
         var seed = TrainingRun.Begin(_host, o);
 
         using var channel = _host.Start("Training self-attention featurizer");
         IFeaturizerEncoder encoder = o.PretrainedModelPath != null
-            ? PretrainedFeaturizerFit.Fit(_host, channel, o, input, textColumn, label, seed)
-            : FitFromScratch(channel, input, textColumn, label, seed);
+            ? PretrainedFeaturizerFit.Fit(_host, channel, o, input, textColumn, label, seed, teacher)
+            : FitFromScratch(channel, input, textColumn, label, seed, teacher);
         return new SelfAttentionFeaturizingTransformer(_host, o.OutputColumnName, o.InputColumnName, o.TokenWeightsColumnName,
             o.TokenWeightsSource, encoder) { OutputCacheMegabytes = o.OutputCacheMegabytes };
     }
 
-    private FromScratchEncoder FitFromScratch(IChannel channel, IDataView input, DataViewSchema.Column textColumn, LabelColumn? label, int seed)
+    private FromScratchEncoder FitFromScratch(IChannel channel, IDataView input, DataViewSchema.Column textColumn, LabelColumn? label, int seed,
+        TeacherScores? teacher)
     {
         var o = _options;
         var text = new TextPreprocessing(o.LowerCase, o.KeepPunctuation, MaximumTokens: o.MaximumTokens, LongText: o.LongText);
@@ -243,7 +245,7 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         {
             var readText = TextColumn.Reader(cursor, textColumn);
             return () => tokenizer.Tokenize(readText());
-        }, "training");
+        }, "training", teacher);
         var (documents, targets) = (read.Rows, read.Targets);
         TrainingRun.CheckTargets(_host, documents.Count, targets, label, o.InputColumnName);
 
@@ -273,7 +275,8 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
             }
             var settings = o.ToSettings(seed);
             if (label != null)
-                SelfAttentionFeaturizerTraining.Supervised(_host, channel, module, windows, targets, label, train, validation, settings);
+                SelfAttentionFeaturizerTraining.Supervised(_host, channel, module, windows, targets, label, train, validation, settings,
+                    o.ToDistillation(read.Teacher));
             else
                 SelfAttentionFeaturizerTraining.MaskedTokens(_host, channel, module, windows, train, validation, settings, o.MaskRate);
         }
@@ -293,6 +296,7 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         TextColumn.Check(_host, inputSchema, _options.InputColumnName);
         if (_options.LabelColumnName != null)
             LabelColumn.Check(_host, inputSchema, _options.LabelColumnName);
+        TeacherScores.Check(_host, inputSchema, _options.TeacherScoreColumnName, _options.LabelColumnName);
         return new VectorOutputs(_options.OutputColumnName, _options.TokenWeightsColumnName).AddTo(inputSchema, OutputSize());
     }
 

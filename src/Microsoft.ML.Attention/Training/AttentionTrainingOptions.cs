@@ -44,7 +44,8 @@ public abstract class AttentionTrainingOptions
     public OptimizerKind Optimizer { get => _optimizer ?? Defaults.Optimizer; set => _optimizer = value; }
 
     /// <summary>Decoupled weight decay of <see cref="OptimizerKind.AdamW"/> (Adam and SGD do not use it).</summary>
-    /// <remarks>Default 0.01. At least 0; typical range 0–0.1.</remarks>
+    /// <remarks>Default 0.01. At least 0; typical range 0–0.1. Applies to weight matrices and embeddings only: biases and
+    /// normalization scales (parameters of one dimension) are not decayed, as pretrained Transformers are fine-tuned.</remarks>
     public double WeightDecay { get => _weightDecay ?? Defaults.WeightDecay; set => _weightDecay = value; }
 
     /// <summary>
@@ -85,6 +86,32 @@ public abstract class AttentionTrainingOptions
     /// <remarks>Default null (no callback). Runs on the training thread; keep it fast.</remarks>
     public Action<TrainingProgress>? Progress { get; set; }
 
+    /// <summary>
+    /// Optional column of a teacher's scores for knowledge distillation (Hinton et al. 2015): the component learns from
+    /// the teacher's softened scores as well as from the label. Beside a key label: a vector of Single with one value per
+    /// class (slot i for key value i + 1, the order of ML.NET's <c>Score</c> for the same keys), read as probabilities when every row's values lie in [0, 1] and sum to 1 (ML.NET's multiclass <c>Score</c>
+    /// column; their logarithms are the logits), otherwise as logits. Beside a Boolean label: one Single, read as the
+    /// probability of true when every value lies in [0, 1], otherwise as a raw score whose sigmoid is that probability.
+    /// The decision is made once for the whole column. Needs a classification label column; rows whose label is missing
+    /// (key value 0) then train on the teacher's scores alone. The teacher is not part of the fitted model.
+    /// </summary>
+    /// <remarks>Default null (no distillation: the label alone, exactly as without these options).</remarks>
+    public string? TeacherScoreColumnName { get; set; }
+
+    /// <summary>
+    /// Temperature T that softens both the teacher's and the student's distributions in the soft loss,
+    /// T² · cross-entropy(softmax(teacher / T), softmax(student / T)); the T² factor keeps its gradients on the scale of the hard loss.
+    /// </summary>
+    /// <remarks>Default 2. Greater than 0; typical range 1–5. Used only with <see cref="TeacherScoreColumnName"/>.</remarks>
+    public float DistillationTemperature { get; set; } = 2f;
+
+    /// <summary>
+    /// Share w of the soft (teacher) loss: each row's loss is w · soft + (1 − w) · hard, where hard is the cross-entropy
+    /// against the label and is 0 for a row without a label; a batch's loss is the mean over its rows.
+    /// </summary>
+    /// <remarks>Default 0.5. Allowed [0, 1]; 1 learns from the teacher alone, 0 from the label alone. Used only with <see cref="TeacherScoreColumnName"/>.</remarks>
+    public float DistillationWeight { get; set; } = 0.5f;
+
     /// <summary>Checks the shared settings; the component checks its own.</summary>
     internal void ValidateTraining(IExceptionContext host)
     {
@@ -99,7 +126,13 @@ public abstract class AttentionTrainingOptions
         host.CheckUserArg(EarlyStoppingPatience >= 1, nameof(EarlyStoppingPatience), "must be at least 1");
         host.CheckUserArg(NumberOfThreads == null || NumberOfThreads >= 1, nameof(NumberOfThreads), "must be at least 1");
         host.CheckUserArg(OutputCacheMegabytes >= 0, nameof(OutputCacheMegabytes), "must be 0 (off) or more");
+        host.CheckUserArg(DistillationTemperature > 0 && float.IsFinite(DistillationTemperature), nameof(DistillationTemperature), "must be positive");
+        host.CheckUserArg(DistillationWeight >= 0 && DistillationWeight <= 1, nameof(DistillationWeight), "must be in [0, 1]");
     }
+
+    /// <summary>The distillation settings for the teacher's logits of the objective's rows; null without a teacher.</summary>
+    internal Distillation? ToDistillation(float[][]? teacherLogits)
+        => teacherLogits == null ? null : new Distillation(teacherLogits, DistillationTemperature, DistillationWeight);
 
     /// <summary>The settings of the training loop, with the seed chosen by <see cref="TrainingRun.Begin"/>.</summary>
     internal TrainingSettings ToSettings(int seed)

@@ -27,14 +27,15 @@ internal static class HeadTraining
     /// <param name="validation">The validation rows (may be empty).</param>
     /// <param name="settings">The loop's settings.</param>
     /// <param name="evaluationChunk">Rows per forward pass when measuring the validation rows, at least the batch size.</param>
+    /// <param name="distillation">The teacher's logits of every row and the soft loss's settings; null to learn from the label alone.</param>
     public static void Supervised<TBody>(IHost host, IChannel channel, TBody body, int width, LabelColumn label, float[] targets,
         Func<TBody, IReadOnlyList<int>, Tensor> vectors, Func<int, int> length, IReadOnlyList<int> train, IReadOnlyList<int> validation,
-        TrainingSettings settings, int evaluationChunk) where TBody : nn.Module
+        TrainingSettings settings, int evaluationChunk, Distillation? distillation = null) where TBody : nn.Module
     {
         var model = new ModuleWithHead<TBody>(body, width, label.IsRegression ? 1 : label.Classes);
         try
         {
-            var objective = new SupervisedObjective(rows => model.Head(vectors(model.Body, rows)), targets, label.IsRegression);
+            var objective = new SupervisedObjective(rows => model.Head(vectors(model.Body, rows)), targets, label.IsRegression, distillation);
             new TrainingLoop(host, channel, settings).Run(model, Batches.LengthBucketed(train, length, settings.BatchSize), validation,
                 objective.BatchLoss, rows => objective.Evaluate(Batches.ByLength(rows, length).Chunk(Math.Max(settings.BatchSize, evaluationChunk))));
         }

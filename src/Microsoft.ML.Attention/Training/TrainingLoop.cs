@@ -142,28 +142,39 @@ internal sealed class TrainingLoop
         }
     }
 
-    // With a head learning-rate scale the temporary head is a parameter group of its own; otherwise one group.
+    // Parameter groups: the temporary head is a group of its own when it learns at another rate (by native handle:
+    // TorchSharp may hand out another wrapper object for the same parameter). AdamW decays only parameters of two or
+    // more dimensions, as pretrained Transformers are fine-tuned (Hugging Face's Trainer, BERT): decaying a bias or a
+    // LayerNorm scale pulls it toward 0, which is no prior at all for a scale that starts at 1.
     private optim.Optimizer CreateOptimizer(TorchSharp.Modules.Parameter[] parameters, TorchSharp.Modules.Parameter[]? head)
     {
-        double rate = _settings.LearningRate, headRate = rate * _settings.HeadLearningRateScale;
-        if (head is null || head.Length == 0 || _settings.HeadLearningRateScale == 1)
-            return _settings.Optimizer switch
+        double rate = _settings.LearningRate;
+        var separateHead = head is { Length: > 0 } && _settings.HeadLearningRateScale != 1;
+        var headHandles = separateHead ? head!.Select(p => p.Handle).ToHashSet() : new HashSet<IntPtr>();
+        var groups = new List<(TorchSharp.Modules.Parameter[] Members, double Rate, double Decay)>();
+        void Add(IEnumerable<TorchSharp.Modules.Parameter> members, double groupRate)
+        {
+            var all = members.ToArray();
+            if (_settings.Optimizer != OptimizerKind.AdamW || _settings.WeightDecay == 0)
             {
-                OptimizerKind.Adam => optim.Adam(parameters, lr: rate),
-                OptimizerKind.AdamW => optim.AdamW(parameters, lr: rate, weight_decay: _settings.WeightDecay),
-                _ => optim.SGD(parameters, rate, momentum: 0.9),
-            };
-        // By native handle: TorchSharp may hand out another wrapper object for the same parameter.
-        var headHandles = head.Select(p => p.Handle).ToHashSet();
-        var body = parameters.Where(p => !headHandles.Contains(p.Handle)).ToArray();
+                groups.Add((all, groupRate, 0));
+                return;
+            }
+            groups.Add((all.Where(p => p.dim() >= 2).ToArray(), groupRate, _settings.WeightDecay));
+            groups.Add((all.Where(p => p.dim() < 2).ToArray(), groupRate, 0));
+        }
+        Add(parameters.Where(p => !headHandles.Contains(p.Handle)), rate);
+        if (separateHead)
+            Add(head!, rate * _settings.HeadLearningRateScale);
+        var used = groups.Where(g => g.Members.Length > 0).ToList();
+        if (used.Count == 0)
+            used.Add(groups[0]);
         return _settings.Optimizer switch
         {
-            OptimizerKind.Adam => optim.Adam(new[] { new TorchSharp.Modules.Adam.ParamGroup(body, new() { LearningRate = rate }),
-                new TorchSharp.Modules.Adam.ParamGroup(head, new() { LearningRate = headRate }) }, lr: rate),
-            OptimizerKind.AdamW => optim.AdamW(new[] { new TorchSharp.Modules.AdamW.ParamGroup(body, new() { LearningRate = rate, weight_decay = _settings.WeightDecay }),
-                new TorchSharp.Modules.AdamW.ParamGroup(head, new() { LearningRate = headRate, weight_decay = _settings.WeightDecay }) }, lr: rate, weight_decay: _settings.WeightDecay),
-            _ => optim.SGD(new[] { new TorchSharp.Modules.SGD.ParamGroup(body, new() { LearningRate = rate, momentum = 0.9 }),
-                new TorchSharp.Modules.SGD.ParamGroup(head, new() { LearningRate = headRate, momentum = 0.9 }) }, rate, momentum: 0.9),
+            OptimizerKind.Adam => optim.Adam(used.Select(g => new TorchSharp.Modules.Adam.ParamGroup(g.Members, new() { LearningRate = g.Rate })), lr: rate),
+            OptimizerKind.AdamW => optim.AdamW(used.Select(g => new TorchSharp.Modules.AdamW.ParamGroup(g.Members, new() { LearningRate = g.Rate, weight_decay = g.Decay })),
+                lr: rate, weight_decay: _settings.WeightDecay),
+            _ => optim.SGD(used.Select(g => new TorchSharp.Modules.SGD.ParamGroup(g.Members, new() { LearningRate = g.Rate, momentum = 0.9 })), rate, momentum: 0.9),
         };
     }
 

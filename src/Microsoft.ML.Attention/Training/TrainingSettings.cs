@@ -13,7 +13,7 @@ internal sealed record TrainingSettings(
     OptimizerKind Optimizer = OptimizerKind.Adam,
     Action<TrainingProgress>? Progress = null)
 {
-    /// <summary>Decoupled weight decay (AdamW only).</summary>
+    /// <summary>Decoupled weight decay (AdamW only), of parameters with two or more dimensions.</summary>
     public double WeightDecay { get; init; }
 
     /// <summary>
