@@ -26,8 +26,27 @@ namespace AttentionBenchmarks;
 /// </summary>
 public static class DistillationScenario
 {
-    private const float Temperature = 1f;
-    private const float Weight = 0.5f;
+    /// <summary>--temperature T (default 1).</summary>
+    public static float Temperature { get; set; } = 1f;
+
+    /// <summary>--weight W (default 0.5).</summary>
+    public static float Weight { get; set; } = 0.5f;
+
+    /// <summary>--students han,featurizer (default both).</summary>
+    public static string[] Students { get; set; } = { "han", "featurizer" };
+
+    /// <summary>
+    /// --word-vectors teacher: the students also start from word vectors the teacher made (each word of the training
+    /// texts encoded alone by the teacher's fine-tuned encoder, see <see cref="TeacherWordVectors"/>); both: each student
+    /// row is run with and without them.
+    /// </summary>
+    public static string WordVectors { get; set; } = "none";
+
+    /// <summary>
+    /// --teacher-cache: keep the fitted teacher and its scores of the training texts in the data folder and reuse them
+    /// (for experiments on the students; a table for docs/benchmarks.md comes from a run without it).
+    /// </summary>
+    public static bool TeacherCache { get; set; }
 
     public static IReadOnlyList<BenchmarkResult> Run(Corpus corpus, TextWriter log, int labelledCount)
     {
@@ -50,30 +69,46 @@ public static class DistillationScenario
         string split = $"{labelled.Count}+{unlabeled.Count}";
 
         // The teacher.
+        string cacheStem = Path.Combine(Program.DataDirectory, $"teacher-{Safe(corpus.Name)}-{labelled.Count}");
         Measure.ResetPeakMemory();
         ITransformer teacher = null!;
-        double teacherSeconds = Measure.Seconds(() => teacher = ml.Transforms.Text.SelfAttentionFeaturize(MiniLmFeaturizer.Options("Label", 1))
-            .Append(ml.Transforms.NormalizeLpNorm("Features", "Embedding"))
-            .AppendCacheCheckpoint(ml)
-            .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy())
-            .Fit(Keyed(labelled)));
+        double teacherSeconds;
+        if (TeacherCache && File.Exists(cacheStem + ".zip"))
+        {
+            teacherSeconds = double.NaN;
+            teacher = ml.Model.Load(cacheStem + ".zip", out _);
+            log.WriteLine($"[distillation] teacher loaded from {cacheStem}.zip (its fit time is not measured)");
+        }
+        else
+        {
+            teacherSeconds = Measure.Seconds(() => teacher = ml.Transforms.Text.SelfAttentionFeaturize(MiniLmFeaturizer.Options("Label", 1))
+                .Append(ml.Transforms.NormalizeLpNorm("Features", "Embedding"))
+                .AppendCacheCheckpoint(ml)
+                .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy())
+                .Fit(Keyed(labelled)));
+            if (TeacherCache)
+                ml.Model.Save(teacher, Keyed(labelled).Schema, cacheStem + ".zip");
+        }
         results.Add(Evaluate(ml, "teacher: minilm-finetuned-sdca", corpus, split, teacher, test, teacherSeconds, labelled.Count,
             $"all-MiniLM-L6-v2 fine-tuned on the {labelled.Count} labelled documents (1 epoch, fine-tuning defaults, ≤256 tokens) → L2 → SDCA on them", log));
         double teacherDocsPerSecond = results[0].ScoreDocsPerSecond;
 
         // Its probabilities over every training text, read once; the students' fits read the column from memory.
-        int classes = 0;
-        var scored = new List<TaughtRow>(corpus.Train.Count);
         List<Row> training = labelled.Concat(unlabeled).ToList();
-        var watch = Stopwatch.StartNew();
-        // Transform keeps the rows' order, so the i-th score belongs to the i-th training row.
-        foreach (var row in ml.Data.CreateEnumerable<ScoreRow>(teacher.Transform(Keyed(training)), reuseRowObject: false))
+        float[][] teacherScores = TeacherCache && File.Exists(cacheStem + ".scores") ? ReadScores(cacheStem + ".scores") : Array.Empty<float[]>();
+        if (teacherScores.Length != training.Count)
         {
-            scored.Add(new TaughtRow { Text = training[scored.Count].Text, Label = training[scored.Count].Label, TeacherScore = row.Score });
-            classes = row.Score.Length;
+            var watch = Stopwatch.StartNew();
+            // Transform keeps the rows' order, so the i-th score belongs to the i-th training row.
+            teacherScores = ml.Data.CreateEnumerable<ScoreRow>(teacher.Transform(Keyed(training)), reuseRowObject: false).Select(r => r.Score).ToArray();
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"[distillation] teacher scored {teacherScores.Length} training texts in {watch.Elapsed.TotalSeconds:F1} s ({teacherScores.Length / watch.Elapsed.TotalSeconds:F0} docs/s)"));
+            if (TeacherCache)
+                WriteScores(cacheStem + ".scores", teacherScores);
         }
-        log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"[distillation] teacher scored {scored.Count} training texts in {watch.Elapsed.TotalSeconds:F1} s ({scored.Count / watch.Elapsed.TotalSeconds:F0} docs/s)"));
+        int classes = teacherScores[0].Length;
+        var scored = training.Select((row, i) => new TaughtRow { Text = row.Text, Label = row.Label, TeacherScore = teacherScores[i] }).ToList();
+        string? wordVectors = WordVectors == "none" ? null : TeacherWordVectors(ml, teacher, training, cacheStem + ".vec", log);
         (teacher as IDisposable)?.Dispose();
         var taughtSchema = SchemaDefinition.Create(typeof(TaughtRow));
         taughtSchema[nameof(TaughtRow.TeacherScore)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, classes);
@@ -81,8 +116,21 @@ public static class DistillationScenario
         IDataView taughtLabelled = Taught(labelled.Count), taughtAll = Taught(scored.Count);
         IDataView labelledOnly = Keyed(labelled);
 
+        var vectorChoices = WordVectors switch
+        {
+            "none" => new string?[] { null },
+            "teacher" => new[] { wordVectors },
+            _ => new[] { null, wordVectors },
+        };
+        var students = new (string Name, IDataView Data, string? Column, int Rows)[]
+        {
+            ("labels", labelledOnly, null, labelled.Count),
+            ("distilled", taughtLabelled, "TeacherScore", labelled.Count),
+            ("distilled + unlabeled", taughtAll, "TeacherScore", scored.Count),
+        };
+
         // Students: the hierarchical attention network.
-        HierarchicalAttentionTrainer.Options Han(string? teacherColumn) => new()
+        HierarchicalAttentionTrainer.Options Han(string? teacherColumn, string? vectors) => new()
         {
             LabelColumnName = "Label",
             TextColumnName = "Text",
@@ -90,58 +138,125 @@ public static class DistillationScenario
             TeacherScoreColumnName = teacherColumn,
             DistillationTemperature = Temperature,
             DistillationWeight = Weight,
+            PretrainedVectorsPath = vectors,
         };
-        foreach ((string name, IDataView data, string? column, int rows) in new[]
-        {
-            ("han: labels", labelledOnly, (string?)null, labelled.Count),
-            ("han: distilled", taughtLabelled, "TeacherScore", labelled.Count),
-            ("han: distilled + unlabeled", taughtAll, "TeacherScore", scored.Count),
-        })
-        {
-            Measure.ResetPeakMemory();
-            ITransformer model = null!;
-            double seconds = Measure.Seconds(() => model = ml.MulticlassClassification.Trainers.HierarchicalAttention(Han(column)).Fit(data));
-            results.Add(Evaluate(ml, name, corpus, split, model, test, seconds, rows, Describe("HAN defaults", column, rows, teacherDocsPerSecond), log,
-                teacherDocsPerSecond));
-            (model as IDisposable)?.Dispose();
-        }
-
-        // Students: the from-scratch featurizer; SDCA on the labelled documents' vectors.
-        SelfAttentionFeaturizingEstimator.Options Featurizer(string? teacherColumn) => new()
-        {
-            InputColumnName = "Text",
-            OutputColumnName = "Embedding",
-            LabelColumnName = "Label",
-            NumberOfThreads = 2,
-            TeacherScoreColumnName = teacherColumn,
-            DistillationTemperature = Temperature,
-            DistillationWeight = Weight,
-        };
-        foreach ((string name, IDataView data, string? column, int rows) in new[]
-        {
-            ("featurizer-sdca: labels", labelledOnly, (string?)null, labelled.Count),
-            ("featurizer-sdca: distilled", taughtLabelled, "TeacherScore", labelled.Count),
-            ("featurizer-sdca: distilled + unlabeled", taughtAll, "TeacherScore", scored.Count),
-        })
-        {
-            Measure.ResetPeakMemory();
-            ITransformer model = null!;
-            double seconds = Measure.Seconds(() =>
+        foreach (string? vectors in Students.Contains("han") ? vectorChoices : Array.Empty<string?>())
+            foreach (var (name, data, column, rows) in students)
             {
-                var featurizer = ml.Transforms.Text.SelfAttentionFeaturize(Featurizer(column)).Fit(data);
-                var head = ml.Transforms.NormalizeLpNorm("Features", "Embedding").AppendCacheCheckpoint(ml)
-                    .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy())
-                    .Fit(featurizer.Transform(labelledOnly));
-                model = featurizer.Append(head);
-            });
-            results.Add(Evaluate(ml, name, corpus, split, model, test, seconds, rows,
-                Describe("featurizer defaults → L2 → SDCA on the labelled documents", column, rows, teacherDocsPerSecond), log, teacherDocsPerSecond));
-            (model as IDisposable)?.Dispose();
+                Measure.ResetPeakMemory();
+                ITransformer model = null!;
+                double seconds = Measure.Seconds(() => model = ml.MulticlassClassification.Trainers.HierarchicalAttention(Han(column, vectors)).Fit(data));
+                results.Add(Evaluate(ml, $"han{Vectors(vectors)}: {name}", corpus, split, model, test, seconds, rows,
+                    Describe("HAN defaults" + Vectors(vectors), column, rows), log, teacherDocsPerSecond));
+                (model as IDisposable)?.Dispose();
+            }
+
+        // Students: the from-scratch featurizer; SDCA on the labelled documents' vectors. Teacher word vectors set the
+        // featurizer's width to theirs (384).
+        SelfAttentionFeaturizingEstimator.Options Featurizer(string? teacherColumn, string? vectors)
+        {
+            var options = new SelfAttentionFeaturizingEstimator.Options
+            {
+                InputColumnName = "Text",
+                OutputColumnName = "Embedding",
+                LabelColumnName = "Label",
+                NumberOfThreads = 2,
+                TeacherScoreColumnName = teacherColumn,
+                DistillationTemperature = Temperature,
+                DistillationWeight = Weight,
+                PretrainedVectorsPath = vectors,
+            };
+            if (vectors != null)
+                options.Width = VectorWidth;
+            return options;
         }
+        foreach (string? vectors in Students.Contains("featurizer") ? vectorChoices : Array.Empty<string?>())
+            foreach (var (name, data, column, rows) in students)
+            {
+                Measure.ResetPeakMemory();
+                ITransformer model = null!;
+                double seconds = Measure.Seconds(() =>
+                {
+                    var featurizer = ml.Transforms.Text.SelfAttentionFeaturize(Featurizer(column, vectors)).Fit(data);
+                    var head = ml.Transforms.NormalizeLpNorm("Features", "Embedding").AppendCacheCheckpoint(ml)
+                        .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy())
+                        .Fit(featurizer.Transform(labelledOnly));
+                    model = featurizer.Append(head);
+                });
+                results.Add(Evaluate(ml, $"featurizer-sdca{Vectors(vectors)}: {name}", corpus, split, model, test, seconds, rows,
+                    Describe("featurizer defaults" + Vectors(vectors) + " → L2 → SDCA on the labelled documents", column, rows), log, teacherDocsPerSecond));
+                (model as IDisposable)?.Dispose();
+            }
         return results;
     }
 
-    private static string Describe(string what, string? teacherColumn, int rows, double teacherDocsPerSecond)
+    private const int VectorWidth = 384;
+
+    /// <summary>
+    /// Word vectors from the teacher, for students whose vocabulary is learned from the task (Model2Vec's idea): every
+    /// word seen at least twice in the training texts is encoded alone by the teacher's fine-tuned encoder, L2-normalized
+    /// and scaled by √384 (so its entries have about the spread of a fresh embedding's), and written as a word2vec text
+    /// file for <c>PretrainedVectorsPath</c>. Cached beside the teacher when <see cref="TeacherCache"/> is on.
+    /// </summary>
+    private static string TeacherWordVectors(MLContext ml, ITransformer teacher, IEnumerable<Row> training, string path, TextWriter log)
+    {
+        if (TeacherCache && File.Exists(path))
+            return path;
+        var word = new System.Text.RegularExpressions.Regex(@"[\p{L}\p{Nd}\p{M}]+(?:['’\-][\p{L}\p{Nd}\p{M}]+)*");
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var row in training)
+            foreach (System.Text.RegularExpressions.Match m in word.Matches(row.Text.ToLowerInvariant()))
+                counts[m.Value] = counts.GetValueOrDefault(m.Value) + 1;
+        var words = counts.Where(c => c.Value >= 2).Select(c => c.Key).OrderBy(w => w, StringComparer.Ordinal).ToList();
+        var watch = Stopwatch.StartNew();
+        IDataView encoded = teacher.Transform(ml.Data.LoadFromEnumerable(words.Select(w => new Row { Label = "", Text = w })));
+        float scale = MathF.Sqrt(VectorWidth);
+        using (var writer = new StreamWriter(path))
+        {
+            writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{words.Count} {VectorWidth}"));
+            int i = 0;
+            foreach (var row in ml.Data.CreateEnumerable<FeatureRow>(encoded, reuseRowObject: true))
+            {
+                writer.Write(words[i++]);
+                foreach (float v in row.Features)
+                    writer.Write(string.Create(CultureInfo.InvariantCulture, $" {v * scale:G6}"));
+                writer.WriteLine();
+            }
+        }
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"[distillation] teacher word vectors: {words.Count} words in {watch.Elapsed.TotalSeconds:F1} s → {path}"));
+        return path;
+    }
+
+    private static float[][] ReadScores(string path)
+    {
+        using var reader = new BinaryReader(File.OpenRead(path));
+        int count = reader.ReadInt32(), width = reader.ReadInt32();
+        var scores = new float[count][];
+        for (int i = 0; i < count; i++)
+        {
+            scores[i] = new float[width];
+            for (int j = 0; j < width; j++)
+                scores[i][j] = reader.ReadSingle();
+        }
+        return scores;
+    }
+
+    private static void WriteScores(string path, float[][] scores)
+    {
+        using var writer = new BinaryWriter(File.Create(path));
+        writer.Write(scores.Length);
+        writer.Write(scores[0].Length);
+        foreach (var row in scores)
+            foreach (float v in row)
+                writer.Write(v);
+    }
+
+    private static string Vectors(string? vectors) => vectors == null ? "" : " + teacher word vectors";
+
+    private static string Safe(string name) => new(name.Select(c => char.IsLetterOrDigit(c) ? c : '-').ToArray());
+
+    private static string Describe(string what, string? teacherColumn, int rows)
         => teacherColumn is null
             ? $"{what}, trained on the labels of {rows} documents"
             : string.Create(CultureInfo.InvariantCulture, $"{what}, distilled (temperature {Temperature}, weight {Weight}) on {rows} documents");
@@ -181,6 +296,11 @@ public static class DistillationScenario
     private sealed class ScoreRow
     {
         public float[] Score { get; set; } = Array.Empty<float>();
+    }
+
+    private sealed class FeatureRow
+    {
+        public float[] Features { get; set; } = Array.Empty<float>();
     }
 
     private sealed class TaughtRow

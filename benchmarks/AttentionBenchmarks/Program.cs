@@ -21,7 +21,8 @@ namespace AttentionBenchmarks;
 ///                               --score N, --calls N, --malloc library|none|arenas|arenas+trim; or minilm-ids (ids and
 ///                               check vectors for benchmarks/reference/minilm_finetune.py, see MiniLmIdsScenario); or distillation
 ///                               (teacher, students on labels, distilled, distilled + unlabeled; --train N labelled
-///                               documents, default 4000; see DistillationScenario); or concurrency (scoring from several
+///                               documents, default 4000; --temperature T, --weight W, --students han,featurizer,
+///                               --word-vectors none|teacher|both, --teacher-cache; see DistillationScenario); or concurrency (scoring from several
 ///                               threads at once, --threads N, default 4; see ConcurrencyScenario); or finetuned-speed
 ///                               (frozen against fine-tuned encoding speed; see FineTunedSpeedScenario)
 /// </summary>
@@ -84,6 +85,11 @@ public static class Program
                 case "--threads": threads = Count(Next()); break;
                 case "--limit": limit = Count(Next()); break;
                 case "--malloc": Next(); break;
+                case "--temperature": DistillationScenario.Temperature = float.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--weight": DistillationScenario.Weight = float.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--students": DistillationScenario.Students = Next().Split(','); break;
+                case "--word-vectors": DistillationScenario.WordVectors = Next(); break;
+                case "--teacher-cache": DistillationScenario.TeacherCache = true; break;
                 case "--append-docs":
                     appendPath = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[++i] : null;
                     appendPath ??= Path.Combine(RepositoryRoot(), "docs", "benchmarks.md");
