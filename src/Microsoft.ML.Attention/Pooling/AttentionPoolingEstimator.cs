@@ -144,6 +144,8 @@ public sealed class AttentionPoolingEstimator : IEstimator<AttentionPoolingTrans
         {
             host.CheckUserArg(o.QueryColumnName == null, nameof(o.QueryColumnName), $"{o.Mode} pooling uses no query");
             host.CheckUserArg(o.OutputSize == 0 || o.LabelColumnName != null, nameof(o.OutputSize), "a projection must be learned: set LabelColumnName");
+            host.CheckUserArg(o.TeacherScoreColumnName == null || o.OutputSize > 0, nameof(o.TeacherScoreColumnName),
+                $"{o.Mode} pooling without a projection learns nothing, so there is nothing to distil: use Attention pooling, or set OutputSize");
             return;
         }
         host.CheckUserArg(o.Distribution != AttentionDistributionKind.Local, nameof(o.Distribution),

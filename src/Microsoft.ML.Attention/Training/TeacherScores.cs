@@ -48,7 +48,36 @@ internal sealed class TeacherScores
             : column.Type is VectorDataViewType vector && vector.ItemType == NumberDataViewType.Single && vector.Size == label.Classes;
         if (!ok)
             throw ectx.ExceptSchemaMismatch(nameof(schema), Role, name, Expected(binary, label.Classes), column.Type.ToString());
+        if (!binary)
+            CheckClassOrder(ectx, column, label.Column);
         return new TeacherScores(column, label.Classes, binary);
+    }
+
+    /// <summary>
+    /// Where both sides name their classes (ML.NET's multiclass <c>Score</c> carries the label's values as slot names,
+    /// a key label carries its key values), slot i of the teacher must be the label's key i + 1: a teacher whose label
+    /// was keyed in another order would otherwise teach every class under another class's name.
+    /// </summary>
+    private static void CheckClassOrder(IExceptionContext ectx, DataViewSchema.Column teacher, DataViewSchema.Column label)
+    {
+        var slots = Names(teacher, AnnotationUtils.Kinds.SlotNames);
+        var keys = Names(label, AnnotationUtils.Kinds.KeyValues);
+        if (slots == null || keys == null || slots.Length != keys.Length || slots.SequenceEqual(keys))
+            return;
+        static string List(string[] names) => string.Join(", ", names.Take(6)) + (names.Length > 6 ? ", ..." : "");
+        throw ectx.ExceptSchemaMismatch("schema", Role, teacher.Name,
+            $"class scores in the order of the label '{label.Name}' ({List(keys)})",
+            $"slots named {List(slots)}; key the label with the teacher's own key values (MapValueToKey's keyData) so the orders agree");
+    }
+
+    private static string[]? Names(DataViewSchema.Column column, string kind)
+    {
+        var annotation = column.Annotations.Schema.GetColumnOrNull(kind);
+        if (annotation is not { Type: VectorDataViewType { ItemType: TextDataViewType } })
+            return null;
+        var names = default(VBuffer<ReadOnlyMemory<char>>);
+        column.Annotations.GetValue(kind, ref names);
+        return names.DenseValues().Select(n => n.ToString()).ToArray();
     }
 
     /// <summary>Shape check for estimators: the teacher column exists and has the right kind (its width is checked at Fit).</summary>

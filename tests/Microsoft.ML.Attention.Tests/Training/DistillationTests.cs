@@ -176,6 +176,53 @@ public sealed class DistillationTests
     }
 
     [TestMethod]
+    public void ATeacherWhoseClassesAreInAnotherOrderIsRefused()
+    {
+        // The teacher is a pipeline of its own whose label was keyed in reverse order: ML.NET's Score names its slots
+        // after that key, so slot 0 is the student's last class. Distilling from it would teach every class under
+        // another class's name.
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(Taught(60, 1, flipped: 0));
+        ITransformer Teacher(IEnumerable<string> keyOrder) => ml.Transforms.Conversion
+            .MapValueToKey("TeacherLabel", "Label", keyData: ml.Data.LoadFromEnumerable(keyOrder.Select(c => new { Value = c })))
+            .Append(ml.Transforms.Text.FeaturizeText("Features", "Text"))
+            .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy("TeacherLabel", maximumNumberOfIterations: 5))
+            .Fit(data);
+        IDataView Student(ITransformer teacher)
+        {
+            var scored = teacher.Transform(data);
+            return Keys(ml).Fit(scored).Transform(scored);
+        }
+        var o = HanTestSettings.Small(epochs: 1);
+        o.TeacherScoreColumnName = "Score";
+
+        var reversed = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() =>
+            ml.MulticlassClassification.Trainers.HierarchicalAttention(o).Fit(Student(Teacher(Classes.Reverse()))));
+        StringAssert.Contains(reversed.Message, "'Score'");
+        StringAssert.Contains(reversed.Message, "slots named " + string.Join(", ", Classes.Reverse()));
+
+        // The same teacher keyed in the student's order teaches.
+        var taught = Student(Teacher(Classes));
+        using var student = ml.MulticlassClassification.Trainers.HierarchicalAttention(o).Fit(taught);
+        Assert.AreEqual(Classes.Length, ((VectorDataViewType)student.GetOutputSchema(taught.Schema)["Score"].Type).Size);
+    }
+
+    [TestMethod]
+    public void PoolingThatLearnsNothingRefusesATeacher()
+    {
+        var ml = new MLContext(seed: 1);
+        foreach (var mode in new[] { PoolingMode.Mean, PoolingMode.Max })
+        {
+            var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.AttentionPooling(new AttentionPoolingEstimator.Options
+            {
+                InputColumnName = "Sequence", OutputColumnName = "Pooled", Mode = mode, LabelColumnName = "Label", TeacherScoreColumnName = "Teacher",
+            }));
+            StringAssert.Contains(error.Message, "TeacherScoreColumnName");
+            StringAssert.Contains(error.Message, $"{mode} pooling without a projection learns nothing");
+        }
+    }
+
+    [TestMethod]
     public void ADistilledStudentLoadsInAFreshProcessAndScoresIdentically()
     {
         var ml = new MLContext(seed: 4);
