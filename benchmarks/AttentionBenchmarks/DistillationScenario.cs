@@ -108,7 +108,7 @@ public static class DistillationScenario
         }
         int classes = teacherScores[0].Length;
         var scored = training.Select((row, i) => new TaughtRow { Text = row.Text, Label = row.Label, TeacherScore = teacherScores[i] }).ToList();
-        string? wordVectors = WordVectors == "none" ? null : TeacherWordVectors(ml, teacher, training, cacheStem + ".vec", log);
+        string? wordVectors = WordVectors == "none" ? null : TeacherWordVectors(ml, teacher, Keyed(training), cacheStem + ".vec", log);
         (teacher as IDisposable)?.Dispose();
         var taughtSchema = SchemaDefinition.Create(typeof(TaughtRow));
         taughtSchema[nameof(TaughtRow.TeacherScore)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, classes);
@@ -192,39 +192,20 @@ public static class DistillationScenario
 
     private const int VectorWidth = 384;
 
+
     /// <summary>
-    /// Word vectors from the teacher, for students whose vocabulary is learned from the task (Model2Vec's idea): every
-    /// word seen at least twice in the training texts is encoded alone by the teacher's fine-tuned encoder, L2-normalized
-    /// and scaled by √384 (so its entries have about the spread of a fresh embedding's), and written as a word2vec text
-    /// file for <c>PretrainedVectorsPath</c>. Cached beside the teacher when <see cref="TeacherCache"/> is on.
+    /// Word vectors from the teacher, for students whose vocabulary is learned from the task: every word seen at least
+    /// twice in the training texts, encoded alone by the teacher's fine-tuned encoder (<see cref="WordVectorFile"/>), for
+    /// <c>PretrainedVectorsPath</c>. Cached beside the teacher when <see cref="TeacherCache"/> is on.
     /// </summary>
-    private static string TeacherWordVectors(MLContext ml, ITransformer teacher, IEnumerable<Row> training, string path, TextWriter log)
+    private static string TeacherWordVectors(MLContext ml, ITransformer teacher, IDataView training, string path, TextWriter log)
     {
         if (TeacherCache && File.Exists(path))
             return path;
-        var word = new System.Text.RegularExpressions.Regex(@"[\p{L}\p{Nd}\p{M}]+(?:['’\-][\p{L}\p{Nd}\p{M}]+)*");
-        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var row in training)
-            foreach (System.Text.RegularExpressions.Match m in word.Matches(row.Text.ToLowerInvariant()))
-                counts[m.Value] = counts.GetValueOrDefault(m.Value) + 1;
-        var words = counts.Where(c => c.Value >= 2).Select(c => c.Key).OrderBy(w => w, StringComparer.Ordinal).ToList();
         var watch = Stopwatch.StartNew();
-        IDataView encoded = teacher.Transform(ml.Data.LoadFromEnumerable(words.Select(w => new Row { Label = "", Text = w })));
-        float scale = MathF.Sqrt(VectorWidth);
-        using (var writer = new StreamWriter(path))
-        {
-            writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{words.Count} {VectorWidth}"));
-            int i = 0;
-            foreach (var row in ml.Data.CreateEnumerable<FeatureRow>(encoded, reuseRowObject: true))
-            {
-                writer.Write(words[i++]);
-                foreach (float v in row.Features)
-                    writer.Write(string.Create(CultureInfo.InvariantCulture, $" {v * scale:G6}"));
-                writer.WriteLine();
-            }
-        }
+        int words = WordVectorFile.Write(ml, teacher, training, path);
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"[distillation] teacher word vectors: {words.Count} words in {watch.Elapsed.TotalSeconds:F1} s → {path}"));
+            $"[distillation] teacher word vectors: {words} words in {watch.Elapsed.TotalSeconds:F1} s → {path}"));
         return path;
     }
 
@@ -296,11 +277,6 @@ public static class DistillationScenario
     private sealed class ScoreRow
     {
         public float[] Score { get; set; } = Array.Empty<float>();
-    }
-
-    private sealed class FeatureRow
-    {
-        public float[] Features { get; set; } = Array.Empty<float>();
     }
 
     private sealed class TaughtRow

@@ -1,0 +1,121 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using Microsoft.ML.Attention.Text;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+
+namespace Microsoft.ML.Attention;
+
+/// <summary>
+/// Writes word vectors taken from a fitted text featurizer (a pretrained or fine-tuned Transformer) as a word2vec text
+/// file, for the <see cref="AttentionTextTrainingOptions.PretrainedVectorsPath"/> of the hierarchical attention network
+/// or the self-attention featurizer trained from scratch.
+/// </summary>
+/// <remarks>
+/// <para>Why: the fast components learn their vocabulary from the task, so a word they saw a few times means little to
+/// them, where a pretrained Transformer knows it. Each word of the training texts, encoded alone by the Transformer, gives
+/// the student a starting point that carries that knowledge (the idea of Model2Vec's static embeddings). With a
+/// fine-tuned teacher this is the second half of distillation: the teacher's scores teach what to predict, its word
+/// vectors what the words mean (docs/distillation.md).</para>
+/// <para>Words are the tokens the students read (the same tokenizer, lower-casing and punctuation setting), counted over
+/// <c>data</c>; those seen fewer than <c>minimumWordCount</c> times are left out, as the students leave them out of their
+/// vocabulary. Each vector is L2-normalized and scaled by √dimension, so its entries have about the spread of a freshly
+/// initialized embedding and training starts at the usual scale whatever the featurizer's norms are.</para>
+/// </remarks>
+public static class WordVectorFile
+{
+    /// <summary>Encodes every word of the texts through <paramref name="featurizer"/> and writes the vectors to <paramref name="path"/>.</summary>
+    /// <param name="mlContext">The ML.NET context.</param>
+    /// <param name="featurizer">A fitted transformer that maps the text column to a known-size vector of Single, such as the
+    /// featurizer of a pretrained encoder, or a whole fitted pipeline that contains one.</param>
+    /// <param name="data">The texts whose words to write (typically the students' training data).</param>
+    /// <param name="path">The file to write (replaced if it exists).</param>
+    /// <param name="textColumnName">The text column of <paramref name="data"/>, also the featurizer's input column.</param>
+    /// <param name="vectorColumnName">The featurizer's output column of vectors.</param>
+    /// <param name="minimumWordCount">Words seen fewer times are left out; use the students' <c>MinimumWordCount</c>.</param>
+    /// <param name="lowerCase">Lower-case words, as the students' <c>LowerCase</c> option.</param>
+    /// <param name="keepPunctuation">Write punctuation tokens too, as the students' <c>KeepPunctuation</c> option.</param>
+    /// <returns>The number of words written.</returns>
+    public static int Write(MLContext mlContext, ITransformer featurizer, IDataView data, string path,
+        string textColumnName = "Text", string vectorColumnName = "Embedding", int minimumWordCount = 2,
+        bool lowerCase = true, bool keepPunctuation = true)
+    {
+        IHostEnvironment env = mlContext ?? throw new ArgumentNullException(nameof(mlContext));
+        var host = env.Register(nameof(WordVectorFile));
+        host.CheckValue(featurizer, nameof(featurizer));
+        host.CheckValue(data, nameof(data));
+        host.CheckNonEmpty(path, nameof(path));
+        host.CheckUserArg(minimumWordCount >= 1, nameof(minimumWordCount), "must be at least 1");
+        var text = TextColumn.Find(host, data.Schema, textColumnName);
+
+        var words = CountWords(host, data, text, minimumWordCount, lowerCase, keepPunctuation);
+        var wordRows = mlContext.Data.LoadFromEnumerable(words.Select(w => new WordRow { Text = w }), WordSchema(textColumnName));
+        var encoded = featurizer.Transform(wordRows);
+        var vectors = encoded.Schema.GetColumnOrNull(vectorColumnName)
+            ?? throw host.ExceptSchemaMismatch(nameof(featurizer), "vector", vectorColumnName);
+        if (vectors.Type is not VectorDataViewType { ItemType: NumberDataViewType, Size: > 0 } type || type.ItemType != NumberDataViewType.Single)
+            throw host.ExceptSchemaMismatch(nameof(featurizer), "vector", vectorColumnName, "known-size vector of Single", vectors.Type.ToString());
+        int dimension = type.Size;
+
+        using var writer = new StreamWriter(path);
+        writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{words.Count} {dimension}"));
+        using var cursor = encoded.GetRowCursor(new[] { vectors });
+        var getter = cursor.GetGetter<VBuffer<float>>(vectors);
+        var buffer = default(VBuffer<float>);
+        var values = new float[dimension];
+        int written = 0;
+        float scale = MathF.Sqrt(dimension);
+        while (cursor.MoveNext())
+        {
+            host.CheckAlive();
+            getter(ref buffer);
+            buffer.CopyTo(values);
+            double norm = Math.Sqrt(values.Sum(v => (double)v * v));
+            if (!double.IsFinite(norm))
+                throw host.Except($"The featurizer's column '{vectorColumnName}' gave a NaN or infinite value for the word '{words[written]}'.");
+            writer.Write(words[written]);
+            foreach (float v in values)
+            {
+                writer.Write(' ');
+                // An all-zero vector (a featurizer that knows nothing of the word) stays zero.
+                writer.Write((norm > 0 ? (float)(v / norm * scale) : 0f).ToString("R", CultureInfo.InvariantCulture));
+            }
+            writer.WriteLine();
+            written++;
+        }
+        return written;
+    }
+
+    /// <summary>The words of the texts as the students tokenize them, most frequent first (ties in ordinal order).</summary>
+    private static IReadOnlyList<string> CountWords(IHost host, IDataView data, DataViewSchema.Column text, int minimumWordCount,
+        bool lowerCase, bool keepPunctuation)
+    {
+        var tokenizer = new DocumentTokenizer(new DocumentTokenizerOptions { LowerCase = lowerCase, KeepPunctuation = keepPunctuation });
+        var counts = new VocabularyBuilder(minimumWordCount);
+        using (var cursor = data.GetRowCursor(new[] { text }))
+        {
+            var read = TextColumn.Reader(cursor, text);
+            while (cursor.MoveNext())
+            {
+                host.CheckAlive();
+                counts.Add(tokenizer.Tokenize(read()));
+            }
+        }
+        return counts.Build().Words.Skip(Vocabulary.FirstWordId).ToList();
+    }
+
+    private static SchemaDefinition WordSchema(string textColumnName)
+    {
+        var schema = SchemaDefinition.Create(typeof(WordRow));
+        schema[nameof(WordRow.Text)].ColumnName = textColumnName;
+        return schema;
+    }
+
+    private sealed class WordRow
+    {
+        public string Text { get; set; } = "";
+    }
+}
