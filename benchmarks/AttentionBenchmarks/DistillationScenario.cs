@@ -108,7 +108,16 @@ public static class DistillationScenario
         }
         int classes = teacherScores[0].Length;
         var scored = training.Select((row, i) => new TaughtRow { Text = row.Text, Label = row.Label, TeacherScore = teacherScores[i] }).ToList();
-        string? wordVectors = WordVectors == "none" ? null : TeacherWordVectors(ml, teacher, Keyed(training), cacheStem + ".vec", log);
+        // The students keep their own sizes (HAN embeddings 200, featurizer width 128): the teacher's 384 dimensions are
+        // reduced to their principal components.
+        string? hanVectors = null, featurizerVectors = null;
+        if (WordVectors != "none")
+        {
+            if (Students.Contains("han"))
+                hanVectors = TeacherWordVectors(ml, teacher, Keyed(training), cacheStem + "-200.vec", 200, log);
+            if (Students.Contains("featurizer"))
+                featurizerVectors = TeacherWordVectors(ml, teacher, Keyed(training), cacheStem + "-128.vec", 128, log);
+        }
         (teacher as IDisposable)?.Dispose();
         var taughtSchema = SchemaDefinition.Create(typeof(TaughtRow));
         taughtSchema[nameof(TaughtRow.TeacherScore)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, classes);
@@ -116,11 +125,11 @@ public static class DistillationScenario
         IDataView taughtLabelled = Taught(labelled.Count), taughtAll = Taught(scored.Count);
         IDataView labelledOnly = Keyed(labelled);
 
-        var vectorChoices = WordVectors switch
+        string?[] Choices(string? vectors) => WordVectors switch
         {
             "none" => new string?[] { null },
-            "teacher" => new[] { wordVectors },
-            _ => new[] { null, wordVectors },
+            "teacher" => new[] { vectors },
+            _ => new[] { null, vectors },
         };
         var students = new (string Name, IDataView Data, string? Column, int Rows)[]
         {
@@ -140,7 +149,7 @@ public static class DistillationScenario
             DistillationWeight = Weight,
             PretrainedVectorsPath = vectors,
         };
-        foreach (string? vectors in Students.Contains("han") ? vectorChoices : Array.Empty<string?>())
+        foreach (string? vectors in Students.Contains("han") ? Choices(hanVectors) : Array.Empty<string?>())
             foreach (var (name, data, column, rows) in students)
             {
                 Measure.ResetPeakMemory();
@@ -151,11 +160,10 @@ public static class DistillationScenario
                 (model as IDisposable)?.Dispose();
             }
 
-        // Students: the from-scratch featurizer; SDCA on the labelled documents' vectors. Teacher word vectors set the
-        // featurizer's width to theirs (384).
+        // Students: the from-scratch featurizer; SDCA on the labelled documents' vectors.
         SelfAttentionFeaturizingEstimator.Options Featurizer(string? teacherColumn, string? vectors)
         {
-            var options = new SelfAttentionFeaturizingEstimator.Options
+            return new SelfAttentionFeaturizingEstimator.Options
             {
                 InputColumnName = "Text",
                 OutputColumnName = "Embedding",
@@ -166,11 +174,8 @@ public static class DistillationScenario
                 DistillationWeight = Weight,
                 PretrainedVectorsPath = vectors,
             };
-            if (vectors != null)
-                options.Width = VectorWidth;
-            return options;
         }
-        foreach (string? vectors in Students.Contains("featurizer") ? vectorChoices : Array.Empty<string?>())
+        foreach (string? vectors in Students.Contains("featurizer") ? Choices(featurizerVectors) : Array.Empty<string?>())
             foreach (var (name, data, column, rows) in students)
             {
                 Measure.ResetPeakMemory();
@@ -190,22 +195,20 @@ public static class DistillationScenario
         return results;
     }
 
-    private const int VectorWidth = 384;
-
 
     /// <summary>
     /// Word vectors from the teacher, for students whose vocabulary is learned from the task: every word seen at least
-    /// twice in the training texts, encoded alone by the teacher's fine-tuned encoder (<see cref="WordVectorFile"/>), for
-    /// <c>PretrainedVectorsPath</c>. Cached beside the teacher when <see cref="TeacherCache"/> is on.
+    /// twice in the training texts, encoded alone by the teacher's fine-tuned encoder (<see cref="WordVectorFile"/>),
+    /// reduced to the student's size, for <c>PretrainedVectorsPath</c>. Cached beside the teacher when <see cref="TeacherCache"/> is on.
     /// </summary>
-    private static string TeacherWordVectors(MLContext ml, ITransformer teacher, IDataView training, string path, TextWriter log)
+    private static string TeacherWordVectors(MLContext ml, ITransformer teacher, IDataView training, string path, int dimension, TextWriter log)
     {
         if (TeacherCache && File.Exists(path))
             return path;
         var watch = Stopwatch.StartNew();
-        int words = WordVectorFile.Write(ml, teacher, training, path);
+        int words = WordVectorFile.Write(ml, teacher, training, path, dimension: dimension);
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"[distillation] teacher word vectors: {words} words in {watch.Elapsed.TotalSeconds:F1} s → {path}"));
+            $"[distillation] teacher word vectors ({dimension} principal components): {words} words in {watch.Elapsed.TotalSeconds:F1} s → {path}"));
         return path;
     }
 

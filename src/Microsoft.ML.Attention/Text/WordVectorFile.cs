@@ -6,6 +6,7 @@ using System.Linq;
 using Microsoft.ML.Attention.Text;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using TorchSharp;
 
 namespace Microsoft.ML.Attention;
 
@@ -24,6 +25,10 @@ namespace Microsoft.ML.Attention;
 /// <c>data</c>; those seen fewer than <c>minimumWordCount</c> times are left out, as the students leave them out of their
 /// vocabulary. Each vector is L2-normalized and scaled by √dimension, so its entries have about the spread of a freshly
 /// initialized embedding and training starts at the usual scale whatever the featurizer's norms are.</para>
+/// <para>A student takes the file's dimension as its embedding size (the featurizer needs its <c>Width</c> equal to it),
+/// so a Transformer's 384 or 768 dimensions make a student slower than its own default. <c>dimension</c> keeps the
+/// student's size: the normalized vectors, centered, are projected on their first principal components (the
+/// directions in which the words differ most), then normalized and scaled as above.</para>
 /// </remarks>
 public static class WordVectorFile
 {
@@ -38,10 +43,12 @@ public static class WordVectorFile
     /// <param name="minimumWordCount">Words seen fewer times are left out; use the students' <c>MinimumWordCount</c>.</param>
     /// <param name="lowerCase">Lower-case words, as the students' <c>LowerCase</c> option.</param>
     /// <param name="keepPunctuation">Write punctuation tokens too, as the students' <c>KeepPunctuation</c> option.</param>
+    /// <param name="dimension">The vectors' dimension in the file: 0 keeps the featurizer's; a smaller one keeps that many
+    /// principal components (for example the hierarchical attention network's default <c>EmbeddingSize</c>, 200).</param>
     /// <returns>The number of words written.</returns>
     public static int Write(MLContext mlContext, ITransformer featurizer, IDataView data, string path,
         string textColumnName = "Text", string vectorColumnName = "Embedding", int minimumWordCount = 2,
-        bool lowerCase = true, bool keepPunctuation = true)
+        bool lowerCase = true, bool keepPunctuation = true, int dimension = 0)
     {
         IHostEnvironment env = mlContext ?? throw new ArgumentNullException(nameof(mlContext));
         var host = env.Register(nameof(WordVectorFile));
@@ -49,6 +56,7 @@ public static class WordVectorFile
         host.CheckValue(data, nameof(data));
         host.CheckNonEmpty(path, nameof(path));
         host.CheckUserArg(minimumWordCount >= 1, nameof(minimumWordCount), "must be at least 1");
+        host.CheckUserArg(dimension >= 0, nameof(dimension), "must be 0 (the featurizer's) or positive");
         var text = TextColumn.Find(host, data.Schema, textColumnName);
 
         var words = CountWords(host, data, text, minimumWordCount, lowerCase, keepPunctuation);
@@ -58,16 +66,40 @@ public static class WordVectorFile
             ?? throw host.ExceptSchemaMismatch(nameof(featurizer), "vector", vectorColumnName);
         if (vectors.Type is not VectorDataViewType { ItemType: NumberDataViewType, Size: > 0 } type || type.ItemType != NumberDataViewType.Single)
             throw host.ExceptSchemaMismatch(nameof(featurizer), "vector", vectorColumnName, "known-size vector of Single", vectors.Type.ToString());
-        int dimension = type.Size;
+        if (dimension > type.Size)
+            throw host.ExceptUserArg(nameof(dimension), $"is {dimension}, more than the {type.Size} of the featurizer's column '{vectorColumnName}'");
 
+        var unit = ReadNormalized(host, encoded, vectors, words, type.Size);
+        var written = dimension == 0 || dimension == type.Size || unit.Length == 0 ? unit : PrincipalComponents(unit, dimension);
+        int size = written.Length == 0 ? (dimension == 0 ? type.Size : dimension) : written[0].Length;
+        double scale = Math.Sqrt(size);
         using var writer = new StreamWriter(path);
-        writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{words.Count} {dimension}"));
+        writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{words.Count} {size}"));
+        for (int w = 0; w < written.Length; w++)
+        {
+            host.CheckAlive();
+            double norm = Math.Sqrt(written[w].Sum(v => v * v));
+            writer.Write(words[w]);
+            foreach (double v in written[w])
+            {
+                writer.Write(' ');
+                // An all-zero vector (a featurizer that knows nothing of the word) stays zero.
+                writer.Write((norm > 0 ? (float)(v / norm * scale) : 0f).ToString("R", CultureInfo.InvariantCulture));
+            }
+            writer.WriteLine();
+        }
+        return written.Length;
+    }
+
+    /// <summary>The featurizer's vector of each word, L2-normalized (zero stays zero), in double precision.</summary>
+    private static double[][] ReadNormalized(IHost host, IDataView encoded, DataViewSchema.Column vectors, IReadOnlyList<string> words, int size)
+    {
+        var result = new double[words.Count][];
         using var cursor = encoded.GetRowCursor(new[] { vectors });
         var getter = cursor.GetGetter<VBuffer<float>>(vectors);
         var buffer = default(VBuffer<float>);
-        var values = new float[dimension];
-        int written = 0;
-        float scale = MathF.Sqrt(dimension);
+        var values = new float[size];
+        int w = 0;
         while (cursor.MoveNext())
         {
             host.CheckAlive();
@@ -75,18 +107,31 @@ public static class WordVectorFile
             buffer.CopyTo(values);
             double norm = Math.Sqrt(values.Sum(v => (double)v * v));
             if (!double.IsFinite(norm))
-                throw host.Except($"The featurizer's column '{vectorColumnName}' gave a NaN or infinite value for the word '{words[written]}'.");
-            writer.Write(words[written]);
-            foreach (float v in values)
-            {
-                writer.Write(' ');
-                // An all-zero vector (a featurizer that knows nothing of the word) stays zero.
-                writer.Write((norm > 0 ? (float)(v / norm * scale) : 0f).ToString("R", CultureInfo.InvariantCulture));
-            }
-            writer.WriteLine();
-            written++;
+                throw host.Except($"The featurizer's column '{vectors.Name}' gave a NaN or infinite value for the word '{words[w]}'.");
+            result[w++] = values.Select(v => norm > 0 ? v / norm : 0).ToArray();
         }
-        return written;
+        return result;
+    }
+
+    /// <summary>
+    /// The centered vectors projected on the <paramref name="dimension"/> eigenvectors of their covariance with the
+    /// largest eigenvalues, in double precision. Each eigenvector's sign is fixed (its largest entry positive), so the
+    /// same vectors give the same file wherever the eigensolver's signs fall.
+    /// </summary>
+    private static double[][] PrincipalComponents(double[][] vectors, int dimension)
+    {
+        using var scope = torch.NewDisposeScope();
+        int n = vectors.Length, d = vectors[0].Length;
+        var x = torch.tensor(vectors.SelectMany(v => v).ToArray(), new long[] { n, d }, torch.float64);
+        var centered = x - x.mean(new long[] { 0 }, keepdim: true);
+        var covariance = centered.t().matmul(centered) / n;
+        var (_, eigenvectors) = torch.linalg.eigh(covariance);
+        var top = eigenvectors.narrow(1, d - dimension, dimension).flip(1);
+        var largest = top.abs().argmax(0, keepdim: true);
+        var signs = top.gather(0, largest).sign();
+        signs = torch.where(signs == 0, torch.ones_like(signs), signs);
+        var projected = centered.matmul(top * signs).contiguous().data<double>().ToArray();
+        return Enumerable.Range(0, n).Select(i => projected.AsSpan(i * dimension, dimension).ToArray()).ToArray();
     }
 
     /// <summary>The words of the texts as the students tokenize them, most frequent first (ties in ordinal order).</summary>

@@ -77,6 +77,50 @@ public sealed class WordVectorFileTests
             string.Join(Environment.NewLine, messages.Where(m => m.Contains("Pretrained vectors", StringComparison.Ordinal))));
     }
 
+    private sealed class SixNumbers
+    {
+        [VectorType(6)]
+        public float[] Embedding { get; set; } = Array.Empty<float>();
+    }
+
+    [TestMethod]
+    public void AReducedDimensionKeepsThePrincipalComponents()
+    {
+        // Vectors c + a·u + b·w of six numbers: once normalized and centered they lie in a 3-dimensional subspace, so
+        // 3 principal components keep every angle between them, and the file's cosines equal the hand-computed ones.
+        var ml = new MLContext(seed: 1);
+        double[] c = { 1, 0.5, -0.2, 0.3, 0, 0.1 }, u = { 0, 1, 0.4, -0.5, 0.2, 0 }, w = { 0.3, 0, 0, 1, -0.6, 0.8 };
+        double[] Vector(string word)
+        {
+            double a = word.Length % 5 - 2, b = word[0] % 7 - 3;
+            return c.Select((ci, i) => ci + a * u[i] + b * w[i]).ToArray();
+        }
+        var featurizer = ml.Transforms.CustomMapping<TextRow, SixNumbers>((row, output) => output.Embedding = Vector(row.Text).Select(v => (float)v).ToArray(), null)
+            .Fit(ml.Data.LoadFromEnumerable(new[] { new TextRow() }));
+        string[] vocabulary = { "river", "red", "the", "runs", "cat", "mat", "delta", "ox", "blue", "green" };
+        var data = ml.Data.LoadFromEnumerable(vocabulary.Concat(vocabulary).Select(t => new TextRow { Text = t }));
+        using var folder = new TempFolder();
+        var path = Path.Combine(folder.Path, "words.vec");
+
+        WordVectorFile.Write(ml, featurizer, data, path, dimension: 3);
+
+        var lines = File.ReadAllLines(path);
+        Assert.AreEqual($"{vocabulary.Length} 3", lines[0]);
+        var written = lines.Skip(1).ToDictionary(l => l.Split(' ')[0], l => l.Split(' ').Skip(1).Select(f => double.Parse(f, CultureInfo.InvariantCulture)).ToArray());
+        var unit = vocabulary.ToDictionary(v => v, v => { var x = Vector(v); var n = Math.Sqrt(x.Sum(e => e * e)); return x.Select(e => e / n).ToArray(); });
+        var mean = Enumerable.Range(0, 6).Select(i => unit.Values.Average(x => x[i])).ToArray();
+        var centered = unit.ToDictionary(p => p.Key, p => p.Value.Select((e, i) => e - mean[i]).ToArray());
+        static double Cosine(double[] x, double[] y) => x.Zip(y, (a, b) => a * b).Sum() / Math.Sqrt(x.Sum(e => e * e) * y.Sum(e => e * e));
+        foreach (var a in vocabulary)
+        {
+            Assert.AreEqual(Math.Sqrt(3), Math.Sqrt(written[a].Sum(e => e * e)), 1e-5, $"norm of {a}");
+            foreach (var b in vocabulary)
+                Assert.AreEqual(Cosine(centered[a], centered[b]), Cosine(written[a], written[b]), 1e-5, $"{a} · {b}");
+        }
+        var tooLarge = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => WordVectorFile.Write(ml, featurizer, data, path, dimension: 7));
+        StringAssert.Contains(tooLarge.Message, "more than the 6");
+    }
+
     [TestMethod]
     public void BadColumnsAreReportedByName()
     {
