@@ -1,8 +1,8 @@
 // Knowledge distillation: all-MiniLM-L6-v2 fine-tuned on the labels (the teacher, through the self-attention
 // featurizer and SDCA) teaches a hierarchical attention network (the student) with its class probabilities. Prints
 // accuracy and docs/s of the teacher, of the student trained on labels alone and of the distilled student (also with
-// the rest of the training texts added without labels), and saves the student distilled with the unlabeled texts,
-// whose zip holds no teacher.
+// the rest of the training texts added without labels, and also starting from the teacher's word vectors), and saves
+// the last student, whose zip holds no teacher.
 //
 //   dotnet run --project samples/Distillation
 //   dotnet run --project samples/Distillation -- --data my.csv --text-column Body --label-column Team --train 1000
@@ -66,12 +66,13 @@ Report("Teacher: MiniLM fine-tuned → SDCA", teacher, teacherSeconds);
 // The teacher's probabilities become a column of the training data, read once by the student's Fit.
 IDataView Taught(IDataView data) => ml.Data.Cache(ml.Transforms.CopyColumns("TeacherScore", "Score").Fit(teacher.Transform(data))
     .Transform(teacher.Transform(data)));
-HierarchicalAttentionTrainer.Options Student(string? teacherColumn) => new()
+HierarchicalAttentionTrainer.Options Student(string? teacherColumn, string? wordVectors = null) => new()
 {
     LabelColumnName = "Label",
     TextColumnName = "Text",
     NumberOfEpochs = 10,
     TeacherScoreColumnName = teacherColumn,
+    PretrainedVectorsPath = wordVectors,
     // SDCA on MiniLM's normalized vectors gives soft probabilities already: no further softening, half the loss from labels.
     DistillationTemperature = 1f,
     DistillationWeight = 0.5f,
@@ -89,11 +90,20 @@ var unlabeled = rows.Skip(settings.TrainingRows).Select(r => new TextRow { Text 
 var withUnlabeled = Taught(keys.Transform(ml.Data.LoadFromEnumerable(rows.Take(settings.TrainingRows).Concat(unlabeled))));
 var distilledMore = Timed(() => ml.MulticlassClassification.Trainers.HierarchicalAttention(Student("TeacherScore")).Fit(withUnlabeled), out var moreSeconds);
 Report($"Student (HAN) distilled + {unlabeled.Count} unlabeled texts", distilledMore, moreSeconds);
+
+// What the teacher knows of words: each word of the training texts encoded alone by the fine-tuned encoder, reduced to
+// the HAN's embedding size (200), becomes the student's starting embedding instead of a random one.
+var vectorsPath = Path.GetFullPath("teacher-word-vectors.vec");
+var words = Timed(() => WordVectorFile.Write(ml, teacher, withUnlabeled, vectorsPath, dimension: 200), out var vectorsSeconds);
+AnsiConsole.MarkupLine($"Teacher word vectors: {words} words → [bold]{Markup.Escape(vectorsPath)}[/].");
+var distilledBest = Timed(() => ml.MulticlassClassification.Trainers.HierarchicalAttention(Student("TeacherScore", vectorsPath)).Fit(withUnlabeled),
+    out var bestSeconds);
+Report($"Student (HAN) distilled + {unlabeled.Count} unlabeled texts + teacher word vectors", distilledBest, vectorsSeconds + bestSeconds);
 AnsiConsole.Write(results);
 
-// The student worth shipping: distilled with the unlabeled texts.
+// The student worth shipping: distilled with the unlabeled texts, from the teacher's word vectors.
 var savedPath = Path.GetFullPath("distilled-student.zip");
-ml.Model.Save(distilledMore, test.Schema, savedPath);
+ml.Model.Save(distilledBest, test.Schema, savedPath);
 var reloaded = new MLContext(seed: 1).Model.Load(savedPath, out _);
 var again = ml.MulticlassClassification.Evaluate(reloaded.Transform(test));
 AnsiConsole.MarkupLine($"Saved the distilled student ({new FileInfo(savedPath).Length / 1024} KiB, no teacher inside) to [bold]{Markup.Escape(savedPath)}[/]; " +
