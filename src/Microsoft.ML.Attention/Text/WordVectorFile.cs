@@ -124,12 +124,13 @@ public static class WordVectorFile
         int n = vectors.Length, d = vectors[0].Length;
         var x = torch.tensor(vectors.SelectMany(v => v).ToArray(), new long[] { n, d }, torch.float64);
         var centered = x - x.mean(new long[] { 0 }, keepdim: true);
-        var covariance = centered.t().matmul(centered) / n;
+        // An explicit Scalar, disposed here: a temporary one can be finalized while libtorch reads it (ScalarLifetimeTests).
+        using var rows = ((double)n).ToScalar();
+        var covariance = centered.t().matmul(centered).div(rows);
         var (_, eigenvectors) = torch.linalg.eigh(covariance);
         var top = eigenvectors.narrow(1, d - dimension, dimension).flip(1);
-        var largest = top.abs().argmax(0, keepdim: true);
-        var signs = top.gather(0, largest).sign();
-        signs = torch.where(signs == 0, torch.ones_like(signs), signs);
+        // The largest entry of a unit eigenvector is never 0, so its sign is ±1.
+        var signs = top.gather(0, top.abs().argmax(0, keepdim: true)).sign();
         var projected = centered.matmul(top * signs).contiguous().data<double>().ToArray();
         return Enumerable.Range(0, n).Select(i => projected.AsSpan(i * dimension, dimension).ToArray()).ToArray();
     }
