@@ -35,7 +35,8 @@ public static class WordVectorFile
     /// <summary>Encodes every word of the texts through <paramref name="featurizer"/> and writes the vectors to <paramref name="path"/>.</summary>
     /// <param name="mlContext">The ML.NET context.</param>
     /// <param name="featurizer">A fitted transformer that maps the text column to a known-size vector of Single, such as the
-    /// featurizer of a pretrained encoder, or a whole fitted pipeline that contains one.</param>
+    /// featurizer of a pretrained encoder, or a whole fitted pipeline that contains one and whose steps read no column but
+    /// the text (a pipeline that begins by keying the label needs the rows' label: pass its featurizer instead).</param>
     /// <param name="data">The texts whose words to write (typically the students' training data).</param>
     /// <param name="path">The file to write (replaced if it exists).</param>
     /// <param name="textColumnName">The text column of <paramref name="data"/>, also the featurizer's input column.</param>
