@@ -65,14 +65,14 @@ public static class WordVectorFile
         var encoded = featurizer.Transform(wordRows);
         var vectors = encoded.Schema.GetColumnOrNull(vectorColumnName)
             ?? throw host.ExceptSchemaMismatch(nameof(featurizer), "vector", vectorColumnName);
-        if (vectors.Type is not VectorDataViewType { ItemType: NumberDataViewType, Size: > 0 } type || type.ItemType != NumberDataViewType.Single)
+        if (vectors.Type is not VectorDataViewType { Size: > 0 } type || type.ItemType != NumberDataViewType.Single)
             throw host.ExceptSchemaMismatch(nameof(featurizer), "vector", vectorColumnName, "known-size vector of Single", vectors.Type.ToString());
         if (dimension > type.Size)
             throw host.ExceptUserArg(nameof(dimension), $"is {dimension}, more than the {type.Size} of the featurizer's column '{vectorColumnName}'");
 
         var unit = ReadNormalized(host, encoded, vectors, words, type.Size);
         var written = dimension == 0 || dimension == type.Size || unit.Length == 0 ? unit : PrincipalComponents(unit, dimension);
-        int size = written.Length == 0 ? (dimension == 0 ? type.Size : dimension) : written[0].Length;
+        int size = dimension == 0 ? type.Size : dimension;
         double scale = Math.Sqrt(size);
         using var writer = new StreamWriter(path);
         writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{words.Count} {size}"));
