@@ -125,6 +125,9 @@ public sealed class PretrainedFeaturizerTests
         var options = FineTuning(_folder);
         options.TokenWeightsColumnName = "TokenWeights";
         options.TokenWeightsSource = TokenAttentionSource.LastLayer;
+        // Every epoch trains: a 40-row hold-out reaches loss 0 by epoch 4, when the decision is right but the attention
+        // has not yet settled on the markers (0.11 against 0.08 then, 0.34 against 0.04 after epoch 8).
+        options.ValidationFraction = 0;
         var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.Text.SelfAttentionFeaturize(options))
             .Fit(ml.Data.LoadFromEnumerable(OrderTask.Generate(400, seed: 21)));
         var engine = ml.Model.CreatePredictionEngine<DocumentRow, Vectors>(model);
