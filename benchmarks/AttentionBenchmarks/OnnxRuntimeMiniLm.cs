@@ -29,7 +29,12 @@ public sealed class OnnxRuntimeMiniLm : IDisposable
     {
         _ids = new MiniLmIds(modelFolder);
         // Intra-op threads only: one Run at a time, so inter-op parallelism has nothing to overlap.
-        using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1 };
+        using var options = new SessionOptions
+        {
+            IntraOpNumThreads = threads,
+            InterOpNumThreads = 1,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        };
         _session = new InferenceSession(MiniLmModel.OnnxPath(modelFolder), options);
     }
 
@@ -46,11 +51,17 @@ public sealed class OnnxRuntimeMiniLm : IDisposable
     {
         int[][] ids = texts.Select(Ids).ToArray();
         tokenCounts = ids.Select(i => i.Length).ToArray();
-        int[] order = Enumerable.Range(0, ids.Length).OrderBy(i => ids[i].Length).ToArray();
-        var vectors = new float[texts.Count][];
-        for (int start = 0; start < order.Length; start += BatchSize)
+        return EmbedIds(ids);
+    }
+
+    /// <summary>Vectors of texts already tokenized: sorted by length, batches of <paramref name="batchSize"/> neighbours.</summary>
+    public float[][] EmbedIds(IReadOnlyList<int[]> ids, int batchSize = BatchSize)
+    {
+        int[] order = Enumerable.Range(0, ids.Count).OrderBy(i => ids[i].Length).ToArray();
+        var vectors = new float[ids.Count][];
+        for (int start = 0; start < order.Length; start += batchSize)
         {
-            int[] batch = order.AsSpan(start, Math.Min(BatchSize, order.Length - start)).ToArray();
+            int[] batch = order.AsSpan(start, Math.Min(batchSize, order.Length - start)).ToArray();
             float[][] pooled = Run(batch.Select(i => ids[i]).ToArray());
             for (int b = 0; b < batch.Length; b++)
             {

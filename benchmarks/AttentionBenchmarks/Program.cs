@@ -7,7 +7,7 @@ namespace AttentionBenchmarks;
 
 /// <summary>
 /// Usage: dotnet run -c Release --project benchmarks/AttentionBenchmarks -- [options]
-///   --corpus debian|wordnet|wordnet-all|synthetic   corpus to use (default debian; wordnet: see WordNetCorpus)
+///   --corpus debian|wordnet|wordnet-all|fortunes|synthetic   corpus to use (default debian; see WordNetCorpus, FortuneCorpus)
 ///   --only NAME[,NAME]          systems to run (default: all); --list prints the names
 ///   --corpus-only               build/load the corpus, print counts, run nothing
 ///   --rebuild-corpus            rebuild the Debian corpus from the apt lists even if cached
@@ -24,7 +24,10 @@ namespace AttentionBenchmarks;
 ///                               documents, default 4000; --temperature T, --weight W, --students han,featurizer,
 ///                               --word-vectors none|teacher|both, --teacher-cache; see DistillationScenario); or concurrency (scoring from several
 ///                               threads at once, --threads N, default 4; see ConcurrencyScenario); or finetuned-speed
-///                               (frozen against fine-tuned encoding speed; see FineTunedSpeedScenario)
+///                               (frozen against fine-tuned encoding speed; see FineTunedSpeedScenario); or finetune-recipe
+///                               (fine-tune on the first --train N labelled documents → SDCA on them, per seed: --seeds 1,2,3,
+///                               --lr X, --epochs N, --validation F, --batch N; see FineTuningRecipeScenario); or frozen-speed
+///                               (frozen encoding against ONNX Runtime at its best, --score N texts, default 2000; see FrozenSpeedScenario)
 /// </summary>
 public static class Program
 {
@@ -90,6 +93,11 @@ public static class Program
                 case "--students": DistillationScenario.Students = Next().Split(','); break;
                 case "--word-vectors": DistillationScenario.WordVectors = Next(); break;
                 case "--teacher-cache": DistillationScenario.TeacherCache = true; break;
+                case "--seeds": FineTuningRecipeScenario.Seeds = Next().Split(',').Select(v => int.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray(); break;
+                case "--lr": FineTuningRecipeScenario.LearningRate = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--epochs": FineTuningRecipeScenario.Epochs = Count(Next()); break;
+                case "--validation": FineTuningRecipeScenario.Validation = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--batch": FineTuningRecipeScenario.BatchSize = Count(Next()); break;
                 case "--append-docs":
                     appendPath = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[++i] : null;
                     appendPath ??= Path.Combine(RepositoryRoot(), "docs", "benchmarks.md");
@@ -128,6 +136,7 @@ public static class Program
             "synthetic" => SyntheticCorpus.Generate(),
             "wordnet" => WordNetCorpus.Load(dataDirectory, rebuild, log),
             "wordnet-all" => WordNetCorpus.Load(dataDirectory, rebuild, log, all: true),
+            "fortunes" => FortuneCorpus.Load(dataDirectory, rebuild, log),
             _ => throw new ArgumentException($"Unknown corpus {corpusName}"),
         };
         if (limit is int n)
@@ -147,6 +156,8 @@ public static class Program
             case "minilm-ids": return MiniLmIdsScenario.Run(corpus, log);
             case "concurrency": return ConcurrencyScenario.Run(corpus, log, trainCount, scoreCount, calls, threads);
             case "finetuned-speed": return FineTunedSpeedScenario.Run(corpus, log, TrainDocuments ?? 1000, scoreCount);
+            case "finetune-recipe": return FineTuningRecipeScenario.Run(corpus, log, TrainDocuments ?? 4000);
+            case "frozen-speed": return FrozenSpeedScenario.Run(corpus, log, scoreCount == 1000 ? 2000 : scoreCount);
             case "distillation": break;
             default:
                 Console.Error.WriteLine($"Unknown scenario {scenario}: sdca-checkpoint, memory-han, memory-featurizer, concurrency, finetuned-speed, minilm-ids, distillation");
