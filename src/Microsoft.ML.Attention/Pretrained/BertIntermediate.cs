@@ -1,10 +1,14 @@
+using Microsoft.ML.Attention.Core;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Attention.Pretrained;
 
-/// <summary>The first half of BERT's feed-forward block: GELU(dense(x)), GELU with erf as Hugging Face's "gelu".</summary>
+/// <summary>
+/// The first half of BERT's feed-forward block, GELU(dense(x)) with erf as Hugging Face's "gelu"; <see cref="BertLayer"/>
+/// applies it with the second half (<see cref="BertOutput"/>'s dense) through <see cref="InferenceLinear.FeedForward"/>.
+/// </summary>
 internal sealed class BertIntermediate : nn.Module
 {
     private readonly Linear dense;
@@ -15,9 +19,5 @@ internal sealed class BertIntermediate : nn.Module
         RegisterComponents();
     }
 
-    public Tensor Forward(Tensor x)
-    {
-        using var scope = torch.NewDisposeScope();
-        return scope.MoveToOuter(nn.functional.gelu(dense.call(x)));
-    }
+    public Linear Dense => dense;
 }

@@ -37,9 +37,11 @@ internal sealed class BertSelfAttention : nn.Module
     public (Tensor Context, Tensor? Weights) Forward(Tensor x, Tensor mask, bool needWeights)
     {
         using var scope = torch.NewDisposeScope();
-        var q = HeadAttention.SplitHeads(query.call(x), _heads);
-        var k = HeadAttention.SplitHeads(key.call(x), _heads);
-        var v = HeadAttention.SplitHeads(value.call(x), _heads);
+        // At inference the three projections are one product (InferenceLinear).
+        var projected = InferenceLinear.Forward(x, query, key, value);
+        var q = HeadAttention.SplitHeads(projected[0], _heads);
+        var k = HeadAttention.SplitHeads(projected[1], _heads);
+        var v = HeadAttention.SplitHeads(projected[2], _heads);
         bool dropping = training && _dropoutRate > 0.0;
         // Attention dropout while fine-tuning runs inside the fused kernel unless the weights are wanted: materializing
         // [B, heads, T, T] for it cost time and most of fine-tuning's activation memory.

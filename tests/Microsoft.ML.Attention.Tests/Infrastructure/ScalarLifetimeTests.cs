@@ -33,13 +33,20 @@ public sealed class ScalarLifetimeTests
                 foreach (var call in method.Body.Instructions.Select(i => i.Operand).OfType<MethodReference>())
                 {
                     var path = finder.PathToTemporary(call);
-                    if (path is not null)
+                    if (path is not null && !Allowed.Contains((type.FullName, path)))
                         offenders.Add($"{type.FullName}.{method.Name} -> {path}");
                 }
             }
         }
         Assert.IsEmpty(offenders.Distinct().ToList(), "Temporary TorchSharp scalars:\n" + string.Join("\n", offenders.Distinct()));
     }
+
+    // Paths the scan cannot tell apart from safe ones. CompilationUnit.invoke converts only number arguments to Scalars
+    // (DetermineArgumentTypeRefs switches on each argument's type); InferenceLinear passes tensors alone.
+    private static readonly HashSet<(string Type, string Path)> Allowed = new()
+    {
+        ("Microsoft.ML.Attention.Core.InferenceLinear", "CompilationUnit.invoke > ScriptModule.DetermineArgumentTypeRefs"),
+    };
 
     // A stability check, not a reproduction: the race needs a collection inside a native call's few microseconds, and
     // this test passed on the code before the fix too. The IL scan above is what guards the rule.
