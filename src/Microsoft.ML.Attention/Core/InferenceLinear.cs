@@ -57,7 +57,7 @@ def version(weight: Tensor) -> int:
     /// </summary>
     public static Tensor[] Forward(Tensor x, params Linear[] layers)
     {
-        if (Functions.Value is not { } functions || !Applies(x, layers))
+        if (!Applies(x, layers) || Functions.Value is not { } functions)
             return layers.Select(layer => layer.call(x)).ToArray();
         using var scope = torch.NewDisposeScope();
         var (weight, bias) = PackedFor(functions, layers);
@@ -76,7 +76,7 @@ def version(weight: Tensor) -> int:
     /// <summary>down(GELU(up(x))) for x [..., in], GELU with erf as BERT's.</summary>
     public static Tensor FeedForward(Tensor x, Linear up, Linear down)
     {
-        if (Functions.Value is not { } functions || !Applies(x, up, down))
+        if (!Applies(x, up, down) || Functions.Value is not { } functions)
             return down.call(nn.functional.gelu(up.call(x)));
         using var scope = torch.NewDisposeScope();
         var (upWeight, upBias) = PackedFor(functions, up);
@@ -95,6 +95,7 @@ def version(weight: Tensor) -> int:
             }
     }
 
+    // Checked before the functions are first needed, so training never compiles them.
     private static bool Applies(Tensor x, params Linear[] layers)
         => !torch.is_grad_enabled() && x.dtype == ScalarType.Float32 && x.device_type == DeviceType.CPU && x.dim() >= 2
             && x.NumberOfElements > 0 && layers.All(l => !l.training && l.bias is not null && l.weight!.dtype == ScalarType.Float32);

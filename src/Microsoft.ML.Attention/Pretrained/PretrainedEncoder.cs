@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Threading.Tasks;
 using Microsoft.ML;
 using Microsoft.ML.Attention.Core;
 using Microsoft.ML.Attention.Infrastructure;
@@ -175,7 +176,7 @@ internal sealed class PretrainedEncoder : IFeaturizerEncoder, IDisposable
                 tokens[i] = Tokenize(texts[i]);
             return tokens;
         }
-        System.Threading.Tasks.Parallel.For(0, tokens.Length, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = threads },
+        Parallel.For(0, tokens.Length, new ParallelOptions { MaxDegreeOfParallelism = threads },
             i => tokens[i] = Tokenize(texts[i]));
         return tokens;
     }
