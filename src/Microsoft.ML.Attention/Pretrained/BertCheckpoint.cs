@@ -49,8 +49,7 @@ internal static class BertCheckpoint
             var source = byName[name];
             if (!target.shape.SequenceEqual(source.Shape))
                 throw CheckpointErrors.Invalid(file, $"tensor '{name}' has shape {source.ShapeText}; the configuration gives [{string.Join(", ", target.shape)}].");
-            using var values = torch.tensor(source.Values, source.Shape);
-            target.copy_(values);
+            source.CopyInto(target);
         }
     }
 }

@@ -30,44 +30,76 @@ internal sealed class OnnxGraph
         Nodes = nodes;
     }
 
+    // The file is walked, not loaded: a node is read whole (it is small), a weight's raw bytes are only located, and
+    // read when the weight is copied into the model (WeightTensor.CopyInto).
     public static OnnxGraph Read(string path)
     {
-        var bytes = File.ReadAllBytes(path);
-        var model = new ProtobufReader(bytes, path);
-        ReadOnlySpan<byte> graph = default;
+        using var file = new ProtobufFile(path);
+        var initializers = new List<WeightTensor>();
+        var nodes = new List<OnnxNode>();
         bool found = false;
-        while (!model.AtEnd)
+        while (file.Position < file.Length)
         {
-            var (field, wire) = model.ReadTag();
+            var (field, wire) = file.ReadTag(file.Length);
             if (field == 7 && wire == 2)
             {
-                graph = model.ReadLengthDelimited();
+                long length = file.ReadLength(file.Length);
+                long graphEnd = file.Position + length;
+                ReadGraph(file, graphEnd, path, initializers, nodes);
                 found = true;
             }
             else
-                model.Skip(wire);
+                file.Skip(wire, file.Length);
         }
         if (!found)
             throw CheckpointErrors.Invalid(path, "the ONNX model has no graph (not an ONNX model file?).");
+        return new OnnxGraph(initializers, nodes);
+    }
 
-        var initializers = new List<WeightTensor>();
-        var nodes = new List<OnnxNode>();
-        var reader = new ProtobufReader(graph, path);
-        while (!reader.AtEnd)
+    private static void ReadGraph(ProtobufFile file, long end, string path, List<WeightTensor> initializers, List<OnnxNode> nodes)
+    {
+        while (file.Position < end)
         {
-            var (field, wire) = reader.ReadTag();
+            var (field, wire) = file.ReadTag(end);
             if (field == 1 && wire == 2)
-                nodes.Add(ReadNode(reader.ReadLengthDelimited(), path));
+                nodes.Add(ReadNode(file.ReadBytes(file.ReadLength(end)), path));
             else if (field == 5 && wire == 2)
             {
-                var tensor = ReadTensor(reader.ReadLengthDelimited(), path);
+                var length = file.ReadLength(end);
+                var tensor = ReadInitializer(file, file.Position + length, path);
                 if (tensor is not null)
                     initializers.Add(tensor);
             }
             else
-                reader.Skip(wire);
+                file.Skip(wire, end);
         }
-        return new OnnxGraph(initializers, nodes);
+    }
+
+    // An initializer (TensorProto) read from the file: everything but raw_data is small and read; raw_data is located.
+    private static WeightTensor? ReadInitializer(ProtobufFile file, long end, string path)
+    {
+        var fields = new TensorFields();
+        while (file.Position < end)
+        {
+            var (field, wire) = file.ReadTag(end);
+            if (field == 9 && wire == 2)
+            {
+                fields.RawLength = file.ReadLength(end);
+                fields.RawOffset = file.Position;
+                file.SkipBytes(fields.RawLength);
+            }
+            else if (fields.Reads(field, wire))
+            {
+                long length = wire == 2 ? file.ReadLength(end) : wire == 5 ? 4 : -1;
+                if (length >= 0)
+                    fields.Read(field, wire, file.ReadBytes(length), path);
+                else
+                    fields.ReadVarint(field, file.ReadVarint(end));
+            }
+            else
+                file.Skip(wire, end);
+        }
+        return fields.Tensor(path, (count, encoding) => WeightTensor.InFile(fields.Name, fields.Shape, path, fields.RawOffset, encoding));
     }
 
     private static OnnxNode ReadNode(ReadOnlySpan<byte> message, string path)
@@ -105,8 +137,8 @@ internal sealed class OnnxGraph
             if (field == 5 && wire == 2)
             {
                 var tensor = ReadTensor(reader.ReadLengthDelimited(), path);
-                if (tensor is { Values.Length: 1 })
-                    value = tensor.Values[0];
+                if (tensor is { ElementCount: 1 })
+                    value = tensor.ReadValues()[0];
             }
             else
                 reader.Skip(wire);
@@ -114,83 +146,124 @@ internal sealed class OnnxGraph
         return value;
     }
 
-    // A float tensor (float32, float16 or bfloat16, widened to float32); null for other element types.
+    // A tensor inside a node's attribute, from its message in memory: float32, float16 or bfloat16, widened to float32;
+    // null for other element types.
     private static WeightTensor? ReadTensor(ReadOnlySpan<byte> message, string path)
     {
-        var dims = new List<long>();
-        int dataType = 0, location = 0;
-        string name = "";
-        ReadOnlySpan<byte> raw = default;
-        bool hasRaw = false;
-        var floats = new List<float>();
-        var int32s = new List<int>();
+        var fields = new TensorFields();
+        byte[]? raw = null;
         var reader = new ProtobufReader(message, path);
         while (!reader.AtEnd)
         {
             var (field, wire) = reader.ReadTag();
-            switch (field, wire)
+            if (field == 9 && wire == 2)
             {
-                case (1, 0): dims.Add((long)reader.ReadVarint()); break;
-                case (1, 2):
-                    var packedDims = new ProtobufReader(reader.ReadLengthDelimited(), path);
-                    while (!packedDims.AtEnd)
-                        dims.Add((long)packedDims.ReadVarint());
-                    break;
-                case (2, 0): dataType = (int)reader.ReadVarint(); break;
-                case (4, 5): floats.Add(BitConverter.UInt32BitsToSingle(reader.ReadFixed32())); break;
-                case (4, 2):
-                    var packedFloats = reader.ReadLengthDelimited();
-                    for (int i = 0; i + 4 <= packedFloats.Length; i += 4)
-                        floats.Add(BinaryPrimitives.ReadSingleLittleEndian(packedFloats.Slice(i)));
-                    break;
-                case (5, 0): int32s.Add((int)reader.ReadVarint()); break;
-                case (5, 2):
-                    var packedInts = new ProtobufReader(reader.ReadLengthDelimited(), path);
-                    while (!packedInts.AtEnd)
-                        int32s.Add((int)packedInts.ReadVarint());
-                    break;
-                case (8, 2): name = Encoding.UTF8.GetString(reader.ReadLengthDelimited()); break;
-                case (9, 2): raw = reader.ReadLengthDelimited(); hasRaw = true; break;
-                case (14, 0): location = (int)reader.ReadVarint(); break;
-                default: reader.Skip(wire); break;
+                raw = reader.ReadLengthDelimited().ToArray();
+                fields.RawLength = raw.Length;
+            }
+            else if (fields.Reads(field, wire))
+            {
+                if (wire == 2)
+                    fields.Read(field, wire, reader.ReadLengthDelimited().ToArray(), path);
+                else if (wire == 5)
+                    fields.Read(field, wire, BitConverter.GetBytes(reader.ReadFixed32()), path);
+                else
+                    fields.ReadVarint(field, reader.ReadVarint());
+            }
+            else
+                reader.Skip(wire);
+        }
+        return fields.Tensor(path, (count, encoding) =>
+        {
+            var values = new float[count];
+            WeightTensor.Widen(raw, values, encoding);
+            return WeightTensor.InMemory(fields.Name, fields.Shape, values);
+        });
+    }
+
+    /// <summary>The fields of a TensorProto other than raw_data, and where raw_data was found.</summary>
+    private sealed class TensorFields
+    {
+        private readonly List<long> _dims = new();
+        private readonly List<float> _floats = new();
+        private readonly List<int> _int32s = new();
+        private int _dataType, _location;
+
+        public string Name { get; private set; } = "";
+
+        public long[] Shape => _dims.ToArray();
+
+        public long RawOffset { get; set; }
+
+        public long RawLength { get; set; } = -1;
+
+        /// <summary>Whether the field is one of those read here (dims, data_type, float_data, int32_data, name, data_location).</summary>
+        public bool Reads(int field, int wire) => (field, wire) is (1, 0) or (1, 2) or (2, 0) or (4, 5) or (4, 2) or (5, 0) or (5, 2) or (8, 2) or (14, 0);
+
+        public void ReadVarint(int field, ulong value)
+        {
+            switch (field)
+            {
+                case 1: _dims.Add((long)value); break;
+                case 2: _dataType = (int)value; break;
+                case 5: _int32s.Add((int)value); break;
+                case 14: _location = (int)value; break;
             }
         }
-        if (dataType is not (FloatType or Float16Type or BFloat16Type))
-            return null;
-        if (location == 1)
-            throw CheckpointErrors.Invalid(path, $"tensor '{name}' is stored in an external data file; only weights inside the .onnx file are read.");
-        var shape = dims.ToArray();
-        long count = 1;
-        foreach (var d in shape)
-            count *= d;
-        int width = dataType == FloatType ? 4 : 2;
-        var values = new float[count];
-        if (hasRaw)
+
+        public void Read(int field, int wire, byte[] payload, string path)
         {
-            if (raw.Length != count * width)
-                throw CheckpointErrors.Invalid(path, $"tensor '{name}' [{string.Join(", ", shape)}] has {raw.Length} bytes of data; {count * width} were expected.");
-            for (int i = 0; i < values.Length; i++)
-                values[i] = dataType switch
-                {
-                    FloatType => BinaryPrimitives.ReadSingleLittleEndian(raw.Slice(i * 4)),
-                    Float16Type => HalfPrecision.FromHalf(BinaryPrimitives.ReadUInt16LittleEndian(raw.Slice(i * 2))),
-                    _ => HalfPrecision.FromBFloat16(BinaryPrimitives.ReadUInt16LittleEndian(raw.Slice(i * 2))),
-                };
+            switch (field, wire)
+            {
+                case (4, 5): _floats.Add(BinaryPrimitives.ReadSingleLittleEndian(payload)); break;
+                case (4, 2):
+                    for (int i = 0; i + 4 <= payload.Length; i += 4)
+                        _floats.Add(BinaryPrimitives.ReadSingleLittleEndian(payload.AsSpan(i)));
+                    break;
+                case (8, 2): Name = Encoding.UTF8.GetString(payload); break;
+                case (1, 2) or (5, 2):
+                    var packed = new ProtobufReader(payload, path);
+                    while (!packed.AtEnd)
+                        ReadVarint(field, packed.ReadVarint());
+                    break;
+            }
         }
-        else if (dataType == FloatType)
+
+        /// <summary>The tensor, its raw bytes (if any) given by <paramref name="fromRaw"/>; null when it is not a float tensor.</summary>
+        public WeightTensor? Tensor(string path, Func<long, WeightEncoding, WeightTensor> fromRaw)
         {
-            if (floats.Count != count)
-                throw CheckpointErrors.Invalid(path, $"tensor '{name}' [{string.Join(", ", shape)}] has {floats.Count} values; {count} were expected.");
-            floats.CopyTo(values);
+            if (_dataType is not (FloatType or Float16Type or BFloat16Type))
+                return null;
+            if (_location == 1)
+                throw CheckpointErrors.Invalid(path, $"tensor '{Name}' is stored in an external data file; only weights inside the .onnx file are read.");
+            var shape = Shape;
+            long count = 1;
+            foreach (var d in shape)
+                count *= d;
+            var encoding = _dataType == FloatType ? WeightEncoding.Float32 : _dataType == Float16Type ? WeightEncoding.Float16 : WeightEncoding.BFloat16;
+            int width = WeightTensor.Width(encoding);
+            if (RawLength >= 0)
+            {
+                if (RawLength != count * width)
+                    throw CheckpointErrors.Invalid(path, $"tensor '{Name}' [{string.Join(", ", shape)}] has {RawLength} bytes of data; {count * width} were expected.");
+                return fromRaw(count, encoding);
+            }
+            var values = new float[count];
+            if (encoding == WeightEncoding.Float32)
+            {
+                if (_floats.Count != count)
+                    throw CheckpointErrors.Invalid(path, $"tensor '{Name}' [{string.Join(", ", shape)}] has {_floats.Count} values; {count} were expected.");
+                _floats.CopyTo(values);
+            }
+            else
+            {
+                // 16-bit values without raw_data sit in int32_data, one element's bits each.
+                if (_int32s.Count != count)
+                    throw CheckpointErrors.Invalid(path, $"tensor '{Name}' [{string.Join(", ", shape)}] has {_int32s.Count} values; {count} were expected.");
+                for (int i = 0; i < values.Length; i++)
+                    values[i] = encoding == WeightEncoding.Float16 ? HalfPrecision.FromHalf((ushort)_int32s[i]) : HalfPrecision.FromBFloat16((ushort)_int32s[i]);
+            }
+            return WeightTensor.InMemory(Name, shape, values);
         }
-        else
-        {
-            // 16-bit values without raw_data sit in int32_data, one element's bits each.
-            if (int32s.Count != count)
-                throw CheckpointErrors.Invalid(path, $"tensor '{name}' [{string.Join(", ", shape)}] has {int32s.Count} values; {count} were expected.");
-            for (int i = 0; i < values.Length; i++)
-                values[i] = dataType == Float16Type ? HalfPrecision.FromHalf((ushort)int32s[i]) : HalfPrecision.FromBFloat16((ushort)int32s[i]);
-        }
-        return new WeightTensor(name, shape, values);
     }
 }

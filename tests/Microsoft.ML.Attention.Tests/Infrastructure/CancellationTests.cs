@@ -104,12 +104,12 @@ public sealed class CancellationTests
             var data = ml.Data.LoadFromEnumerable(OrderTask.Generate(160, seed: 4));
             var pipeline = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.Text.SelfAttentionFeaturize(options));
             canceller.AssertStoppedAtOnce(() => pipeline.Fit(data), options.NumberOfEpochs);
-            // Time left: the rest of 5 epochs at the pace so far, so it shrinks as batches are done and is positive before the end.
+            // Time left: the rest of 5 epochs at the pace so far, so it is positive before the end. Its size is a timing and
+            // is not compared: on a loaded machine the pace of later batches differs from the first's by any factor.
             var first = canceller.Reports[0];
             var last = canceller.Reports[^1];
             Assert.IsTrue(first.TimeLeft > TimeSpan.Zero, "time left after the first batch");
-            Assert.IsTrue(last.TimeLeft > TimeSpan.Zero && last.TimeLeft.TotalSeconds < first.TimeLeft.TotalSeconds * 2,
-                $"time left {first.TimeLeft} after the first batch, {last.TimeLeft} at the cancellation");
+            Assert.IsTrue(last.TimeLeft > TimeSpan.Zero, $"time left {last.TimeLeft} at the cancellation");
         }
         finally
         {

@@ -346,5 +346,5 @@ public sealed class PretrainedFeaturizerTests
             .Invoke(null, new object[] { schema })!;
 
     private static Dictionary<string, float[]> SafetensorsReaderValues(string path)
-        => Microsoft.ML.Attention.Pretrained.SafetensorsReader.Read(path).ToDictionary(w => w.Name, w => w.Values);
+        => Microsoft.ML.Attention.Pretrained.SafetensorsReader.Read(path).ToDictionary(w => w.Name, w => w.ReadValues());
 }
