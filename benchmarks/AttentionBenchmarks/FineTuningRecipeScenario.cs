@@ -15,7 +15,8 @@ namespace AttentionBenchmarks;
 /// are all there is: the featurizer fine-tunes all-MiniLM-L6-v2 on them (the library's defaults, or the settings given),
 /// then <c>SdcaMaximumEntropy</c> trains on their L2-normalized vectors, and the test documents are scored through the
 /// whole pipeline. One run per seed (<c>--seeds 1,2,3</c>); prints each accuracy, then the mean and the spread
-/// (max − min), to set beside benchmarks/reference/minilm_finetune.py on the same documents.
+/// (max − min), to set beside benchmarks/reference/minilm_finetune.py on the same documents, and the peak resident
+/// memory of each fit (model load, fine-tuning, featurizing the training texts, SDCA), reset before it.
 ///   dotnet run -c Release --project benchmarks/AttentionBenchmarks -- --data DIR --corpus NAME --scenario finetune-recipe
 ///       [--train 4000] [--seeds 1,2,3] [--lr X] [--epochs N] [--validation F] [--batch N]
 /// </summary>
@@ -67,6 +68,7 @@ public static class FineTuningRecipeScenario
             if (BatchSize is int batch)
                 options.BatchSize = batch;
 
+            bool peakReset = Measure.ResetPeakMemory();
             var clock = Stopwatch.StartNew();
             var model = ml.Transforms.Conversion.MapValueToKey("Label")
                 .Append(ml.Transforms.Text.SelfAttentionFeaturize(options))
@@ -76,13 +78,14 @@ public static class FineTuningRecipeScenario
                 .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedText", "PredictedLabel"))
                 .Fit(labelled);
             double fitSeconds = clock.Elapsed.TotalSeconds;
+            double fitPeakMib = Measure.PeakMemoryBytes() / (1024.0 * 1024.0);
             var scored = model.Transform(test);
             var gold = corpus.Test.Select(d => d.Label).ToList();
             var predicted = ml.Data.CreateEnumerable<Output>(scored, reuseRowObject: true).Select(p => p.PredictedText).ToList();
             var (accuracy, macro) = Measure.Accuracy(gold, predicted);
             accuracies.Add(accuracy);
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"finetune-recipe seed {seed}: SDCA {accuracy:P2} (macro {macro:P2}); fit {fitSeconds:F0} s"));
+                $"finetune-recipe seed {seed}: SDCA {accuracy:P2} (macro {macro:P2}); fit {fitSeconds:F0} s, peak memory of the fit {fitPeakMib:F0} MiB{(peakReset ? "" : " (the process's: the peak could not be reset)")}"));
             (model as IDisposable)?.Dispose();
         }
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -7,7 +7,8 @@ namespace AttentionBenchmarks;
 
 /// <summary>
 /// Usage: dotnet run -c Release --project benchmarks/AttentionBenchmarks -- [options]
-///   --corpus debian|wordnet|wordnet-all|fortunes|synthetic   corpus to use (default debian; see WordNetCorpus, FortuneCorpus)
+///   --corpus debian|wordnet|wordnet-all|fortunes|bible|manpages|synthetic   corpus to use (default debian; see WordNetCorpus,
+///                               FortuneCorpus, BibleCorpus, ManPageCorpus)
 ///   --only NAME[,NAME]          systems to run (default: all); --list prints the names
 ///   --corpus-only               build/load the corpus, print counts, run nothing
 ///   --rebuild-corpus            rebuild the Debian corpus from the apt lists even if cached
@@ -137,6 +138,8 @@ public static class Program
             "wordnet" => WordNetCorpus.Load(dataDirectory, rebuild, log),
             "wordnet-all" => WordNetCorpus.Load(dataDirectory, rebuild, log, all: true),
             "fortunes" => FortuneCorpus.Load(dataDirectory, rebuild, log),
+            "bible" => BibleCorpus.Load(dataDirectory, rebuild, log),
+            "manpages" => ManPageCorpus.Load(dataDirectory, rebuild, log),
             _ => throw new ArgumentException($"Unknown corpus {corpusName}"),
         };
         if (limit is int n)
