@@ -65,6 +65,15 @@ internal static class GlibcMalloc
         malloc_trim(UIntPtr.Zero);
     }
 
+    /// <summary>
+    /// After training: returns what its activations and gradients occupied to the system (the same switch turns it
+    /// off). Fine-tuning MiniLM on 96 texts of 256 tokens left 2.3 GiB resident of which 0.24 GiB was in use.
+    /// </summary>
+    public static void TrimAfterTraining()
+    {
+        TrimAfterScoring(endOfPass: true);
+    }
+
     private static bool IsGlibc()
     {
         if (!OperatingSystem.IsLinux())

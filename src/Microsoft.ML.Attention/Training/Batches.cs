@@ -30,6 +30,29 @@ internal static class Batches
         };
     }
 
+    /// <summary>
+    /// <paramref name="batch"/> cut into runs of consecutive rows whose count × longest <paramref name="length"/> (the padded
+    /// tokens of a forward pass) is at most <paramref name="budget"/>, a row alone when it is longer; rows keep their order.
+    /// </summary>
+    public static IReadOnlyList<int[]> WithinTokens(int[] batch, Func<int, int> length, int budget)
+    {
+        var parts = new List<int[]>();
+        int start = 0, longest = 0;
+        for (int k = 0; k < batch.Length; k++)
+        {
+            int next = Math.Max(longest, length(batch[k]));
+            if (k > start && (long)next * (k - start + 1) > budget)
+            {
+                parts.Add(batch[start..k]);
+                start = k;
+                next = length(batch[k]);
+            }
+            longest = next;
+        }
+        parts.Add(batch[start..]);
+        return parts;
+    }
+
     /// <summary>The rows sorted by <paramref name="length"/>, ties by row number.</summary>
     public static int[] ByLength<TKey>(IReadOnlyList<int> rows, Func<int, TKey> length)
         => rows.OrderBy(length).ThenBy(i => i).ToArray();

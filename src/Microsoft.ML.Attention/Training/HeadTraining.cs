@@ -28,16 +28,20 @@ internal static class HeadTraining
     /// <param name="settings">The loop's settings.</param>
     /// <param name="evaluationChunk">Rows per forward pass when measuring the validation rows, at least the batch size.</param>
     /// <param name="distillation">The teacher's logits of every row and the soft loss's settings; null to learn from the label alone.</param>
+    /// <param name="tokenBudget">When given, a training batch goes forward and backward in parts of at most this many
+    /// padded tokens (rows × the longest row's <paramref name="length"/>, at least one row), gradients summed: the same step with
+    /// a part's activations alive instead of the batch's.</param>
     public static void Supervised<TBody>(IHost host, IChannel channel, TBody body, int width, LabelColumn label, float[] targets,
         Func<TBody, IReadOnlyList<int>, Tensor> vectors, Func<int, int> length, IReadOnlyList<int> train, IReadOnlyList<int> validation,
-        TrainingSettings settings, int evaluationChunk, Distillation? distillation = null) where TBody : nn.Module
+        TrainingSettings settings, int evaluationChunk, Distillation? distillation = null, int? tokenBudget = null) where TBody : nn.Module
     {
         var model = new ModuleWithHead<TBody>(body, width, label.IsRegression ? 1 : label.Classes);
         try
         {
             var objective = new SupervisedObjective(rows => model.Head(vectors(model.Body, rows)), targets, label.IsRegression, distillation);
             new TrainingLoop(host, channel, settings).Run(model, Batches.LengthBucketed(train, length, settings.BatchSize), validation,
-                objective.BatchLoss, rows => objective.Evaluate(Batches.ByLength(rows, length).Chunk(Math.Max(settings.BatchSize, evaluationChunk))));
+                objective.BatchLoss, rows => objective.Evaluate(Batches.ByLength(rows, length).Chunk(Math.Max(settings.BatchSize, evaluationChunk))),
+                tokenBudget is int budget ? batch => Batches.WithinTokens(batch, length, budget) : null);
         }
         finally
         {

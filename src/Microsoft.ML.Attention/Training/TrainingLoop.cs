@@ -34,10 +34,13 @@ internal sealed class TrainingLoop
     /// Trains <paramref name="module"/>. <paramref name="batches"/> gives an epoch's batches of training rows;
     /// <paramref name="batchLoss"/> returns the mean loss of a batch (module in training mode);
     /// <paramref name="evaluate"/> measures a list of validation rows (module in eval mode, gradients off).
-    /// With no validation rows every epoch runs and the last weights stay.
+    /// With no validation rows every epoch runs and the last weights stay. <paramref name="parts"/>, when given, cuts a
+    /// batch into parts that go forward and backward one at a time, their gradients summed with weights rows/batch rows:
+    /// the step is the batch's (its loss must be a mean over rows), while only one part's activations are alive.
     /// </summary>
     public void Run(nn.Module module, Func<Random, IReadOnlyList<int[]>> batches, IReadOnlyList<int> validationRows,
-        Func<IReadOnlyList<int>, Tensor> batchLoss, Func<IReadOnlyList<int>, Evaluation> evaluate)
+        Func<IReadOnlyList<int>, Tensor> batchLoss, Func<IReadOnlyList<int>, Evaluation> evaluate,
+        Func<int[], IReadOnlyList<int[]>>? parts = null)
     {
         var parameters = module.parameters().Where(p => p.requires_grad).ToArray();
         using var optimizer = CreateOptimizer(parameters, (module as ITemporaryHead)?.HeadParameters().Where(p => p.requires_grad).ToArray());
@@ -72,12 +75,10 @@ internal sealed class TrainingLoop
                                 group.LearningRate = peaks[g++] * schedule.Factor(stepsDone);
                         }
                         optimizer.zero_grad();
-                        var loss = batchLoss(batch);
-                        loss.backward();
+                        lossSum += Backward(batch, parts?.Invoke(batch) ?? new[] { batch }, batchLoss);
                         if (_settings.GradientClipNorm > 0)
                             nn.utils.clip_grad_norm_(parameters, _settings.GradientClipNorm);
                         optimizer.step();
-                        lossSum += loss.item<float>();
                     }
                     done++;
                     stepsDone++;
@@ -139,7 +140,29 @@ internal sealed class TrainingLoop
         {
             Dispose(best);
             module.eval();
+            Infrastructure.GlibcMalloc.TrimAfterTraining();
         }
+    }
+
+    // The batch's mean loss, its gradients accumulated part by part; each part's graph is freed before the next one.
+    private static double Backward(int[] batch, IReadOnlyList<int[]> parts, Func<IReadOnlyList<int>, Tensor> batchLoss)
+    {
+        if (parts.Count == 1)
+        {
+            var loss = batchLoss(batch);
+            loss.backward();
+            return loss.item<float>();
+        }
+        double sum = 0;
+        foreach (var part in parts)
+        {
+            using var scope = torch.NewDisposeScope();
+            using var share = ((double)part.Length / batch.Length).ToScalar();
+            var loss = batchLoss(part).mul(share);
+            loss.backward();
+            sum += loss.item<float>();
+        }
+        return sum;
     }
 
     // Parameter groups: the temporary head is a group of its own when it learns at another rate (by native handle:
