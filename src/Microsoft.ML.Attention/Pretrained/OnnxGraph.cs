@@ -90,9 +90,10 @@ internal sealed class OnnxGraph
             }
             else if (fields.Reads(field, wire))
             {
-                long length = wire == 2 ? file.ReadLength(end) : wire == 5 ? 4 : -1;
-                if (length >= 0)
-                    fields.Read(field, wire, file.ReadBytes(length), path);
+                if (wire == 2)
+                    fields.Read(field, wire, file.ReadBytes(file.ReadLength(end)), path);
+                else if (wire == 5)
+                    fields.Read(field, wire, file.ReadFixed(4, end), path);
                 else
                     fields.ReadVarint(field, file.ReadVarint(end));
             }

@@ -61,6 +61,14 @@ internal sealed class ProtobufFile : IDisposable
         return (long)length;
     }
 
+    /// <summary>A fixed-size field's bytes (4 for wire type 5), checked against the end of the message holding it.</summary>
+    public byte[] ReadFixed(int count, long end)
+    {
+        if (end - Position < count)
+            throw Damaged("a fixed-size field runs past the end of its message");
+        return ReadBytes(count);
+    }
+
     public byte[] ReadBytes(long count)
     {
         if (count > MaxReadBytes)
@@ -97,12 +105,7 @@ internal sealed class ProtobufFile : IDisposable
         }
     }
 
-    private void SkipFixed(int count, long end)
-    {
-        if (end - Position < count)
-            throw Damaged("a fixed-size field runs past the end of its message");
-        SkipBytes(count);
-    }
+    private void SkipFixed(int count, long end) => ReadFixed(count, end);
 
     private InvalidDataException Damaged(string what)
         => CheckpointErrors.Invalid(_file, $"not a valid ONNX (protobuf) file, or truncated: {what} (at byte {Position} of the {Length}-byte file).");

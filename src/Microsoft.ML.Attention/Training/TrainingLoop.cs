@@ -147,9 +147,9 @@ internal sealed class TrainingLoop
     // The batch's mean loss, its gradients accumulated part by part; each part's graph is freed before the next one.
     private static double Backward(int[] batch, IReadOnlyList<int[]> parts, Func<IReadOnlyList<int>, Tensor> batchLoss)
     {
-        if (parts.Count == 1)
+        if (parts.Count == 1 && parts[0].Length == batch.Length)
         {
-            var loss = batchLoss(batch);
+            var loss = batchLoss(parts[0]);
             loss.backward();
             return loss.item<float>();
         }
