@@ -9,42 +9,47 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Attention.Core;
 
 /// <summary>
-/// Linear layers at inference (eval mode, gradients off, float32 on the CPU) through libtorch's oneDNN kernels, with
-/// the weights kept in oneDNN's layout: several layers of one input as one product (<see cref="Forward"/>), and a
-/// feed-forward block (linear, GELU, linear) without leaving oneDNN's tensors in between (<see cref="FeedForward"/>).
-/// Anything else, and any machine where the path is unavailable, goes through the layers themselves. Same values
-/// within float rounding (the products are summed in another order).
+/// Linear layers at inference (eval mode, gradients off, float32 on the CPU) through oneDNN's linear kernel in
+/// libtorch, with the weights packed once in oneDNN's blocked layout: several layers of one input as one product
+/// (<see cref="Forward(Tensor, Linear[])"/>), a layer followed by GELU (<see cref="ForwardGelu"/>) or by the addition
+/// of a residual (<see cref="ForwardAdd"/>) in the same pass over the output. Anything else, and any machine where
+/// the path is unavailable, goes through the layers themselves. Same values within float rounding (the products are
+/// summed in another order).
 /// </summary>
 /// <remarks>
 /// Why: libtorch runs float matrix products through MKL, which takes its AVX2 code on AMD processors even where they
 /// have AVX-512; oneDNN, linked into the same libtorch, picks its kernels from the instruction set alone. On the
-/// 2-core AMD EPYC machine of docs/benchmarks.md a BERT layer's products ran 1.9–2.2 times as fast through oneDNN
-/// (1456 x 1536 x 384: 9.5 ms against 20.6 ms on one thread), and frozen MiniLM scoring went from 0.53 to 0.82 times
-/// ONNX Runtime's speed. Entering and leaving oneDNN's tensors copies the
-/// activations, so consecutive products stay inside it. The oneDNN operators are reached through TorchScript
-/// functions, since TorchSharp does not bind them. Packed weights remember the version counters of the weights they
-/// were made from: an optimizer step, a checkpoint copied in, any in-place change makes the next call repack, so
-/// fine-tuning and validation in between never see stale weights. The path is checked once against libtorch's own
-/// result before it is used, is x64 only, and <see cref="Switch"/> set to false turns it off.
+/// 2-core AMD EPYC machine of docs/benchmarks.md a BERT layer's products ran 1.9–2.2 times as fast through oneDNN.
+/// The kernel is libtorch's <c>mkldnn::_linear_pointwise</c> (the one its own compiler uses for fused linear
+/// layers): it reads and writes ordinary tensors, so no activation is copied into or out of oneDNN's tensors, and it
+/// applies GELU or the residual's addition while the output is still in cache. TorchSharp does not bind it and
+/// <c>torch.jit.compile</c> cannot reach it, so it is called through a TorchScript module loaded from source
+/// (<see cref="TorchScriptArchive"/>). A compile error there would end the process, so the module is only loaded on
+/// x64 with libtorch 2.2 or later, where the operators and their signatures are known; it is then checked once
+/// against libtorch's own result, and <see cref="Switch"/> set to false turns the path off. Packed weights remember
+/// the version counters of the weights they were made from: an optimizer step, a checkpoint copied in, any in-place
+/// change makes the next call repack, so fine-tuning and validation in between never see stale weights.
 /// </remarks>
 internal static class InferenceLinear
 {
     /// <summary>AppContext switch, default on: false runs every linear layer through libtorch's default kernels.</summary>
     public const string Switch = "Microsoft.ML.Attention.UseOneDnnLinear";
 
-    private const string Script = @"
-def linear(x: Tensor, weight: Tensor, bias: Tensor) -> Tensor:
-    return torch.mkldnn_linear(x.to_mkldnn(), weight, bias).to_dense()
-def feed_forward(x: Tensor, up: Tensor, up_bias: Tensor, down: Tensor, down_bias: Tensor) -> Tensor:
-    hidden = torch.gelu(torch.mkldnn_linear(x.to_mkldnn(), up, up_bias))
-    return torch.mkldnn_linear(hidden, down, down_bias).to_dense()
-def pack(weight: Tensor) -> Tensor:
-    return weight.to_mkldnn()
-def version(weight: Tensor) -> int:
+    // The batch size oneDNN lays the packed weights out for; any number of rows is still computed correctly. Scoring
+    // groups hold up to 1,024 padded tokens.
+    private const string Methods = @"  def linear(self, x: Tensor, weight: Tensor, bias: Tensor) -> Tensor:
+    return ops.mkldnn._linear_pointwise(x, weight, bias, ""none"", [], """")
+  def linear_gelu(self, x: Tensor, weight: Tensor, bias: Tensor) -> Tensor:
+    return ops.mkldnn._linear_pointwise(x, weight, bias, ""gelu"", [], ""none"")
+  def linear_add(self, x: Tensor, residual: Tensor, weight: Tensor, bias: Tensor) -> Tensor:
+    return ops.mkldnn._linear_pointwise(x, residual, weight, bias, ""add"")
+  def pack(self, weight: Tensor) -> Tensor:
+    return ops.mkldnn._reorder_linear_weight(weight, 1024)
+  def version(self, weight: Tensor) -> int:
     return torch._version(weight)
 ";
 
-    private static readonly Lazy<jit.CompilationUnit?> Functions = new(Load);
+    private static readonly Lazy<jit.ScriptModule?> Functions = new(Load);
     // Keyed by the first layer of a call: a call site passes the same layers every time.
     private static readonly ConditionalWeakTable<Linear, Packed> PackedWeights = new();
 
@@ -61,27 +66,37 @@ def version(weight: Tensor) -> int:
             return layers.Select(layer => layer.call(x)).ToArray();
         using var scope = torch.NewDisposeScope();
         var (weight, bias) = PackedFor(functions, layers);
-        var y = Restore((Tensor)functions.invoke("linear", Flat(x), weight, bias), x);
+        var y = (Tensor)functions.invoke("linear", x, weight, bias);
         var outputs = new Tensor[layers.Length];
         long start = 0;
         for (int i = 0; i < layers.Length; i++)
         {
             long width = layers[i].weight!.shape[0];
-            outputs[i] = scope.MoveToOuter(y.narrow(-1, start, width));
+            outputs[i] = scope.MoveToOuter(layers.Length == 1 ? y : y.narrow(-1, start, width));
             start += width;
         }
         return outputs;
     }
 
-    /// <summary>down(GELU(up(x))) for x [..., in], GELU with erf as BERT's.</summary>
-    public static Tensor FeedForward(Tensor x, Linear up, Linear down)
+    /// <summary>GELU(layer(x)) for x [..., in], GELU with erf as BERT's.</summary>
+    public static Tensor ForwardGelu(Tensor x, Linear layer)
     {
-        if (!Applies(x, up, down) || Functions.Value is not { } functions)
-            return down.call(nn.functional.gelu(up.call(x)));
+        if (!Applies(x, layer) || Functions.Value is not { } functions)
+            return nn.functional.gelu(layer.call(x));
         using var scope = torch.NewDisposeScope();
-        var (upWeight, upBias) = PackedFor(functions, up);
-        var (downWeight, downBias) = PackedFor(functions, down);
-        return scope.MoveToOuter(Restore((Tensor)functions.invoke("feed_forward", Flat(x), upWeight, upBias, downWeight, downBias), x));
+        var (weight, bias) = PackedFor(functions, new[] { layer });
+        return scope.MoveToOuter((Tensor)functions.invoke("linear_gelu", x, weight, bias));
+    }
+
+    /// <summary>layer(x) + residual for x [..., in] and residual [..., out].</summary>
+    public static Tensor ForwardAdd(Tensor x, Linear layer, Tensor residual)
+    {
+        if (!Applies(x, layer) || residual.dtype != ScalarType.Float32 || residual.device_type != DeviceType.CPU
+            || residual.dim() != x.dim() || residual.shape[^1] != layer.weight!.shape[0] || Functions.Value is not { } functions)
+            return layer.call(x).add(residual, Scalars.One);
+        using var scope = torch.NewDisposeScope();
+        var (weight, bias) = PackedFor(functions, new[] { layer });
+        return scope.MoveToOuter((Tensor)functions.invoke("linear_add", x, residual, weight, bias));
     }
 
     /// <summary>Drops the packed weights of every linear layer of a module (called when the module is disposed).</summary>
@@ -100,16 +115,7 @@ def version(weight: Tensor) -> int:
         => !torch.is_grad_enabled() && x.dtype == ScalarType.Float32 && x.device_type == DeviceType.CPU && x.dim() >= 2
             && x.NumberOfElements > 0 && layers.All(l => !l.training && l.bias is not null && l.weight!.dtype == ScalarType.Float32);
 
-    private static Tensor Flat(Tensor x) => x.reshape(-1, x.shape[^1]).contiguous();
-
-    private static Tensor Restore(Tensor y, Tensor x)
-    {
-        var shape = (long[])x.shape.Clone();
-        shape[^1] = y.shape[1];
-        return y.reshape(shape);
-    }
-
-    private static (Tensor Weight, Tensor Bias) PackedFor(jit.CompilationUnit functions, Linear[] layers)
+    private static (Tensor Weight, Tensor Bias) PackedFor(jit.ScriptModule functions, Linear[] layers)
     {
         var versions = layers.Select(l => Version(functions, l.weight!) + Version(functions, l.bias!)).ToArray();
         var sources = layers.SelectMany(l => new[] { l.weight!.Handle, l.bias!.Handle }).ToArray();
@@ -123,15 +129,13 @@ def version(weight: Tensor) -> int:
         return (packed.Weight, packed.Bias);
     }
 
-    private static (Tensor Weight, Tensor Bias) PackedFor(jit.CompilationUnit functions, Linear layer) => PackedFor(functions, new[] { layer });
-
-    private static long Version(jit.CompilationUnit functions, Tensor tensor)
+    private static long Version(jit.ScriptModule functions, Tensor tensor)
     {
         using var counter = (Scalar)functions.invoke("version", tensor);
         return counter.ToInt64();
     }
 
-    private static Packed Pack(jit.CompilationUnit functions, Linear[] layers, long[] versions, IntPtr[] sources)
+    private static Packed Pack(jit.ScriptModule functions, Linear[] layers, long[] versions, IntPtr[] sources)
     {
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
@@ -141,45 +145,56 @@ def version(weight: Tensor) -> int:
         return new Packed(packed.DetachFromDisposeScope(), bias.DetachFromDisposeScope(), versions, sources);
     }
 
-    private static jit.CompilationUnit? Load()
+    private static jit.ScriptModule? Load()
     {
         if (AppContext.TryGetSwitch(Switch, out var enabled) && !enabled)
             return null;
-        if (RuntimeInformation.ProcessArchitecture != Architecture.X64)
+        if (RuntimeInformation.ProcessArchitecture != Architecture.X64 || !KnownLibtorch(torch.__version__))
             return null;
-        jit.CompilationUnit? functions = null;
+        jit.ScriptModule? functions = null;
         try
         {
-            functions = torch.jit.compile(Script);
+            functions = torch.jit.load(TorchScriptArchive.Module("InferenceLinear", Methods));
             return Probe(functions) ? functions : Discard(functions);
         }
         catch (Exception e) when (e is ExternalException or InvalidOperationException or ArgumentException or NotSupportedException)
         {
-            // A libtorch built without oneDNN: the layers' own kernels it is.
+            // A libtorch whose oneDNN kernels refuse these shapes or types: the layers' own kernels it is.
             return functions is null ? null : Discard(functions);
         }
     }
 
-    // Small products through both paths: a build whose oneDNN kernels are missing or wrong is not used.
-    private static bool Probe(jit.CompilationUnit functions)
+    // The operators' signatures above are those of libtorch 2.2 to 2.10 (the version TorchSharp 0.107 loads); a later
+    // major version may have changed them, and a mismatch would end the process at load.
+    internal static bool KnownLibtorch(string version)
+    {
+        var parts = version.Split('.');
+        return parts.Length >= 2 && int.TryParse(parts[0], out int major) && int.TryParse(parts[1], out int minor)
+            && major == 2 && minor >= 2;
+    }
+
+    // Small products through both paths, with a batch that is not the packing's: a build whose oneDNN kernels are
+    // missing or wrong is not used.
+    private static bool Probe(jit.ScriptModule functions)
     {
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         using var generator = new Generator(7);
-        var x = torch.randn(new long[] { 15, 24 }, generator: generator);
-        var up = torch.randn(new long[] { 40, 24 }, generator: generator);
-        var upBias = torch.randn(new long[] { 40 }, generator: generator);
-        var down = torch.randn(new long[] { 16, 40 }, generator: generator);
-        var downBias = torch.randn(new long[] { 16 }, generator: generator);
-        var (packedUp, packedDown) = ((Tensor)functions.invoke("pack", up), (Tensor)functions.invoke("pack", down));
-        var linear = (Tensor)functions.invoke("linear", x, packedUp, upBias);
-        var feedForward = (Tensor)functions.invoke("feed_forward", x, packedUp, upBias, packedDown, downBias);
-        var expectedLinear = nn.functional.linear(x, up, upBias);
-        var expectedFeedForward = nn.functional.linear(nn.functional.gelu(expectedLinear), down, downBias);
-        return linear.allclose(expectedLinear, rtol: 1e-4, atol: 1e-4) && feedForward.allclose(expectedFeedForward, rtol: 1e-4, atol: 1e-3);
+        var x = torch.randn(new long[] { 3, 5, 24 }, generator: generator);
+        var weight = torch.randn(new long[] { 40, 24 }, generator: generator);
+        var bias = torch.randn(new long[] { 40 }, generator: generator);
+        var residual = torch.randn(new long[] { 3, 5, 40 }, generator: generator);
+        var packed = (Tensor)functions.invoke("pack", weight);
+        var expected = nn.functional.linear(x, weight, bias);
+        return Close((Tensor)functions.invoke("linear", x, packed, bias), expected)
+            && Close((Tensor)functions.invoke("linear_gelu", x, packed, bias), nn.functional.gelu(expected))
+            && Close((Tensor)functions.invoke("linear_add", x, residual, packed, bias), expected.add(residual, Scalars.One));
     }
 
-    private static jit.CompilationUnit? Discard(jit.CompilationUnit functions)
+    private static bool Close(Tensor actual, Tensor expected)
+        => actual.shape.SequenceEqual(expected.shape) && actual.allclose(expected, rtol: 1e-4, atol: 1e-4);
+
+    private static jit.ScriptModule? Discard(jit.ScriptModule functions)
     {
         functions.Dispose();
         return null;

@@ -5,10 +5,7 @@ using static TorchSharp.torch;
 
 namespace Microsoft.ML.Attention.Pretrained;
 
-/// <summary>
-/// The first half of BERT's feed-forward block, GELU(dense(x)) with erf as Hugging Face's "gelu"; <see cref="BertLayer"/>
-/// applies it with the second half (<see cref="BertOutput"/>'s dense) through <see cref="InferenceLinear.FeedForward"/>.
-/// </summary>
+/// <summary>The first half of BERT's feed-forward block, GELU(dense(x)) with erf as Hugging Face's "gelu".</summary>
 internal sealed class BertIntermediate : nn.Module
 {
     private readonly Linear dense;
@@ -19,5 +16,6 @@ internal sealed class BertIntermediate : nn.Module
         RegisterComponents();
     }
 
-    public Linear Dense => dense;
+    /// <summary>x [B, T, hidden] → [B, T, intermediate]; at inference GELU is applied inside the product (<see cref="InferenceLinear"/>).</summary>
+    public Tensor Forward(Tensor x) => InferenceLinear.ForwardGelu(x, dense);
 }

@@ -1,4 +1,3 @@
-using Microsoft.ML.Attention.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -24,7 +23,7 @@ internal sealed class BertLayer : nn.Module
     {
         using var scope = torch.NewDisposeScope();
         var (attended, weights) = attention.Forward(x, mask, needWeights);
-        var result = output.AddAndNormalize(InferenceLinear.FeedForward(attended, intermediate.Dense, output.Dense), attended);
+        var result = output.Forward(intermediate.Forward(attended), attended);
         return (scope.MoveToOuter(result), weights is null ? null : scope.MoveToOuter(weights));
     }
 }

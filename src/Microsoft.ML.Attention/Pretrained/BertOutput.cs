@@ -24,19 +24,12 @@ internal sealed class BertOutput : nn.Module
         RegisterComponents();
     }
 
-    public Linear Dense => dense;
-
     /// <summary>x [B, T, inputSize], input [B, T, hidden] (the residual) → [B, T, hidden].</summary>
     public Tensor Forward(Tensor x, Tensor input)
     {
         using var scope = torch.NewDisposeScope();
-        return scope.MoveToOuter(AddAndNormalize(InferenceLinear.Forward(x, dense)[0], input));
-    }
-
-    /// <summary>LayerNorm(dropout(projected) + input), for a caller that applied <see cref="Dense"/> itself.</summary>
-    public Tensor AddAndNormalize(Tensor projected, Tensor input)
-    {
-        using var scope = torch.NewDisposeScope();
-        return scope.MoveToOuter(LayerNorm.call(dropout.call(projected).add(input, Scalars.One)));
+        // Dropout is the identity in eval mode, so at inference the residual is added inside the product.
+        var sum = training ? dropout.call(dense.call(x)).add(input, Scalars.One) : InferenceLinear.ForwardAdd(x, dense, input);
+        return scope.MoveToOuter(LayerNorm.call(sum));
     }
 }

@@ -38,21 +38,65 @@ public sealed class InferenceLinearTests
     }
 
     [TestMethod]
-    public void FeedForwardEqualsLinearGeluErfLinearInDoublePrecision()
+    public void GeluAfterTheProductIsGeluWithErfInDoublePrecision()
     {
         using var scope = NewDisposeScope();
         random.manual_seed(4);
-        var (up, down) = (Layer(12, 48), Layer(48, 12));
+        var up = Layer(12, 48);
         var x = randn(3, 7, 12);
 
         Tensor result;
         using (no_grad())
-            result = InferenceLinear.FeedForward(x, up, down);
+            result = InferenceLinear.ForwardGelu(x, up);
 
         var hidden = Reference(x, up);
-        var gelu = hidden * 0.5 * (1.0 + special.erf(hidden / Math.Sqrt(2.0)));
-        var expected = gelu.matmul(down.weight!.to(ScalarType.Float64).t()) + down.bias!.to(ScalarType.Float64);
+        var expected = hidden * 0.5 * (1.0 + special.erf(hidden / Math.Sqrt(2.0)));
         AssertClose(expected, result);
+    }
+
+    [TestMethod]
+    public void ResidualAddedToTheProductEqualsTheSumInDoublePrecision()
+    {
+        using var scope = NewDisposeScope();
+        random.manual_seed(9);
+        var down = Layer(48, 12);
+        var x = randn(3, 7, 48);
+        var residual = randn(3, 7, 12);
+
+        Tensor result;
+        using (no_grad())
+            result = InferenceLinear.ForwardAdd(x, down, residual);
+
+        AssertClose(Reference(x, down) + residual.to(ScalarType.Float64), result);
+    }
+
+    [TestMethod]
+    public void LayersPackedForOneBatchSizeGiveTheSameValuesForAnother()
+    {
+        // The packed layout is chosen for 1,024 rows; a PredictionEngine's row and a long batch use it too.
+        using var scope = NewDisposeScope();
+        random.manual_seed(10);
+        var layer = Layer(32, 20);
+        using (no_grad())
+        {
+            foreach (var rows in new[] { 1, 3, 1024, 2500 })
+            {
+                var x = randn(rows, 32);
+                AssertClose(Reference(x, layer), InferenceLinear.Forward(x, layer)[0]);
+            }
+        }
+    }
+
+    [TestMethod]
+    [DataRow("2.10.0.0", true)]
+    [DataRow("2.2.1", true)]
+    [DataRow("2.1.0", false)]
+    [DataRow("3.0.0", false)]
+    [DataRow("unknown", false)]
+    public void FusedKernelsAreOnlyLoadedFromLibtorchVersionsWhoseOperatorsAreKnown(string version, bool known)
+    {
+        // Loading TorchScript that names an operator libtorch lacks ends the process: the version gate is what stops it.
+        Assert.AreEqual(known, InferenceLinear.KnownLibtorch(version));
     }
 
     [TestMethod]

@@ -41,11 +41,11 @@ public sealed class ScalarLifetimeTests
         Assert.IsEmpty(offenders.Distinct().ToList(), "Temporary TorchSharp scalars:\n" + string.Join("\n", offenders.Distinct()));
     }
 
-    // Paths the scan cannot tell apart from safe ones. CompilationUnit.invoke converts only number arguments to Scalars
+    // Paths the scan cannot tell apart from safe ones. ScriptModule.invoke converts only number arguments to Scalars
     // (DetermineArgumentTypeRefs switches on each argument's type); InferenceLinear passes tensors alone.
     private static readonly HashSet<(string Type, string Path)> Allowed = new()
     {
-        ("Microsoft.ML.Attention.Core.InferenceLinear", "CompilationUnit.invoke > ScriptModule.DetermineArgumentTypeRefs"),
+        ("Microsoft.ML.Attention.Core.InferenceLinear", "ScriptModule.invoke > ScriptModule.DetermineArgumentTypeRefs"),
     };
 
     // A stability check, not a reproduction: the race needs a collection inside a native call's few microseconds, and
