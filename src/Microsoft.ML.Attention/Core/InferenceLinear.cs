@@ -25,7 +25,7 @@ namespace Microsoft.ML.Attention.Core;
 /// applies GELU or the residual's addition while the output is still in cache. TorchSharp does not bind it and
 /// <c>torch.jit.compile</c> cannot reach it, so it is called through a TorchScript module loaded from source
 /// (<see cref="TorchScriptArchive"/>). A compile error there would end the process, so the module is only loaded on
-/// x64 with libtorch 2.2 or later, where the operators and their signatures are known; it is then checked once
+/// x64 with libtorch 2.2 to 2.x, where the operators and their signatures are known; it is then checked once
 /// against libtorch's own result, and <see cref="Switch"/> set to false turns the path off. Packed weights remember
 /// the version counters of the weights they were made from: an optimizer step, a checkpoint copied in, any in-place
 /// change makes the next call repack, so fine-tuning and validation in between never see stale weights.
