@@ -63,7 +63,10 @@ public abstract class AttentionTrainingOptions
     /// <remarks>Default 0.1. Allowed [0, 1); typical range 0.05–0.2.</remarks>
     public double ValidationFraction { get; set; } = 0.1;
 
-    /// <summary>Epochs without a better validation loss before training stops; the best epoch's weights are kept.</summary>
+    /// <summary>
+    /// Epochs without a better validation loss before training stops; the best epoch's weights are kept (in a temporary
+    /// file until training ends, so they add nothing to its memory).
+    /// </summary>
     /// <remarks>At least 1. Typical range 1–5.</remarks>
     public int EarlyStoppingPatience { get => _earlyStoppingPatience ?? Defaults.EarlyStoppingPatience; set => _earlyStoppingPatience = value; }
 

@@ -42,6 +42,7 @@ internal sealed class TrainingLoop
         Func<IReadOnlyList<int>, Tensor> batchLoss, Func<IReadOnlyList<int>, Evaluation> evaluate,
         Func<int[], IReadOnlyList<int[]>>? parts = null)
     {
+        Infrastructure.GlibcMalloc.BeforeTraining();
         var parameters = module.parameters().Where(p => p.requires_grad).ToArray();
         using var optimizer = CreateOptimizer(parameters, (module as ITemporaryHead)?.HeadParameters().Where(p => p.requires_grad).ToArray());
         var peaks = optimizer.ParamGroups.Select(g => g.LearningRate).ToArray();
@@ -49,9 +50,9 @@ internal sealed class TrainingLoop
         var totalClock = Stopwatch.StartNew();
         var lastLog = TimeSpan.Zero;
         long stepsDone = 0;
-        Dictionary<string, Tensor>? best = null;
+        using var best = new BestWeights();
         double bestLoss = double.PositiveInfinity;
-        int epochsWithoutImprovement = 0;
+        int epochsWithoutImprovement = 0, bestEpoch = 0, lastEpoch = 0;
 
         try
         {
@@ -93,6 +94,7 @@ internal sealed class TrainingLoop
                         _channel.Info($"Epoch {epoch}/{_settings.Epochs}: batch {done}/{plan.Count}, training loss {lossSum / done:F4}, {speed:F0} rows/s, about {Describe(left)} left.");
                     }
                 }
+                lastEpoch = epoch;
                 var trainLoss = lossSum / Math.Max(1, done);
                 var rate = rows / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
 
@@ -106,6 +108,8 @@ internal sealed class TrainingLoop
                 Evaluation validation;
                 using (torch.no_grad())
                     validation = evaluate(validationRows);
+                // Inference copies of the weights (packed for oneDNN) go stale with the next step: not kept through the epoch.
+                Core.InferenceLinear.Release(module);
                 var accuracy = double.IsNaN(validation.Accuracy) ? "" : $", validation accuracy {validation.Accuracy:P2}";
                 _settings.Progress?.Invoke(new TrainingProgress(epoch, _settings.Epochs, done, plan.Count, trainLoss, rate,
                     validation.Loss, double.IsNaN(validation.Accuracy) ? null : validation.Accuracy)
@@ -118,8 +122,10 @@ internal sealed class TrainingLoop
                 {
                     bestLoss = validation.Loss;
                     epochsWithoutImprovement = 0;
-                    Dispose(best);
-                    best = Snapshot(module);
+                    bestEpoch = epoch;
+                    // After the last epoch the best weights are the module's own: nothing to keep.
+                    if (epoch < _settings.Epochs)
+                        best.Save(module);
                 }
                 else if (++epochsWithoutImprovement >= _settings.EarlyStoppingPatience)
                 {
@@ -128,17 +134,15 @@ internal sealed class TrainingLoop
                 }
             }
 
-            if (best != null)
+            if (bestEpoch > 0)
             {
-                using (torch.no_grad())
-                    foreach (var (name, tensor) in module.state_dict())
-                        tensor.copy_(best[name]);
+                if (bestEpoch != lastEpoch)
+                    best.Restore(module);
                 _channel.Info($"Kept the weights of the epoch with the best validation loss ({bestLoss:F4}).");
             }
         }
         finally
         {
-            Dispose(best);
             module.eval();
             Infrastructure.GlibcMalloc.TrimAfterTraining();
         }
@@ -210,15 +214,4 @@ internal sealed class TrainingLoop
 
     private static string Describe(TimeSpan time)
         => time.TotalMinutes >= 1 ? $"{time.TotalMinutes:F0} min" : $"{time.TotalSeconds:F0} s";
-
-    private static Dictionary<string, Tensor> Snapshot(nn.Module module)
-        => module.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone());
-
-    private static void Dispose(Dictionary<string, Tensor>? tensors)
-    {
-        if (tensors == null)
-            return;
-        foreach (var tensor in tensors.Values)
-            tensor.Dispose();
-    }
 }

@@ -24,20 +24,11 @@ public sealed class BatchPartsTests
         // of 3, 1 and 4 rows: a step from unweighted or unsummed parts would differ from the whole batch's.
         (float[][] Before, float[][] After) Train(Func<int[], IReadOnlyList<int[]>>? parts)
         {
-            torch.random.manual_seed(5);
-            using var model = nn.Sequential(("hidden", nn.Linear(3, 4)), ("tanh", nn.Tanh()), ("out", nn.Linear(4, 2)));
-            using var inputs = torch.randn(8, 3);
-            using var labels = torch.tensor(new long[] { 0, 1, 1, 0, 1, 0, 0, 1 });
-            var host = ((IHostEnvironment)new MLContext(seed: 1)).Register("test");
-            using var channel = host.Start("test");
+            using var network = new SmallClassifier(seed: 5);
+            var model = network.Model;
             var settings = new TrainingSettings(2, 8, 0.05, 1, 0.5, 1, OptimizerKind.Adam);
-            var batch = Enumerable.Range(0, 8).ToArray();
             var before = model.parameters().Select(p => p.data<float>().ToArray()).ToArray();
-            new TrainingLoop(host, channel, settings).Run(model, _ => new[] { batch }, Array.Empty<int>(), rows =>
-            {
-                using var index = torch.tensor(rows.Select(r => (long)r).ToArray());
-                return nn.functional.cross_entropy(model.call(inputs.index_select(0, index)), labels.index_select(0, index));
-            }, _ => default, parts);
+            network.Train(settings, Array.Empty<int>(), _ => default, parts);
             return (before, model.parameters().Select(p => p.data<float>().ToArray()).ToArray());
         }
 
