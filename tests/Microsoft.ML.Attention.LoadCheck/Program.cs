@@ -1,12 +1,20 @@
 // Usage: LoadCheck <model.zip> <rows.idv> <sequence|document> <column> [<column> ...]
 // Loads the model in this fresh process, scores the rows (saved in ML.NET's binary format) through Transform and
 // through a PredictionEngine, and prints every float of the named vector columns as hex bits (see ScoreDump).
+// Or: LoadCheck mmap-threshold <train|none>: prints where a fresh process's 6 MiB block comes from (MmapThresholdProbe).
 using System;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Attention.Tests;
 using Microsoft.ML.Attention.Tests.DocumentClassification;
+using Microsoft.ML.Attention.Tests.Infrastructure;
 using Microsoft.ML.Attention.Tests.Pooling;
+
+if (args is ["mmap-threshold", var mode])
+{
+    Console.WriteLine(MmapThresholdProbe.Run(train: mode == "train"));
+    return;
+}
 
 var ml = new MLContext(seed: 123);
 var model = ml.Model.Load(args[0], out _);

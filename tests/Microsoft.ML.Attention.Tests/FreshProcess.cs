@@ -40,7 +40,7 @@ public static class FreshProcess
         }
     }
 
-    private static List<string> Run(IEnumerable<string> arguments)
+    internal static List<string> Run(IEnumerable<string> arguments)
     {
         // The checker is built beside this test project: .../tests/<project>/bin/<configuration>/<framework>/.
         var checker = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory.Replace("Microsoft.ML.Attention.Tests", "Microsoft.ML.Attention.LoadCheck"),

@@ -19,8 +19,10 @@ namespace Microsoft.ML.Attention.Training;
 /// </remarks>
 internal sealed class BestWeights : IDisposable
 {
-    // Values moved per slice between a tensor and the file: bounds the managed buffer whatever the tensor's size.
-    private const int SliceElements = 1 << 20;
+    // Values moved per slice between a tensor and the file: 64 KiB, below the large-object heap's 85,000 bytes. A large
+    // buffer each epoch would bring background collections of the whole heap, which run beside the training thread
+    // while TorchSharp's optimizers hand libtorch temporary Scalars (see Core/Scalars.cs).
+    private const int SliceElements = 1 << 14;
 
     private readonly Dictionary<string, Tensor> _inMemory = new();
     private string? _file;
@@ -42,7 +44,7 @@ internal sealed class BestWeights : IDisposable
         try
         {
             _file = Path.Combine(Path.GetTempPath(), $"Microsoft.ML.Attention-best-weights-{Guid.NewGuid():N}.bin");
-            using var stream = new FileStream(_file, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
+            using var stream = new FileStream(_file, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
             var buffer = new float[SliceElements];
             foreach (var (name, tensor) in state)
             {
@@ -74,7 +76,7 @@ internal sealed class BestWeights : IDisposable
         if (!Saved)
             throw new InvalidOperationException("No weights were kept.");
         using var noGrad = torch.no_grad();
-        using var stream = _file == null ? null : new FileStream(_file, FileMode.Open, FileAccess.Read, FileShare.None, 1 << 20);
+        using var stream = _file == null ? null : new FileStream(_file, FileMode.Open, FileAccess.Read, FileShare.None, bufferSize: 0);
         var buffer = stream == null ? Array.Empty<float>() : new float[SliceElements];
         foreach (var (name, tensor) in module.state_dict())
         {

@@ -20,7 +20,7 @@ public sealed class BestWeightsTests
     public void KeptWeightsComeBackBitForBit()
     {
         torch.random.manual_seed(3);
-        // 1,100,000 weights: more than one slice (2^20 values) of the file.
+        // 1,100,000 weights: many slices (2^14 values) of the file, the last one partial.
         using var model = nn.Sequential(("big", nn.Linear(1100, 1000)), ("small", nn.Linear(1000, 3)));
         using var counts = torch.tensor(new long[] { 7, 8, 9 });
         model.register_buffer("counts", counts);
