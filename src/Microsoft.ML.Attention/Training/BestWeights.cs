@@ -9,7 +9,7 @@ namespace Microsoft.ML.Attention.Training;
 
 /// <summary>
 /// The weights of the epoch with the best validation loss, kept for early stopping until training ends: float32
-/// tensors in a temporary file (deleted on dispose), anything else as an in-memory copy.
+/// tensors in a temporary file (gone when training ends, or with the process), anything else as an in-memory copy.
 /// </summary>
 /// <remarks>
 /// Why a file: the copy waits unread through the later epochs, and in memory it would add the whole model to the
@@ -25,7 +25,7 @@ internal sealed class BestWeights : IDisposable
     private const int SliceElements = 1 << 14;
 
     private readonly Dictionary<string, Tensor> _inMemory = new();
-    private string? _file;
+    private FileStream? _file;
 
     /// <summary>True once <see cref="Save"/> has run.</summary>
     public bool Saved { get; private set; }
@@ -33,8 +33,11 @@ internal sealed class BestWeights : IDisposable
     /// <summary>True when the float32 tensors are in the temporary file (false when it could not be written).</summary>
     public bool InFile => _file != null;
 
-    /// <summary>The temporary file, while there is one.</summary>
-    public string? FilePath => _file;
+    /// <summary>The temporary file's path (already unlinked on Linux and macOS), while there is one.</summary>
+    public string? FilePath => _file?.Name;
+
+    /// <summary>Bytes in the temporary file, 0 without one.</summary>
+    public long FileBytes => _file?.Length ?? 0;
 
     /// <summary>Keeps the module's current weights, replacing what was kept before.</summary>
     public void Save(nn.Module module)
@@ -43,8 +46,8 @@ internal sealed class BestWeights : IDisposable
         var state = module.state_dict();
         try
         {
-            _file = Path.Combine(Path.GetTempPath(), $"Microsoft.ML.Attention-best-weights-{Guid.NewGuid():N}.bin");
-            using var stream = new FileStream(_file, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
+            _file ??= CreateFile();
+            _file.SetLength(0);
             var buffer = new float[SliceElements];
             foreach (var (name, tensor) in state)
             {
@@ -56,13 +59,13 @@ internal sealed class BestWeights : IDisposable
                 {
                     int count = (int)Math.Min(SliceElements, values.NumberOfElements - start);
                     accessor.CopyTo(buffer, 0, start);
-                    stream.Write(MemoryMarshal.AsBytes(buffer.AsSpan(0, count)));
+                    _file.Write(MemoryMarshal.AsBytes(buffer.AsSpan(0, count)));
                 }
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            DeleteFile();
+            CloseFile();
         }
         foreach (var (name, tensor) in state)
             if (_file == null || tensor.dtype != ScalarType.Float32)
@@ -76,8 +79,8 @@ internal sealed class BestWeights : IDisposable
         if (!Saved)
             throw new InvalidOperationException("No weights were kept.");
         using var noGrad = torch.no_grad();
-        using var stream = _file == null ? null : new FileStream(_file, FileMode.Open, FileAccess.Read, FileShare.None, bufferSize: 0);
-        var buffer = stream == null ? Array.Empty<float>() : new float[SliceElements];
+        _file?.Seek(0, SeekOrigin.Begin);
+        var buffer = _file == null ? Array.Empty<float>() : new float[SliceElements];
         foreach (var (name, tensor) in module.state_dict())
         {
             if (_inMemory.TryGetValue(name, out var kept))
@@ -91,36 +94,49 @@ internal sealed class BestWeights : IDisposable
                 for (long start = 0; start < values.NumberOfElements; start += SliceElements)
                 {
                     int count = (int)Math.Min(SliceElements, values.NumberOfElements - start);
-                    stream!.ReadExactly(MemoryMarshal.AsBytes(buffer.AsSpan(0, count)));
+                    _file!.ReadExactly(MemoryMarshal.AsBytes(buffer.AsSpan(0, count)));
                     accessor.CopyFrom(buffer.AsSpan(0, count), 0, start);
                 }
             tensor.copy_(values);
         }
     }
 
+    // One file per training run, open until it ends. It disappears with the process however that ends: on Windows the
+    // system deletes it when the handle closes; elsewhere its name is removed at once and the open handle keeps the data.
+    private static FileStream CreateFile()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"Microsoft.ML.Attention-best-weights-{Guid.NewGuid():N}.bin");
+        var stream = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 0,
+            OperatingSystem.IsWindows() ? FileOptions.DeleteOnClose : FileOptions.None);
+        if (!OperatingSystem.IsWindows())
+            File.Delete(path);
+        return stream;
+    }
+
     /// <inheritdoc/>
-    public void Dispose() => Clear();
+    public void Dispose()
+    {
+        Clear();
+        CloseFile();
+    }
 
     private void Clear()
     {
         foreach (var tensor in _inMemory.Values)
             tensor.Dispose();
         _inMemory.Clear();
-        DeleteFile();
         Saved = false;
     }
 
-    private void DeleteFile()
+    private void CloseFile()
     {
-        if (_file == null)
-            return;
         try
         {
-            File.Delete(_file);
+            _file?.Dispose();
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (IOException)
         {
-            // A temporary file left behind is the system's to clean; training goes on.
+            // Closing a temporary file that failed to write: nothing of the user's is in it.
         }
         _file = null;
     }
