@@ -144,6 +144,9 @@ internal sealed class TrainingLoop
         finally
         {
             module.eval();
+            // The gradients would otherwise live as long as the model: as large as its weights.
+            module.zero_grad();
+            Infrastructure.GlibcMalloc.AfterTraining();
             Infrastructure.GlibcMalloc.TrimAfterTraining();
         }
     }
