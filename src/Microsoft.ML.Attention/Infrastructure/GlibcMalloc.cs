@@ -27,9 +27,10 @@ namespace Microsoft.ML.Attention.Infrastructure;
 /// steps and 625 MiB free in it, all resident. With the threshold fixed at 4 MiB when training starts
 /// (<see cref="TrainingMmapThresholdSetting"/> chooses another) the larger activations are mapped and returned whole: the
 /// 3-epoch fit peaked at 1,213–1,454 MiB (median 1,286) against 1,383 in the same time. When training ends the
-/// threshold goes to 32 MiB, since scoring with 4 MiB ran 5–7% slower (fresh pages for every large block). Lower thresholds save more and cost time, so
-/// they are the user's choice (1 MiB on one epoch: 1,090 against 1,307–1,390 MiB, 65 s against 54–58); so does trimming
-/// during training (every step: 1,084 MiB, +21%; every 5 s saved only 27 MiB). docs/benchmarks.md has the runs.
+/// threshold goes to 32 MiB, since scoring with 4 MiB ran 5–7% slower (fresh pages for every large block). Lower
+/// thresholds save more and cost time, so they are the user's choice (1 MiB on one epoch: 1,090 against 1,307–1,390
+/// MiB, 65 s against 54–58); so does trimming during training (every step: 1,084 MiB, +21%; every 5 s saved only
+/// 27 MiB). docs/benchmarks.md has the runs.
 /// </remarks>
 internal static class GlibcMalloc
 {
@@ -51,6 +52,8 @@ internal static class GlibcMalloc
 
     private const int M_ARENA_MAX = -8;
     private const int M_MMAP_THRESHOLD = -3;
+    // glibc's mallopt refuses thresholds above half its largest heap: 32 MiB on 64-bit systems.
+    private const int MaximumThreshold = 32 << 20;
     private static readonly object ThresholdLock = new();
     // Trimming walks every arena; once a second bounds its cost for fast scorers (pooling scores 256 rows in
     // milliseconds). The end of a pass trims sooner, so what the pass's last batches freed does not stay resident
@@ -93,17 +96,8 @@ internal static class GlibcMalloc
     }
 
     /// <summary>
-    /// After training: returns what its activations and gradients occupied to the system (the same switch turns it
-    /// off). Fine-tuning MiniLM on 96 texts of 256 tokens left 2.3 GiB resident of which 0.24 GiB was in use.
-    /// </summary>
-    public static void TrimAfterTraining()
-    {
-        TrimAfterScoring(endOfPass: true);
-    }
-
-    /// <summary>
-    /// When a training run starts: fixes glibc's mmap threshold at the <see cref="TrainingMmapThresholdSetting"/>
-    /// (it stays in force for the process), unless it is 0 or the environment sets the threshold itself.
+    /// When a training run starts: fixes glibc's mmap threshold at the <see cref="TrainingMmapThresholdSetting"/> until
+    /// <see cref="AfterTraining"/>, unless it is 0 or the environment sets the threshold itself.
     /// </summary>
     /// <exception cref="InvalidOperationException">The setting is not a whole number of bytes from 0 to 32 MiB.</exception>
     public static void BeforeTraining()
@@ -120,13 +114,16 @@ internal static class GlibcMalloc
     /// <summary>
     /// When a training run ends: if <see cref="BeforeTraining"/> fixed a threshold, raises it to glibc's largest
     /// (32 MiB, where its own dynamic threshold ends up once the first large block is freed), so that scoring takes its
-    /// activations from the heap again instead of fresh pages.
+    /// activations from the heap again instead of fresh pages; then returns what training's activations and gradients
+    /// occupied to the system (<see cref="TrimAfterScoringSwitch"/> turns that off). Fine-tuning MiniLM on 96 texts of
+    /// 256 tokens left 2.3 GiB resident of which 0.24 GiB was in use.
     /// </summary>
     public static void AfterTraining()
     {
         lock (ThresholdLock)
-            if (MmapThreshold != 0 && MmapThreshold != MaximumThreshold && mallopt(M_MMAP_THRESHOLD, (int)MaximumThreshold) == 1)
-                MmapThreshold = (int)MaximumThreshold;
+            if (MmapThreshold != 0 && MmapThreshold != MaximumThreshold && mallopt(M_MMAP_THRESHOLD, MaximumThreshold) == 1)
+                MmapThreshold = MaximumThreshold;
+        TrimAfterScoring(endOfPass: true);
     }
 
     private static int TrainingThreshold()
@@ -140,9 +137,6 @@ internal static class GlibcMalloc
         throw new InvalidOperationException($"The AppContext setting {TrainingMmapThresholdSetting} is '{value}'; expected a whole number " +
             $"of bytes from 0 (leave glibc's threshold alone) to {MaximumThreshold} (32 MiB).");
     }
-
-    // glibc's mallopt refuses thresholds above half its largest heap: 32 MiB on 64-bit systems.
-    private const long MaximumThreshold = 32L << 20;
 
     private static bool IsGlibc()
     {

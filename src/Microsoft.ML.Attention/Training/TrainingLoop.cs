@@ -147,7 +147,6 @@ internal sealed class TrainingLoop
             // The gradients would otherwise live as long as the model: as large as its weights.
             module.zero_grad();
             Infrastructure.GlibcMalloc.AfterTraining();
-            Infrastructure.GlibcMalloc.TrimAfterTraining();
         }
     }
 
