@@ -87,6 +87,13 @@ public static class Measure
         return self.PeakWorkingSet64;
     }
 
+    /// <summary>This process's resident set size now (what a peak started from).</summary>
+    public static long CurrentMemoryBytes()
+    {
+        using Process self = Process.GetCurrentProcess();
+        return self.WorkingSet64;
+    }
+
     /// <summary>
     /// Resets this process's peak resident set size (VmHWM) to the current one, so that the fit and the scoring of one
     /// system each get their own peak. Linux only (writing 5 to /proc/self/clear_refs); false when that is refused.

@@ -69,6 +69,7 @@ public static class FineTuningRecipeScenario
                 options.BatchSize = batch;
 
             bool peakReset = Measure.ResetPeakMemory();
+            double startMib = Measure.CurrentMemoryBytes() / (1024.0 * 1024.0);
             var clock = Stopwatch.StartNew();
             var model = ml.Transforms.Conversion.MapValueToKey("Label")
                 .Append(ml.Transforms.Text.SelfAttentionFeaturize(options))
@@ -85,7 +86,7 @@ public static class FineTuningRecipeScenario
             var (accuracy, macro) = Measure.Accuracy(gold, predicted);
             accuracies.Add(accuracy);
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"finetune-recipe seed {seed}: SDCA {accuracy:P2} (macro {macro:P2}); fit {fitSeconds:F0} s, peak memory of the fit {fitPeakMib:F0} MiB{(peakReset ? "" : " (the process's: the peak could not be reset)")}"));
+                $"finetune-recipe seed {seed}: SDCA {accuracy:P2} (macro {macro:P2}); fit {fitSeconds:F0} s, peak memory of the fit {fitPeakMib:F0} MiB (from {startMib:F0}){(peakReset ? "" : " (the process's: the peak could not be reset)")}"));
             (model as IDisposable)?.Dispose();
         }
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,

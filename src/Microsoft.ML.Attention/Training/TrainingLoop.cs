@@ -44,8 +44,7 @@ internal sealed class TrainingLoop
     {
         Infrastructure.GlibcMalloc.BeforeTraining();
         var parameters = module.parameters().Where(p => p.requires_grad).ToArray();
-        using var optimizer = CreateOptimizer(parameters, (module as ITemporaryHead)?.HeadParameters().Where(p => p.requires_grad).ToArray());
-        var peaks = optimizer.ParamGroups.Select(g => g.LearningRate).ToArray();
+        using var optimizer = Optimizer.Create(_settings.Optimizer, ParameterGroups(parameters, (module as ITemporaryHead)?.HeadParameters().Where(p => p.requires_grad).ToArray()));
         var random = new Random(_settings.Seed);
         var totalClock = Stopwatch.StartNew();
         var lastLog = TimeSpan.Zero;
@@ -70,16 +69,13 @@ internal sealed class TrainingLoop
                     using (var scope = torch.NewDisposeScope())
                     {
                         if (schedule.Varies)
-                        {
-                            int g = 0;
-                            foreach (var group in optimizer.ParamGroups)
-                                group.LearningRate = peaks[g++] * schedule.Factor(stepsDone);
-                        }
-                        optimizer.zero_grad();
+                            foreach (var group in optimizer.Groups)
+                                group.LearningRate = group.PeakLearningRate * schedule.Factor(stepsDone);
+                        optimizer.ZeroGradients();
                         lossSum += Backward(batch, parts?.Invoke(batch) ?? new[] { batch }, batchLoss);
                         if (_settings.GradientClipNorm > 0)
                             nn.utils.clip_grad_norm_(parameters, _settings.GradientClipNorm);
-                        optimizer.step();
+                        optimizer.Step();
                     }
                     done++;
                     stepsDone++;
@@ -175,36 +171,27 @@ internal sealed class TrainingLoop
     // TorchSharp may hand out another wrapper object for the same parameter). AdamW decays only parameters of two or
     // more dimensions, as pretrained Transformers are fine-tuned (Hugging Face's Trainer, BERT): decaying a bias or a
     // LayerNorm scale pulls it toward 0, which is no prior at all for a scale that starts at 1.
-    private optim.Optimizer CreateOptimizer(TorchSharp.Modules.Parameter[] parameters, TorchSharp.Modules.Parameter[]? head)
+    private List<ParameterGroup> ParameterGroups(TorchSharp.Modules.Parameter[] parameters, TorchSharp.Modules.Parameter[]? head)
     {
-        double rate = _settings.LearningRate;
         var separateHead = head is { Length: > 0 } && _settings.HeadLearningRateScale != 1;
         var headHandles = separateHead ? head!.Select(p => p.Handle).ToHashSet() : new HashSet<IntPtr>();
-        var groups = new List<(TorchSharp.Modules.Parameter[] Members, double Rate, double Decay)>();
-        void Add(IEnumerable<TorchSharp.Modules.Parameter> members, double groupRate)
+        var decays = _settings.Optimizer == OptimizerKind.AdamW && _settings.WeightDecay != 0;
+        var groups = new List<ParameterGroup>();
+        void Add(IEnumerable<TorchSharp.Modules.Parameter> members, double rate)
         {
             var all = members.ToArray();
-            if (_settings.Optimizer != OptimizerKind.AdamW || _settings.WeightDecay == 0)
+            if (!decays)
             {
-                groups.Add((all, groupRate, 0));
+                groups.Add(new ParameterGroup(all, rate, 0));
                 return;
             }
-            groups.Add((all.Where(p => p.dim() >= 2).ToArray(), groupRate, _settings.WeightDecay));
-            groups.Add((all.Where(p => p.dim() < 2).ToArray(), groupRate, 0));
+            groups.Add(new ParameterGroup(all.Where(p => p.dim() >= 2).ToArray(), rate, _settings.WeightDecay));
+            groups.Add(new ParameterGroup(all.Where(p => p.dim() < 2).ToArray(), rate, 0));
         }
-        Add(parameters.Where(p => !headHandles.Contains(p.Handle)), rate);
+        Add(parameters.Where(p => !headHandles.Contains(p.Handle)), _settings.LearningRate);
         if (separateHead)
-            Add(head!, rate * _settings.HeadLearningRateScale);
-        var used = groups.Where(g => g.Members.Length > 0).ToList();
-        if (used.Count == 0)
-            used.Add(groups[0]);
-        return _settings.Optimizer switch
-        {
-            OptimizerKind.Adam => optim.Adam(used.Select(g => new TorchSharp.Modules.Adam.ParamGroup(g.Members, new() { LearningRate = g.Rate })), lr: rate),
-            OptimizerKind.AdamW => optim.AdamW(used.Select(g => new TorchSharp.Modules.AdamW.ParamGroup(g.Members, new() { LearningRate = g.Rate, weight_decay = g.Decay })),
-                lr: rate, weight_decay: _settings.WeightDecay),
-            _ => optim.SGD(used.Select(g => new TorchSharp.Modules.SGD.ParamGroup(g.Members, new() { LearningRate = g.Rate, momentum = 0.9 })), rate, momentum: 0.9),
-        };
+            Add(head!, _settings.LearningRate * _settings.HeadLearningRateScale);
+        return groups;
     }
 
     // At most every this often, a long epoch logs its progress.
