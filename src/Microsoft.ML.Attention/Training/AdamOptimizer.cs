@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using Microsoft.ML.Attention.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -54,7 +55,7 @@ internal sealed class AdamOptimizer : Optimizer
         using var stepSize = (-rate / (1 - Math.Pow(Beta1, step))).ToScalar();
         if (!weights.is_contiguous() || !first.is_contiguous() || weights.dtype != ScalarType.Float32)
         {
-            var denominator = second.sqrt().div_(correction).add_(Epsilon);
+            var denominator = second.sqrt().div_(correction).add_(Epsilon, Scalars.One);
             weights.addcdiv_(first, denominator, stepSize);
             return;
         }
@@ -66,7 +67,7 @@ internal sealed class AdamOptimizer : Optimizer
         {
             long count = Math.Min(SliceLength, length - start);
             var denominator = _slice.narrow(0, 0, count);
-            denominator.copy_(flatSecond.narrow(0, start, count)).sqrt_().div_(correction).add_(Epsilon);
+            denominator.copy_(flatSecond.narrow(0, start, count)).sqrt_().div_(correction).add_(Epsilon, Scalars.One);
             flatWeights.narrow(0, start, count).addcdiv_(flatFirst.narrow(0, start, count), denominator, stepSize);
         }
     }
