@@ -11,7 +11,7 @@ namespace Microsoft.ML.Attention.Tests.Training;
 /// <summary>
 /// The library's optimizers against their update rules computed in double precision, over several steps with changing
 /// gradients and rates: AdamW on a parameter long enough to be updated in several slices (the last one partial), Adam
-/// (no decay) on a bias, and SGD with momentum.
+/// (no decay) on a bias, AdamW on double weights (the whole-tensor path), and SGD with momentum.
 /// </summary>
 [TestClass]
 public sealed class OptimizerTests
@@ -49,6 +49,30 @@ public sealed class OptimizerTests
 
         AssertClose(expected.Weights, weights.data<float>().ToArray(), "AdamW weights");
         AssertClose(expectedBias.Weights, bias.data<float>().ToArray(), "Adam bias");
+    }
+
+    // Weights that are not contiguous float32 take the whole-tensor path instead of the slices.
+    [TestMethod]
+    public void AdamWMatchesItsUpdateRuleOnDoubleWeights()
+    {
+        var start = Values(9, seed: 8);
+        using var weights = new Parameter(tensor(start.Select(v => (double)v).ToArray()));
+        var groups = new[] { new ParameterGroup(new[] { weights }, Rates[0], 0.1) };
+        using var optimizer = Optimizer.Create(OptimizerKind.AdamW, groups);
+        var expected = new AdamRule(start.Select(v => (double)v).ToArray(), 0.1);
+        for (int step = 0; step < Steps; step++)
+        {
+            var gradient = Values(9, seed: 40 + step);
+            groups[0].LearningRate = Rates[step];
+            optimizer.ZeroGradients();
+            using (var scope = torch.NewDisposeScope())
+                (weights * tensor(gradient.Select(g => (double)g).ToArray())).sum().backward();
+            optimizer.Step();
+            expected.Step(gradient, Rates[step]);
+        }
+        var actual = weights.data<double>().ToArray();
+        double worst = expected.Weights.Zip(actual, (e, a) => Math.Abs(e - a)).Max();
+        Assert.IsTrue(worst < 1e-12, $"double AdamW: largest difference {worst:G3}");
     }
 
     [TestMethod]
