@@ -7,8 +7,8 @@ namespace AttentionBenchmarks;
 
 /// <summary>
 /// Usage: dotnet run -c Release --project benchmarks/AttentionBenchmarks -- [options]
-///   --corpus debian|wordnet|wordnet-all|fortunes|bible|manpages|synthetic   corpus to use (default debian; see WordNetCorpus,
-///                               FortuneCorpus, BibleCorpus, ManPageCorpus)
+///   --corpus debian|wordnet|wordnet-all|fortunes|bible|manpages|imdb|synthetic   corpus to use (default debian; see WordNetCorpus,
+///                               FortuneCorpus, BibleCorpus, ManPageCorpus, ImdbCorpus)
 ///   --only NAME[,NAME]          systems to run (default: all); --list prints the names
 ///   --corpus-only               build/load the corpus, print counts, run nothing
 ///   --rebuild-corpus            rebuild the Debian corpus from the apt lists even if cached
@@ -28,7 +28,10 @@ namespace AttentionBenchmarks;
 ///                               (frozen against fine-tuned encoding speed; see FineTunedSpeedScenario); or finetune-recipe
 ///                               (fine-tune on the first --train N labelled documents → SDCA on them, per seed: --seeds 1,2,3,
 ///                               --lr X, --epochs N, --validation F, --batch N; see FineTuningRecipeScenario); or frozen-speed
-///                               (frozen encoding against ONNX Runtime at its best, --score N texts, default 2000; see FrozenSpeedScenario)
+///                               (frozen encoding against ONNX Runtime at its best, --score N texts, default 2000; see FrozenSpeedScenario);
+///                               or training-speed (each component's Fit with the defaults on --train N documents, default 4000:
+///                               --components han,featurizer,pooling, --repeat R; see TrainingSpeedScenario)
+///   --mmap-threshold BYTES      sets the AppContext setting Microsoft.ML.Attention.TrainingMmapThreshold
 /// </summary>
 public static class Program
 {
@@ -99,6 +102,9 @@ public static class Program
                 case "--epochs": FineTuningRecipeScenario.Epochs = Count(Next()); break;
                 case "--validation": FineTuningRecipeScenario.Validation = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--batch": FineTuningRecipeScenario.BatchSize = Count(Next()); break;
+                case "--components": TrainingSpeedScenario.Components = Next().Split(','); break;
+                case "--repeat": TrainingSpeedScenario.Repeat = Count(Next()); break;
+                case "--mmap-threshold": AppContext.SetData("Microsoft.ML.Attention.TrainingMmapThreshold", Next()); break;
                 case "--append-docs":
                     appendPath = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[++i] : null;
                     appendPath ??= Path.Combine(RepositoryRoot(), "docs", "benchmarks.md");
@@ -140,6 +146,7 @@ public static class Program
             "fortunes" => FortuneCorpus.Load(dataDirectory, rebuild, log),
             "bible" => BibleCorpus.Load(dataDirectory, rebuild, log),
             "manpages" => ManPageCorpus.Load(dataDirectory, rebuild, log),
+            "imdb" => ImdbCorpus.Load(dataDirectory, rebuild, log),
             _ => throw new ArgumentException($"Unknown corpus {corpusName}"),
         };
         if (limit is int n)
@@ -160,6 +167,7 @@ public static class Program
             case "concurrency": return ConcurrencyScenario.Run(corpus, log, trainCount, scoreCount, calls, threads);
             case "finetuned-speed": return FineTunedSpeedScenario.Run(corpus, log, TrainDocuments ?? 1000, scoreCount);
             case "finetune-recipe": return FineTuningRecipeScenario.Run(corpus, log, TrainDocuments ?? 4000);
+            case "training-speed": return TrainingSpeedScenario.Run(corpus, log, TrainDocuments ?? 4000);
             case "frozen-speed": return FrozenSpeedScenario.Run(corpus, log, scoreCount == 1000 ? 2000 : scoreCount);
             case "distillation": break;
             default:

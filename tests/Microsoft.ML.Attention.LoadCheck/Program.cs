@@ -1,7 +1,7 @@
 // Usage: LoadCheck <model.zip> <rows.idv> <sequence|document> <column> [<column> ...]
 // Loads the model in this fresh process, scores the rows (saved in ML.NET's binary format) through Transform and
 // through a PredictionEngine, and prints every float of the named vector columns as hex bits (see ScoreDump).
-// Or: LoadCheck mmap-threshold <train|none>: prints where a fresh process's 6 MiB blocks come from (MmapThresholdProbe).
+// Or: LoadCheck mmap-threshold <finetune|pooling|none>: prints where a fresh process's 6 MiB blocks come from (MmapThresholdProbe).
 using System;
 using System.Linq;
 using Microsoft.ML;
@@ -12,7 +12,7 @@ using Microsoft.ML.Attention.Tests.Pooling;
 
 if (args is ["mmap-threshold", var mode])
 {
-    foreach (var line in MmapThresholdProbe.Run(train: mode == "train"))
+    foreach (var line in MmapThresholdProbe.Run(mode))
         Console.WriteLine(line);
     return;
 }

@@ -9,7 +9,7 @@ namespace Microsoft.ML.Attention.Infrastructure;
 /// <summary>
 /// Returns memory freed by scoring to the system on Linux with glibc (<c>malloc_trim</c> after a batched scoring
 /// batch or a PredictionEngine call, at most once a second), fixes the size above which blocks come straight from the
-/// system when training starts, and can bound the number of malloc arenas when the library loads (opt-in).
+/// system while a pretrained encoder is fine-tuned, and can bound the number of malloc arenas when the library loads (opt-in).
 /// </summary>
 /// <remarks>
 /// Why: glibc gives threads that allocate at the same time arenas of their own, up to 8 per core, and keeps freed
@@ -21,16 +21,15 @@ namespace Microsoft.ML.Attention.Infrastructure;
 /// machine), so it is opt-in; trimming only gives back free pages, whatever arena holds them, and is on by default
 /// (<see cref="TrimAfterScoringSwitch"/> set to false turns it off). See docs/persistence-and-deployment.md.
 ///
-/// Training fragments the main heap: glibc raises its mmap threshold each time a mapped block is freed (up to 32 MiB),
-/// so after the first batches every activation comes from the heap, and batches of other lengths leave holes the next
-/// ones do not fit. Fine-tuning MiniLM on 2,000 Bible verses (batches of 16) kept 215 MiB in use in the heap between
-/// steps and 625 MiB free in it, all resident. With the threshold fixed at 4 MiB when training starts
-/// (<see cref="TrainingMmapThresholdSetting"/> chooses another) the larger activations are mapped and returned whole: the
-/// 3-epoch fit peaked at 1,213–1,454 MiB (median 1,286) against 1,383 in the same time. When training ends the
-/// threshold goes to 32 MiB, since scoring with 4 MiB ran 5–7% slower (fresh pages for every large block). Lower
-/// thresholds save more and cost time, so they are the user's choice (1 MiB on one epoch: 1,090 against 1,307–1,390
-/// MiB, 65 s against 54–58); so does trimming during training (every step: 1,084 MiB, +21%; every 5 s saved only
-/// 27 MiB). docs/benchmarks.md has the runs.
+/// Fine-tuning a pretrained encoder fragments the main heap: glibc raises its mmap threshold each time a mapped block
+/// is freed (up to 32 MiB), so after the first batches every activation comes from the heap, and batches of other
+/// lengths leave holes the next ones do not fit. So when such a fine-tuning starts (<see cref="Training.TrainingSettings.MapsLargeActivations"/>)
+/// the threshold is fixed (4 MiB unless <see cref="TrainingMmapThresholdSetting"/> chooses another), and the larger
+/// activations are mapped and returned whole; when it ends the threshold goes to 32 MiB, since scoring with a low
+/// threshold pays for fresh pages on every large block. The library's own networks (HAN, featurizer, pooling) do not
+/// fix it: their steps are short, and faulting in fresh pages for every large block doubled their training time.
+/// Lower thresholds, or trimming during training, save more memory and cost time: the user's choice.
+/// docs/benchmarks.md has the runs.
 /// </remarks>
 internal static class GlibcMalloc
 {
@@ -41,13 +40,13 @@ internal static class GlibcMalloc
     public const string LimitArenasSwitch = "Microsoft.ML.Attention.LimitMallocArenas";
 
     /// <summary>
-    /// AppContext setting: glibc's mmap threshold in bytes, fixed when a training run starts (default
+    /// AppContext setting: glibc's mmap threshold in bytes, fixed when a pretrained encoder's fine-tuning starts (default
     /// <see cref="DefaultTrainingMmapThreshold"/>); 0 leaves glibc's dynamic threshold alone. Lower values map more
     /// activations and fragment the heap less, for less memory and more time.
     /// </summary>
     public const string TrainingMmapThresholdSetting = "Microsoft.ML.Attention.TrainingMmapThreshold";
 
-    /// <summary>The threshold fixed when training starts unless <see cref="TrainingMmapThresholdSetting"/> says otherwise.</summary>
+    /// <summary>The threshold fixed when fine-tuning starts unless <see cref="TrainingMmapThresholdSetting"/> says otherwise.</summary>
     public const int DefaultTrainingMmapThreshold = 4 << 20;
 
     private const int M_ARENA_MAX = -8;
@@ -66,7 +65,7 @@ internal static class GlibcMalloc
     /// <summary>The arena limit this library set, or 0 when it set none.</summary>
     public static int ArenaLimit { get; private set; }
 
-    /// <summary>The mmap threshold this library set last (when training started or ended), or 0 when it set none.</summary>
+    /// <summary>The mmap threshold this library set last (when fine-tuning started or ended), or 0 when it set none.</summary>
     public static int MmapThreshold { get; private set; }
 
 #pragma warning disable CA2255 // A library's module initializer: an arena limit only helps when set before worker threads allocate.
@@ -96,7 +95,8 @@ internal static class GlibcMalloc
     }
 
     /// <summary>
-    /// When a training run starts: fixes glibc's mmap threshold at the <see cref="TrainingMmapThresholdSetting"/> until
+    /// When a training run that maps its large activations starts (<see cref="Training.TrainingSettings.MapsLargeActivations"/>):
+    /// fixes glibc's mmap threshold at the <see cref="TrainingMmapThresholdSetting"/> until
     /// <see cref="AfterTraining"/>, unless it is 0 or the environment sets the threshold itself.
     /// </summary>
     /// <exception cref="InvalidOperationException">The setting is not a whole number of bytes from 0 to 32 MiB.</exception>

@@ -74,7 +74,11 @@ internal static class PretrainedFeaturizerFit
             }
             PretrainedFineTuning.Freeze(encoder.Model, o.FreezePretrainedEncoder, o.FreezePretrainedVectors);
             var (train, validation) = TrainingRun.Split(texts.Count, o.ValidationFraction, seed);
-            var settings = o.ToSettings(seed) with { HeadLearningRateScale = PretrainedFineTuning.HeadLearningRateScale };
+            var settings = o.ToSettings(seed) with
+            {
+                HeadLearningRateScale = PretrainedFineTuning.HeadLearningRateScale,
+                MapsLargeActivations = true,
+            };
             channel.Info($"Fine-tuning on {train.Length} training texts, {validation.Length} validation texts, {TrainingRun.Describe(label)}: " +
                 $"{(o.FreezePretrainedEncoder ? "encoder frozen, attention pooling learned" : o.FreezePretrainedVectors ? "embeddings frozen" : "every weight learned")}, " +
                 $"{settings.Optimizer} learning rate {settings.LearningRate:G3}, warm-up {settings.WarmupFraction:P0}, up to {settings.Epochs} epochs of {settings.BatchSize} texts a batch.");

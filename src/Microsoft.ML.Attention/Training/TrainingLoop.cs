@@ -42,7 +42,8 @@ internal sealed class TrainingLoop
         Func<IReadOnlyList<int>, Tensor> batchLoss, Func<IReadOnlyList<int>, Evaluation> evaluate,
         Func<int[], IReadOnlyList<int[]>>? parts = null)
     {
-        Infrastructure.GlibcMalloc.BeforeTraining();
+        if (_settings.MapsLargeActivations)
+            Infrastructure.GlibcMalloc.BeforeTraining();
         var parameters = module.parameters().Where(p => p.requires_grad).ToArray();
         using var optimizer = Optimizer.Create(_settings.Optimizer, ParameterGroups(parameters, (module as ITemporaryHead)?.HeadParameters().Where(p => p.requires_grad).ToArray()));
         var random = new Random(_settings.Seed);

@@ -24,4 +24,12 @@ internal sealed record TrainingSettings(
 
     /// <summary>Share of all steps with a linearly rising learning rate, then linear decay to 0; 0 keeps it constant.</summary>
     public double WarmupFraction { get; init; }
+
+    /// <summary>
+    /// Whether glibc's mmap threshold is fixed while training runs (<see cref="Infrastructure.GlibcMalloc.BeforeTraining"/>),
+    /// so that large activations come from fresh mappings and are returned whole instead of fragmenting the heap. Only a
+    /// pretrained encoder's fine-tuning asks for it: its compute per activation hides the cost of fresh pages, where the
+    /// library's small networks spend most of their step faulting them in.
+    /// </summary>
+    public bool MapsLargeActivations { get; init; }
 }

@@ -1,32 +1,66 @@
+using System;
+using System.IO;
+using System.Linq;
 using System.Runtime.InteropServices;
 using Microsoft.ML.Attention.Tests.Pooling;
+using Microsoft.ML.Attention.Tests.Pretrained;
 using TorchSharp;
 
 namespace Microsoft.ML.Attention.Tests.Infrastructure;
 
 /// <summary>
-/// Run in a fresh process (tests/Microsoft.ML.Attention.LoadCheck <c>mmap-threshold train|none</c>), whose heap has
-/// no free block of several MiB to serve a request before glibc chooses between the heap and a mapping: frees a 12 MiB
-/// tensor, allocates a 6 MiB one, and says where the latter came from; with <c>train</c>, once during the first epoch
-/// of a small attention pooling's Fit (training starts as a user starts it) and once after the Fit.
+/// Run in a fresh process (tests/Microsoft.ML.Attention.LoadCheck <c>mmap-threshold finetune|pooling|none</c>), whose
+/// heap has no free block of several MiB to serve a request before glibc chooses between the heap and a mapping: frees
+/// a 12 MiB tensor, allocates a 6 MiB one, and says where the latter came from; with <c>finetune</c> or <c>pooling</c>,
+/// once during the first epoch of a Fit (a tiny pretrained BERT fine-tuned, or a small attention pooling, started as a
+/// user starts it) and once after the Fit.
 /// </summary>
 public static class MmapThresholdProbe
 {
     /// <summary>"mapped" or "heap" per probe.</summary>
-    public static string[] Run(bool train)
+    public static string[] Run(string mode)
     {
-        if (!train)
+        if (mode == "none")
             return new[] { Probe() };
         string? during = null;
         var ml = new MLContext(seed: 1);
-        var data = ml.Data.LoadFromEnumerable(SequenceData.Generate(20, vectorSize: 4, seed: 77));
-        ml.Transforms.Conversion.MapValueToKey("Label")
-            .Append(ml.Transforms.AttentionPooling(new AttentionPoolingEstimator.Options
+        Action<Microsoft.ML.Attention.TrainingProgress> progress = _ => during ??= Probe();
+        if (mode == "pooling")
+        {
+            var data = ml.Data.LoadFromEnumerable(SequenceData.Generate(20, vectorSize: 4, seed: 77));
+            ml.Transforms.Conversion.MapValueToKey("Label")
+                .Append(ml.Transforms.AttentionPooling(new AttentionPoolingEstimator.Options
+                {
+                    InputColumnName = "Sequence", OutputColumnName = "Pooled", LabelColumnName = "Label", VectorSize = 4, NumberOfEpochs = 1,
+                    Progress = progress,
+                }))
+                .Fit(data);
+        }
+        else if (mode == "finetune")
+        {
+            var folder = Path.Combine(Path.GetTempPath(), $"mmap-probe-{Environment.ProcessId}");
+            try
             {
-                InputColumnName = "Sequence", OutputColumnName = "Pooled", LabelColumnName = "Label", VectorSize = 4, NumberOfEpochs = 1,
-                Progress = _ => during ??= Probe(),
-            }))
-            .Fit(data);
+                new TinyBert().WriteFolder(folder);
+                var texts = new[] { "the cat sat on the mat", "a dog ran", "the dogs sat", "a cat ran on the mat" };
+                var data = ml.Data.LoadFromEnumerable(texts.Select((t, i) => new TextRow { Text = t, Label = i % 2 == 0 ? "a" : "b" }));
+                ml.Transforms.Conversion.MapValueToKey("Label")
+                    .Append(ml.Transforms.Text.SelfAttentionFeaturize(new SelfAttentionFeaturizingEstimator.Options
+                    {
+                        InputColumnName = "Text", OutputColumnName = "Features", LabelColumnName = "Label", PretrainedModelPath = folder,
+                        NumberOfEpochs = 1, ValidationFraction = 0, Progress = progress,
+                    }))
+                    .Fit(data);
+            }
+            finally
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+        else
+        {
+            throw new ArgumentException($"Unknown mode '{mode}': finetune, pooling or none.");
+        }
         return new[] { during ?? "no progress reported", Probe() };
     }
 
@@ -40,6 +74,12 @@ public static class MmapThresholdProbe
     }
 
     private static long MappedBytes() => (long)mallinfo2().hblkhd;
+
+    private sealed class TextRow
+    {
+        public string Text { get; set; } = "";
+        public string Label { get; set; } = "";
+    }
 
     [StructLayout(LayoutKind.Sequential)]
     private struct MallInfo2
