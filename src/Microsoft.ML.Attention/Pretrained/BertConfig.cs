@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -81,6 +83,26 @@ internal sealed record BertConfig(
         Require(LayerNormEpsilon > 0, $"layer_norm_eps must be positive, not {LayerNormEpsilon}.");
         Require(HiddenDropout is >= 0 and < 1 && AttentionDropout is >= 0 and < 1, "dropout probabilities must be in [0, 1).");
     }
+
+    /// <summary>
+    /// Weights whose shapes carry every size of the configuration (the first and the last layer stand for all), by
+    /// Hugging Face name, for checking the configuration against a checkpoint before an encoder is built.
+    /// </summary>
+    public IEnumerable<(string Name, long[] Shape)> WeightShapes()
+    {
+        yield return ("embeddings.word_embeddings.weight", new long[] { VocabularySize, HiddenSize });
+        yield return ("embeddings.position_embeddings.weight", new long[] { MaxPositions, HiddenSize });
+        yield return ("embeddings.token_type_embeddings.weight", new long[] { TypeVocabularySize, HiddenSize });
+        foreach (var layer in new[] { 0, NumberOfLayers - 1 }.Distinct())
+        {
+            yield return ($"encoder.layer.{layer}.attention.self.query.weight", new long[] { HiddenSize, HiddenSize });
+            yield return ($"encoder.layer.{layer}.intermediate.dense.weight", new long[] { IntermediateSize, HiddenSize });
+        }
+    }
+
+    /// <summary>The sizes, as config.json names them, for errors.</summary>
+    public string Describe() => $"vocab_size {VocabularySize}, hidden_size {HiddenSize}, num_hidden_layers {NumberOfLayers}, "
+        + $"intermediate_size {IntermediateSize}, max_position_embeddings {MaxPositions}, type_vocab_size {TypeVocabularySize}";
 
     public string ToJson() => new JsonObject
     {
