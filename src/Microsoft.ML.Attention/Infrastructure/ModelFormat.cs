@@ -114,5 +114,9 @@ internal static class ModelFormat
         {
             throw Error(part, "the configuration is not valid: " + e.Message);
         }
+        catch (EndOfStreamException)
+        {
+            throw Error(part, "the stream ends inside the configuration: it is truncated or damaged.");
+        }
     }
 }
