@@ -43,6 +43,10 @@ public sealed class DamagedModelZipTests
     [ClassCleanup]
     public static void Remove() => Directory.Delete(_bertFolder, recursive: true);
 
+    // The model with one number of its architecture JSON replaced fails with every fragment.
+    private static void RefusedWith(byte[] zip, string field, string value, params string[] fragments)
+        => ModelZip.Refused(ModelZip.EditArchitecture(zip, json => ModelZip.SetNumber(json, field, value)), fragments);
+
     [TestMethod]
     public void TheUntouchedModelsLoad()
     {
@@ -52,36 +56,29 @@ public sealed class DamagedModelZipTests
 
     [TestMethod]
     public void APoolingHeadCountBeyondTheWeightsIsRefusedBeforeBuilding()
-        => ModelZip.Refused(ModelZip.EditArchitecture(_pooling, json => ModelZip.SetNumber(json, "NumberOfHeads", "1000000")),
-            "pooling architecture", "heads.999999.score.", "does not hold");
+        => RefusedWith(_pooling, "NumberOfHeads", "1000000", "pooling architecture", "heads.999999.score.", "does not hold");
 
     [TestMethod]
     public void AFeaturizerLayerCountBeyondTheWeightsIsRefusedBeforeBuilding()
-        => ModelZip.Refused(ModelZip.EditArchitecture(_featurizer, json => ModelZip.SetNumber(json, "NumberOfLayers", "100000")),
-            "encoder architecture", "layers.99999.feed_forward_in.weight");
+        => RefusedWith(_featurizer, "NumberOfLayers", "100000", "encoder architecture", "layers.99999.feed_forward_in.weight");
 
     [TestMethod]
     public void AHanVocabularySizeBeyondTheWeightsIsRefusedBeforeBuilding()
-        => ModelZip.Refused(ModelZip.EditArchitecture(_han, json => ModelZip.SetNumber(json, "VocabularySize", "100000000")),
-            "network architecture", "'embedding.weight' of shape [100000000, 24]", "holds [");
+        => RefusedWith(_han, "VocabularySize", "100000000", "network architecture", "'embedding.weight' of shape [100000000, 24]", "holds [");
 
     [TestMethod]
     public void AHanWithANegativeDropoutIsRefusedAtLoad()
-        => ModelZip.Refused(ModelZip.EditArchitecture(_han, json => ModelZip.SetNumber(json, "Dropout", "-0.5")),
-            "network architecture", "Dropout -0.5");
+        => RefusedWith(_han, "Dropout", "-0.5", "network architecture", "Dropout -0.5");
 
     [TestMethod]
     public void APoolingQuerySizeWithoutAQueryColumnIsRefusedAtLoad()
-        => ModelZip.Refused(ModelZip.EditArchitecture(_pooling, json => ModelZip.SetNumber(json, "QuerySize", "3")),
-            "pooling architecture", "QuerySize 3", "no query column");
+        => RefusedWith(_pooling, "QuerySize", "3", "pooling architecture", "QuerySize 3", "no query column");
 
     [TestMethod]
     public void AConfigJsonInAPretrainedZipWithMoreLayersThanWeightsIsRefused()
     {
-        var edited = ModelZip.EditArchitecture(_pretrained, json => ModelZip.SetNumber(json, "num_hidden_layers", "100000"));
-        ModelZip.Refused(edited, "saved config.json", "num_hidden_layers 100000", "encoder.layer.99999.");
-        edited = ModelZip.EditArchitecture(_pretrained, json => ModelZip.SetNumber(json, "intermediate_size", "1000000000"));
-        ModelZip.Refused(edited, "saved config.json", "intermediate_size 1000000000", "[1000000000, 4]");
+        RefusedWith(_pretrained, "num_hidden_layers", "100000", "saved config.json", "num_hidden_layers 100000", "encoder.layer.99999.");
+        RefusedWith(_pretrained, "intermediate_size", "1000000000", "saved config.json", "intermediate_size 1000000000", "[1000000000, 4]");
     }
 
     // The first tensor record after the magic at 'at': format, block length and block, tensor count, name (length-prefixed), rank.
@@ -114,41 +111,20 @@ public sealed class DamagedModelZipTests
 
     [TestMethod]
     public void ANaNWeightIsRefusedNamingTheTensor()
-    {
         // The entry ends with the last tensor's last value.
-        var nan = ModelZip.Edit(_pooling, ModelZip.WeightsMagic, (bytes, _) =>
-        {
-            var copy = (byte[])bytes.Clone();
-            BitConverter.TryWriteBytes(copy.AsSpan(copy.Length - 4), float.NaN);
-            return copy;
-        });
-        ModelZip.Refused(nan, "module checkpoint", "holds NaN", "weights must be finite");
-    }
+        => ModelZip.Refused(ModelZip.Overwrite(_pooling, "/PoolingModule", bytes => bytes.Length - 4, BitConverter.GetBytes(float.NaN)),
+            "module checkpoint", "holds NaN", "weights must be finite");
 
     [TestMethod]
     public void AVocabularyWordCountBeyondTheEntryIsRefused()
-    {
         // The vocabulary entry: format version, then the word count.
-        var edited = ModelZip.EditEntry(_han, "/Vocabulary", bytes =>
-        {
-            var copy = (byte[])bytes.Clone();
-            BitConverter.TryWriteBytes(copy.AsSpan(4, 4), int.MaxValue);
-            return copy;
-        });
-        ModelZip.Refused(edited, "vocabulary 'Vocabulary'", "ends inside the vocabulary");
-    }
+        => ModelZip.Refused(ModelZip.Overwrite(_han, "/Vocabulary", _ => 4, BitConverter.GetBytes(int.MaxValue)),
+            "vocabulary 'Vocabulary'", "ends inside the vocabulary");
 
     [TestMethod]
     public void AWordPieceVocabularyLengthBeyondTheEntryIsRefused()
-    {
-        var edited = ModelZip.EditEntry(_pretrained, "/WordPieceVocabulary", bytes =>
-        {
-            var copy = (byte[])bytes.Clone();
-            BitConverter.TryWriteBytes(copy.AsSpan(0, 4), int.MaxValue);
-            return copy;
-        });
-        ModelZip.Refused(edited, "WordPiece vocabulary", "claims 2147483647 bytes");
-    }
+        => ModelZip.Refused(ModelZip.Overwrite(_pretrained, "/WordPieceVocabulary", _ => 0, BitConverter.GetBytes(int.MaxValue)),
+            "WordPiece vocabulary", "claims 2147483647 bytes");
 
     [TestMethod]
     public void AClassCountBeyondTheStreamIsRefused()
@@ -158,12 +134,7 @@ public sealed class DamagedModelZipTests
         var records = SyntheticDocuments.Classes.Select(name => BitConverter.GetBytes(SyntheticDocuments.Classes.Length)
             .Concat(new[] { (byte)name.Length }).Concat(Encoding.UTF8.GetBytes(name)).ToArray()).ToArray();
         var (entry, record) = ModelZip.Entries(_han).SelectMany(e => records.Where(r => ModelZip.IndexOf(e.Value, r) >= 0).Select(r => (e.Key, r))).Single();
-        var edited = ModelZip.EditEntry(_han, entry, bytes =>
-        {
-            var copy = (byte[])bytes.Clone();
-            BitConverter.TryWriteBytes(copy.AsSpan(ModelZip.IndexOf(copy, record), 4), 1_000_000_000);
-            return copy;
-        });
+        var edited = ModelZip.Overwrite(_han, entry, bytes => ModelZip.IndexOf(bytes, record), BitConverter.GetBytes(1_000_000_000));
         ModelZip.Refused(edited, "class names", "1000000000 class names");
     }
 }

@@ -95,6 +95,14 @@ internal static class ModelZip
         return stream.ToArray();
     }
 
+    /// <summary>Writes <paramref name="value"/> over the bytes at <paramref name="offset"/> of the entry whose name ends with <paramref name="suffix"/>.</summary>
+    public static byte[] Overwrite(byte[] zip, string suffix, Func<byte[], int> offset, byte[] value) => EditEntry(zip, suffix, bytes =>
+    {
+        var copy = (byte[])bytes.Clone();
+        value.CopyTo(copy, offset(copy));
+        return copy;
+    });
+
     /// <summary>
     /// Rewrites the first string of the module checkpoint's architecture block (the architecture JSON, or a pretrained
     /// encoder's config.json): magic, format, block length, block; the rest of the block and the weights are kept.

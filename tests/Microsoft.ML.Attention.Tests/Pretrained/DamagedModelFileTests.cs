@@ -15,24 +15,9 @@ namespace Microsoft.ML.Attention.Tests.Pretrained;
 /// encoder is built from a lie.
 /// </summary>
 [TestClass]
-public sealed class DamagedModelFileTests
+public sealed class DamagedModelFileTests : TinyModelFolderTests
 {
-    private string _folder = "";
-
-    [TestInitialize]
-    public void WriteTinyModel() => _folder = new TinyBert().WriteFolder(Path.Combine(Path.GetTempPath(), $"damaged-bert-{Environment.ProcessId}-{Guid.NewGuid():N}"));
-
-    [TestCleanup]
-    public void Remove() => Directory.Delete(_folder, recursive: true);
-
-    private string FilePath(string name) => Path.Combine(_folder, name);
-
-    private void Fails(string path, params string[] fragments)
-    {
-        var error = Assert.ThrowsExactly<InvalidDataException>(() => PretrainedEncoder.Load(path).Dispose());
-        foreach (var fragment in fragments)
-            StringAssert.Contains(error.Message, fragment, $"the error was: {error.Message}");
-    }
+    private static void Fails(string path, params string[] fragments) => Fails<InvalidDataException>(path, fragments);
 
     // Rewrites model.safetensors' header (its bytes as text), keeping the data section.
     private void EditHeader(Func<byte[], byte[]> edit)
@@ -60,7 +45,7 @@ public sealed class DamagedModelFileTests
     {
         // Two tensors of the same size: the second reads the first one's bytes.
         EditTensors(h => h["embeddings.LayerNorm.bias"]!["data_offsets"] = Offsets(h, "embeddings.LayerNorm.weight").DeepClone());
-        Fails(_folder, FilePath("model.safetensors"), "overlap or leave a gap");
+        Fails(Folder, FilePath("model.safetensors"), "overlap or leave a gap");
     }
 
     [TestMethod]
@@ -74,14 +59,14 @@ public sealed class DamagedModelFileTests
                 tensor["data_offsets"] = new JsonArray((long)offsets[0]! + 1, (long)offsets[1]! + 1);
             }
         });
-        Fails(_folder, FilePath("model.safetensors"), "starts at byte 1", "where 0 was expected");
+        Fails(Folder, FilePath("model.safetensors"), "starts at byte 1", "where 0 was expected");
     }
 
     [TestMethod]
     public void ASafetensorsElementCountThatOverflowsIsRefused()
     {
         EditTensors(h => h["embeddings.LayerNorm.bias"]!["shape"] = new JsonArray(4611686018427387904L, 4L));
-        Fails(_folder, FilePath("model.safetensors"), "'embeddings.LayerNorm.bias'", "overflows");
+        Fails(Folder, FilePath("model.safetensors"), "'embeddings.LayerNorm.bias'", "overflows");
     }
 
     [TestMethod]
@@ -94,11 +79,11 @@ public sealed class DamagedModelFileTests
             header[at] = 0xFF;
             return header;
         });
-        Fails(_folder, FilePath("model.safetensors"), "not valid UTF-8");
+        Fails(Folder, FilePath("model.safetensors"), "not valid UTF-8");
 
         File.WriteAllBytes(FilePath("model.safetensors"), original);
         EditHeader(header => Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(header).Replace("\"pooler.dense.bias\"", "\"embeddings.LayerNorm.bias\"")));
-        Fails(_folder, FilePath("model.safetensors"), "'embeddings.LayerNorm.bias' appears twice");
+        Fails(Folder, FilePath("model.safetensors"), "'embeddings.LayerNorm.bias' appears twice");
     }
 
     [TestMethod]
@@ -106,49 +91,49 @@ public sealed class DamagedModelFileTests
     {
         var tiny = new TinyBert();
         tiny.Weights["encoder.layer.1.output.dense.weight"].Values[5] = double.NaN;
-        tiny.WriteFolder(_folder);
-        Fails(_folder, FilePath("model.safetensors"), "'encoder.layer.1.output.dense.weight' holds NaN at element 5");
+        tiny.WriteFolder(Folder);
+        Fails(Folder, FilePath("model.safetensors"), "'encoder.layer.1.output.dense.weight' holds NaN at element 5");
     }
 
     [TestMethod]
     public void ConfigSizesBeyondTheWeightsAreRefusedBeforeBuilding()
     {
         File.WriteAllText(FilePath("config.json"), TinyBert.ConfigJson(layers: 100000));
-        Fails(_folder, FilePath("model.safetensors"), "num_hidden_layers 100000", "'encoder.layer.99999.", "do not hold");
+        Fails(Folder, FilePath("model.safetensors"), "num_hidden_layers 100000", "'encoder.layer.99999.", "do not hold");
         File.WriteAllText(FilePath("config.json"), TinyBert.ConfigJson().Replace("\"intermediate_size\": 8", "\"intermediate_size\": 1000000000"));
-        Fails(_folder, FilePath("model.safetensors"), "intermediate_size 1000000000", "[1000000000, 4]", "hold [8, 4]");
+        Fails(Folder, FilePath("model.safetensors"), "intermediate_size 1000000000", "[1000000000, 4]", "hold [8, 4]");
     }
 
     [TestMethod]
     public void MistypedOrDuplicatedConfigFieldsAreRefusedNamingFileAndKey()
     {
         File.WriteAllText(FilePath("config.json"), TinyBert.ConfigJson().Replace("\"model_type\": \"bert\"", "\"model_type\": 3"));
-        Fails(_folder, FilePath("config.json"), "'model_type' must be a string, found 3");
+        Fails(Folder, FilePath("config.json"), "'model_type' must be a string, found 3");
         File.WriteAllText(FilePath("config.json"), TinyBert.ConfigJson().Replace("\"hidden_size\": 4,", "\"hidden_size\": 4, \"hidden_size\": 400,"));
-        Fails(_folder, FilePath("config.json"), "not valid JSON", "hidden_size");
+        Fails(Folder, FilePath("config.json"), "not valid JSON", "hidden_size");
         File.WriteAllText(FilePath("config.json"), TinyBert.ConfigJson());
         File.WriteAllText(FilePath("tokenizer_config.json"), """{"do_lower_case": "true"}""");
-        Fails(_folder, FilePath("tokenizer_config.json"), "'do_lower_case' must be true or false, found \"true\"");
+        Fails(Folder, FilePath("tokenizer_config.json"), "'do_lower_case' must be true or false, found \"true\"");
     }
 
     [TestMethod]
     public void SentenceTransformersModulePathsOutsideTheFolderAreRefused()
     {
         Directory.CreateDirectory(FilePath("1_Pooling"));
-        File.WriteAllText(Path.Combine(_folder, "1_Pooling", "config.json"), """{"pooling_mode_mean_tokens": true}""");
+        File.WriteAllText(Path.Combine(Folder, "1_Pooling", "config.json"), """{"pooling_mode_mean_tokens": true}""");
         foreach (var outside in new[] { "../elsewhere", Path.GetTempPath().Replace("\\", "/") })
         {
             File.WriteAllText(FilePath("modules.json"), $$"""
                 [{"idx": 0, "name": "0", "path": "{{outside}}", "type": "sentence_transformers.models.Transformer"},
                  {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"}]
                 """);
-            Fails(_folder, FilePath("modules.json"), $"module path '{outside}' leads outside the model folder");
+            Fails(Folder, FilePath("modules.json"), $"module path '{outside}' leads outside the model folder");
         }
         File.WriteAllText(FilePath("modules.json"), """
             [{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
              {"idx": 1, "name": "1", "path": "1_Pooling/../1_Pooling", "type": "sentence_transformers.models.Pooling"}]
             """);
-        PretrainedEncoder.Load(_folder).Dispose();
+        PretrainedEncoder.Load(Folder).Dispose();
     }
 
     [TestMethod]
