@@ -72,6 +72,17 @@ internal sealed class ClassNames
         var count = reader.ReadInt32();
         if (count < 1)
             throw ModelFormat.Error("class names", $"a classifier needs at least one class; the model says {count}.");
-        return new ClassNames(Enumerable.Range(0, count).Select(_ => reader.ReadString()).ToArray());
+        // Grown as names are read: a damaged count cannot allocate more than the stream holds.
+        var names = new System.Collections.Generic.List<string>(Math.Min(count, 1 << 10));
+        try
+        {
+            for (int i = 0; i < count; i++)
+                names.Add(reader.ReadString());
+        }
+        catch (EndOfStreamException)
+        {
+            throw ModelFormat.Error("class names", $"the model stream ends after {names.Count} of the {count} class names it announces.");
+        }
+        return new ClassNames(names.ToArray());
     }
 }

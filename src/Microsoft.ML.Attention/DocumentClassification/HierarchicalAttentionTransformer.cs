@@ -93,8 +93,14 @@ public sealed class HierarchicalAttentionTransformer : AttentionTransformerBase
         var text = ModelFormat.ReadConfig<TextPreprocessing>(ctx.Reader, TextPreprocessing.Part);
         var classes = DocumentClassification.ClassNames.Read(ctx.Reader);
         var vocabulary = VocabularyModel.Load(ctx);
-        var (architecture, module) = ModuleCheckpoint.Load(ctx, ModuleStream, "network architecture",
-            (HanArchitecture a) => new HierarchicalAttentionModule(a));
+        var (architecture, module) = ModuleCheckpoint.Load(ctx, ModuleStream, "network architecture", (HanArchitecture a) =>
+        {
+            // Ids beyond the embedding or scores beyond the class names would fail only at the first document scored.
+            if (a.VocabularySize != vocabulary.Count || a.Classes != classes.Count)
+                throw ModelFormat.Error("network architecture", $"VocabularySize {a.VocabularySize} and Classes {a.Classes} must equal the saved "
+                    + $"vocabulary's {vocabulary.Count} words and {classes.Count} class names.");
+            return new HierarchicalAttentionModule(a);
+        });
         return new HierarchicalAttentionTransformer(env, task, columns, text, vocabulary, classes, architecture, module);
     }
 

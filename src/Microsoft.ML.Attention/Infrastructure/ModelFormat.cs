@@ -1,3 +1,4 @@
+using System;
 using System.IO;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -66,6 +67,39 @@ internal static class ModelFormat
         return written;
     }
 
+    /// <summary>
+    /// Refuses a length or count read from a model stream that is negative or larger than the bytes left in it
+    /// (<paramref name="unit"/> bytes per item at least), before anything of that size is allocated.
+    /// </summary>
+    public static void CheckLength(BinaryReader reader, long length, string what, string part, long unit = 1)
+    {
+        long left = reader.BaseStream.CanSeek ? reader.BaseStream.Length - reader.BaseStream.Position : long.MaxValue;
+        if (length < 0 || length > left / unit)
+            throw Error(part, $"{what} claims {length}{(unit == 1 ? " bytes" : "")} where {left} bytes remain: the stream is truncated or damaged.");
+    }
+
+    /// <summary>
+    /// Reads a block whose length the stream gave: checked against the bytes left, and on a stream without a length
+    /// read a slice at a time, so a damaged length never allocates more than the stream holds.
+    /// </summary>
+    public static byte[] ReadBlock(BinaryReader reader, int length, string what, string part)
+    {
+        CheckLength(reader, length, what, part);
+        if (reader.BaseStream.CanSeek)
+            return reader.ReadBytes(length);
+        using var block = new MemoryStream();
+        var slice = new byte[Math.Min(length, 1 << 20)];
+        for (int left = length; left > 0;)
+        {
+            int read = reader.Read(slice, 0, Math.Min(left, slice.Length));
+            if (read == 0)
+                throw Error(part, $"the stream ends inside {what} ({length} bytes announced).");
+            block.Write(slice, 0, read);
+            left -= read;
+        }
+        return block.ToArray();
+    }
+
     /// <summary>Writes <paramref name="record"/> as a JSON document of its named fields.</summary>
     public static void WriteConfig<T>(BinaryWriter writer, T record) => writer.Write(JsonSerializer.Serialize(record, Json));
 
@@ -79,6 +113,10 @@ internal static class ModelFormat
         catch (JsonException e)
         {
             throw Error(part, "the configuration is not valid: " + e.Message);
+        }
+        catch (EndOfStreamException)
+        {
+            throw Error(part, "the stream ends inside the configuration: it is truncated or damaged.");
         }
     }
 }

@@ -32,27 +32,33 @@ internal static class ModuleCheckpoint
 
     /// <summary>
     /// Reads a module saved with its architecture record: the record is read (a bad one fails naming
-    /// <paramref name="part"/>), <paramref name="build"/> rebuilds the module from it, then the weights are copied in.
+    /// <paramref name="part"/>) and checked against the checkpoint's tensor shapes, then <paramref name="build"/> rebuilds
+    /// the module from it and the weights are copied in.
     /// </summary>
     public static (TArchitecture Architecture, TModule Module) Load<TArchitecture, TModule>(ModelLoadContext ctx, string streamName,
-        string part, Func<TArchitecture, TModule> build) where TModule : nn.Module
+        string part, Func<TArchitecture, TModule> build) where TModule : nn.Module where TArchitecture : ICheckpointArchitecture
     {
         TArchitecture? architecture = default;
-        var module = Load(ctx, streamName, reader =>
+        var module = Load(ctx, streamName, (reader, shapes) =>
         {
             architecture = ModelFormat.ReadConfig<TArchitecture>(reader, part);
+            shapes.Check(architecture, part);
             return build(architecture);
         });
         return (architecture!, module);
     }
 
-    /// <summary>Reads a module written by <see cref="Save"/>; <paramref name="build"/> reads the architecture and builds the module.</summary>
-    public static TModule Load<TModule>(ModelLoadContext ctx, string streamName, Func<BinaryReader, TModule> build)
+    /// <summary>
+    /// Reads a module written by <see cref="Save"/>; <paramref name="build"/> reads the architecture and, having checked
+    /// it against the shapes of the tensors the checkpoint holds, builds the module.
+    /// </summary>
+    public static TModule Load<TModule>(ModelLoadContext ctx, string streamName, Func<BinaryReader, CheckpointShapes, TModule> build)
         where TModule : nn.Module
     {
         TModule? module = null;
-        if (!ctx.TryLoadBinaryStream(streamName, reader => module = Read(reader, build)))
-            throw ModelFormat.Error($"weights entry '{EntryName(ctx, streamName)}'",
+        var entry = EntryName(ctx, streamName);
+        if (!ctx.TryLoadBinaryStream(streamName, reader => module = Read(reader, build, entry)))
+            throw ModelFormat.Error($"weights entry '{entry}'",
                 $"the {ModelFileName.Describe(ctx)} has no such entry: it was not saved by this library or is damaged.");
         return module!;
     }
@@ -101,63 +107,61 @@ internal static class ModuleCheckpoint
     /// <summary>Reads what <see cref="Write"/> wrote, building the module with <paramref name="build"/>.</summary>
     /// <exception cref="InvalidDataException">The stream is not such a checkpoint, is damaged or truncated, or does not fit the module.</exception>
     public static TModule Read<TModule>(BinaryReader reader, Func<BinaryReader, TModule> build) where TModule : nn.Module
+        => Read(reader, (block, _) => build(block), "module checkpoint");
+
+    /// <summary>Reads what <see cref="Write"/> wrote; <paramref name="entry"/> names the stream in errors.</summary>
+    public static TModule Read<TModule>(BinaryReader reader, Func<BinaryReader, CheckpointShapes, TModule> build, string entry)
+        where TModule : nn.Module
     {
         try
         {
-            return ReadUnchecked(reader, build);
+            // A stream without a length (none that ML.NET hands out) is copied, so that every size can be checked against it.
+            if (!reader.BaseStream.CanSeek)
+            {
+                var copy = new MemoryStream();
+                reader.BaseStream.CopyTo(copy);
+                copy.Position = 0;
+                reader = new BinaryReader(copy);
+            }
+            return ReadUnchecked(reader, build, entry);
         }
         catch (EndOfStreamException e)
         {
             // A damaged model is a data error like the others here, not an I/O failure of the caller's stream.
-            throw new InvalidDataException("The module checkpoint is truncated or damaged.", e);
+            throw new InvalidDataException(ModelFormat.Error(PartOf(entry), "it is truncated or damaged.").Message, e);
         }
     }
 
-    private static TModule ReadUnchecked<TModule>(BinaryReader reader, Func<BinaryReader, TModule> build) where TModule : nn.Module
+    private static string PartOf(string entry) => entry == "module checkpoint" ? Part : $"{Part} '{entry}'";
+
+    private static TModule ReadUnchecked<TModule>(BinaryReader reader, Func<BinaryReader, CheckpointShapes, TModule> build, string entry)
+        where TModule : nn.Module
     {
+        var part = PartOf(entry);
         if (reader.ReadString() != Magic)
-            throw ModelFormat.Error(Part, "Not a TorchSharp module checkpoint of Microsoft.ML.Attention.");
+            throw ModelFormat.Error(part, "Not a TorchSharp module checkpoint of Microsoft.ML.Attention.");
         var version = reader.ReadInt32();
         if (version < FormatVersion)
-            throw ModelFormat.Error(Part, $"it was saved by an older version of Microsoft.ML.Attention (format {version}; this version reads format {FormatVersion}). Train and save the model again with this version.");
+            throw ModelFormat.Error(part, $"it was saved by an older version of Microsoft.ML.Attention (format {version}; this version reads format {FormatVersion}). Train and save the model again with this version.");
         if (version != FormatVersion)
-            throw ModelFormat.Error(Part, $"format {version} is newer than this version of Microsoft.ML.Attention reads (format {FormatVersion}).");
+            throw ModelFormat.Error(part, $"format {version} is newer than this version of Microsoft.ML.Attention reads (format {FormatVersion}).");
 
         var blockLength = reader.ReadInt32();
+        ModelFormat.CheckLength(reader, blockLength, "the architecture block", part);
         var block = reader.ReadBytes(blockLength);
-        if (block.Length != blockLength)
-            throw ModelFormat.Error(Part, "it is truncated.");
+        var stored = StoredTensors.Scan(reader, part);
         TModule module;
         using (var blockReader = new BinaryReader(new MemoryStream(block)))
-            module = build(blockReader);
-
-        var state = module.state_dict();
-        var seen = new HashSet<string>();
-        var count = reader.ReadInt32();
-        using (torch.no_grad())
+            module = build(blockReader, stored.Shapes);
+        try
         {
-            for (int i = 0; i < count; i++)
-            {
-                var name = reader.ReadString();
-                var shape = new long[reader.ReadInt32()];
-                for (int d = 0; d < shape.Length; d++)
-                    shape[d] = reader.ReadInt64();
-                if (!state.TryGetValue(name, out var target))
-                    throw ModelFormat.Error(Part, $"it holds tensor '{name}', which the rebuilt module does not have.");
-                if (!target.shape.SequenceEqual(shape))
-                    throw ModelFormat.Error(Part,
-                        $"tensor '{name}' has shape [{string.Join(", ", shape)}] in the checkpoint but [{string.Join(", ", target.shape)}] in the rebuilt module.");
-                var values = new float[shape.Aggregate(1L, (a, b) => a * b)];
-                for (long v = 0; v < values.LongLength; v++)
-                    values[v] = reader.ReadSingle();
-                using var loaded = torch.tensor(values, shape);
-                target.copy_(loaded);
-                seen.Add(name);
-            }
+            stored.CopyInto(reader, module.state_dict(), part);
         }
-        var missing = state.Keys.Where(k => !seen.Contains(k)).ToList();
-        if (missing.Count > 0)
-            throw ModelFormat.Error(Part, $"it lacks tensors {string.Join(", ", missing)} of the rebuilt module.");
+        catch
+        {
+            module.Dispose();
+            throw;
+        }
         return module;
     }
 }

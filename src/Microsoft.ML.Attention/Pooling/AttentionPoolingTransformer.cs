@@ -99,8 +99,14 @@ public sealed class AttentionPoolingTransformer : AttentionTransformerBase
         var nonFinite = (NonFiniteValueHandling)ctx.Reader.ReadInt32();
         if (!Enum.IsDefined(nonFinite))
             throw ModelFormat.Error("header", $"unknown handling of non-finite values {(int)nonFinite}.");
-        var (architecture, module) = ModuleCheckpoint.Load(ctx, WeightsStream, "pooling architecture",
-            (PoolingArchitecture a) => a.Build());
+        var (architecture, module) = ModuleCheckpoint.Load(ctx, WeightsStream, "pooling architecture", (PoolingArchitecture a) =>
+        {
+            // A query column is saved exactly when the scores take a query; otherwise scoring fails at the first row.
+            if ((query is null) != (a.QuerySize == 0))
+                throw ModelFormat.Error("pooling architecture", $"QuerySize {a.QuerySize} does not fit the "
+                    + (query is null ? "model, which names no query column." : $"query column '{query}' (a query column means QuerySize > 0)."));
+            return a.Build();
+        });
         return new AttentionPoolingTransformer(env, output, input, weights, query, nonFinite, architecture, module);
     }
 

@@ -20,7 +20,8 @@ internal static class BertCheckpoint
 
     private static readonly string[] UnusedNames = { "embeddings.position_ids" };
 
-    public static void Load(BertModel model, IReadOnlyList<WeightTensor> tensors, string file)
+    /// <summary>The tensors the encoder may use, by Hugging Face name without a task model's prefix; a name given twice is an error.</summary>
+    public static Dictionary<string, WeightTensor> ByName(IReadOnlyList<WeightTensor> tensors, string file)
     {
         var byName = new Dictionary<string, WeightTensor>();
         foreach (var tensor in tensors)
@@ -31,6 +32,28 @@ internal static class BertCheckpoint
             if (!byName.TryAdd(name, tensor))
                 throw CheckpointErrors.Invalid(file, $"tensor '{name}' appears twice.");
         }
+        return byName;
+    }
+
+    /// <summary>
+    /// Refuses a configuration whose sizes differ from the weights' (<paramref name="shapeOf"/> gives a tensor's shape
+    /// by Hugging Face name, or null), before an encoder is built from it: a size edited in config.json never allocates.
+    /// </summary>
+    public static void CheckConfig(BertConfig config, Func<string, long[]?> shapeOf, string file)
+    {
+        foreach (var (name, expected) in config.WeightShapes())
+        {
+            var found = shapeOf(name);
+            if (found is null)
+                throw CheckpointErrors.Invalid(file, $"the configuration ({config.Describe()}) implies tensor '{name}' [{string.Join(", ", expected)}], which the weights do not hold.");
+            if (!found.SequenceEqual(expected))
+                throw CheckpointErrors.Invalid(file, $"the configuration ({config.Describe()}) implies tensor '{name}' [{string.Join(", ", expected)}], but the weights hold [{string.Join(", ", found)}].");
+        }
+    }
+
+    public static void Load(BertModel model, IReadOnlyList<WeightTensor> tensors, string file)
+    {
+        var byName = ByName(tensors, file);
 
         var state = model.state_dict();
         var unexpected = byName.Keys.Where(k => !state.ContainsKey(k)).ToList();

@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -32,24 +34,16 @@ internal sealed record BertConfig(
     /// <summary>Reads config.json's text; <paramref name="path"/> names its source in errors (a file, or a stream of a saved model).</summary>
     public static BertConfig Parse(string text, string path)
     {
-        JsonNode? root;
-        try
-        {
-            root = JsonNode.Parse(text);
-        }
-        catch (JsonException e)
-        {
-            throw CheckpointErrors.Invalid(path, $"not valid JSON ({e.Message}).");
-        }
+        var root = JsonFields.Parse(text, path);
         if (root is not JsonObject json)
             throw CheckpointErrors.Invalid(path, "a JSON object with the model's configuration was expected.");
-        var type = json["model_type"]?.GetValue<string>();
+        var type = JsonFields.Value<string?>(json, "model_type", path, null);
         if (type != "bert")
             throw CheckpointErrors.Invalid(path, $"model_type is {(type == null ? "missing" : $"'{type}'")}; only 'bert' (BERT-family encoders such as MiniLM) is supported.");
-        var activation = json["hidden_act"]?.GetValue<string>() ?? Gelu;
+        var activation = JsonFields.Value(json, "hidden_act", path, Gelu);
         if (activation != Gelu)
             throw CheckpointErrors.Invalid(path, $"hidden_act is '{activation}'; only 'gelu' (GELU with erf) is supported.");
-        var positionType = json["position_embedding_type"]?.GetValue<string>() ?? "absolute";
+        var positionType = JsonFields.Value(json, "position_embedding_type", path, "absolute");
         if (positionType != "absolute")
             throw CheckpointErrors.Invalid(path, $"position_embedding_type is '{positionType}'; only 'absolute' (learned positions) is supported.");
         var config = new BertConfig(
@@ -82,6 +76,26 @@ internal sealed record BertConfig(
         Require(HiddenDropout is >= 0 and < 1 && AttentionDropout is >= 0 and < 1, "dropout probabilities must be in [0, 1).");
     }
 
+    /// <summary>
+    /// Weights whose shapes carry every size of the configuration (the first and the last layer stand for all), by
+    /// Hugging Face name, for checking the configuration against a checkpoint before an encoder is built.
+    /// </summary>
+    public IEnumerable<(string Name, long[] Shape)> WeightShapes()
+    {
+        yield return ("embeddings.word_embeddings.weight", new long[] { VocabularySize, HiddenSize });
+        yield return ("embeddings.position_embeddings.weight", new long[] { MaxPositions, HiddenSize });
+        yield return ("embeddings.token_type_embeddings.weight", new long[] { TypeVocabularySize, HiddenSize });
+        foreach (var layer in new[] { 0, NumberOfLayers - 1 }.Distinct())
+        {
+            yield return ($"encoder.layer.{layer}.attention.self.query.weight", new long[] { HiddenSize, HiddenSize });
+            yield return ($"encoder.layer.{layer}.intermediate.dense.weight", new long[] { IntermediateSize, HiddenSize });
+        }
+    }
+
+    /// <summary>The sizes, as config.json names them, for errors.</summary>
+    public string Describe() => $"vocab_size {VocabularySize}, hidden_size {HiddenSize}, num_hidden_layers {NumberOfLayers}, "
+        + $"intermediate_size {IntermediateSize}, max_position_embeddings {MaxPositions}, type_vocab_size {TypeVocabularySize}";
+
     public string ToJson() => new JsonObject
     {
         ["model_type"] = "bert",
@@ -99,32 +113,7 @@ internal sealed record BertConfig(
     }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
 
     private static int Integer(JsonObject json, string key, string path, int? fallback)
-    {
-        var node = json[key];
-        if (node == null)
-            return fallback ?? throw CheckpointErrors.Invalid(path, $"'{key}' is missing.");
-        try
-        {
-            return node.GetValue<int>();
-        }
-        catch (Exception e) when (e is InvalidOperationException or FormatException)
-        {
-            throw CheckpointErrors.Invalid(path, $"'{key}' must be an integer, found {node.ToJsonString()}.");
-        }
-    }
+        => JsonFields.Optional<int>(json, key, path) ?? fallback ?? throw CheckpointErrors.Invalid(path, $"'{key}' is missing.");
 
-    private static double Number(JsonObject json, string key, string path, double fallback)
-    {
-        var node = json[key];
-        if (node == null)
-            return fallback;
-        try
-        {
-            return node.GetValue<double>();
-        }
-        catch (Exception e) when (e is InvalidOperationException or FormatException)
-        {
-            throw CheckpointErrors.Invalid(path, $"'{key}' must be a number, found {node.ToJsonString()}.");
-        }
-    }
+    private static double Number(JsonObject json, string key, string path, double fallback) => JsonFields.Value(json, key, path, fallback);
 }

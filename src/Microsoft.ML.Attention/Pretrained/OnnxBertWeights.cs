@@ -59,15 +59,20 @@ internal static class OnnxBertWeights
     /// </summary>
     public static BertConfig InferConfig(OnnxGraph graph, IReadOnlyDictionary<string, WeightTensor> weights, string path)
     {
-        WeightTensor Require(string name)
-            => weights.TryGetValue(name, out var tensor) ? tensor
-                : throw CheckpointErrors.Invalid(path, $"tensor '{name}' was expected (a Hugging Face BertModel export) but is not in the file.");
-        var words = Require("embeddings.word_embeddings.weight");
-        var positions = Require("embeddings.position_embeddings.weight");
-        var types = Require("embeddings.token_type_embeddings.weight");
-        var intermediate = Require("encoder.layer.0.intermediate.dense.bias");
+        WeightTensor Require(string name, int rank)
+        {
+            if (!weights.TryGetValue(name, out var tensor))
+                throw CheckpointErrors.Invalid(path, $"tensor '{name}' was expected (a Hugging Face BertModel export) but is not in the file.");
+            if (tensor.Shape.Length != rank || tensor.Shape.Any(d => d < 1 || d > int.MaxValue))
+                throw CheckpointErrors.Invalid(path, $"tensor '{name}' has shape {tensor.ShapeText}; {rank} positive dimensions were expected.");
+            return tensor;
+        }
+        var words = Require("embeddings.word_embeddings.weight", 2);
+        var positions = Require("embeddings.position_embeddings.weight", 2);
+        var types = Require("embeddings.token_type_embeddings.weight", 2);
+        var intermediate = Require("encoder.layer.0.intermediate.dense.bias", 1);
         int hidden = (int)words.Shape[^1];
-        int layers = weights.Keys.Select(k => LayerIndex.Match(k)).Where(m => m.Success).Select(m => int.Parse(m.Groups[1].Value) + 1).DefaultIfEmpty(0).Max();
+        int layers = LayerCount(weights.Keys, path);
 
         var producedBy = new Dictionary<string, OnnxNode>();
         foreach (var node in graph.Nodes)
@@ -100,6 +105,26 @@ internal static class OnnxBertWeights
             (int)types.Shape[0], epsilon, 0.1, 0.1);
         config.Validate(path);
         return config;
+    }
+
+    // The layers named in the weights, which must count from 0 without a gap: one tensor renamed to a large index must
+    // not make the encoder that many layers deep.
+    private static int LayerCount(IEnumerable<string> names, string path)
+    {
+        var indices = new SortedSet<int>();
+        foreach (var name in names)
+        {
+            var match = LayerIndex.Match(name);
+            if (!match.Success)
+                continue;
+            if (!int.TryParse(match.Groups[1].Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index))
+                throw CheckpointErrors.Invalid(path, $"tensor '{name}' names layer {match.Groups[1].Value}, beyond any encoder's.");
+            indices.Add(index);
+        }
+        int gap = Enumerable.Range(0, indices.Count).FirstOrDefault(i => !indices.Contains(i), -1);
+        if (gap >= 0)
+            throw CheckpointErrors.Invalid(path, $"the tensors name layers {string.Join(", ", indices.Take(8))}{(indices.Count > 8 ? $", ... {indices.Max}" : "")} but none of layer {gap}: layers must be numbered from 0 without a gap.");
+        return indices.Count;
     }
 
     // The exporter's constants are named by number, or "onnx::MatMul_927" by newer exporters.

@@ -2,6 +2,7 @@ using System;
 using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Text;
 
 namespace Microsoft.ML.Attention.Pretrained;
@@ -19,6 +20,9 @@ internal sealed record OnnxNode(string OperatorType, IReadOnlyList<string> Input
 internal sealed class OnnxGraph
 {
     private const int FloatType = 1, Float16Type = 10, BFloat16Type = 16;
+
+    // The largest TensorProto.DataType onnx.proto defines (FLOAT4E2M1 = 23); a larger number is damage.
+    private const int MaxDataType = 23;
 
     public IReadOnlyList<WeightTensor> Initializers { get; }
 
@@ -178,7 +182,7 @@ internal sealed class OnnxGraph
         {
             var values = new float[count];
             WeightTensor.Widen(raw, values, encoding);
-            return WeightTensor.InMemory(fields.Name, fields.Shape, values);
+            return WeightTensor.InMemory(fields.Name, fields.Shape, values, path);
         });
     }
 
@@ -206,7 +210,7 @@ internal sealed class OnnxGraph
             switch (field)
             {
                 case 1: _dims.Add((long)value); break;
-                case 2: _dataType = (int)value; break;
+                case 2: _dataType = value > int.MaxValue ? -1 : (int)value; break;
                 case 5: _int32s.Add((int)value); break;
                 case 14: _location = (int)value; break;
             }
@@ -231,40 +235,56 @@ internal sealed class OnnxGraph
         }
 
         /// <summary>The tensor, its raw bytes (if any) given by <paramref name="fromRaw"/>; null when it is not a float tensor.</summary>
+        /// <remarks>
+        /// Checked as ONNX's checker does, before anything is allocated: a known data type, dimensions that are not
+        /// negative and whose product does not overflow, one value field, holding as many values as the shape.
+        /// </remarks>
         public WeightTensor? Tensor(string path, Func<long, WeightEncoding, WeightTensor> fromRaw)
         {
+            var shape = Shape;
+            var description = $"tensor '{Name}' [{string.Join(", ", shape)}]";
+            if (_dataType is <= 0 or > MaxDataType)
+                throw CheckpointErrors.Invalid(path, $"{description} has data type {_dataType}, which ONNX does not define (1 to {MaxDataType}).");
+            if (shape.Any(d => d < 0))
+                throw CheckpointErrors.Invalid(path, $"{description} has a negative dimension.");
+            int valueFields = (RawLength >= 0 ? 1 : 0) + (_floats.Count > 0 ? 1 : 0) + (_int32s.Count > 0 ? 1 : 0);
+            if (valueFields > 1)
+                throw CheckpointErrors.Invalid(path, $"{description} has its values in {valueFields} fields (raw_data, float_data, int32_data); ONNX allows one.");
             if (_dataType is not (FloatType or Float16Type or BFloat16Type))
                 return null;
             if (_location == 1)
                 throw CheckpointErrors.Invalid(path, $"tensor '{Name}' is stored in an external data file; only weights inside the .onnx file are read.");
-            var shape = Shape;
-            long count = 1;
-            foreach (var d in shape)
-                count *= d;
             var encoding = _dataType == FloatType ? WeightEncoding.Float32 : _dataType == Float16Type ? WeightEncoding.Float16 : WeightEncoding.BFloat16;
             int width = WeightTensor.Width(encoding);
+            long count;
+            try
+            {
+                count = shape.Aggregate(1L, (a, b) => checked(a * b));
+                checked { _ = count * width; }
+            }
+            catch (OverflowException)
+            {
+                throw CheckpointErrors.Invalid(path, $"{description} has more elements than a file can hold.");
+            }
             if (RawLength >= 0)
             {
                 if (RawLength != count * width)
-                    throw CheckpointErrors.Invalid(path, $"tensor '{Name}' [{string.Join(", ", shape)}] has {RawLength} bytes of data; {count * width} were expected.");
+                    throw CheckpointErrors.Invalid(path, $"{description} has {RawLength} bytes of data; {count * width} were expected.");
                 return fromRaw(count, encoding);
             }
+            long present = encoding == WeightEncoding.Float32 ? _floats.Count : _int32s.Count;
+            if (present != count)
+                throw CheckpointErrors.Invalid(path, $"{description} has {present} values; {count} were expected.");
             var values = new float[count];
             if (encoding == WeightEncoding.Float32)
-            {
-                if (_floats.Count != count)
-                    throw CheckpointErrors.Invalid(path, $"tensor '{Name}' [{string.Join(", ", shape)}] has {_floats.Count} values; {count} were expected.");
                 _floats.CopyTo(values);
-            }
             else
             {
                 // 16-bit values without raw_data sit in int32_data, one element's bits each.
-                if (_int32s.Count != count)
-                    throw CheckpointErrors.Invalid(path, $"tensor '{Name}' [{string.Join(", ", shape)}] has {_int32s.Count} values; {count} were expected.");
                 for (int i = 0; i < values.Length; i++)
                     values[i] = encoding == WeightEncoding.Float16 ? HalfPrecision.FromHalf((ushort)_int32s[i]) : HalfPrecision.FromBFloat16((ushort)_int32s[i]);
             }
-            return WeightTensor.InMemory(Name, shape, values);
+            return WeightTensor.InMemory(Name, shape, values, path);
         }
     }
 }

@@ -84,6 +84,8 @@ internal sealed class PretrainedEncoder : IFeaturizerEncoder, IDisposable
     public static PretrainedEncoder Create(PretrainedModelFiles files, PoolingMode pooling, bool normalize, int maxTokens, LongTextHandling longText)
     {
         var vocabulary = File.ReadAllBytes(files.VocabularyPath);
+        var byName = BertCheckpoint.ByName(files.Weights, files.WeightsPath);
+        BertCheckpoint.CheckConfig(files.Config, name => byName.GetValueOrDefault(name)?.Shape, files.WeightsPath);
         var model = new PretrainedTextModel(files.Config, pooling);
         try
         {
@@ -119,18 +121,28 @@ internal sealed class PretrainedEncoder : IFeaturizerEncoder, IDisposable
     public static PretrainedEncoder Load(ModelLoadContext ctx)
     {
         byte[]? vocabulary = null;
+        const string vocabularyPart = $"WordPiece vocabulary '{VocabularyStream}'";
         if (!ctx.TryLoadBinaryStream(VocabularyStream, reader =>
             {
-                var length = reader.ReadInt32();
-                vocabulary = reader.ReadBytes(length);
-                if (vocabulary.Length != length)
-                    throw ModelFormat.Error("WordPiece vocabulary", "it is truncated.");
+                try
+                {
+                    vocabulary = ModelFormat.ReadBlock(reader, reader.ReadInt32(), "the vocabulary's length", vocabularyPart);
+                }
+                catch (EndOfStreamException)
+                {
+                    throw ModelFormat.Error(vocabularyPart, "it is truncated.");
+                }
             }))
             throw ModelFormat.Error("WordPiece vocabulary", $"the '{VocabularyStream}' stream is missing.");
         PretrainedTextSettings? settings = null;
-        var model = ModuleCheckpoint.Load(ctx, ModuleStream, reader =>
+        var model = ModuleCheckpoint.Load(ctx, ModuleStream, (reader, shapes) =>
         {
-            var config = BertConfig.Parse(reader.ReadString(), "the model's saved config.json");
+            const string source = "the model's saved config.json";
+            var config = BertConfig.Parse(reader.ReadString(), source);
+            BertCheckpoint.CheckConfig(config, name => shapes.Shape(PretrainedTextModel.EncoderPrefix + name), source);
+            // Ids beyond the model's word embeddings would fail at the first text scored.
+            PretrainedVocabulary.Check(System.Text.Encoding.UTF8.GetString(vocabulary!).Split('\n').Select(e => e.TrimEnd('\r')).ToArray(),
+                config.VocabularySize, $"the model's '{VocabularyStream}' entry");
             settings = ModelFormat.ReadConfig<PretrainedTextSettings>(reader, PretrainedTextSettings.Part);
             return new PretrainedTextModel(config, settings.Pooling);
         });

@@ -111,8 +111,8 @@ internal sealed record PretrainedModelFiles(
     private static bool ReadLowerCase(string tokenizerConfig, string vocabulary, int expectedSize)
     {
         var entries = PretrainedVocabulary.ReadEntries(vocabulary, expectedSize);
-        if (File.Exists(tokenizerConfig) && SentenceTransformerSettings.Json(tokenizerConfig) is JsonObject json && json["do_lower_case"] is JsonNode flag)
-            return (bool)flag;
+        if (File.Exists(tokenizerConfig) && JsonFields.Read(tokenizerConfig) is JsonObject json && JsonFields.Optional<bool>(json, "do_lower_case", tokenizerConfig) is bool flag)
+            return flag;
         return !entries.Any(e => !(e.StartsWith('[') && e.EndsWith(']')) && e.Any(char.IsAsciiLetterUpper));
     }
 }

@@ -13,6 +13,9 @@ namespace Microsoft.ML.Attention.Pretrained;
 /// </summary>
 internal sealed class PretrainedTextModel : nn.Module
 {
+    /// <summary>The prefix of the encoder's keys in this module's checkpoint (its field name).</summary>
+    public const string EncoderPrefix = "bert.";
+
     private readonly BertModel bert;
     private readonly AttentionLayer? pooling_attention;
     private readonly SequencePooling? _attentionPooling;

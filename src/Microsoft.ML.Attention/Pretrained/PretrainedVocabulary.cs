@@ -14,15 +14,20 @@ internal static class PretrainedVocabulary
     {
         if (!File.Exists(path))
             throw CheckpointErrors.Missing(path, $"the model's WordPiece vocabulary (vocab.txt, {expectedSize} entries) was expected.");
-        var entries = File.ReadAllLines(path);
+        return Check(File.ReadAllLines(path), expectedSize, path);
+    }
+
+    /// <summary>The entries of a vocabulary given as lines, checked as <see cref="ReadEntries"/> does; <paramref name="source"/> names it in errors.</summary>
+    public static string[] Check(string[] entries, int expectedSize, string source)
+    {
         // A final empty line is the file's trailing newline written as a line by some tools, not an entry.
         if (entries.Length == expectedSize + 1 && entries[^1].Length == 0)
             entries = entries[..^1];
         if (entries.Length != expectedSize)
-            throw CheckpointErrors.Invalid(path, $"the vocabulary has {entries.Length} entries but the model has {expectedSize} word embeddings: it is not this model's vocabulary.");
+            throw CheckpointErrors.Invalid(source, $"the vocabulary has {entries.Length} entries but the model has {expectedSize} word embeddings: it is not this model's vocabulary.");
         var missing = SpecialTokens.Except(entries).ToList();
         if (missing.Count > 0)
-            throw CheckpointErrors.Invalid(path, $"the vocabulary lacks the special tokens {string.Join(" ", missing)} (expected a BERT WordPiece vocabulary).");
+            throw CheckpointErrors.Invalid(source, $"the vocabulary lacks the special tokens {string.Join(" ", missing)} (expected a BERT WordPiece vocabulary).");
         return entries;
     }
 }

@@ -24,10 +24,10 @@ internal sealed record SentenceTransformerSettings(string TransformerFolder, Poo
         var modules = Json(modulesPath) as JsonArray ?? throw CheckpointErrors.Invalid(modulesPath, "a JSON array of modules was expected.");
         string? transformer = null, pooling = null;
         bool normalize = false;
-        foreach (var module in modules.OfType<JsonObject>().OrderBy(m => (int?)m["idx"] ?? 0))
+        foreach (var module in modules.OfType<JsonObject>().OrderBy(m => JsonFields.Value(m, "idx", modulesPath, 0)))
         {
-            var type = (string?)module["type"];
-            var path = (string?)module["path"] ?? "";
+            var type = JsonFields.Value<string?>(module, "type", modulesPath, null);
+            var path = JsonFields.Value(module, "path", modulesPath, "");
             switch (type)
             {
                 case TransformerModule when transformer == null && pooling == null: transformer = path; break;
@@ -40,9 +40,9 @@ internal sealed record SentenceTransformerSettings(string TransformerFolder, Poo
         if (transformer == null || pooling == null)
             throw CheckpointErrors.Invalid(modulesPath, "a Transformer module followed by a Pooling module was expected.");
 
-        var poolingPath = Path.Combine(folder, pooling, "config.json");
+        var poolingPath = Path.Combine(Inside(folder, pooling, modulesPath), "config.json");
         var poolingConfig = Json(poolingPath) as JsonObject ?? throw CheckpointErrors.Invalid(poolingPath, "a JSON object was expected.");
-        bool Mode(string key) => (bool?)poolingConfig[key] ?? false;
+        bool Mode(string key) => JsonFields.Value(poolingConfig, key, poolingPath, false);
         var modes = new[] { "pooling_mode_cls_token", "pooling_mode_mean_tokens", "pooling_mode_max_tokens", "pooling_mode_mean_sqrt_len_tokens",
             "pooling_mode_weightedmean_tokens", "pooling_mode_lasttoken" }.Where(Mode).ToArray();
         var mode = modes.Length == 1 ? modes[0] : null;
@@ -60,25 +60,24 @@ internal sealed record SentenceTransformerSettings(string TransformerFolder, Poo
         if (File.Exists(bertConfigPath))
         {
             var bertConfig = Json(bertConfigPath) as JsonObject ?? throw CheckpointErrors.Invalid(bertConfigPath, "a JSON object was expected.");
-            maxLength = (int?)bertConfig["max_seq_length"];
-            lowerCase = (bool?)bertConfig["do_lower_case"] ?? false;
+            maxLength = JsonFields.Optional<int>(bertConfig, "max_seq_length", bertConfigPath);
+            lowerCase = JsonFields.Value(bertConfig, "do_lower_case", bertConfigPath, false);
             if (maxLength is <= 2)
                 throw CheckpointErrors.Invalid(bertConfigPath, $"max_seq_length {maxLength} leaves no room for text between [CLS] and [SEP].");
         }
-        return new SentenceTransformerSettings(Path.Combine(folder, transformer), tokenPooling, normalize, maxLength, lowerCase);
+        return new SentenceTransformerSettings(Inside(folder, transformer, modulesPath), tokenPooling, normalize, maxLength, lowerCase);
     }
 
-    internal static JsonNode? Json(string path)
+    // A module's folder, which must be the model folder or below it: weights and a vocabulary read from elsewhere
+    // (an absolute path, "..") would be scored with and then copied into a saved model.
+    private static string Inside(string folder, string relative, string modulesPath)
     {
-        if (!File.Exists(path))
-            throw CheckpointErrors.Missing(path, "the file was expected in this model folder.");
-        try
-        {
-            return JsonNode.Parse(File.ReadAllText(path));
-        }
-        catch (JsonException e)
-        {
-            throw CheckpointErrors.Invalid(path, $"not valid JSON ({e.Message}).");
-        }
+        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(Path.Combine(root, relative)));
+        if (Path.IsPathRooted(relative) || full != root && !full.StartsWith(root + Path.DirectorySeparatorChar, System.StringComparison.Ordinal))
+            throw CheckpointErrors.Invalid(modulesPath, $"module path '{relative}' leads outside the model folder (to {full}); paths in modules.json must stay inside it.");
+        return full;
     }
+
+    internal static JsonNode? Json(string path) => JsonFields.Read(path);
 }

@@ -4,6 +4,7 @@ using System.Buffers.Binary;
 using System.IO;
 using System.Linq;
 using System.Runtime.InteropServices;
+using Microsoft.ML.Attention.Infrastructure;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -49,8 +50,8 @@ internal sealed class WeightTensor
         _transposed = transposed;
     }
 
-    /// <summary>A tensor whose float32 values are already in memory (small tensors, values written as numbers).</summary>
-    public static WeightTensor InMemory(string name, long[] shape, float[] values) => new(name, shape, values, null, 0, WeightEncoding.Float32, false);
+    /// <summary>A tensor of <paramref name="file"/> whose float32 values are already in memory (small tensors, values written as numbers).</summary>
+    public static WeightTensor InMemory(string name, long[] shape, float[] values, string file) => new(name, shape, values, file, 0, WeightEncoding.Float32, false);
 
     /// <summary>A tensor whose elements are <paramref name="file"/>'s bytes from <paramref name="offset"/> on, in <paramref name="encoding"/>.</summary>
     public static WeightTensor InFile(string name, long[] shape, string file, long offset, WeightEncoding encoding) => new(name, shape, null, file, offset, encoding, false);
@@ -79,7 +80,7 @@ internal sealed class WeightTensor
         long[] stored = _transposed ? new[] { Shape[1], Shape[0] } : Shape;
         using var source = torch.empty(stored, ScalarType.Float32);
         using (var accessor = source.data<float>())
-            Read((slice, start) => accessor.CopyFrom(slice, 0, start));
+            Read((slice, start) => accessor.CopyFrom(slice, 0, start), finite: true);
         if (_transposed)
         {
             using var view = source.t();
@@ -94,7 +95,7 @@ internal sealed class WeightTensor
     {
         long[] stored = _transposed ? new[] { Shape[1], Shape[0] } : Shape;
         var values = new float[ElementCount];
-        Read((slice, start) => slice.CopyTo(values.AsSpan(checked((int)start))));
+        Read((slice, start) => slice.CopyTo(values.AsSpan(checked((int)start))), finite: false);
         if (!_transposed)
             return values;
         var result = new float[values.Length];
@@ -107,11 +108,14 @@ internal sealed class WeightTensor
 
     private delegate void SliceWriter(ReadOnlySpan<float> slice, long start);
 
-    // The stored elements in order, a slice at a time.
-    private void Read(SliceWriter write)
+    // The stored elements in order, a slice at a time; weights copied into a model must be finite (graph constants
+    // read with ReadValues may be -inf masks).
+    private void Read(SliceWriter write, bool finite)
     {
         if (_values is not null)
         {
+            if (finite)
+                CheckFinite(_values, 0);
             write(_values, 0);
             return;
         }
@@ -130,7 +134,10 @@ internal sealed class WeightTensor
                 int n = (int)Math.Min(SliceElements, count - start);
                 var raw = bytes.AsSpan(0, n * width);
                 stream.ReadExactly(raw);
-                write(floats is null ? MemoryMarshal.Cast<byte, float>(raw) : Widen(raw, floats.AsSpan(0, n), _encoding), start);
+                var slice = floats is null ? MemoryMarshal.Cast<byte, float>(raw) : Widen(raw, floats.AsSpan(0, n), _encoding);
+                if (finite)
+                    CheckFinite(slice, start);
+                write(slice, start);
             }
         }
         finally
@@ -139,6 +146,13 @@ internal sealed class WeightTensor
             if (floats is not null)
                 ArrayPool<float>.Shared.Return(floats);
         }
+    }
+
+    // NaN or infinity in a weight would load and then score NaN without a word; checked on the slice already read.
+    private void CheckFinite(ReadOnlySpan<float> slice, long start)
+    {
+        if (FiniteWeights.Problem(slice, Name, start) is { } problem)
+            throw CheckpointErrors.Invalid(_file ?? "the model", problem);
     }
 
     /// <summary>Little-endian elements in <paramref name="encoding"/> widened to float32; returns <paramref name="floats"/>.</summary>

@@ -32,12 +32,16 @@ internal sealed record EmbeddingMatrix(float[] Values, int RowCount, int Dimensi
             throw new ArgumentOutOfRangeException(nameof(randomScale), randomScale, "Must be a finite, non-negative number.");
 
         int dimension = vectors.Dimension;
-        var values = new float[vocabulary.Count * dimension];
+        long size = (long)vocabulary.Count * dimension;
+        if (size > Array.MaxLength)
+            throw new System.IO.InvalidDataException($"An embedding matrix of {vocabulary.Count} words x {dimension} components exceeds the {Array.MaxLength} values an array holds: "
+                + "lower the vocabulary's maximum size or use vectors of fewer components.");
+        var values = new float[size];
         var random = new Random(seed);
         int found = 0;
         for (int id = Vocabulary.UnknownId; id < vocabulary.Count; id++)
         {
-            Span<float> row = values.AsSpan(id * dimension, dimension);
+            Span<float> row = values.AsSpan((int)((long)id * dimension), dimension);
             if (id != Vocabulary.UnknownId && TryFind(vectors, vocabulary.GetWord(id), out float[]? vector))
             {
                 vector.CopyTo(row);

@@ -14,9 +14,12 @@ namespace Microsoft.ML.Attention.Text;
 /// Each line is a word followed by its vector components, separated by spaces, in UTF-8. word2vec and fastText
 /// files start with a "count dimension" header line, detected as a first line of exactly two integers; GloVe files
 /// have none and take their dimension from the first vector. Blank lines are ignored; lines whose fields after the
-/// word are not all finite numbers (including lines with no numbers) are skipped and counted in
-/// <see cref="MalformedLineCount"/>; a vector of another dimension is an error, since it means the file is not what
-/// the caller thinks it is. When a word appears twice the first vector wins.
+/// word are not all numbers (including lines with no numbers) are skipped and counted in
+/// <see cref="MalformedLineCount"/>; a vector of another dimension, of more than
+/// <see cref="VectorFileLine.MaxDimension"/> components, or with a component that is NaN, infinite or beyond
+/// <see cref="VectorFileLine.MaxComponent"/> is an error naming the line, since it means the file is not what the
+/// caller thinks it is (such a component makes every output of a model trained on it NaN). When a word appears twice
+/// the first vector wins.
 /// </remarks>
 internal sealed class PretrainedVectors
 {
@@ -72,7 +75,16 @@ internal sealed class PretrainedVectors
             if (fields.Length == 0)
                 continue;
             if (lineNumber == 1 && VectorFileLine.IsHeader(fields, out dimension))
+            {
+                if (dimension > VectorFileLine.MaxDimension)
+                    throw new InvalidDataException($"Line 1 of '{path}' announces {dimension} components; at most {VectorFileLine.MaxDimension} are read.");
                 continue;
+            }
+
+            // The width is bounded before the numbers are parsed, so a damaged line costs no more than its text.
+            if (fields.Length - 1 > VectorFileLine.MaxDimension)
+                throw new InvalidDataException(
+                    $"Line {lineNumber} of '{path}' (word '{fields[0]}') has {fields.Length - 1} components; at most {VectorFileLine.MaxDimension} are read.");
 
             // Every line is parsed, even those the filter drops, so that errors do not depend on the filter.
             if (!VectorFileLine.TryParseVector(fields, out float[] vector) || vector.Length == 0)
@@ -80,6 +92,8 @@ internal sealed class PretrainedVectors
                 malformed++;
                 continue;
             }
+            if (VectorFileLine.Problem(vector) is { } problem)
+                throw new InvalidDataException($"Line {lineNumber} of '{path}' (word '{fields[0]}'): {problem}.");
             if (dimension == 0)
                 dimension = vector.Length;
             else if (vector.Length != dimension)

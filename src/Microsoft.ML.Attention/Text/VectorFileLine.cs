@@ -26,17 +26,34 @@ internal static class VectorFileLine
             && int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out dimension) && dimension > 0;
     }
 
-    /// <summary>Parses the numbers after the word; false when one is not a finite number.</summary>
+    /// <summary>
+    /// The largest magnitude of a component: trained vectors stay within a few units, and a component such as -3.4e38
+    /// (an edited or damaged file) overflows the first matrix product and makes every output of the model NaN.
+    /// </summary>
+    public const float MaxComponent = 1e4f;
+
+    /// <summary>The most components a vector may have: a longer line is a damaged file, and its width would size the embedding matrix.</summary>
+    public const int MaxDimension = 10_000;
+
+    /// <summary>Parses the numbers after the word; false when one is not a number (NaN and infinity parse, see <see cref="Problem"/>).</summary>
     public static bool TryParseVector(string[] fields, out float[] vector)
     {
         vector = new float[fields.Length - 1];
         for (int i = 1; i < fields.Length; i++)
         {
-            if (!float.TryParse(fields[i], NumberStyles.Float, CultureInfo.InvariantCulture, out float value)
-                || !float.IsFinite(value))
+            if (!float.TryParse(fields[i], NumberStyles.Float, CultureInfo.InvariantCulture, out float value))
                 return false;
             vector[i - 1] = value;
         }
         return true;
+    }
+
+    /// <summary>What makes a parsed vector unusable (a component not finite or beyond <see cref="MaxComponent"/>), or null.</summary>
+    public static string? Problem(float[] vector)
+    {
+        for (int i = 0; i < vector.Length; i++)
+            if (!(Math.Abs(vector[i]) <= MaxComponent))
+                return $"component {i + 1} is {vector[i].ToString(CultureInfo.InvariantCulture)}; components must be finite numbers within ±{MaxComponent.ToString(CultureInfo.InvariantCulture)}";
+        return null;
     }
 }

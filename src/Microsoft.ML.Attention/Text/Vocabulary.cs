@@ -93,9 +93,10 @@ internal sealed class Vocabulary
         if (wordCount < 0)
             throw new InvalidDataException($"Invalid vocabulary word count {wordCount}.");
 
-        var words = new string[wordCount];
+        // Grown as words are read, never sized by the count alone: a damaged count cannot allocate more than the stream holds.
+        var words = new List<string>(Math.Min(wordCount, 1 << 16));
         for (int i = 0; i < wordCount; i++)
-            words[i] = reader.ReadString();
+            words.Add(reader.ReadString());
         try
         {
             return new Vocabulary(words);

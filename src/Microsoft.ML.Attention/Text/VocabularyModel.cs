@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.IO;
 using Microsoft.ML.Attention.Infrastructure;
 using Microsoft.ML.Runtime;
 
@@ -28,7 +29,22 @@ internal static class VocabularyModel
     public static Vocabulary Load(ModelLoadContext ctx)
     {
         Vocabulary? vocabulary = null;
-        if (!ctx.TryLoadBinaryStream(Stream, reader => vocabulary = Vocabulary.Read(reader)))
+        const string part = $"vocabulary '{Stream}'";
+        if (!ctx.TryLoadBinaryStream(Stream, reader =>
+            {
+                try
+                {
+                    vocabulary = Vocabulary.Read(reader);
+                }
+                catch (EndOfStreamException)
+                {
+                    throw ModelFormat.Error(part, "the stream ends inside the vocabulary: it is truncated, or its word count is damaged.");
+                }
+                catch (InvalidDataException e)
+                {
+                    throw ModelFormat.Error(part, e.Message);
+                }
+            }))
             throw ModelFormat.Error("vocabulary", "the 'Vocabulary' stream is missing.");
         return vocabulary!;
     }

@@ -61,8 +61,14 @@ internal sealed class FromScratchEncoder : IFeaturizerEncoder
     {
         var text = ModelFormat.ReadConfig<TextPreprocessing>(ctx.Reader, TextPreprocessing.Part);
         var vocabulary = VocabularyModel.Load(ctx);
-        var (architecture, module) = ModuleCheckpoint.Load(ctx, ModuleStream, "encoder architecture",
-            (FeaturizerArchitecture a) => new SelfAttentionEncoder(a));
+        var (architecture, module) = ModuleCheckpoint.Load(ctx, ModuleStream, "encoder architecture", (FeaturizerArchitecture a) =>
+        {
+            // Ids beyond the embedding would fail only at the first text scored.
+            if (a.VocabularySize != vocabulary.Count + FeaturizerArchitecture.ExtraTokenCount)
+                throw ModelFormat.Error("encoder architecture", $"VocabularySize {a.VocabularySize} must be the saved vocabulary's "
+                    + $"{vocabulary.Count} words and {FeaturizerArchitecture.ExtraTokenCount} extra tokens.");
+            return new SelfAttentionEncoder(a);
+        });
         return new FromScratchEncoder(text, vocabulary, architecture, module);
     }
 

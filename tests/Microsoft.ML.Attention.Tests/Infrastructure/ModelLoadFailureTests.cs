@@ -1,6 +1,5 @@
 using System;
 using System.IO;
-using System.IO.Compression;
 using System.Linq;
 using System.Text;
 using Microsoft.ML;
@@ -16,59 +15,19 @@ namespace Microsoft.ML.Attention.Tests.Infrastructure;
 [TestClass]
 public sealed class ModelLoadFailureTests
 {
-    private static readonly byte[] WeightsMagic = Encoding.ASCII.GetBytes("MLATTN-WEIGHTS");
+    private static readonly byte[] WeightsMagic = ModelZip.WeightsMagic;
 
-    private static byte[] SavedPoolingModel()
+    internal static byte[] SavedPoolingModel()
     {
         var ml = new MLContext(seed: 1);
         var data = ml.Data.LoadFromEnumerable(SequenceData.Generate(100, 2, seed: 1));
         var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.AttentionPooling(PoolingBehaviourTests.Fast())).Fit(data);
-        using var stream = new MemoryStream();
-        ml.Model.Save(model, data.Schema, stream);
-        return stream.ToArray();
+        return ModelZip.Save(ml, model, data);
     }
 
-    private static int IndexOf(byte[] haystack, byte[] needle)
-    {
-        for (int i = 0; i + needle.Length <= haystack.Length; i++)
-            if (haystack.AsSpan(i, needle.Length).SequenceEqual(needle))
-                return i;
-        return -1;
-    }
+    private static byte[] Edit(byte[] zip, byte[] marker, Func<byte[], int, byte[]> edit) => ModelZip.Edit(zip, marker, edit);
 
-    /// <summary>Rewrites the one zip entry that contains <paramref name="marker"/>.</summary>
-    private static byte[] Edit(byte[] zip, byte[] marker, Func<byte[], int, byte[]> edit)
-    {
-        using var stream = new MemoryStream();
-        stream.Write(zip);
-        using (var archive = new ZipArchive(stream, ZipArchiveMode.Update, leaveOpen: true))
-        {
-            var found = 0;
-            foreach (var entry in archive.Entries.ToList())
-            {
-                byte[] bytes;
-                using (var read = entry.Open())
-                using (var copy = new MemoryStream())
-                {
-                    read.CopyTo(copy);
-                    bytes = copy.ToArray();
-                }
-                int at = IndexOf(bytes, marker);
-                if (at < 0)
-                    continue;
-                found++;
-                var name = entry.FullName;
-                entry.Delete();
-                using var write = archive.CreateEntry(name).Open();
-                write.Write(edit(bytes, at));
-            }
-            Assert.AreEqual(1, found, "exactly one entry holds the marker");
-        }
-        return stream.ToArray();
-    }
-
-    private static Exception Load(byte[] zip)
-        => Assert.Throws<Exception>(() => new MLContext(seed: 2).Model.Load(new MemoryStream(zip), out _));
+    private static Exception Load(byte[] zip) => ModelZip.Load(zip);
 
     [TestMethod]
     public void TheUntouchedModelLoads()
@@ -159,23 +118,7 @@ public sealed class ModelLoadFailureTests
         StringAssert.Contains(error.Message, "saved by an older version of Microsoft.ML.Attention (format 1;");
     }
 
-    private static string Chain(Exception error)
-    {
-        var parts = new System.Collections.Generic.List<string>();
-        for (var e = error; e != null; e = e.InnerException)
-            parts.Add(e.GetType().Name + ": " + e.Message);
-        return string.Join(" <- ", parts);
-    }
+    private static string Chain(Exception error) => ModelZip.Chain(error);
 
-    /// <summary>
-    /// The exception with the reason. ML.NET calls loaders by reflection and wraps what they throw in
-    /// TargetInvocationException and InvalidOperationException("Error during class instantiation").
-    /// </summary>
-    private static Exception Reason(Exception error)
-    {
-        while (error.InnerException is { } inner
-            && (error is System.Reflection.TargetInvocationException || error is InvalidOperationException && error.Message.StartsWith("Error during class instantiation", StringComparison.Ordinal)))
-            error = inner;
-        return error;
-    }
+    private static Exception Reason(Exception error) => ModelZip.Reason(error);
 }

@@ -8,49 +8,32 @@ namespace Microsoft.ML.Attention.Tests.Pretrained;
 
 /// <summary>Every way a pretrained model on disk can be wrong fails with an error naming the file and what was expected.</summary>
 [TestClass]
-public sealed class BadModelTests
+public sealed class BadModelTests : TinyModelFolderTests
 {
-    private string _folder = "";
-
-    [TestInitialize]
-    public void WriteTinyModel() => _folder = new TinyBert().WriteFolder(Path.Combine(Path.GetTempPath(), $"bad-bert-{Environment.ProcessId}-{Guid.NewGuid():N}"));
-
-    [TestCleanup]
-    public void Remove() => Directory.Delete(_folder, recursive: true);
-
-    private string FilePath(string name) => Path.Combine(_folder, name);
-
-    private void Fails<TException>(string path, params string[] fragments) where TException : Exception
-    {
-        var error = Assert.ThrowsExactly<TException>(() => PretrainedEncoder.Load(path).Dispose());
-        foreach (var fragment in fragments)
-            StringAssert.Contains(error.Message, fragment, $"the error was: {error.Message}");
-    }
-
     [TestMethod]
-    public void TheTinyModelItselfLoads() => PretrainedEncoder.Load(_folder).Dispose();
+    public void TheTinyModelItselfLoads() => PretrainedEncoder.Load(Folder).Dispose();
 
     [TestMethod]
     public void OtherModelTypeIsRefused()
     {
         File.WriteAllText(FilePath("config.json"), TinyBert.ConfigJson(modelType: "roberta"));
-        Fails<InvalidDataException>(_folder, FilePath("config.json"), "'roberta'", "only 'bert'");
+        Fails<InvalidDataException>(Folder, FilePath("config.json"), "'roberta'", "only 'bert'");
     }
 
     [TestMethod]
     public void TanhGeluIsRefused()
     {
         File.WriteAllText(FilePath("config.json"), TinyBert.ConfigJson(activation: "gelu_new"));
-        Fails<InvalidDataException>(_folder, FilePath("config.json"), "hidden_act is 'gelu_new'");
+        Fails<InvalidDataException>(Folder, FilePath("config.json"), "hidden_act is 'gelu_new'");
     }
 
     [TestMethod]
     public void MissingConfigVocabularyOrFolder()
     {
         File.Delete(FilePath("vocab.txt"));
-        Fails<FileNotFoundException>(_folder, FilePath("vocab.txt"), "16 entries");
+        Fails<FileNotFoundException>(Folder, FilePath("vocab.txt"), "16 entries");
         File.Delete(FilePath("config.json"));
-        Fails<FileNotFoundException>(_folder, FilePath("config.json"), "model_type bert");
+        Fails<FileNotFoundException>(Folder, FilePath("config.json"), "model_type bert");
         Fails<FileNotFoundException>(FilePath("nowhere"), FilePath("nowhere"), "was expected");
         Fails<InvalidDataException>(FilePath("model.safetensors"), FilePath("model.safetensors"), ".onnx file");
     }
@@ -59,9 +42,9 @@ public sealed class BadModelTests
     public void MismatchedVocabularyIsRefused()
     {
         File.WriteAllLines(FilePath("vocab.txt"), TinyBert.Vocabulary.Append("extra"));
-        Fails<InvalidDataException>(_folder, FilePath("vocab.txt"), "17 entries", "16 word embeddings");
+        Fails<InvalidDataException>(Folder, FilePath("vocab.txt"), "17 entries", "16 word embeddings");
         File.WriteAllLines(FilePath("vocab.txt"), TinyBert.Vocabulary.Select(v => v == "[CLS]" ? "cls" : v));
-        Fails<InvalidDataException>(_folder, FilePath("vocab.txt"), "[CLS]");
+        Fails<InvalidDataException>(Folder, FilePath("vocab.txt"), "[CLS]");
     }
 
     [TestMethod]
@@ -70,23 +53,23 @@ public sealed class BadModelTests
         var tiny = new TinyBert();
         var weights = FilePath("model.safetensors");
         tiny.Weights["encoder.layer.1.intermediate.dense.weight"] = (new long[] { 9, 4 }, new double[36]);
-        tiny.WriteFolder(_folder);
-        Fails<InvalidDataException>(_folder, weights, "'encoder.layer.1.intermediate.dense.weight' has shape [9, 4]", "[8, 4]");
+        tiny.WriteFolder(Folder);
+        Fails<InvalidDataException>(Folder, weights, "'encoder.layer.1.intermediate.dense.weight' [8, 4]", "hold [9, 4]");
 
         tiny = new TinyBert();
         tiny.Weights["encoder.layer.0.attention.self.querry.weight"] = (new long[] { 4, 4 }, new double[16]);
-        tiny.WriteFolder(_folder);
-        Fails<InvalidDataException>(_folder, weights, "unexpected tensors 'encoder.layer.0.attention.self.querry.weight'");
+        tiny.WriteFolder(Folder);
+        Fails<InvalidDataException>(Folder, weights, "unexpected tensors 'encoder.layer.0.attention.self.querry.weight'");
 
         tiny = new TinyBert();
         tiny.Weights.Remove("embeddings.LayerNorm.bias");
-        tiny.WriteFolder(_folder);
-        Fails<InvalidDataException>(_folder, weights, "missing tensors 'embeddings.LayerNorm.bias'");
+        tiny.WriteFolder(Folder);
+        Fails<InvalidDataException>(Folder, weights, "missing tensors 'embeddings.LayerNorm.bias'");
 
-        // One layer more in the configuration than in the file.
-        new TinyBert().WriteFolder(_folder, layers: 1);
+        // One layer more in the configuration than in the file: refused before the encoder is built.
+        new TinyBert().WriteFolder(Folder, layers: 1);
         File.WriteAllText(FilePath("config.json"), TinyBert.ConfigJson(layers: 2));
-        Fails<InvalidDataException>(_folder, weights, "missing tensors 'encoder.layer.1.");
+        Fails<InvalidDataException>(Folder, weights, "num_hidden_layers 2", "'encoder.layer.1.", "do not hold");
     }
 
     [TestMethod]
@@ -95,20 +78,20 @@ public sealed class BadModelTests
         var weights = FilePath("model.safetensors");
         var bytes = File.ReadAllBytes(weights);
         File.WriteAllBytes(weights, bytes[..(bytes.Length - 100)]);
-        Fails<InvalidDataException>(_folder, weights, "truncated");
+        Fails<InvalidDataException>(Folder, weights, "truncated");
         File.WriteAllBytes(weights, bytes[..20]);
-        Fails<InvalidDataException>(_folder, weights, "header length");
+        Fails<InvalidDataException>(Folder, weights, "header length");
         var garbage = (byte[])bytes.Clone();
         garbage[8] = (byte)'#'; // the header's opening brace
         File.WriteAllBytes(weights, garbage);
-        Fails<InvalidDataException>(_folder, weights, "not valid JSON");
+        Fails<InvalidDataException>(Folder, weights, "not valid JSON");
     }
 
     [TestMethod]
     public void PyTorchCheckpointAsksForSafetensors()
     {
         File.Move(FilePath("model.safetensors"), FilePath("pytorch_model.bin"));
-        Fails<InvalidDataException>(_folder, FilePath("pytorch_model.bin"), "convert the weights to model.safetensors");
+        Fails<InvalidDataException>(Folder, FilePath("pytorch_model.bin"), "convert the weights to model.safetensors");
     }
 
     [TestMethod]
@@ -152,19 +135,19 @@ public sealed class BadModelTests
              {"idx": 2, "name": "2", "path": "2_Dense", "type": "sentence_transformers.models.Dense"}]
             """);
         Directory.CreateDirectory(FilePath("1_Pooling"));
-        File.WriteAllText(Path.Combine(_folder, "1_Pooling", "config.json"), """{"pooling_mode_mean_sqrt_len_tokens": true}""");
-        Fails<InvalidDataException>(_folder, FilePath("modules.json"), "sentence_transformers.models.Dense", "not supported");
+        File.WriteAllText(Path.Combine(Folder, "1_Pooling", "config.json"), """{"pooling_mode_mean_sqrt_len_tokens": true}""");
+        Fails<InvalidDataException>(Folder, FilePath("modules.json"), "sentence_transformers.models.Dense", "not supported");
         File.WriteAllText(FilePath("modules.json"), """
             [{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
              {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"}]
             """);
-        Fails<InvalidDataException>(_folder, Path.Combine(_folder, "1_Pooling", "config.json"), "pooling_mode_mean_sqrt_len_tokens");
+        Fails<InvalidDataException>(Folder, Path.Combine(Folder, "1_Pooling", "config.json"), "pooling_mode_mean_sqrt_len_tokens");
     }
 
     [TestMethod]
     public void MaximumTokensBeyondTheModelsPositionsAreRefused()
     {
-        var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => PretrainedEncoder.Load(_folder, maxTokens: 13).Dispose());
+        var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => PretrainedEncoder.Load(Folder, maxTokens: 13).Dispose());
         StringAssert.Contains(error.Message, "12");
     }
 }

@@ -1,4 +1,5 @@
 using System.IO;
+using System.Linq;
 using Microsoft.ML.Attention.Text;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 
@@ -48,12 +49,41 @@ public sealed class PretrainedVectorsTests
     [TestMethod]
     public void SkipsAndCountsMalformedLines()
     {
-        string path = _folder.WriteFile("bad.txt", "a 1 2\nb 1 oops\nc\nd 3 4\ne 1 NaN\n");
+        string path = _folder.WriteFile("bad.txt", "a 1 2\nb 1 oops\nc\nd 3 4\n");
         PretrainedVectors vectors = PretrainedVectors.Load(path);
 
-        Assert.AreEqual(3, vectors.MalformedLineCount);
+        Assert.AreEqual(2, vectors.MalformedLineCount);
         Assert.AreEqual(2, vectors.Count);
         Assert.IsTrue(vectors.TryGet("d", out _));
+    }
+
+    [TestMethod]
+    public void NonFiniteOrAbsurdComponentsAreRefusedNamingFileAndLine()
+    {
+        // A component such as -3.4e38 trained a HAN whose every output was NaN, and the fit ended normally (issue 33).
+        foreach (var (component, shown) in new[] { ("NaN", "NaN"), ("-Infinity", "-Infinity"), ("-3.4e38", "-3.4E+38") })
+        {
+            string path = _folder.WriteFile("absurd.txt", $"a 1 2\nb 0.5 {component}\n");
+            var error = Assert.ThrowsExactly<InvalidDataException>(() => PretrainedVectors.Load(path));
+            StringAssert.Contains(error.Message, $"Line 2 of '{path}' (word 'b'): component 2 is {shown}");
+        }
+    }
+
+    [TestMethod]
+    public void AHugeLineOrHeaderIsRefusedBeforeItSizesAnything()
+    {
+        string path = _folder.WriteFile("wide.txt", "a " + string.Join(" ", Enumerable.Repeat("0.1", 1_000_000)) + "\n");
+        var error = Assert.ThrowsExactly<InvalidDataException>(() => PretrainedVectors.Load(path));
+        StringAssert.Contains(error.Message, $"Line 1 of '{path}' (word 'a') has 1000000 components; at most 10000");
+
+        path = _folder.WriteFile("header.txt", "3 43000\na 1 2\n");
+        error = Assert.ThrowsExactly<InvalidDataException>(() => PretrainedVectors.Load(path));
+        StringAssert.Contains(error.Message, "Line 1");
+        StringAssert.Contains(error.Message, "43000 components");
+
+        path = _folder.WriteFile("later.txt", "a 1 2\nb " + string.Join(" ", Enumerable.Repeat("0.1", 20_000)) + "\n");
+        error = Assert.ThrowsExactly<InvalidDataException>(() => PretrainedVectors.Load(path));
+        StringAssert.Contains(error.Message, "Line 2");
     }
 
     [TestMethod]

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 
 namespace Microsoft.ML.Attention.Core;
 
@@ -29,6 +30,30 @@ internal static class AttentionScores
                 return new MlpScore(queryDim, keyDim, hiddenSize);
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown attention score function.");
+        }
+    }
+
+    /// <summary>
+    /// The weights <see cref="Create"/> gives the score, by field name and shape, for checking a saved architecture
+    /// before the score is built; parameter-free scores have none.
+    /// </summary>
+    public static IEnumerable<(string Name, long[] Shape)> WeightShapes(AttentionScoreFunction kind, int queryDim, int keyDim, int hiddenSize)
+    {
+        switch (kind)
+        {
+            case AttentionScoreFunction.General:
+                yield return ("key_projection.weight", new long[] { queryDim, keyDim });
+                break;
+            case AttentionScoreFunction.Additive:
+                yield return ("query_projection.weight", new long[] { hiddenSize, queryDim });
+                yield return ("key_projection.weight", new long[] { hiddenSize, keyDim });
+                break;
+            case AttentionScoreFunction.Location:
+                yield return ("key_projection.weight", new long[] { hiddenSize, keyDim });
+                break;
+            case AttentionScoreFunction.Mlp:
+                yield return ("hidden_layer.weight", new long[] { hiddenSize, (long)queryDim + keyDim });
+                break;
         }
     }
 
