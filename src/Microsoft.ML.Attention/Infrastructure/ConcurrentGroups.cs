@@ -28,12 +28,22 @@ internal static class ConcurrentGroups
 
     /// <param name="groups">Groups of row indices; <paramref name="score"/> must only write the rows of its group.</param>
     /// <param name="score">Scores one group; runs on a worker thread with gradients off.</param>
+    /// <exception cref="OperationCanceledException">The caller's <see cref="ScoringCancellation"/> token was cancelled; checked before each group.</exception>
     public static void ForEach(IReadOnlyList<int[]> groups, Action<int[]> score)
     {
+        var cancellation = ScoringCancellation.Current;
+        cancellation.ThrowIfCancellationRequested();
+        Action<int[]> scoreGroup = cancellation.CanBeCanceled
+            ? group =>
+            {
+                cancellation.ThrowIfCancellationRequested();
+                score(group);
+            }
+            : score;
         int calls = Interlocked.Increment(ref _callsInFlight);
         try
         {
-            Run(groups, score, Math.Max(1, torch.get_num_threads() / calls));
+            Run(groups, scoreGroup, Math.Max(1, torch.get_num_threads() / calls));
         }
         finally
         {

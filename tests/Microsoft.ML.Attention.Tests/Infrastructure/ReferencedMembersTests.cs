@@ -16,7 +16,7 @@ namespace Microsoft.ML.Attention.Tests.Infrastructure;
 [TestClass]
 public sealed class ReferencedMembersTests
 {
-    private static readonly string[] CheckedAssemblyPrefixes = { "Microsoft.ML", "TorchSharp" };
+    private static readonly string[] CheckedAssemblyPrefixes = { "Microsoft.ML", "TorchSharp", "Microsoft.Extensions.AI" };
 
     [TestMethod]
     public void EveryMlNetTypeAndMemberTheLibraryReferencesResolvesInTheVersionsLoaded()
@@ -57,13 +57,15 @@ public sealed class ReferencedMembersTests
     }
 
     /// <summary>
-    /// CI names the versions each leg of its matrix must run on (ML_ATTENTION_EXPECT_MLNET, ML_ATTENTION_EXPECT_TOKENIZERS),
+    /// CI names the versions each leg of its matrix must run on (ML_ATTENTION_EXPECT_MLNET, ML_ATTENTION_EXPECT_TOKENIZERS,
+    /// ML_ATTENTION_EXPECT_MEAI for Microsoft.Extensions.AI.Abstractions),
     /// so a restore that quietly fell back to another version fails here instead of testing the wrong thing.
     /// </summary>
     [TestMethod]
     public void TheTestsRunOnTheMlNetVersionsCiAskedFor()
     {
-        foreach (var (variable, assemblyName) in new[] { ("ML_ATTENTION_EXPECT_MLNET", "Microsoft.ML.Data"), ("ML_ATTENTION_EXPECT_TOKENIZERS", "Microsoft.ML.Tokenizers") })
+        foreach (var (variable, assemblyName) in new[] { ("ML_ATTENTION_EXPECT_MLNET", "Microsoft.ML.Data"), ("ML_ATTENTION_EXPECT_TOKENIZERS", "Microsoft.ML.Tokenizers"),
+            ("ML_ATTENTION_EXPECT_MEAI", "Microsoft.Extensions.AI.Abstractions") })
         {
             var expected = Environment.GetEnvironmentVariable(variable);
             if (string.IsNullOrEmpty(expected))
