@@ -74,7 +74,7 @@ internal static class PackageContents
         foreach (var buildOnly in BuildOnlyPackages)
             Require(!dependencies.ContainsKey(buildOnly), $"the package depends on {buildOnly}, which the library only needs to build");
         var centralVersions = CentralVersions(Path.Combine(repository, "Directory.Packages.props"));
-        var expected = new[] { "Microsoft.ML", "TorchSharp-cpu", "Microsoft.ML.Tokenizers" };
+        var expected = new[] { "Microsoft.ML", "TorchSharp-cpu", "Microsoft.ML.Tokenizers", "Microsoft.Extensions.AI.Abstractions" };
         var unexpected = dependencies.Keys.Except(expected, StringComparer.OrdinalIgnoreCase).ToList();
         Require(unexpected.Count == 0, $"the package has dependencies an application does not need: {string.Join(", ", unexpected)}");
         foreach (var id in expected)
