@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using Microsoft.ML.Attention.Training;
 using Microsoft.ML.Runtime;
 
@@ -143,5 +144,17 @@ public abstract class AttentionTrainingOptions
         {
             WeightDecay = WeightDecay,
             WarmupFraction = WarmupFraction,
+            DivergenceCauses = DivergenceCauses(),
         };
+
+    // What can make the loss NaN or infinite, most likely first, for the error that stops such a fit.
+    private string[] DivergenceCauses()
+    {
+        var causes = new List<string> { $"the learning rate (LearningRate = {LearningRate:G3}: try one 10 times smaller)" };
+        if (this is AttentionTextTrainingOptions { PretrainedVectorsPath: string vectors })
+            causes.Add($"the word-vector file '{vectors}' (PretrainedVectorsPath: values too large)");
+        if (TeacherScoreColumnName != null)
+            causes.Add($"the teacher scores in column '{TeacherScoreColumnName}' (TeacherScoreColumnName: extreme values)");
+        return causes.ToArray();
+    }
 }
