@@ -152,7 +152,10 @@ internal sealed class TrainingLoop
             module.eval();
             // The gradients would otherwise live as long as the model: as large as its weights.
             module.zero_grad();
-            Infrastructure.GlibcMalloc.AfterTraining();
+            if (_settings.MapsLargeActivations)
+                Infrastructure.GlibcMalloc.AfterTraining();
+            else
+                Infrastructure.GlibcMalloc.TrimAfterTraining();
         }
     }
 
