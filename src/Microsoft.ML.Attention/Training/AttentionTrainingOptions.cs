@@ -71,8 +71,8 @@ public abstract class AttentionTrainingOptions
     /// <remarks>At least 1. Typical range 1–5.</remarks>
     public int EarlyStoppingPatience { get => _earlyStoppingPatience ?? Defaults.EarlyStoppingPatience; set => _earlyStoppingPatience = value; }
 
-    /// <summary>Threads libtorch may use; null keeps its default (all cores). Process-wide in libtorch.</summary>
-    /// <remarks>Default null (libtorch default: all cores). Range 1 to the number of cores; set by <c>Fit</c> and kept for the rest of the process.</remarks>
+    /// <summary>Threads libtorch may use for this Fit; null keeps the calling thread's count (libtorch's default: all cores).</summary>
+    /// <remarks>Default null. Range 1 to the number of cores; applies to the thread that calls <c>Fit</c> while it runs and is given back when it ends: other threads and later work keep their count.</remarks>
     public int? NumberOfThreads { get; set; }
 
     /// <summary>Seed for initialisation, shuffling, sampling and dropout; null takes one from the <see cref="MLContext"/>.</summary>
