@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.IO.Compression;
 using System.Linq;
 using System.Threading;
 using Microsoft.ML;
@@ -115,18 +114,9 @@ public sealed class ConcurrentFitTests
         var ml = new MLContext(seed: 7);
         var data = ml.Data.LoadFromEnumerable(rows);
         var model = pipeline(ml).Fit(data);
-        using var stream = new MemoryStream();
-        ml.Model.Save(model, data.Schema, stream);
+        var entries = ModelZip.Entries(ModelZip.Save(ml, model, data));
         (model as IDisposable)?.Dispose();
-        stream.Position = 0;
-        using var zip = new ZipArchive(stream, ZipArchiveMode.Read);
-        return zip.Entries.ToDictionary(e => e.FullName, e =>
-        {
-            using var entry = e.Open();
-            using var copy = new MemoryStream();
-            entry.CopyTo(copy);
-            return copy.ToArray();
-        });
+        return entries;
     }
 
     private static void AssertSameModel(Dictionary<string, byte[]> expected, Dictionary<string, byte[]> actual, string which)
