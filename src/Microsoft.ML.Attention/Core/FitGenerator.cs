@@ -32,6 +32,7 @@ internal sealed class FitGenerator : IDisposable
 
     private readonly Generator _own;
     private readonly FitGenerator? _outer;
+    private bool _ended;
 
     private FitGenerator(int seed)
     {
@@ -55,7 +56,8 @@ internal sealed class FitGenerator : IDisposable
         lock (DefaultGeneratorLock)
         {
             var fit = Current.Value;
-            if (fit is null || _drawing)
+            // A thread started during a fit keeps it as its context after the fit has ended.
+            if (fit is null || fit._ended || _drawing)
                 return operation();
             var shared = Default.Value;
             using var before = shared.get_state();
@@ -80,6 +82,10 @@ internal sealed class FitGenerator : IDisposable
     public void Dispose()
     {
         Current.Value = _outer;
-        _own.Dispose();
+        lock (DefaultGeneratorLock)
+        {
+            _ended = true;
+            _own.Dispose();
+        }
     }
 }
