@@ -11,7 +11,7 @@ internal sealed class AttentionLayer : nn.Module
 {
     private readonly AttentionScore score;
     private readonly AttentionDistribution distribution;
-    private readonly Dropout dropout;
+    private readonly FitDropout dropout;
     private readonly double _dropoutRate;
 
     public AttentionLayer(AttentionScore score, AttentionDistribution distribution, double dropout = 0.0)
@@ -23,7 +23,7 @@ internal sealed class AttentionLayer : nn.Module
             throw new ArgumentOutOfRangeException(nameof(dropout), dropout, "The dropout rate must be in [0, 1).");
         this.score = score;
         this.distribution = distribution;
-        this.dropout = nn.Dropout(dropout);
+        this.dropout = new FitDropout(dropout);
         _dropoutRate = dropout;
         RegisterComponents();
     }

@@ -20,6 +20,9 @@ internal static class FusedAttention
             throw new ArgumentException("Fused attention expects [B, heads, T, D] query, keys and values.");
         if (mask is not null && mask.dtype != ScalarType.Bool)
             throw new ArgumentException("Fused attention expects a Boolean mask.", nameof(mask));
-        return nn.functional.scaled_dot_product_attention(query, keys, values, mask, dropout, false);
+        // The kernel's dropout draws from libtorch's default generator: the fit's generator is lent to it.
+        return dropout > 0.0
+            ? FitGenerator.Draw(() => nn.functional.scaled_dot_product_attention(query, keys, values, mask, dropout, false))
+            : nn.functional.scaled_dot_product_attention(query, keys, values, mask, dropout, false);
     }
 }

@@ -17,7 +17,7 @@ internal sealed class MultiHeadAttention : nn.Module
     private readonly Linear output_projection;
     private readonly AttentionScore score;
     private readonly AttentionDistribution distribution;
-    private readonly Dropout dropout;
+    private readonly FitDropout dropout;
     private readonly long _modelDim;
     private readonly long _heads;
     private readonly double _dropoutRate;
@@ -60,7 +60,7 @@ internal sealed class MultiHeadAttention : nn.Module
         output_projection = nn.Linear(modelDim, modelDim);
         score = AttentionScores.Create(scoreFunction, headDim, headDim, headDim);
         distribution = AttentionDistributions.Create(distributionKind, headDim, localHalfWidth, temperature, generator);
-        this.dropout = nn.Dropout(dropout);
+        this.dropout = new FitDropout(dropout);
         _fusable = scoreFunction == AttentionScoreFunction.ScaledDot && distributionKind == AttentionDistributionKind.Soft;
         RegisterComponents();
     }

@@ -18,7 +18,7 @@ internal sealed class HierarchicalAttentionModule : nn.Module
     private readonly BidirectionalEncoder sentence_encoder;
     private readonly AttentionLayer sentence_attention;
     private readonly Linear classifier;
-    private readonly Dropout dropout;
+    private readonly FitDropout dropout;
     private readonly int _sentenceSize;
 
     public HierarchicalAttentionModule(HanArchitecture architecture) : base(nameof(HierarchicalAttentionModule))
@@ -32,7 +32,7 @@ internal sealed class HierarchicalAttentionModule : nn.Module
         sentence_attention = AttentionLayer.Create(architecture.ScoreFunction, AttentionDistributionKind.Soft,
             queryDim: 0, keyDim: 2 * architecture.SentenceHiddenSize, hiddenSize: architecture.AttentionSize);
         classifier = nn.Linear(2 * architecture.SentenceHiddenSize, architecture.Classes);
-        dropout = nn.Dropout(architecture.Dropout);
+        dropout = new FitDropout(architecture.Dropout);
         RegisterComponents();
     }
 

@@ -165,7 +165,8 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
             ? new ClassNames(new[] { "False", "True" })
             : DocumentClassification.ClassNames.FromLabel(label.Column, label.Classes);
 
-        var seed = TrainingRun.Begin(_host, o);
+        using var run = TrainingRun.Begin(_host, o);
+        var seed = run.Seed;
 
         using var channel = _host.Start("Training hierarchical attention network");
         var settings = new TextPreprocessing(o.LowerCase, o.KeepPunctuation, MaximumSentences: o.MaximumSentences, MaximumWordsPerSentence: o.MaximumWordsPerSentence);
@@ -220,7 +221,7 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
 
         var architecture = new HanArchitecture(vocabulary.Count, embeddingSize, o.Recurrent, o.WordHiddenSize,
             o.SentenceHiddenSize, o.AttentionSize, o.ScoreFunction, o.Dropout, classes.Count);
-        var module = new HierarchicalAttentionModule(architecture);
+        var module = FitGenerator.Draw(() => new HierarchicalAttentionModule(architecture));
         try
         {
             pretrained?.CopyInto(module.EmbeddingWeight, o.FreezePretrainedVectors);

@@ -25,7 +25,8 @@ namespace Microsoft.ML.Attention.Infrastructure;
 /// is freed (up to 32 MiB), so after the first batches every activation comes from the heap, and batches of other
 /// lengths leave holes the next ones do not fit. So when such a fine-tuning starts (<see cref="Training.TrainingSettings.MapsLargeActivations"/>)
 /// the threshold is fixed (4 MiB unless <see cref="TrainingMmapThresholdSetting"/> chooses another), and the larger
-/// activations are mapped and returned whole; when it ends the threshold goes to 32 MiB, since scoring with a low
+/// activations are mapped and returned whole; when it ends (the last of those under way at once: they share the threshold
+/// by a count) the threshold goes to 32 MiB, since scoring with a low
 /// threshold pays for fresh pages on every large block. The library's own networks (HAN, featurizer, pooling) do not
 /// fix it: their steps are short, and faulting in fresh pages for every large block doubled their training time.
 /// Lower thresholds, or trimming during training, save more memory and cost time: the user's choice.
@@ -54,6 +55,8 @@ internal static class GlibcMalloc
     // glibc's mallopt refuses thresholds above half its largest heap: 32 MiB on 64-bit systems.
     private const int MaximumThreshold = 32 << 20;
     private static readonly object ThresholdLock = new();
+    // Fine-tunings under way (under ThresholdLock): the threshold stays fixed until the last one ends.
+    private static int _trainingRuns;
     // Trimming walks every arena; once a second bounds its cost for fast scorers (pooling scores 256 rows in
     // milliseconds). The end of a pass trims sooner, so what the pass's last batches freed does not stay resident
     // (a reduced HAN run showed passes ending 80 MiB higher when their last trim was skipped).
@@ -96,35 +99,44 @@ internal static class GlibcMalloc
 
     /// <summary>
     /// When a training run that maps its large activations starts (<see cref="Training.TrainingSettings.MapsLargeActivations"/>):
-    /// fixes glibc's mmap threshold at the <see cref="TrainingMmapThresholdSetting"/> until
-    /// <see cref="AfterTraining"/>, unless it is 0 or the environment sets the threshold itself.
+    /// fixes glibc's mmap threshold at the <see cref="TrainingMmapThresholdSetting"/> until the last such run under way
+    /// ends (<see cref="AfterTraining"/>, once per call of this), unless it is 0 or the environment sets the threshold itself.
     /// </summary>
     /// <exception cref="InvalidOperationException">The setting is not a whole number of bytes from 0 to 32 MiB.</exception>
     public static void BeforeTraining()
     {
         int threshold = TrainingThreshold();
-        if (threshold == 0 || !IsGlibc() || Environment.GetEnvironmentVariable("MALLOC_MMAP_THRESHOLD_") != null
-            || (Environment.GetEnvironmentVariable("GLIBC_TUNABLES")?.Contains("mmap_threshold", StringComparison.Ordinal) ?? false))
-            return;
+        bool applies = threshold != 0 && IsGlibc() && Environment.GetEnvironmentVariable("MALLOC_MMAP_THRESHOLD_") == null
+            && !(Environment.GetEnvironmentVariable("GLIBC_TUNABLES")?.Contains("mmap_threshold", StringComparison.Ordinal) ?? false);
         lock (ThresholdLock)
-            if (MmapThreshold != threshold && mallopt(M_MMAP_THRESHOLD, threshold) == 1)
+        {
+            _trainingRuns++;
+            if (applies && MmapThreshold != threshold && mallopt(M_MMAP_THRESHOLD, threshold) == 1)
                 MmapThreshold = threshold;
+        }
     }
 
     /// <summary>
-    /// When a training run ends: if <see cref="BeforeTraining"/> fixed a threshold, raises it to glibc's largest
-    /// (32 MiB, where its own dynamic threshold ends up once the first large block is freed), so that scoring takes its
-    /// activations from the heap again instead of fresh pages; then returns what training's activations and gradients
-    /// occupied to the system (<see cref="TrimAfterScoringSwitch"/> turns that off). Fine-tuning MiniLM on 96 texts of
-    /// 256 tokens left 2.3 GiB resident of which 0.24 GiB was in use.
+    /// When a training run that called <see cref="BeforeTraining"/> ends: once no other such run is under way, if a
+    /// threshold was fixed, raises it to glibc's largest (32 MiB, where its own dynamic threshold ends up once the first
+    /// large block is freed), so that scoring takes its activations from the heap again instead of fresh pages; then
+    /// returns what training occupied to the system (<see cref="TrimAfterTraining"/>).
     /// </summary>
     public static void AfterTraining()
     {
         lock (ThresholdLock)
-            if (MmapThreshold != 0 && MmapThreshold != MaximumThreshold && mallopt(M_MMAP_THRESHOLD, MaximumThreshold) == 1)
+            if (_trainingRuns > 0 && --_trainingRuns == 0
+                && MmapThreshold != 0 && MmapThreshold != MaximumThreshold && mallopt(M_MMAP_THRESHOLD, MaximumThreshold) == 1)
                 MmapThreshold = MaximumThreshold;
-        TrimAfterScoring(endOfPass: true);
+        TrimAfterTraining();
     }
+
+    /// <summary>
+    /// When any training run ends: returns what its activations and gradients occupied to the system
+    /// (<see cref="TrimAfterScoringSwitch"/> turns that off). Fine-tuning MiniLM on 96 texts of 256 tokens left 2.3 GiB
+    /// resident of which 0.24 GiB was in use.
+    /// </summary>
+    public static void TrimAfterTraining() => TrimAfterScoring(endOfPass: true);
 
     private static int TrainingThreshold()
     {

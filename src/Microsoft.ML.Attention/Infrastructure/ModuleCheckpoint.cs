@@ -152,7 +152,8 @@ internal static class ModuleCheckpoint
         var stored = StoredTensors.Scan(reader, part);
         TModule module;
         using (var blockReader = new BinaryReader(new MemoryStream(block)))
-            module = build(blockReader, stored.Shapes);
+            // Initializing a module draws from libtorch's default generator, which a fit running beside may be lent.
+            module = Core.FitGenerator.Draw(() => build(blockReader, stored.Shapes));
         try
         {
             stored.CopyInto(reader, module.state_dict(), part);

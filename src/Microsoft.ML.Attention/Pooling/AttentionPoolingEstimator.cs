@@ -185,9 +185,10 @@ public sealed class AttentionPoolingEstimator : IEstimator<AttentionPoolingTrans
 
         var architecture = new PoolingArchitecture(o.Mode, o.VectorSize, o.ScoreFunction, o.Distribution, o.NumberOfHeads,
             o.AttentionSize, querySize, o.OutputSize, o.LocalHalfWidth, o.Temperature);
-        var seed = TrainingRun.Begin(_host, o);
+        using var run = TrainingRun.Begin(_host, o);
+        var seed = run.Seed;
         var generator = new torch.Generator((ulong)seed);
-        var module = architecture.Build(generator);
+        var module = FitGenerator.Draw(() => architecture.Build(generator));
         try
         {
             if (label != null)

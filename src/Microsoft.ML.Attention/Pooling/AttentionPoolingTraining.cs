@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using Microsoft.ML.Attention.Core;
 using Microsoft.ML.Attention.Training;
 using Microsoft.ML.Runtime;
 using static TorchSharp.torch;
@@ -18,7 +19,7 @@ internal static class AttentionPoolingTraining
     {
         var (train, validation) = TrainingRun.Split(data.Rows.Count, validationFraction, settings.Seed);
         channel.Info($"{train.Length} training rows, {validation.Length} validation rows, {TrainingRun.Describe(label)}.");
-        var model = new ModuleWithHead<SequencePoolingModule>(module, architecture.PooledSize, label.IsRegression ? 1 : label.Classes);
+        var model = FitGenerator.Draw(() => new ModuleWithHead<SequencePoolingModule>(module, architecture.PooledSize, label.IsRegression ? 1 : label.Classes));
         try
         {
             Tensor Predict(IReadOnlyList<int> batch)

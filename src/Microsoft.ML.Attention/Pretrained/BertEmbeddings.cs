@@ -15,7 +15,7 @@ internal sealed class BertEmbeddings : nn.Module
     private readonly Embedding position_embeddings;
     private readonly Embedding token_type_embeddings;
     private readonly LayerNorm LayerNorm;
-    private readonly Dropout dropout;
+    private readonly FitDropout dropout;
 
     public BertEmbeddings(BertConfig config) : base(nameof(BertEmbeddings))
     {
@@ -23,7 +23,7 @@ internal sealed class BertEmbeddings : nn.Module
         position_embeddings = nn.Embedding(config.MaxPositions, config.HiddenSize);
         token_type_embeddings = nn.Embedding(config.TypeVocabularySize, config.HiddenSize);
         LayerNorm = nn.LayerNorm(config.HiddenSize, config.LayerNormEpsilon);
-        dropout = nn.Dropout(config.HiddenDropout);
+        dropout = new FitDropout(config.HiddenDropout);
         RegisterComponents();
     }
 

@@ -14,13 +14,13 @@ internal sealed class BertOutput : nn.Module
 {
     private readonly Linear dense;
     private readonly LayerNorm LayerNorm;
-    private readonly Dropout dropout;
+    private readonly FitDropout dropout;
 
     public BertOutput(BertConfig config, int inputSize) : base(nameof(BertOutput))
     {
         dense = nn.Linear(inputSize, config.HiddenSize);
         LayerNorm = nn.LayerNorm(config.HiddenSize, config.LayerNormEpsilon);
-        dropout = nn.Dropout(config.HiddenDropout);
+        dropout = new FitDropout(config.HiddenDropout);
         RegisterComponents();
     }
 

@@ -15,7 +15,7 @@ internal sealed class BertSelfAttention : nn.Module
     private readonly Linear query;
     private readonly Linear key;
     private readonly Linear value;
-    private readonly Dropout dropout;
+    private readonly FitDropout dropout;
     private readonly long _heads;
     private readonly double _dropoutRate;
 
@@ -24,7 +24,7 @@ internal sealed class BertSelfAttention : nn.Module
         query = nn.Linear(config.HiddenSize, config.HiddenSize);
         key = nn.Linear(config.HiddenSize, config.HiddenSize);
         value = nn.Linear(config.HiddenSize, config.HiddenSize);
-        dropout = nn.Dropout(config.AttentionDropout);
+        dropout = new FitDropout(config.AttentionDropout);
         _heads = config.NumberOfHeads;
         _dropoutRate = config.AttentionDropout;
         RegisterComponents();

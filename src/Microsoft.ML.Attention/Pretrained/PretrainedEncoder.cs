@@ -86,7 +86,7 @@ internal sealed class PretrainedEncoder : IFeaturizerEncoder, IDisposable
         var vocabulary = File.ReadAllBytes(files.VocabularyPath);
         var byName = BertCheckpoint.ByName(files.Weights, files.WeightsPath);
         BertCheckpoint.CheckConfig(files.Config, name => byName.GetValueOrDefault(name)?.Shape, files.WeightsPath);
-        var model = new PretrainedTextModel(files.Config, pooling);
+        var model = FitGenerator.Draw(() => new PretrainedTextModel(files.Config, pooling));
         try
         {
             BertCheckpoint.Load(model.Bert, files.Weights, files.WeightsPath);

@@ -17,7 +17,7 @@ internal sealed class EncoderLayer : nn.Module
     private readonly LayerNorm feed_forward_norm;
     private readonly Linear feed_forward_in;
     private readonly Linear feed_forward_out;
-    private readonly Dropout dropout;
+    private readonly FitDropout dropout;
 
     public EncoderLayer(int width, int heads, int feedForwardSize, double dropout) : base(nameof(EncoderLayer))
     {
@@ -26,7 +26,7 @@ internal sealed class EncoderLayer : nn.Module
         feed_forward_norm = nn.LayerNorm(width);
         feed_forward_in = nn.Linear(width, feedForwardSize);
         feed_forward_out = nn.Linear(feedForwardSize, width);
-        this.dropout = nn.Dropout(dropout);
+        this.dropout = new FitDropout(dropout);
         RegisterComponents();
     }
 

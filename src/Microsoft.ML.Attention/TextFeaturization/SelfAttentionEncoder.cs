@@ -26,7 +26,7 @@ internal sealed class SelfAttentionEncoder : nn.Module
     private readonly LayerNorm final_norm;
     private readonly AttentionLayer? pooling_attention;
     private readonly Linear? projection;
-    private readonly Dropout dropout;
+    private readonly FitDropout dropout;
 
     public SelfAttentionEncoder(FeaturizerArchitecture architecture) : base(nameof(SelfAttentionEncoder))
     {
@@ -45,7 +45,7 @@ internal sealed class SelfAttentionEncoder : nn.Module
             pooling_attention = AttentionLayer.Create(AttentionScoreFunction.Location, AttentionDistributionKind.Soft, 0, width, width);
         if (architecture.OutputSize > 0)
             projection = nn.Linear(width, architecture.OutputSize);
-        dropout = nn.Dropout(architecture.Dropout);
+        dropout = new FitDropout(architecture.Dropout);
         _pooling = new SequencePooling(architecture.Pooling, pooling_attention is null ? null : new[] { pooling_attention });
         RegisterComponents();
     }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Microsoft.ML.Attention.Core;
 using Microsoft.ML.Attention.Text;
 using Microsoft.ML.Attention.Training;
 using Microsoft.ML.Runtime;
@@ -48,7 +49,7 @@ internal static class SelfAttentionFeaturizerTraining
         IReadOnlyList<int> train, IReadOnlyList<int> validation, TrainingSettings settings, double maskRate)
     {
         var architecture = encoder.Architecture;
-        var model = new ModuleWithHead<SelfAttentionEncoder>(encoder, architecture.Width, architecture.VocabularySize);
+        var model = FitGenerator.Draw(() => new ModuleWithHead<SelfAttentionEncoder>(encoder, architecture.Width, architecture.VocabularySize));
         var random = new Random(settings.Seed);
         try
         {

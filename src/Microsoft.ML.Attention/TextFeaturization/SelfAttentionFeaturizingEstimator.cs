@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Microsoft.ML.Attention.Core;
 using Microsoft.ML.Attention.Infrastructure;
 using Microsoft.ML.Attention.Pretrained;
 using Microsoft.ML.Attention.Text;
@@ -225,7 +226,8 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         var label = o.LabelColumnName == null ? null : LabelColumn.Find(_host, input.Schema, o.LabelColumnName);
         var teacher = TeacherScores.Find(_host, input.Schema, o.TeacherScoreColumnName, label);
 
-        var seed = TrainingRun.Begin(_host, o);
+        using var run = TrainingRun.Begin(_host, o);
+        var seed = run.Seed;
 
         using var channel = _host.Start("Training self-attention featurizer");
         IFeaturizerEncoder encoder = o.PretrainedModelPath != null
@@ -262,7 +264,7 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         channel.Info($"{train.Length} training texts, {validation.Length} validation texts, " +
             (label == null ? "masked-token training." : label.IsRegression ? "regression." : $"{label.Classes} classes."));
 
-        var module = new SelfAttentionEncoder(architecture);
+        var module = FitGenerator.Draw(() => new SelfAttentionEncoder(architecture));
         try
         {
             if (o.PretrainedVectorsPath != null)

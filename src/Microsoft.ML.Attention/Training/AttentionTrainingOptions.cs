@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using Microsoft.ML.Attention.Training;
 using Microsoft.ML.Runtime;
 
@@ -70,8 +71,8 @@ public abstract class AttentionTrainingOptions
     /// <remarks>At least 1. Typical range 1–5.</remarks>
     public int EarlyStoppingPatience { get => _earlyStoppingPatience ?? Defaults.EarlyStoppingPatience; set => _earlyStoppingPatience = value; }
 
-    /// <summary>Threads libtorch may use; null keeps its default (all cores). Process-wide in libtorch.</summary>
-    /// <remarks>Default null (libtorch default: all cores). Range 1 to the number of cores; set by <c>Fit</c> and kept for the rest of the process.</remarks>
+    /// <summary>Threads libtorch may use for this Fit; null keeps the calling thread's count (libtorch's default: all cores).</summary>
+    /// <remarks>Default null. Range 1 to the number of cores; applies to the thread that calls <c>Fit</c> while it runs and is given back when it ends: other threads and later work keep their count.</remarks>
     public int? NumberOfThreads { get; set; }
 
     /// <summary>Seed for initialisation, shuffling, sampling and dropout; null takes one from the <see cref="MLContext"/>.</summary>
@@ -143,5 +144,17 @@ public abstract class AttentionTrainingOptions
         {
             WeightDecay = WeightDecay,
             WarmupFraction = WarmupFraction,
+            DivergenceCauses = DivergenceCauses(),
         };
+
+    // What can make the loss NaN or infinite, most likely first, for the error that stops such a fit.
+    private string[] DivergenceCauses()
+    {
+        var causes = new List<string> { $"the learning rate (LearningRate = {LearningRate:G3}: try one 10 times smaller)" };
+        if (this is AttentionTextTrainingOptions { PretrainedVectorsPath: string vectors })
+            causes.Add($"the word-vector file '{vectors}' (PretrainedVectorsPath: values too large)");
+        if (TeacherScoreColumnName != null)
+            causes.Add($"the teacher scores in column '{TeacherScoreColumnName}' (TeacherScoreColumnName: extreme values)");
+        return causes.ToArray();
+    }
 }

@@ -36,6 +36,9 @@ internal sealed class BestWeights : IDisposable
     /// <summary>The temporary file's path (already unlinked on Linux and macOS), while there is one.</summary>
     public string? FilePath => _file?.Name;
 
+    /// <summary>The temporary file's permissions (Unix), read from the open file, which has no name any more; null without one.</summary>
+    public UnixFileMode? FileMode => _file is null || OperatingSystem.IsWindows() ? null : File.GetUnixFileMode(_file.SafeFileHandle);
+
     /// <summary>Bytes in the temporary file, 0 without one.</summary>
     public long FileBytes => _file?.Length ?? 0;
 
@@ -103,11 +106,18 @@ internal sealed class BestWeights : IDisposable
 
     // One file per training run, open until it ends. It disappears with the process however that ends: on Windows the
     // system deletes it when the handle closes; elsewhere its name is removed at once and the open handle keeps the data.
+    // Created readable by the owner only: a model's weights are the user's data, and the temporary folder is shared.
     private static FileStream CreateFile()
     {
         var path = Path.Combine(Path.GetTempPath(), $"Microsoft.ML.Attention-best-weights-{Guid.NewGuid():N}.bin");
-        var stream = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 0,
-            OperatingSystem.IsWindows() ? FileOptions.DeleteOnClose : FileOptions.None);
+        var options = new FileStreamOptions
+        {
+            Mode = System.IO.FileMode.CreateNew, Access = FileAccess.ReadWrite, Share = FileShare.None, BufferSize = 0,
+            Options = OperatingSystem.IsWindows() ? FileOptions.DeleteOnClose : FileOptions.None,
+        };
+        if (!OperatingSystem.IsWindows())
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        var stream = new FileStream(path, options);
         if (!OperatingSystem.IsWindows())
             File.Delete(path);
         return stream;

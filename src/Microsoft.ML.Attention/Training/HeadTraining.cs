@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Microsoft.ML.Attention.Core;
 using Microsoft.ML.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -35,7 +36,7 @@ internal static class HeadTraining
         Func<TBody, IReadOnlyList<int>, Tensor> vectors, Func<int, int> length, IReadOnlyList<int> train, IReadOnlyList<int> validation,
         TrainingSettings settings, int evaluationChunk, Distillation? distillation = null, int? tokenBudget = null) where TBody : nn.Module
     {
-        var model = new ModuleWithHead<TBody>(body, width, label.IsRegression ? 1 : label.Classes);
+        var model = FitGenerator.Draw(() => new ModuleWithHead<TBody>(body, width, label.IsRegression ? 1 : label.Classes));
         try
         {
             var objective = new SupervisedObjective(rows => model.Head(vectors(model.Body, rows)), targets, label.IsRegression, distillation);

@@ -73,7 +73,11 @@ internal sealed class TrainingLoop
                             foreach (var group in optimizer.Groups)
                                 group.LearningRate = group.PeakLearningRate * schedule.Factor(stepsDone);
                         optimizer.ZeroGradients();
-                        lossSum += Backward(batch, parts?.Invoke(batch) ?? new[] { batch }, batchLoss);
+                        var loss = Backward(batch, parts?.Invoke(batch) ?? new[] { batch }, batchLoss);
+                        // Checked before the step: a NaN or infinite loss would put NaN into every weight it reaches.
+                        if (!double.IsFinite(loss))
+                            throw Diverged($"The training loss is {NonFinite(loss)} at epoch {epoch}, batch {done + 1} of {plan.Count}");
+                        lossSum += loss;
                         if (_settings.GradientClipNorm > 0)
                             nn.utils.clip_grad_norm_(parameters, _settings.GradientClipNorm);
                         optimizer.Step();
@@ -114,6 +118,8 @@ internal sealed class TrainingLoop
                     TimeLeft = TimeLeft(totalClock.Elapsed, stepsDone, (long)plan.Count * _settings.Epochs - stepsDone),
                 });
                 _channel.Info($"Epoch {epoch}/{_settings.Epochs}: training loss {trainLoss:F4}, validation loss {validation.Loss:F4}{accuracy}, {rate:F0} rows/s");
+                if (!double.IsFinite(validation.Loss))
+                    throw Diverged($"The validation loss is {NonFinite(validation.Loss)} after epoch {epoch}");
 
                 if (validation.Loss < bestLoss)
                 {
@@ -131,6 +137,9 @@ internal sealed class TrainingLoop
                 }
             }
 
+            // The last step's loss was finite, but its gradients may not have been.
+            if (!AllFinite(parameters))
+                throw Diverged($"A weight is NaN or infinite after epoch {lastEpoch}");
             if (bestEpoch > 0)
             {
                 if (bestEpoch != lastEpoch)
@@ -143,9 +152,24 @@ internal sealed class TrainingLoop
             module.eval();
             // The gradients would otherwise live as long as the model: as large as its weights.
             module.zero_grad();
-            Infrastructure.GlibcMalloc.AfterTraining();
+            if (_settings.MapsLargeActivations)
+                Infrastructure.GlibcMalloc.AfterTraining();
+            else
+                Infrastructure.GlibcMalloc.TrimAfterTraining();
         }
     }
+
+    private static string NonFinite(double loss) => double.IsNaN(loss) ? "NaN" : "infinite";
+
+    private static bool AllFinite(IEnumerable<TorchSharp.Modules.Parameter> parameters)
+    {
+        using var scope = torch.NewDisposeScope();
+        return parameters.All(p => p.isfinite().all().item<bool>());
+    }
+
+    // The fit stops rather than return a model that scores NaN; the message names what this run could have caused it with.
+    private Exception Diverged(string what)
+        => _host.Except($"{what}: training diverged, and the model would score NaN. Likely cause: {string.Join("; or ", _settings.DivergenceCauses.DefaultIfEmpty("the learning rate"))}.");
 
     // The batch's mean loss, its gradients accumulated part by part; each part's graph is freed before the next one.
     private static double Backward(int[] batch, IReadOnlyList<int[]> parts, Func<IReadOnlyList<int>, Tensor> batchLoss)

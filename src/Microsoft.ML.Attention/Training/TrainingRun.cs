@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
-using TorchSharp;
 
 namespace Microsoft.ML.Attention.Training;
 
@@ -23,15 +22,12 @@ internal sealed record LabeledRows<TRow>(List<TRow> Rows, float[] Targets, int S
 /// </summary>
 internal static class TrainingRun
 {
-    /// <summary>Chooses the seed (the option, else the next number of the MLContext), sets libtorch's threads and seeds it once.</summary>
-    public static int Begin(IHost host, AttentionTrainingOptions options)
-    {
-        var seed = options.Seed ?? host.Rand.Next();
-        if (options.NumberOfThreads.HasValue)
-            torch.set_num_threads(options.NumberOfThreads.Value);
-        torch.random.manual_seed(seed);
-        return seed;
-    }
+    /// <summary>
+    /// Chooses the seed (the option, else the next number of the MLContext) and starts the fit's own generator and
+    /// thread count on the calling thread; the Fit disposes the result when it ends.
+    /// </summary>
+    public static FitScope Begin(IHost host, AttentionTrainingOptions options)
+        => new(options.Seed ?? host.Rand.Next(), options.NumberOfThreads);
 
     /// <summary>
     /// Reads every row of <paramref name="data"/> once; rows whose label is missing (NaN, key 0) are skipped and counted

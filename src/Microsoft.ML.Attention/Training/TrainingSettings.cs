@@ -32,4 +32,7 @@ internal sealed record TrainingSettings(
     /// library's small networks spend most of their step faulting them in.
     /// </summary>
     public bool MapsLargeActivations { get; init; }
+
+    /// <summary>What can make the loss NaN or infinite in this run (the learning rate, the vectors file, the teacher scores), named by the error that stops it.</summary>
+    public string[] DivergenceCauses { get; init; } = Array.Empty<string>();
 }

@@ -150,6 +150,47 @@ public sealed class ThreadCountTests
         });
     }
 
+    /// <summary>
+    /// <c>NumberOfThreads</c> applies to the fit's own thread while it runs: fits at once each see their count, other
+    /// threads the user's, and every thread has the user's count back when the fits end, also when a fit fails.
+    /// </summary>
+    [TestMethod]
+    public void FitsWithNumberOfThreadsLeaveTheUsersThreadCount()
+    {
+        WithUserThreadCount(() =>
+        {
+            var ml = new MLContext(seed: 5);
+            var data = ml.Data.LoadFromEnumerable(SyntheticDocuments.Generate(40, seed: 5));
+            var seenByFits = new ConcurrentBag<int>();
+            var seenBeside = new ConcurrentBag<int>();
+            var fits = Enumerable.Range(0, 2).Select(_ => new Thread(() =>
+            {
+                var options = HanTestSettings.Small(epochs: 1);
+                options.NumberOfThreads = 1;
+                options.Progress = _ =>
+                {
+                    seenByFits.Add(torch.get_num_threads());
+                    seenBeside.Add(CountOnAFreshThread());
+                };
+                ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.HierarchicalAttention(options)).Fit(data);
+                seenBeside.Add(torch.get_num_threads());
+            })).ToList();
+            fits.ForEach(t => t.Start());
+            fits.ForEach(t => t.Join());
+            var oneClass = HanTestSettings.Small(epochs: 1);
+            oneClass.NumberOfThreads = 1;
+            Assert.Throws<InvalidOperationException>(() => ml.Transforms.Conversion.MapValueToKey("Label")
+                .Append(ml.MulticlassClassification.Trainers.HierarchicalAttention(oneClass))
+                .Fit(ml.Data.LoadFromEnumerable(SyntheticDocuments.Generate(10, seed: 5).Select(r => new DocumentRow { Text = r.Text, Label = "one" }))));
+
+            Assert.IsNotEmpty(seenByFits);
+            Assert.IsTrue(seenByFits.All(c => c == 1), "a fit trains with its NumberOfThreads");
+            Assert.IsTrue(seenBeside.All(c => c == UserThreads), $"other threads, and the fits' threads afterwards, saw {string.Join(",", seenBeside.Distinct())}");
+            Assert.AreEqual(UserThreads, torch.get_num_threads(), "after a failed fit the caller's thread has the user's count");
+            Assert.AreEqual(UserThreads, CountOnAFreshThread());
+        });
+    }
+
     private sealed class ScoreOnly
     {
         public float[] Score { get; set; } = Array.Empty<float>();

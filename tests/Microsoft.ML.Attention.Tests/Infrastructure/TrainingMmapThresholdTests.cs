@@ -47,6 +47,7 @@ public sealed class TrainingMmapThresholdTests
         {
             GlibcMalloc.BeforeTraining();
             Assert.AreEqual(2 << 20, GlibcMalloc.MmapThreshold);
+            GlibcMalloc.AfterTraining();
         }
         finally
         {
@@ -56,6 +57,20 @@ public sealed class TrainingMmapThresholdTests
         Assert.AreEqual(GlibcMalloc.DefaultTrainingMmapThreshold, GlibcMalloc.MmapThreshold, "back to the default once the setting is gone");
         GlibcMalloc.AfterTraining();
         Assert.AreEqual(32 << 20, GlibcMalloc.MmapThreshold, "raised when training ends");
+    }
+
+    /// <summary>Fine-tunings under way at once share the threshold: it stays fixed until the last one ends.</summary>
+    [TestMethod]
+    public void ConcurrentFineTuningsKeepTheThresholdFixedUntilTheLastEnds()
+    {
+        if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable("MALLOC_MMAP_THRESHOLD_") != null)
+            Assert.Inconclusive("glibc on Linux, with the threshold not set by the environment");
+        GlibcMalloc.BeforeTraining();
+        GlibcMalloc.BeforeTraining();
+        GlibcMalloc.AfterTraining();
+        Assert.AreEqual(GlibcMalloc.DefaultTrainingMmapThreshold, GlibcMalloc.MmapThreshold, "still fixed while one fine-tuning runs");
+        GlibcMalloc.AfterTraining();
+        Assert.AreEqual(32 << 20, GlibcMalloc.MmapThreshold, "raised when the last one ends");
     }
 
     [TestMethod]

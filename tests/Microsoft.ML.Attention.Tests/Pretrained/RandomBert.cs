@@ -18,14 +18,16 @@ internal static class RandomBert
     public static readonly string[] Vocabulary = new[] { "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]" }
         .Concat(OrderTask.Words).Concat(new[] { ".", ",", "the", "a", "##s" }).ToArray();
 
-    public static string Write(string folder, int seed = 11)
+    /// <summary>Writes the model into <paramref name="folder"/>; <paramref name="dropout"/> is its hidden and attention dropout.</summary>
+    public static string Write(string folder, int seed = 11, double dropout = 0.0)
     {
         Directory.CreateDirectory(folder);
         File.WriteAllText(Path.Combine(folder, "config.json"), $$"""
             {"model_type": "bert", "hidden_act": "gelu", "hidden_size": {{Hidden}}, "num_hidden_layers": {{Layers}},
              "num_attention_heads": {{Heads}}, "intermediate_size": {{Intermediate}}, "max_position_embeddings": {{Positions}},
              "type_vocab_size": 2, "vocab_size": {{Vocabulary.Length}}, "layer_norm_eps": 1e-12,
-             "hidden_dropout_prob": 0.0, "attention_probs_dropout_prob": 0.0}
+             "hidden_dropout_prob": {{dropout.ToString(System.Globalization.CultureInfo.InvariantCulture)}},
+             "attention_probs_dropout_prob": {{dropout.ToString(System.Globalization.CultureInfo.InvariantCulture)}}}
             """);
         File.WriteAllLines(Path.Combine(folder, "vocab.txt"), Vocabulary);
         File.WriteAllText(Path.Combine(folder, "tokenizer_config.json"), """{"do_lower_case": true}""");

@@ -185,7 +185,7 @@ public sealed class FeaturizerPromiseTests
     }
 
     [TestMethod]
-    public void NumberOfThreadsSetsLibtorchsThreadCount()
+    public void NumberOfThreadsAppliesWhileTheFitRunsAndIsGivenBack()
     {
         int threads = torch.get_num_threads();
         try
@@ -193,8 +193,12 @@ public sealed class FeaturizerPromiseTests
             torch.set_num_threads(2);
             var options = Tiny();
             options.NumberOfThreads = 1;
+            var seen = new List<int>();
+            options.Progress = _ => seen.Add(torch.get_num_threads());
             Fit(options);
-            Assert.AreEqual(1, torch.get_num_threads());
+            Assert.IsNotEmpty(seen);
+            Assert.IsTrue(seen.All(c => c == 1), "the fit trains with its NumberOfThreads");
+            Assert.AreEqual(2, torch.get_num_threads(), "the caller's count once the fit has ended");
         }
         finally
         {

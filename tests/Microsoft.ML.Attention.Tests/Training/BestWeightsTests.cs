@@ -34,7 +34,10 @@ public sealed class BestWeightsTests
             Assert.IsTrue(best.InFile, "the float weights went to the temporary file");
             file = best.FilePath!;
             if (!OperatingSystem.IsWindows())
+            {
                 Assert.IsFalse(File.Exists(file), "the name is removed at once, so a process killed during training leaves nothing behind");
+                Assert.AreEqual(UnixFileMode.UserRead | UnixFileMode.UserWrite, best.FileMode, "readable and writable by the owner only, whatever the umask");
+            }
             Assert.AreEqual(1_103_000L * sizeof(float) + 1003 * sizeof(float), best.FileBytes, "every float32 value, nothing else");
             best.Save(model);
             Assert.AreEqual(1_103_000L * sizeof(float) + 1003 * sizeof(float), best.FileBytes, "saved again: replaced, not appended");

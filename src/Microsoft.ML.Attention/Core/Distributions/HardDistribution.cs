@@ -46,8 +46,10 @@ internal sealed class HardDistribution : AttentionDistribution
         Tensor result;
         if (training)
         {
-            var uniform = rand(scores.shape, dtype: scores.dtype, device: scores.device, generator: _generator)
-                .clamp_min(MinUniform);
+            // Without a generator of its own the noise comes from the fit's (FitGenerator).
+            var uniform = (_generator is null
+                ? FitGenerator.Draw(() => rand(scores.shape, dtype: scores.dtype, device: scores.device))
+                : rand(scores.shape, dtype: scores.dtype, device: scores.device, generator: _generator)).clamp_min(MinUniform);
             var gumbel = -(-uniform.log()).log();
             using var temperature = _temperature.ToScalar();
             var soft = Masking.Softmax(scores.add(gumbel, Scalars.One) / temperature, mask);
