@@ -1,6 +1,7 @@
 // Usage: LoadCheck <model.zip> <rows.idv> <sequence|document> <column> [<column> ...]
 // Loads the model in this fresh process, scores the rows (saved in ML.NET's binary format) through Transform and
 // through a PredictionEngine, and prints every float of the named vector columns as hex bits (see ScoreDump).
+// Or: LoadCheck fuzz <kind> <folder> [<first case>]: loads and scores every damaged input of a folder (FuzzCases).
 // Or: LoadCheck mmap-threshold <finetune|pooling|none>: prints where a fresh process's 6 MiB blocks come from (MmapThresholdProbe).
 using System;
 using System.Linq;
@@ -14,6 +15,12 @@ if (args is ["mmap-threshold", var mode])
 {
     foreach (var line in MmapThresholdProbe.Run(mode))
         Console.WriteLine(line);
+    return;
+}
+
+if (args is ["fuzz", var kind, var folder, ..])
+{
+    FuzzCases.Run(kind, folder, args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 0);
     return;
 }
 

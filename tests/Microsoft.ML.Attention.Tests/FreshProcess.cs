@@ -42,12 +42,8 @@ public static class FreshProcess
 
     internal static List<string> Run(IEnumerable<string> arguments)
     {
-        // The checker is built beside this test project: .../tests/<project>/bin/<configuration>/<framework>/.
-        var checker = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory.Replace("Microsoft.ML.Attention.Tests", "Microsoft.ML.Attention.LoadCheck"),
-            "Microsoft.ML.Attention.LoadCheck.dll"));
-        Assert.IsTrue(File.Exists(checker), $"the load checker was not built at {checker}");
         var start = new ProcessStartInfo("dotnet");
-        start.ArgumentList.Add(checker);
+        start.ArgumentList.Add(CheckerPath());
         // The checker scores with this process's libtorch thread count: matrix products may round differently with
         // another count, and earlier tests (or concurrent scoring) may have left this process at a different one.
         start.Environment["ML_ATTENTION_CHECK_THREADS"] = TorchSharp.torch.get_num_threads().ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -56,6 +52,16 @@ public static class FreshProcess
         var (exitCode, lines) = RunWithTimeout(start, Timeout, out var errors);
         Assert.AreEqual(0, exitCode, $"the load checker failed: {errors}");
         return lines;
+    }
+
+    /// <summary>The load checker's assembly, to run with dotnet.</summary>
+    internal static string CheckerPath()
+    {
+        // The checker is built beside this test project: .../tests/<project>/bin/<configuration>/<framework>/.
+        var checker = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory.Replace("Microsoft.ML.Attention.Tests", "Microsoft.ML.Attention.LoadCheck"),
+            "Microsoft.ML.Attention.LoadCheck.dll"));
+        Assert.IsTrue(File.Exists(checker), $"the load checker was not built at {checker}");
+        return checker;
     }
 
     /// <summary>

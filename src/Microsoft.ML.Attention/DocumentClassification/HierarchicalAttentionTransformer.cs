@@ -90,7 +90,7 @@ public sealed class HierarchicalAttentionTransformer : AttentionTransformerBase
         if (task != ClassificationTask.Multiclass && task != ClassificationTask.Binary)
             throw ModelFormat.Error("header", $"unknown classification task {(int)task}.");
         var columns = OutputColumnNames.Load(ctx);
-        var text = ModelFormat.ReadConfig<TextPreprocessing>(ctx.Reader, TextPreprocessing.Part);
+        var text = TextPreprocessing.Read(ctx.Reader);
         var classes = DocumentClassification.ClassNames.Read(ctx.Reader);
         var vocabulary = VocabularyModel.Load(ctx);
         var (architecture, module) = ModuleCheckpoint.Load(ctx, ModuleStream, "network architecture", (HanArchitecture a) =>

@@ -9,6 +9,24 @@ namespace Microsoft.ML.Attention.Infrastructure;
 /// </summary>
 internal static class FiniteWeights
 {
+    /// <summary>
+    /// The largest magnitude a weight of the library's own checkpoints may have: training never comes near it, while a
+    /// flipped exponent bit does, and such a weight overflows to infinity at scoring.
+    /// </summary>
+    public const float OwnWeightLimit = 1e6f;
+
+    /// <summary>
+    /// Throws <see cref="ModelFormat.Error"/> naming <paramref name="tensor"/> when a value is not finite or is beyond
+    /// <see cref="OwnWeightLimit"/> (for the library's own checkpoints; pretrained files may hold large constants).
+    /// </summary>
+    public static void CheckOwn(ReadOnlySpan<float> values, string tensor, string part)
+    {
+        Check(values, tensor, part);
+        for (int i = 0; i < values.Length; i++)
+            if (Math.Abs(values[i]) > OwnWeightLimit)
+                throw ModelFormat.Error(part, $"tensor '{tensor}' holds {values[i]} at element {i}, beyond ±{OwnWeightLimit:G}, which no training reaches.");
+    }
+
     /// <summary>The index of the first NaN or infinity in <paramref name="values"/>, or -1.</summary>
     public static int IndexOfNonFinite(ReadOnlySpan<float> values)
     {

@@ -1,4 +1,6 @@
+using System.IO;
 using System.Text.Json.Serialization;
+using Microsoft.ML.Attention.Infrastructure;
 
 namespace Microsoft.ML.Attention.Text;
 
@@ -19,6 +21,19 @@ internal sealed record TextPreprocessing(
 {
     /// <summary>The part name of this record in model-file errors.</summary>
     public const string Part = "text settings";
+
+    /// <summary>
+    /// Reads the record from a model stream and refuses limits no training writes, which would otherwise fail (or
+    /// tokenize oddly) only at the first text scored.
+    /// </summary>
+    public static TextPreprocessing Read(BinaryReader reader)
+    {
+        var text = ModelFormat.ReadConfig<TextPreprocessing>(reader, Part);
+        if (text.MaximumSentences < 0 || text.MaximumWordsPerSentence < 0 || text.MaximumTokens < 2)
+            throw ModelFormat.Error(Part, $"MaximumSentences {text.MaximumSentences}, MaximumWordsPerSentence {text.MaximumWordsPerSentence} "
+                + $"and MaximumTokens {text.MaximumTokens}: the limits must not be negative, and MaximumTokens must be at least 2.");
+        return text;
+    }
 
     /// <summary>The text → tokens step, the same for the training rows and for scoring; an unset limit is unlimited.</summary>
     public DocumentTokenizer CreateTokenizer() => new DocumentTokenizer(new DocumentTokenizerOptions

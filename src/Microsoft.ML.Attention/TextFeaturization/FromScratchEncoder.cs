@@ -59,7 +59,7 @@ internal sealed class FromScratchEncoder : IFeaturizerEncoder
 
     public static FromScratchEncoder Load(ModelLoadContext ctx)
     {
-        var text = ModelFormat.ReadConfig<TextPreprocessing>(ctx.Reader, TextPreprocessing.Part);
+        var text = TextPreprocessing.Read(ctx.Reader);
         var vocabulary = VocabularyModel.Load(ctx);
         var (architecture, module) = ModuleCheckpoint.Load(ctx, ModuleStream, "encoder architecture", (FeaturizerArchitecture a) =>
         {

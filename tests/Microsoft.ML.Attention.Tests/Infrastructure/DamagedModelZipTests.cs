@@ -4,9 +4,7 @@ using System.Linq;
 using System.Text;
 using Microsoft.ML;
 using Microsoft.ML.Attention.Tests.DocumentClassification;
-using Microsoft.ML.Attention.Tests.Pooling;
 using Microsoft.ML.Attention.Tests.Pretrained;
-using Microsoft.ML.Attention.Tests.TextFeaturization;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 
 namespace Microsoft.ML.Attention.Tests.Infrastructure;
@@ -24,20 +22,11 @@ public sealed class DamagedModelZipTests
     [ClassInitialize]
     public static void SaveModels(TestContext _)
     {
-        _pooling = ModelLoadFailureTests.SavedPoolingModel();
-
-        var ml = new MLContext(seed: 1);
-        var documents = ml.Data.LoadFromEnumerable(SyntheticDocuments.Generate(60, seed: 1));
-        _han = ModelZip.Save(ml, ml.Transforms.Conversion.MapValueToKey("Label")
-            .Append(ml.MulticlassClassification.Trainers.HierarchicalAttention(HanTestSettings.Small(epochs: 1))).Fit(documents), documents);
-
-        var texts = ml.Data.LoadFromEnumerable(OrderTask.Generate(60, seed: 1));
-        _featurizer = ModelZip.Save(ml, ml.Transforms.Conversion.MapValueToKey("Label")
-            .Append(ml.Transforms.Text.SelfAttentionFeaturize(FeaturizerTestSettings.Small(epochs: 1))).Fit(texts), texts);
-
+        _pooling = SmallModelZips.Pooling();
+        _han = SmallModelZips.Han();
+        _featurizer = SmallModelZips.Featurizer();
         _bertFolder = new TinyBert().WriteFolder(Path.Combine(Path.GetTempPath(), $"damaged-zip-bert-{Environment.ProcessId}-{Guid.NewGuid():N}"));
-        var frozen = new SelfAttentionFeaturizingEstimator.Options { InputColumnName = "Text", OutputColumnName = "Embedding", PretrainedModelPath = _bertFolder };
-        _pretrained = ModelZip.Save(ml, ml.Transforms.Text.SelfAttentionFeaturize(frozen).Fit(texts), texts);
+        _pretrained = SmallModelZips.Pretrained(_bertFolder);
     }
 
     [ClassCleanup]
