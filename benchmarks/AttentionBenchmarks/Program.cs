@@ -33,7 +33,8 @@ namespace AttentionBenchmarks;
 ///                               --components han,featurizer,pooling, --repeat R; see TrainingSpeedScenario); or han-scoring
 ///                               (the HAN's batched scoring of the test documents; see HanScoringScenario); or embedding-generator
 ///                               (GenerateAsync against Transform, frozen MiniLM, --score N texts, default 2000; see EmbeddingGeneratorScenario);
-///                               or calibration (HAN and FeaturizeText + SDCA: calibration error, --train N; see CalibrationScenario)
+///                               or calibration (HAN and FeaturizeText + SDCA: calibration error, --train N; see CalibrationScenario);
+///                               or load-time (loading valid models and scoring after it, --train N; see LoadTimeScenario)
 ///   --mmap-threshold BYTES      sets the AppContext setting Microsoft.ML.Attention.TrainingMmapThreshold
 /// </summary>
 public static class Program
@@ -170,6 +171,7 @@ public static class Program
             case "concurrency": return ConcurrencyScenario.Run(corpus, log, trainCount, scoreCount, calls, threads);
             case "finetuned-speed": return FineTunedSpeedScenario.Run(corpus, log, TrainDocuments ?? 1000, scoreCount);
             case "finetune-recipe": return FineTuningRecipeScenario.Run(corpus, log, TrainDocuments ?? 4000);
+            case "load-time": return LoadTimeScenario.Run(corpus, log, TrainDocuments ?? 2000);
             case "calibration": return CalibrationScenario.Run(corpus, log, TrainDocuments ?? 4000);
             case "embedding-generator": return EmbeddingGeneratorScenario.Run(corpus, log, scoreCount == 1000 ? 2000 : scoreCount);
             case "han-scoring": return HanScoringScenario.Run(corpus, log, TrainDocuments ?? 4000);
@@ -177,7 +179,7 @@ public static class Program
             case "frozen-speed": return FrozenSpeedScenario.Run(corpus, log, scoreCount == 1000 ? 2000 : scoreCount);
             case "distillation": break;
             default:
-                Console.Error.WriteLine($"Unknown scenario {scenario}: sdca-checkpoint, memory-han, memory-featurizer, concurrency, finetuned-speed, minilm-ids, distillation, finetune-recipe, frozen-speed, training-speed, han-scoring, embedding-generator, calibration");
+                Console.Error.WriteLine($"Unknown scenario {scenario}: sdca-checkpoint, memory-han, memory-featurizer, concurrency, finetuned-speed, minilm-ids, distillation, finetune-recipe, frozen-speed, training-speed, han-scoring, embedding-generator, calibration, load-time");
                 return 2;
         }
 
