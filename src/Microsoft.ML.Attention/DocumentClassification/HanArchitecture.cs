@@ -6,7 +6,11 @@ using Microsoft.ML.Attention.Infrastructure;
 namespace Microsoft.ML.Attention.DocumentClassification;
 
 // Saved as a JSON document of these named fields (ModuleCheckpoint.Save, ModelFormat).
-/// <summary>Everything needed to rebuild a <see cref="HierarchicalAttentionModule"/> before its weights are loaded.</summary>
+/// <summary>
+/// Everything needed to rebuild a <see cref="HierarchicalAttentionModule"/> before its weights are loaded, and the
+/// temperature its logits are divided by before the softmax (1 unless the trainer scaled it; absent from models saved
+/// before it existed, which read as 1).
+/// </summary>
 internal sealed record HanArchitecture(
     int VocabularySize,
     int EmbeddingSize,
@@ -16,7 +20,8 @@ internal sealed record HanArchitecture(
     int AttentionSize,
     AttentionScoreFunction ScoreFunction,
     double Dropout,
-    int Classes) : ICheckpointArchitecture
+    int Classes,
+    double Temperature = 1) : ICheckpointArchitecture
 {
     /// <inheritdoc/>
     public string? Problem()
@@ -25,6 +30,8 @@ internal sealed record HanArchitecture(
             return "VocabularySize, EmbeddingSize, WordHiddenSize, SentenceHiddenSize, AttentionSize and Classes must be positive.";
         if (!(Dropout >= 0 && Dropout < 1))
             return $"Dropout {Dropout} must be in [0, 1).";
+        if (!(Temperature > 0 && double.IsFinite(Temperature)))
+            return $"Temperature {Temperature} must be a positive number.";
         return null;
     }
 

@@ -105,6 +105,13 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
         /// <remarks>Default 0.1. Allowed [0, 1); typical range 0–0.5 (0 for large corpora, 0.3–0.5 for small ones).</remarks>
         public double Dropout { get; set; } = 0.1;
 
+        /// <summary>
+        /// After training, fit one temperature on the validation rows that divides the logits before the softmax (Guo et
+        /// al. 2017), so that the probabilities' confidence matches how often the network is right: scores change,
+        /// predicted labels do not. Saved with the model.
+        /// </summary>
+        /// <remarks>Default false. Needs validation rows (<see cref="AttentionTrainingOptions.ValidationFraction"/> above 0 or a validation view).</remarks>
+        public bool ScaleTemperature { get; set; }
     }
 
     private readonly IHost _host;
@@ -227,6 +234,8 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
             pretrained?.CopyInto(module.EmbeddingWeight, o.FreezePretrainedVectors);
             HierarchicalAttentionTraining.Train(_host, channel, module, trainIds, trainLabels, validationIds, validationLabels, o.ToSettings(seed),
                 o.ToDistillation(trainTeacher?.Concat(validationTeacher!).ToArray()));
+            if (o.ScaleTemperature)
+                architecture = architecture with { Temperature = ScaledTemperature(channel, module, validationIds, validationLabels) };
         }
         catch
         {
@@ -237,6 +246,19 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
         {
             OutputCacheMegabytes = o.OutputCacheMegabytes,
         };
+    }
+
+    // The temperature that makes the validation rows' probabilities most likely; 1 without labelled validation rows.
+    private double ScaledTemperature(IChannel channel, HierarchicalAttentionModule module, List<int[][]> documents, int[] labels)
+    {
+        if (!labels.Any(l => l >= 0))
+        {
+            channel.Warning("ScaleTemperature needs labelled validation rows (ValidationFraction above 0, or a validation view); the temperature stays 1.");
+            return 1;
+        }
+        var temperature = TemperatureScaling.Fit(HierarchicalAttentionTraining.Logits(module, documents), labels);
+        channel.Info($"Temperature scaling on {labels.Count(l => l >= 0)} validation documents: logits divided by {temperature:G4}.");
+        return temperature;
     }
 
     private LabelColumn FindLabel(DataViewSchema schema)

@@ -31,4 +31,24 @@ internal static class HierarchicalAttentionTraining
             Batches.LengthBucketed(Enumerable.Range(0, documents.Count).ToArray(), Shape, settings.BatchSize), validation,
             objective.BatchLoss, rows => objective.Evaluate(Batches.ByLength(rows, Shape).Chunk(Math.Max(settings.BatchSize, 256))));
     }
+
+    /// <summary>The logits of <paramref name="documents"/> in eval mode, batched by length, in the documents' order.</summary>
+    public static float[][] Logits(HierarchicalAttentionModule module, IReadOnlyList<int[][]> documents)
+    {
+        (int Sentences, int Words) Shape(int i) => (documents[i].Length, documents[i].Length == 0 ? 0 : documents[i].Max(s => s.Length));
+        var result = new float[documents.Count][];
+        module.eval();
+        using var noGrad = no_grad();
+        foreach (var rows in Batches.ByLength(Enumerable.Range(0, documents.Count).ToArray(), Shape).Chunk(256))
+        {
+            using var scope = NewDisposeScope();
+            using var batch = new DocumentBatch(rows.Select(i => documents[i]).ToArray());
+            var logits = module.Forward(batch).Logits;
+            int classes = (int)logits.shape[1];
+            var flat = logits.contiguous().data<float>().ToArray();
+            for (int k = 0; k < rows.Length; k++)
+                result[rows[k]] = flat.AsSpan(k * classes, classes).ToArray();
+        }
+        return result;
+    }
 }

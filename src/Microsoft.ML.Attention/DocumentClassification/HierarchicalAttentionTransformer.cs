@@ -146,6 +146,11 @@ public sealed class HierarchicalAttentionTransformer : AttentionTransformerBase
         using var noGrad = torch.no_grad();
         using var batch = new DocumentBatch(documents);
         var (logits, wordWeights, sentenceWeights) = _module.Forward(batch);
+        if (_architecture.Temperature != 1)
+        {
+            using var temperature = _architecture.Temperature.ToScalar();
+            logits = logits.div(temperature);
+        }
         var probabilities = Rows(logits.softmax(-1).contiguous().data<float>().ToArray(), documents.Count, _classes.Count);
         var sentenceFlat = sentenceWeights.contiguous().data<float>().ToArray();
         var wordFlat = wordWeights.contiguous().data<float>().ToArray();
