@@ -35,8 +35,8 @@ public static class CalibrationScenario
         foreach (var (name, pipeline) in systems)
         {
             var ml = new MLContext(seed: 1);
-            var train = ml.Data.LoadFromEnumerable(corpus.Train.Take(trainCount).Select(d => new Row { Label = d.Label, Text = d.Text }));
-            var test = ml.Data.LoadFromEnumerable(corpus.Test.Select(d => new Row { Label = d.Label, Text = d.Text }));
+            var train = ml.Data.LoadFromEnumerable(corpus.Train.Take(trainCount).Select(d => TextRow.From(d)));
+            var test = ml.Data.LoadFromEnumerable(corpus.Test.Select(d => TextRow.From(d)));
             var model = pipeline(ml).Fit(train);
             var metrics = ml.MulticlassClassification.EvaluateCalibration(model.Transform(test));
             var (coverage, accuracy) = metrics.AtThreshold(0.9);
@@ -50,9 +50,4 @@ public static class CalibrationScenario
         return 0;
     }
 
-    private sealed class Row
-    {
-        public string Label { get; set; } = "";
-        public string Text { get; set; } = "";
-    }
 }

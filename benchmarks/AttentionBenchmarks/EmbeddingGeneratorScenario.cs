@@ -24,13 +24,13 @@ public static class EmbeddingGeneratorScenario
         var ml = new MLContext(seed: 1);
         var texts = corpus.Test.Take(scoreCount).Select(d => d.Text).ToList();
         var encoder = ml.Transforms.Text.SelfAttentionFeaturize(MiniLmFeaturizer.Options(label: null, epochs: 1))
-            .Fit(ml.Data.LoadFromEnumerable(Array.Empty<Row>()));
+            .Fit(ml.Data.LoadFromEnumerable(Array.Empty<TextRow>()));
         using var generator = encoder.AsEmbeddingGenerator(ml, "Text", "Embedding", modelId: "all-MiniLM-L6-v2");
         double bestTransform = double.PositiveInfinity, bestGenerator = double.PositiveInfinity;
         for (int round = 1; round <= 3; round++)
         {
             var clock = Stopwatch.StartNew();
-            int rows = ml.Data.CreateEnumerable<Vector>(encoder.Transform(ml.Data.LoadFromEnumerable(texts.Select(t => new Row { Text = t }))), reuseRowObject: false).Count();
+            int rows = ml.Data.CreateEnumerable<Vector>(encoder.Transform(ml.Data.LoadFromEnumerable(texts.Select(t => new TextRow { Text = t }))), reuseRowObject: false).Count();
             double transform = clock.Elapsed.TotalSeconds;
             clock.Restart();
             int generated = Task.Run(() => generator.GenerateAsync(texts)).GetAwaiter().GetResult().Count;
@@ -46,11 +46,6 @@ public static class EmbeddingGeneratorScenario
             $"| {corpus.Name}, {texts.Count} texts | Transform {texts.Count / bestTransform:F1} docs/s | GenerateAsync {texts.Count / bestGenerator:F1} docs/s | {bestTransform / bestGenerator:F3}x |"));
         encoder.Dispose();
         return 0;
-    }
-
-    private sealed class Row
-    {
-        public string Text { get; set; } = "";
     }
 
     private sealed class Vector

@@ -20,13 +20,13 @@ public static class HanScoringScenario
     public static int Run(Corpus corpus, TextWriter log, int trainCount)
     {
         var ml = new MLContext(seed: 1);
-        var train = ml.Data.LoadFromEnumerable(corpus.Train.Take(trainCount).Select(d => new Row { Label = d.Label, Text = d.Text }));
+        var train = ml.Data.LoadFromEnumerable(corpus.Train.Take(trainCount).Select(d => TextRow.From(d)));
         var clock = Stopwatch.StartNew();
         var model = ml.Transforms.Conversion.MapValueToKey("Label")
             .Append(ml.MulticlassClassification.Trainers.HierarchicalAttention("Label", "Text", numberOfEpochs: 1))
             .Fit(train);
         log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"han-scoring: fitted on {trainCount} documents in {clock.Elapsed.TotalSeconds:F1} s"));
-        var test = corpus.Test.Select(d => new Row { Label = d.Label, Text = d.Text }).ToList();
+        var test = corpus.Test.Select(d => TextRow.From(d)).ToList();
         double best = double.PositiveInfinity;
         for (int round = 1; round <= 3; round++)
         {
@@ -48,9 +48,4 @@ public static class HanScoringScenario
         return 0;
     }
 
-    private sealed class Row
-    {
-        public string Label { get; set; } = "";
-        public string Text { get; set; } = "";
-    }
 }

@@ -21,8 +21,8 @@ public static class LoadTimeScenario
     public static int Run(Corpus corpus, TextWriter log, int trainCount)
     {
         var ml = new MLContext(seed: 1);
-        var train = ml.Data.LoadFromEnumerable(corpus.Train.Take(trainCount).Select(d => new Row { Label = d.Label, Text = d.Text }));
-        var test = ml.Data.LoadFromEnumerable(corpus.Test.Take(200).Select(d => new Row { Label = d.Label, Text = d.Text }));
+        var train = ml.Data.LoadFromEnumerable(corpus.Train.Take(trainCount).Select(d => TextRow.From(d)));
+        var test = ml.Data.LoadFromEnumerable(corpus.Test.Take(200).Select(d => TextRow.From(d)));
         var folder = Path.Combine(Path.GetTempPath(), $"load-time-{Environment.ProcessId}");
         Directory.CreateDirectory(folder);
         try
@@ -75,9 +75,4 @@ public static class LoadTimeScenario
     private static ITransformer FrozenMiniLm(MLContext ml, IDataView data)
         => ml.Transforms.Text.SelfAttentionFeaturize(MiniLmFeaturizer.Options(label: null, epochs: 1)).Fit(data);
 
-    private sealed class Row
-    {
-        public string Label { get; set; } = "";
-        public string Text { get; set; } = "";
-    }
 }

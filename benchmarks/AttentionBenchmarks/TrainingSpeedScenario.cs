@@ -61,13 +61,13 @@ public static class TrainingSpeedScenario
     private static (double Seconds, int Epochs, string Note) Han(List<Document> documents, List<Document> test)
     {
         var (ml, epochs) = Context();
-        var train = ml.Data.LoadFromEnumerable(documents.Select(d => new TextRow { Label = d.Label, Text = d.Text }));
+        var train = ml.Data.LoadFromEnumerable(documents.Select(d => TextRow.From(d)));
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
             .Append(ml.MulticlassClassification.Trainers.HierarchicalAttention("Label", "Text"));
         var clock = Stopwatch.StartNew();
         var model = pipeline.Fit(train);
         double elapsed = clock.Elapsed.TotalSeconds;
-        var metrics = ml.MulticlassClassification.Evaluate(model.Transform(ml.Data.LoadFromEnumerable(test.Select(d => new TextRow { Label = d.Label, Text = d.Text }))));
+        var metrics = ml.MulticlassClassification.Evaluate(model.Transform(ml.Data.LoadFromEnumerable(test.Select(d => TextRow.From(d)))));
         (model as IDisposable)?.Dispose();
         return (elapsed, epochs.Count, string.Create(CultureInfo.InvariantCulture, $", test accuracy {metrics.MicroAccuracy:P2}"));
     }
@@ -75,7 +75,7 @@ public static class TrainingSpeedScenario
     private static (double Seconds, int Epochs, string Note) Featurizer(List<Document> documents)
     {
         var (ml, epochs) = Context();
-        var train = ml.Data.LoadFromEnumerable(documents.Select(d => new TextRow { Label = d.Label, Text = d.Text }));
+        var train = ml.Data.LoadFromEnumerable(documents.Select(d => TextRow.From(d)));
         var keyed = ml.Transforms.Conversion.MapValueToKey("Label").Fit(train).Transform(train);
         var estimator = ml.Transforms.Text.SelfAttentionFeaturize("Features", "Text", "Label");
         var clock = Stopwatch.StartNew();
@@ -141,12 +141,6 @@ public static class TrainingSpeedScenario
                 hash = (hash ^ c) * 16777619;
             return hash;
         }
-    }
-
-    private sealed class TextRow
-    {
-        public string Label { get; set; } = "";
-        public string Text { get; set; } = "";
     }
 
     private sealed class SequenceRow

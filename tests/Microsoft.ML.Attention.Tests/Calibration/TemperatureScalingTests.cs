@@ -38,6 +38,14 @@ public sealed class TemperatureScalingTests
         Assert.AreEqual(1.0, TemperatureScaling.Fit(logits.Take(1).ToList(), new[] { -1 }), "no labelled row: no scaling");
     }
 
+    private static HierarchicalAttentionTrainer.Options Options(bool scale)
+    {
+        var options = HanTestSettings.Small();
+        options.ValidationFraction = 0.25;
+        options.ScaleTemperature = scale;
+        return options;
+    }
+
     [TestMethod]
     public void TheHansScaledProbabilitiesKeepItsPredictedLabelsAndAreSaved()
     {
@@ -47,11 +55,7 @@ public sealed class TemperatureScalingTests
             var ml = new MLContext(seed: 5);
             var data = ml.Data.LoadFromEnumerable(rows);
             var model = ml.Transforms.Conversion.MapValueToKey("Label")
-                .Append(ml.MulticlassClassification.Trainers.HierarchicalAttention(new HierarchicalAttentionTrainer.Options
-                {
-                    NumberOfEpochs = 8, EmbeddingSize = 16, WordHiddenSize = 8, SentenceHiddenSize = 8, AttentionSize = 8,
-                    ValidationFraction = 0.25, MinimumWordCount = 1, EarlyStoppingPatience = 8, ScaleTemperature = scale,
-                })).Fit(data);
+                .Append(ml.MulticlassClassification.Trainers.HierarchicalAttention(Options(scale))).Fit(data);
             var scored = model.Transform(data);
             predicted = scored.GetColumn<uint>("PredictedLabel").ToArray();
             var scores = scored.GetColumn<float[]>("Score").ToArray();

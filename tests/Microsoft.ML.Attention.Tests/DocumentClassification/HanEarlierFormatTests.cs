@@ -10,15 +10,12 @@ namespace Microsoft.ML.Attention.Tests.DocumentClassification;
 /// A HAN pipeline (MapValueToKey → HAN with sentence and word weights) saved by commit 66c6463, before the loaders'
 /// stricter checks and before the architecture record held a temperature, with the scores and attention weights it gave
 /// then (Data/han-format-0x00010003.*): this version loads it and scores those texts as it did, within float rounding
-/// (the tolerance of <see cref="TextFeaturization.EarlierFormatTests"/>: another machine's kernels round differently).
+/// (<see cref="StoredValues"/>: another machine's kernels round differently).
 /// </summary>
 [TestClass]
 public sealed class HanEarlierFormatTests
 {
     private static string DataFile(string name) => Path.Combine(AppContext.BaseDirectory, "DocumentClassification", "Data", name);
-
-    private static float[] Floats(string hex)
-        => hex.Length == 0 ? Array.Empty<float>() : hex.Split(' ').Select(h => BitConverter.Int32BitsToSingle(Convert.ToInt32(h, 16))).ToArray();
 
     private sealed class Row
     {
@@ -37,11 +34,6 @@ public sealed class HanEarlierFormatTests
         var values = columns.Select(c => scored.GetColumn<float[]>(c).ToArray()).ToArray();
         for (int i = 0; i < expected.Length; i++)
             for (int c = 0; c < columns.Length; c++)
-            {
-                var want = Floats(expected[i][c + 1]);
-                Assert.HasCount(want.Length, values[c][i], $"{columns[c]} of '{expected[i][0]}'");
-                for (int j = 0; j < want.Length; j++)
-                    Assert.AreEqual(want[j], values[c][i][j], 1e-5 + 1e-4 * Math.Abs(want[j]), $"{columns[c]} of '{expected[i][0]}', element {j}");
-            }
+                StoredValues.AssertClose(StoredValues.Floats(expected[i][c + 1]), values[c][i], $"{columns[c]} of '{expected[i][0]}'");
     }
 }
