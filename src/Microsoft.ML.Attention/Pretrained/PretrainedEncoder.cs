@@ -214,6 +214,8 @@ internal sealed class PretrainedEncoder : IFeaturizerEncoder, IDisposable
             using var batch = new TokenBatch(members.SelectMany(m => m.Windows).ToArray());
             var (states, layerWeights) = Model.Forward(batch.Ids, batch.Mask, needWeights: tokenWeights is not null);
             var values = TextVectors(Model.Pool(states, batch.Mask), members, Normalize).contiguous().data<float>().ToArray();
+            if (FiniteWeights.IndexOfNonFinite(values) is var bad and >= 0)
+                throw NonFiniteVector(group[bad / hidden], values[bad]);
             var received = tokenWeights is null ? null
                 : ReceivedAttention.PerToken(tokenWeights == TokenAttentionSource.LastLayer ? new[] { layerWeights[^1] } : layerWeights, batch.Mask);
             int row = 0;
@@ -232,6 +234,12 @@ internal sealed class PretrainedEncoder : IFeaturizerEncoder, IDisposable
         });
         return (vectors, weights);
     }
+
+    // Finite weights can still overflow float32 arithmetic (a flipped exponent bit in a file makes a weight 1e30):
+    // such a model is refused when it first scores, instead of handing NaN to the next trainer.
+    private static InvalidOperationException NonFiniteVector(int text, float value)
+        => new($"The pretrained encoder computed {value} in the vector of text {text}: its weights overflow float32 arithmetic "
+            + "(a damaged or edited model file?). Load the model again from its original files.");
 
     /// <summary>
     /// Window vectors [windows, hidden] → text vectors [texts, hidden]: the windows of one text are averaged, then

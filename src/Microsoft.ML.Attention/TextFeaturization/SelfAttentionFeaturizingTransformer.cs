@@ -90,7 +90,10 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
     private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)
         => Create(env, ctx).MakeRowMapper(inputSchema);
 
-    private static SelfAttentionFeaturizingTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
+    // Every load error names the model file and the component's entry.
+    private static SelfAttentionFeaturizingTransformer Create(IHostEnvironment env, ModelLoadContext ctx) => ModelFormat.Load(ctx, () => Read(env, ctx));
+
+    private static SelfAttentionFeaturizingTransformer Read(IHostEnvironment env, ModelLoadContext ctx)
     {
         Contracts.CheckValue(env, nameof(env));
         var written = ModelFormat.CheckVersion(ctx, GetVersionInfo(), "self-attention featurizer", ModelFormat.FeaturizerWithoutEncoderKind);
@@ -102,9 +105,9 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
         // int: token attention source
         // int: encoder kind (EncoderKind; absent before 0x00010003: from scratch)
         // the encoder (see FromScratchEncoder.Save or PretrainedEncoder.Save)
-        var output = ctx.LoadNonEmptyString();
-        var input = ctx.LoadNonEmptyString();
-        var tokenWeights = ctx.LoadStringOrNull();
+        var output = ModelFormat.ColumnName(ctx, "output")!;
+        var input = ModelFormat.ColumnName(ctx, "input")!;
+        var tokenWeights = ModelFormat.ColumnName(ctx, "token weights", optional: true);
         var source = (TokenAttentionSource)ctx.Reader.ReadInt32();
         var kind = written <= ModelFormat.FeaturizerWithoutEncoderKind ? EncoderKind.FromScratch : (EncoderKind)ctx.Reader.ReadInt32();
         IFeaturizerEncoder encoder = kind switch
@@ -113,6 +116,15 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
             EncoderKind.PretrainedBert => Pretrained.PretrainedEncoder.Load(ctx),
             _ => throw ModelFormat.Error("self-attention featurizer", $"encoder kind {(int)kind} is not one this version knows."),
         };
+        try
+        {
+            ModelFormat.CheckAtEnd(ctx, "self-attention featurizer");
+        }
+        catch
+        {
+            encoder.Module.Dispose();
+            throw;
+        }
         return new SelfAttentionFeaturizingTransformer(env, output, input, tokenWeights, source, encoder);
     }
 
