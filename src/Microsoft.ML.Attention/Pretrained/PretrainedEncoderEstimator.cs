@@ -198,7 +198,7 @@ public sealed class PretrainedEncoderEstimator : IEstimator<PretrainedEncoderTra
         var label = o.LabelColumnName == null ? null : LabelColumn.Find(_host, input.Schema, o.LabelColumnName);
         var teacher = TeacherScores.Find(_host, input.Schema, o.TeacherScoreColumnName, label);
         using var run = TrainingRun.Begin(_host, o);
-        using var channel = _host.Start("Fitting pretrained encoder");
+        using var channel = _host.Start("Training pretrained encoder");
         return PretrainedEncoderFit.Fit(_host, channel, o, input, textColumn, label, run.Seed, teacher);
     }
 
