@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML.Attention.Core;
 using Microsoft.ML.Attention.Infrastructure;
-using Microsoft.ML.Attention.Pretrained;
 using Microsoft.ML.Attention.Text;
 using Microsoft.ML.Attention.TextFeaturization;
 using Microsoft.ML.Attention.Training;
@@ -26,6 +25,8 @@ namespace Microsoft.ML.Attention;
 /// <para>Texts are read as one token sequence of at most <see cref="Options.MaximumTokens"/> tokens (including a leading
 /// classification token). Longer texts keep their first and last tokens, or are encoded in windows whose vectors are
 /// averaged (<see cref="Options.LongText"/>); how many tokens a cut dropped is logged.</para>
+/// <para>A pretrained BERT-family encoder is <see cref="PretrainedEncoderEstimator"/>
+/// (<c>mlContext.Transforms.Text.ApplyPretrainedEncoder</c>); the obsolete <see cref="Options.PretrainedModelPath"/> forwards to it.</para>
 /// </remarks>
 public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttentionFeaturizingTransformer>
 {
@@ -171,8 +172,6 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
 
     private readonly IHost _host;
     private readonly Options _options;
-    // The pretrained encoder the obsolete PretrainedModelPath forwards to; null for an encoder trained from scratch.
-    private readonly PretrainedEncoderEstimator? _pretrained;
 
     internal SelfAttentionFeaturizingEstimator(IHostEnvironment env, Options options)
     {
@@ -182,8 +181,12 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         Validate(_host, options);
         _options = options;
         if (options.ForwardedModelPath != null)
-            _pretrained = PretrainedEncoderEstimator.OnHost(_host, PretrainedPathForwarding.Options(options));
+            Forwarded();   // the pretrained encoder's checks, now as before
     }
+
+    // The pretrained encoder the obsolete PretrainedModelPath forwards to, made from the options as they are when it is
+    // needed (as the featurizer read them), on this estimator's host (whose random numbers choose the seed as before).
+    private PretrainedEncoderEstimator Forwarded() => PretrainedEncoderEstimator.OnHost(_host, PretrainedPathForwarding.Options(_options));
 
     private static void Validate(IHost host, Options o)
     {
@@ -223,10 +226,10 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
     {
         _host.CheckValue(input, nameof(input));
         var o = _options;
-        if (_pretrained != null)
+        if (o.ForwardedModelPath != null)
         {
             PretrainedPathForwarding.LogIgnoredOptions(_host, o);
-            return new SelfAttentionFeaturizingTransformer(_host, Columns(o), _pretrained.FitEncoder(input)) { OutputCacheMegabytes = o.OutputCacheMegabytes };
+            return new SelfAttentionFeaturizingTransformer(_host, Columns(o), Forwarded().FitEncoder(input)) { OutputCacheMegabytes = o.OutputCacheMegabytes };
         }
         var textColumn = TextColumn.Find(_host, input.Schema, o.InputColumnName);
         var label = o.LabelColumnName == null ? null : LabelColumn.Find(_host, input.Schema, o.LabelColumnName);
@@ -299,8 +302,8 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
     /// <param name="inputSchema">Shape of the input data.</param>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
-        if (_pretrained != null)
-            return _pretrained.GetOutputSchema(inputSchema);
+        if (_options.ForwardedModelPath != null)
+            return Forwarded().GetOutputSchema(inputSchema);
         _host.CheckValue(inputSchema, nameof(inputSchema));
         TextColumn.Check(_host, inputSchema, _options.InputColumnName);
         if (_options.LabelColumnName != null)

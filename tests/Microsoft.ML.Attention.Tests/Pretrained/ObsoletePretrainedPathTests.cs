@@ -67,6 +67,21 @@ public sealed class ObsoletePretrainedPathTests
     }
 
     [TestMethod]
+    public void OptionsSetAfterTheEstimatorIsMadeApplyAtFitAsBefore()
+    {
+        using var bert = new TempFolder();
+        var folder = RandomBert.Write(bert.Path);
+        var ml = new MLContext(seed: 38);
+        var options = Old(PretrainedEncoderTests.FineTuning(folder, epochs: 1));
+        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.Text.SelfAttentionFeaturize(options));
+        // What samples/PretrainedTextClassification does: the progress bar is attached when the fit starts.
+        int reports = 0;
+        options.Progress = _ => reports++;
+        pipeline.Fit(ml.Data.LoadFromEnumerable(PretrainedEncoderTests.Rows(40, seed: 39)));
+        Assert.IsTrue(reports > 0, "the progress callback set after the estimator was made is called");
+    }
+
+    [TestMethod]
     public void TheShortObsoleteOverloadGivesTheNewComponentsFrozenVectors()
     {
         using var bert = new TempFolder();

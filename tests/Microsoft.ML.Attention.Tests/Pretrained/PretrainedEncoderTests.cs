@@ -259,6 +259,27 @@ public sealed class PretrainedEncoderTests
     }
 
     [TestMethod]
+    public void TheNormalizeOptionGivesTheModelsVectorsScaledToUnitLength()
+    {
+        var ml = new MLContext(seed: 19);
+        var data = ml.Data.LoadFromEnumerable(Rows(12, seed: 20));
+        using var plain = ml.Transforms.Text.ApplyPretrainedEncoder(Frozen(_folder)).Fit(data);
+        var options = Frozen(_folder);
+        options.Normalize = true;
+        using var normalized = ml.Transforms.Text.ApplyPretrainedEncoder(options).Fit(data);
+        Assert.IsFalse(plain.Normalize, "a Hugging Face folder has no Normalize module");
+        Assert.IsTrue(normalized.Normalize);
+        var expected = ColumnAssert.Vectors(plain.Transform(data), "Embedding");
+        var actual = ColumnAssert.Vectors(normalized.Transform(data), "Embedding");
+        for (int i = 0; i < expected.Count; i++)
+        {
+            var norm = Math.Sqrt(expected[i].Sum(v => (double)v * v));
+            Assert.IsTrue(Math.Abs(norm - 1) > 1e-2, $"row {i}: the model's own vector is not of unit length ({norm})");
+            FloatAssert.AreClose(expected[i].Select(v => (float)(v / norm)).ToArray(), actual[i], $"row {i}", 1e-5);
+        }
+    }
+
+    [TestMethod]
     public void BadColumnsFailAtFitGetOutputSchemaAndTransformNamingTheColumn()
     {
         var ml = new MLContext(seed: 12);
