@@ -58,8 +58,7 @@ public static class FuzzCases
             case "pooling" or "han" or "featurizer" or "pretrained":
                 return ml.Model.Load(path, out _).Transform(rows);
             case "huggingface" or "sentence-transformers" or "onnx":
-                var frozen = new SelfAttentionFeaturizingEstimator.Options { InputColumnName = "Text", OutputColumnName = "Embedding", PretrainedModelPath = path };
-                return ml.Transforms.Text.SelfAttentionFeaturize(frozen).Fit(rows).Transform(rows);
+                return ml.Transforms.Text.ApplyPretrainedEncoder("Embedding", "Text", path).Fit(rows).Transform(rows);
             case "vectors":
                 // The HAN takes the file's dimension as its embedding size, so every dimension a mutation gives trains.
                 var options = new HierarchicalAttentionTrainer.Options

@@ -26,6 +26,7 @@ internal static class ModelFormat
     //   0x00010002: architecture and text settings as named JSON fields; every output column's name saved.
     //   0x00010003: the self-attention featurizer records its encoder's kind (from scratch or pretrained BERT);
     //               the other components' streams are unchanged, and 0x00010002 models of every component still load.
+    //               The pretrained encoder's own transformer (ApplyPretrainedEncoder) starts at this version.
     private const uint CurrentVersion = 0x00010003;
 
     // The format before the featurizer's encoder kind: still read (its encoder is one trained from scratch).

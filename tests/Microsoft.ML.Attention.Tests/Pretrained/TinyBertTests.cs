@@ -3,7 +3,7 @@ using System;
 using System.IO;
 using System.Linq;
 using Microsoft.ML.Attention.Pretrained;
-using Microsoft.ML.Attention.TextFeaturization;
+using Microsoft.ML.Attention.Infrastructure;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 using TorchSharp;
 
