@@ -91,8 +91,8 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         /// <summary>Name of an optional output column with the attention each token received; null for none.</summary>
         /// <remarks>
         /// Default null (no column). Must differ from <see cref="OutputColumnName"/>. Reading the column makes scoring
-        /// about 25% slower (the weights must be materialized, so attention cannot run in libtorch's fused kernel);
-        /// cursors and prediction engines that do not read it pay nothing.
+        /// slower (the weights must be materialized, so attention cannot run in libtorch's fused kernel); cursors and
+        /// prediction engines that do not read it pay nothing.
         /// </remarks>
         public string? TokenWeightsColumnName { get; set; }
 
