@@ -39,7 +39,7 @@ public sealed class PoolingExportTests
     }
 
     // Each combination changes the defaults of Options(): Location score, soft attention, one head, no query.
-    private static readonly Dictionary<string, Action<AttentionPoolingEstimator.Options>> Combinations = new()
+    internal static readonly Dictionary<string, Action<AttentionPoolingEstimator.Options>> Combinations = new()
     {
         ["Location, Soft"] = o => { },
         ["Location, Soft, 3 heads, projection"] = o => { o.NumberOfHeads = 3; o.OutputSize = 3; },
@@ -125,7 +125,7 @@ public sealed class PoolingExportTests
         StringAssert.Contains(error.Message, "11");
     }
 
-    private static AttentionPoolingEstimator.Options Options(string combination)
+    internal static AttentionPoolingEstimator.Options Options(string combination)
     {
         var options = new AttentionPoolingEstimator.Options
         {
@@ -142,7 +142,7 @@ public sealed class PoolingExportTests
         return options;
     }
 
-    private static IEstimator<ITransformer> Pipeline(MLContext ml, AttentionPoolingEstimator.Options options)
+    internal static IEstimator<ITransformer> Pipeline(MLContext ml, AttentionPoolingEstimator.Options options)
         => ml.Transforms.AttentionPooling(options)
             .Append(ml.Transforms.Concatenate("Features", "Pooled"))
             .Append(ml.Transforms.NormalizeMinMax("Features"))
@@ -150,7 +150,7 @@ public sealed class PoolingExportTests
 
     // SequenceData's rows (the label at a random position), of 0 to 6 positions, with a query per row; with
     // withNonFinite, every fifth row of two or more positions has a NaN and an infinity at its second position.
-    private static List<TrainingRow> Rows(int count, int seed, bool withNonFinite)
+    internal static List<TrainingRow> Rows(int count, int seed, bool withNonFinite)
     {
         var random = new Random(seed);
         return SequenceData.Generate(count, VectorSize, seed, minLength: 0, maxLength: 6).Select((row, i) =>
