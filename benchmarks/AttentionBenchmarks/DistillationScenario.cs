@@ -81,7 +81,7 @@ public static class DistillationScenario
         }
         else
         {
-            teacherSeconds = Measure.Seconds(() => teacher = ml.Transforms.Text.SelfAttentionFeaturize(MiniLmFeaturizer.Options("Label", 1))
+            teacherSeconds = Measure.Seconds(() => teacher = ml.Transforms.Text.ApplyPretrainedEncoder(MiniLmFeaturizer.Options("Label", 1))
                 .Append(ml.Transforms.NormalizeLpNorm("Features", "Embedding"))
                 .AppendCacheCheckpoint(ml)
                 .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy())

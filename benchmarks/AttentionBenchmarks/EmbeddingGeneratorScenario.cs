@@ -23,7 +23,7 @@ public static class EmbeddingGeneratorScenario
     {
         var ml = new MLContext(seed: 1);
         var texts = corpus.Test.Take(scoreCount).Select(d => d.Text).ToList();
-        var encoder = ml.Transforms.Text.SelfAttentionFeaturize(MiniLmFeaturizer.Options(label: null, epochs: 1))
+        var encoder = ml.Transforms.Text.ApplyPretrainedEncoder(MiniLmFeaturizer.Options(label: null, epochs: 1))
             .Fit(ml.Data.LoadFromEnumerable(Array.Empty<TextRow>()));
         using var generator = encoder.AsEmbeddingGenerator(ml, "Text", "Embedding", modelId: "all-MiniLM-L6-v2");
         double bestTransform = double.PositiveInfinity, bestGenerator = double.PositiveInfinity;

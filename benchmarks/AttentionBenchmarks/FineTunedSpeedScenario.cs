@@ -28,10 +28,10 @@ public static class FineTunedSpeedScenario
         var keyed = keys.Transform(train);
 
         var clock = Stopwatch.StartNew();
-        var frozen = ml.Transforms.Text.SelfAttentionFeaturize(MiniLmFeaturizer.Options(label: null, epochs: 1)).Fit(keyed);
+        var frozen = ml.Transforms.Text.ApplyPretrainedEncoder(MiniLmFeaturizer.Options(label: null, epochs: 1)).Fit(keyed);
         log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"finetuned-speed: frozen fitted in {clock.Elapsed.TotalSeconds:F1} s"));
         clock.Restart();
-        var fineTuned = ml.Transforms.Text.SelfAttentionFeaturize(MiniLmFeaturizer.Options(label: "Label", epochs: 1)).Fit(keyed);
+        var fineTuned = ml.Transforms.Text.ApplyPretrainedEncoder(MiniLmFeaturizer.Options(label: "Label", epochs: 1)).Fit(keyed);
         log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"finetuned-speed: fine-tuned on {trainCount} documents in {clock.Elapsed.TotalSeconds:F1} s"));
         string path = Path.Combine(Path.GetTempPath(), $"finetuned-speed-{Environment.ProcessId}.zip");
         ml.Model.Save(fineTuned, train.Schema, path);

@@ -50,11 +50,11 @@ public static class FineTuningRecipeScenario
             };
             var labelled = ml.Data.LoadFromEnumerable(corpus.Train.Take(trainCount).Select(d => new Row { Label = d.Label, Text = d.Text }));
             var test = ml.Data.LoadFromEnumerable(corpus.Test.Select(d => new Row { Label = d.Label, Text = d.Text }));
-            var options = new SelfAttentionFeaturizingEstimator.Options
+            var options = new PretrainedEncoderEstimator.Options
             {
                 InputColumnName = "Text",
                 OutputColumnName = "Embedding",
-                PretrainedModelPath = MiniLmModel.OnnxPath(MiniLmModel.Folder(Program.DataDirectory)),
+                ModelPath = MiniLmModel.OnnxPath(MiniLmModel.Folder(Program.DataDirectory)),
                 LabelColumnName = "Label",
                 MaximumTokens = OnnxRuntimeMiniLm.MaximumTokens,
                 NumberOfThreads = 2,
@@ -72,7 +72,7 @@ public static class FineTuningRecipeScenario
             double startMib = Measure.CurrentMemoryBytes() / (1024.0 * 1024.0);
             var clock = Stopwatch.StartNew();
             var model = ml.Transforms.Conversion.MapValueToKey("Label")
-                .Append(ml.Transforms.Text.SelfAttentionFeaturize(options))
+                .Append(ml.Transforms.Text.ApplyPretrainedEncoder(options))
                 .Append(ml.Transforms.NormalizeLpNorm("Features", "Embedding"))
                 .AppendCacheCheckpoint(ml)
                 .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy())

@@ -27,7 +27,7 @@ public static class FrozenSpeedScenario
         string folder = MiniLmModel.Folder(Program.DataDirectory);
         var ml = new MLContext(seed: 1);
         var rows = texts.Select(t => new Row { Text = t }).ToList();
-        var featurizer = ml.Transforms.Text.SelfAttentionFeaturize(MiniLmFeaturizer.Options(label: null, epochs: 1))
+        var featurizer = ml.Transforms.Text.ApplyPretrainedEncoder(MiniLmFeaturizer.Options(label: null, epochs: 1))
             .Fit(ml.Data.LoadFromEnumerable(rows.Take(8)));
         using var onnx = new OnnxRuntimeMiniLm(folder, threads: 2);
         var ids = texts.Select(onnx.Ids).ToArray();

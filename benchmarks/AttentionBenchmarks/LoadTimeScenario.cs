@@ -73,6 +73,6 @@ public static class LoadTimeScenario
     }
 
     private static ITransformer FrozenMiniLm(MLContext ml, IDataView data)
-        => ml.Transforms.Text.SelfAttentionFeaturize(MiniLmFeaturizer.Options(label: null, epochs: 1)).Fit(data);
+        => ml.Transforms.Text.ApplyPretrainedEncoder(MiniLmFeaturizer.Options(label: null, epochs: 1)).Fit(data);
 
 }

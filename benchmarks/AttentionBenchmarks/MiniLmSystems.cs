@@ -9,18 +9,18 @@ using Microsoft.ML.Attention;
 namespace AttentionBenchmarks;
 
 /// <summary>
-/// Settings shared by the systems that run all-MiniLM-L6-v2 through this library's featurizer
-/// (<c>PretrainedModelPath</c>), matched to <see cref="OnnxRuntimeMiniLmSdcaSystem"/> and to
+/// Settings shared by the systems that run all-MiniLM-L6-v2 through this library's pretrained encoder
+/// (<c>ApplyPretrainedEncoder</c>), matched to <see cref="OnnxRuntimeMiniLmSdcaSystem"/> and to
 /// benchmarks/reference/minilm_finetune.py: 2 threads, the library's fine-tuning defaults (batches of 16, AdamW 1e-4), at most
 /// 256 tokens, no validation hold-out.
 /// </summary>
 internal static class MiniLmFeaturizer
 {
-    public static SelfAttentionFeaturizingEstimator.Options Options(string? label, int epochs) => new()
+    public static PretrainedEncoderEstimator.Options Options(string? label, int epochs) => new()
     {
         InputColumnName = "Text",
         OutputColumnName = "Embedding",
-        PretrainedModelPath = MiniLmModel.OnnxPath(MiniLmModel.Folder(Program.DataDirectory)),
+        ModelPath = MiniLmModel.OnnxPath(MiniLmModel.Folder(Program.DataDirectory)),
         LabelColumnName = label,
         NumberOfEpochs = epochs,
         // Fine-tuning keeps the library's defaults (AdamW 1e-4, batches of 16, 10% warm-up), as the PyTorch reference's defaults.
@@ -58,7 +58,7 @@ public sealed class MiniLmFrozenSdcaSystem : PipelineSystem
 
     protected override IEstimator<ITransformer> Pipeline(MLContext ml, TextWriter log)
         => ml.Transforms.Conversion.MapValueToKey("Label")
-            .Append(ml.Transforms.Text.SelfAttentionFeaturize(MiniLmFeaturizer.Options(label: null, epochs: 1)))
+            .Append(ml.Transforms.Text.ApplyPretrainedEncoder(MiniLmFeaturizer.Options(label: null, epochs: 1)))
             .Append(ml.Transforms.NormalizeLpNorm("Features", "Embedding"))
             .AppendCacheCheckpoint(ml)
             .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy())
@@ -118,7 +118,7 @@ public sealed class MiniLmFineTunedSdcaSystem : IBenchmarkSystem
 
         ITransformer featurizer = null!;
         double tuneSeconds = Measure.Seconds(() =>
-            featurizer = ml.Transforms.Text.SelfAttentionFeaturize(MiniLmFeaturizer.Options("Label", _epochs)).Fit(keys.Transform(tune)));
+            featurizer = ml.Transforms.Text.ApplyPretrainedEncoder(MiniLmFeaturizer.Options("Label", _epochs)).Fit(keys.Transform(tune)));
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"[{Name}] fine-tuned on {tuneDocuments.Count} documents x {_epochs} epochs in {tuneSeconds:F1} s ({tuneDocuments.Count * _epochs / tuneSeconds:F1} docs/s)"));
         long tunePeak = Measure.PeakMemoryBytes();

@@ -34,7 +34,9 @@ namespace AttentionBenchmarks;
 ///                               (the HAN's batched scoring of the test documents; see HanScoringScenario); or embedding-generator
 ///                               (GenerateAsync against Transform, frozen MiniLM, --score N texts, default 2000; see EmbeddingGeneratorScenario);
 ///                               or calibration (HAN and FeaturizeText + SDCA: calibration error, --train N; see CalibrationScenario);
-///                               or load-time (loading valid models and scoring after it, --train N; see LoadTimeScenario)
+///                               or load-time (loading valid models and scoring after it, --train N; see LoadTimeScenario);
+///                               or loader-fuzz (issue 33's mutation campaign: --cases N damaged inputs of each kind, default
+///                               800, --seeds S[,S]; needs no corpus; see LoaderFuzzScenario)
 ///   --mmap-threshold BYTES      sets the AppContext setting Microsoft.ML.Attention.TrainingMmapThreshold
 /// </summary>
 public static class Program
@@ -68,6 +70,7 @@ public static class Program
         int mallocAt = Array.IndexOf(args, "--malloc");
         MemoryScenario.ApplyMallocSetting(mallocAt >= 0 && mallocAt + 1 < args.Length ? args[mallocAt + 1] : "library");
         string? scenario = null;
+        bool seedsGiven = false;
         int documents = 4000, passes = 40, trainCount = 1500, scoreCount = 1000, calls = 250, threads = 4;
         string corpusName = "debian";
         string? only = null;
@@ -101,11 +104,12 @@ public static class Program
                 case "--students": DistillationScenario.Students = Next().Split(','); break;
                 case "--word-vectors": DistillationScenario.WordVectors = Next(); break;
                 case "--teacher-cache": DistillationScenario.TeacherCache = true; break;
-                case "--seeds": FineTuningRecipeScenario.Seeds = Next().Split(',').Select(v => int.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray(); break;
+                case "--seeds": FineTuningRecipeScenario.Seeds = Next().Split(',').Select(v => int.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray(); seedsGiven = true; break;
                 case "--lr": FineTuningRecipeScenario.LearningRate = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--epochs": FineTuningRecipeScenario.Epochs = Count(Next()); break;
                 case "--validation": FineTuningRecipeScenario.Validation = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--batch": FineTuningRecipeScenario.BatchSize = Count(Next()); break;
+                case "--cases": LoaderFuzzScenario.Cases = Count(Next()); break;
                 case "--components": TrainingSpeedScenario.Components = Next().Split(','); break;
                 case "--repeat": TrainingSpeedScenario.Repeat = Count(Next()); break;
                 case "--mmap-threshold": AppContext.SetData("Microsoft.ML.Attention.TrainingMmapThreshold", Next()); break;
@@ -141,6 +145,10 @@ public static class Program
         TextWriter log = Console.Out;
         dataDirectory ??= Path.Combine(RepositoryRoot(), "benchmarks", "data");
         DataDirectory = dataDirectory;
+        if (scenario == "loader-fuzz")
+        {
+            return LoaderFuzzScenario.Run(RepositoryRoot(), dataDirectory, seedsGiven ? FineTuningRecipeScenario.Seeds : new[] { 33 }, log);
+        }
         Corpus corpus = corpusName switch
         {
             "debian" => DebianCorpus.Load(dataDirectory, rebuild, log, minimumBody),

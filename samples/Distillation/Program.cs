@@ -49,11 +49,11 @@ T Timed<T>(Func<T> fit, out double seconds)
 
 // The teacher: MiniLM fine-tuned on the labels, its vectors → SDCA (class probabilities in "Score").
 var modelPath = settings.ModelPath ?? MiniLmModel.Extract(Path.Combine(AppContext.BaseDirectory, "models", "all-MiniLM-L6-v2"));
-var teacherPipeline = ml.Transforms.Text.SelfAttentionFeaturize(new SelfAttentionFeaturizingEstimator.Options
+var teacherPipeline = ml.Transforms.Text.ApplyPretrainedEncoder(new PretrainedEncoderEstimator.Options
     {
         InputColumnName = "Text",
         OutputColumnName = "Embedding",
-        PretrainedModelPath = modelPath,
+        ModelPath = modelPath,
         LabelColumnName = "Label",
         NumberOfEpochs = settings.Epochs,
         MaximumTokens = 64,   // utterances are short

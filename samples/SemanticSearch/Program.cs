@@ -25,7 +25,7 @@ var texts = File.ReadLines(Path.Combine(AppContext.BaseDirectory, "Data", "inten
 var modelPath = MiniLmModel.Extract(Path.Combine(AppContext.BaseDirectory, "models", "all-MiniLM-L6-v2"));
 
 // Without a label the encoder stays frozen: the pretrained sentence vectors, which is what retrieval wants.
-var encoder = ml.Transforms.Text.SelfAttentionFeaturize("Embedding", "Text", labelColumnName: null, pretrainedModelPath: modelPath)
+var encoder = ml.Transforms.Text.ApplyPretrainedEncoder("Embedding", "Text", modelPath)
     .Fit(ml.Data.LoadFromEnumerable(Array.Empty<TextRow>()));
 var cache = new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions()));
 using IEmbeddingGenerator<string, Embedding<float>> generator =

@@ -83,6 +83,10 @@ internal sealed class ClassNames
         {
             throw ModelFormat.Error("class names", $"the model stream ends after {names.Count} of the {count} class names it announces.");
         }
+        catch (FormatException)
+        {
+            throw ModelFormat.Error("class names", $"the length of class name {names.Count + 1} of {count} is damaged.");
+        }
         return new ClassNames(names.ToArray());
     }
 }

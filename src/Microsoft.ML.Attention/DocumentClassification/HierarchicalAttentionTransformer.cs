@@ -74,7 +74,10 @@ public sealed class HierarchicalAttentionTransformer : AttentionTransformerBase
     private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)
         => Create(env, ctx).MakeRowMapper(inputSchema);
 
-    private static HierarchicalAttentionTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
+    // Every load error names the model file and the component's entry.
+    private static HierarchicalAttentionTransformer Create(IHostEnvironment env, ModelLoadContext ctx) => ModelFormat.Load(ctx, () => Read(env, ctx));
+
+    private static HierarchicalAttentionTransformer Read(IHostEnvironment env, ModelLoadContext ctx)
     {
         Contracts.CheckValue(env, nameof(env));
         ModelFormat.CheckVersion(ctx, GetVersionInfo(), "hierarchical attention network");
@@ -92,6 +95,7 @@ public sealed class HierarchicalAttentionTransformer : AttentionTransformerBase
         var columns = OutputColumnNames.Load(ctx);
         var text = TextPreprocessing.Read(ctx.Reader);
         var classes = DocumentClassification.ClassNames.Read(ctx.Reader);
+        ModelFormat.CheckAtEnd(ctx, "hierarchical attention network");
         var vocabulary = VocabularyModel.Load(ctx);
         var (architecture, module) = ModuleCheckpoint.Load(ctx, ModuleStream, "network architecture", (HanArchitecture a) =>
         {

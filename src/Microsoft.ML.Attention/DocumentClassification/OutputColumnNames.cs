@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Microsoft.ML.Attention.Infrastructure;
 using Microsoft.ML.Data;
 
 namespace Microsoft.ML.Attention.DocumentClassification;
@@ -81,6 +82,7 @@ internal sealed record OutputColumnNames(string Text, string Score, string Predi
     }
 
     public static OutputColumnNames Load(ModelLoadContext ctx) => new OutputColumnNames(
-        ctx.LoadNonEmptyString(), ctx.LoadNonEmptyString(), ctx.LoadNonEmptyString(), ctx.LoadNonEmptyString(),
-        ctx.LoadStringOrNull(), ctx.LoadStringOrNull(), ctx.LoadStringOrNull());
+        ModelFormat.ColumnName(ctx, "text")!, ModelFormat.ColumnName(ctx, "score")!, ModelFormat.ColumnName(ctx, "predicted label")!,
+        ModelFormat.ColumnName(ctx, "probability")!, ModelFormat.ColumnName(ctx, "sentence weights", optional: true),
+        ModelFormat.ColumnName(ctx, "word weights", optional: true), ModelFormat.ColumnName(ctx, "sentence lengths", optional: true));
 }

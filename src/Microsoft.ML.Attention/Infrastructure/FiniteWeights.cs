@@ -1,31 +1,19 @@
 using System;
-using System.IO;
 
 namespace Microsoft.ML.Attention.Infrastructure;
 
 /// <summary>
-/// Refuses weights holding NaN or infinity as they are read: such a model loads and then scores NaN without a word.
-/// Checked on the values already being copied, so no second pass over the file.
+/// Refuses weights holding NaN, infinity or a magnitude no trained model has, as they are read: such a model loads
+/// and then scores NaN without a word. Checked on the values already being copied, so no second pass over the file.
 /// </summary>
 internal static class FiniteWeights
 {
     /// <summary>
-    /// The largest magnitude a weight of the library's own checkpoints may have: training never comes near it, while a
-    /// flipped exponent bit does, and such a weight overflows to infinity at scoring.
+    /// The largest magnitude a weight may have, in the library's checkpoints and in pretrained files alike: training
+    /// never comes near it, while a flipped exponent bit does, and such a weight overflows to infinity at scoring.
+    /// (A pretrained file's graph constants, such as an attention mask's fill value, are not weights and are not read.)
     /// </summary>
-    public const float OwnWeightLimit = 1e6f;
-
-    /// <summary>
-    /// Throws <see cref="ModelFormat.Error"/> naming <paramref name="tensor"/> when a value is not finite or is beyond
-    /// <see cref="OwnWeightLimit"/> (for the library's own checkpoints; pretrained files may hold large constants).
-    /// </summary>
-    public static void CheckOwn(ReadOnlySpan<float> values, string tensor, string part)
-    {
-        Check(values, tensor, part);
-        for (int i = 0; i < values.Length; i++)
-            if (Math.Abs(values[i]) > OwnWeightLimit)
-                throw ModelFormat.Error(part, $"tensor '{tensor}' holds {values[i]} at element {i}, beyond ±{OwnWeightLimit:G}, which no training reaches.");
-    }
+    public const float Limit = 1e6f;
 
     /// <summary>The index of the first NaN or infinity in <paramref name="values"/>, or -1.</summary>
     public static int IndexOfNonFinite(ReadOnlySpan<float> values)
@@ -36,7 +24,7 @@ internal static class FiniteWeights
         return -1;
     }
 
-    /// <summary>Throws <see cref="ModelFormat.Error"/> naming <paramref name="tensor"/> when a value is not finite.</summary>
+    /// <summary>Throws <see cref="ModelFormat.Error"/> naming <paramref name="tensor"/> when a value is not finite or is beyond <see cref="Limit"/>.</summary>
     public static void Check(ReadOnlySpan<float> values, string tensor, string part)
     {
         if (Problem(values, tensor, 0) is { } problem)
@@ -46,7 +34,13 @@ internal static class FiniteWeights
     /// <summary>What is wrong with a slice starting at element <paramref name="start"/> of <paramref name="tensor"/>, or null.</summary>
     public static string? Problem(ReadOnlySpan<float> values, string tensor, long start)
     {
-        int at = IndexOfNonFinite(values);
-        return at < 0 ? null : $"tensor '{tensor}' holds {values[at]} at element {start + at}; weights must be finite numbers.";
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!float.IsFinite(values[i]))
+                return $"tensor '{tensor}' holds {values[i]} at element {start + i}; weights must be finite numbers.";
+            if (Math.Abs(values[i]) > Limit)
+                return $"tensor '{tensor}' holds {values[i]} at element {start + i}, beyond ±{Limit:G}, which no trained model holds (a damaged file?).";
+        }
+        return null;
     }
 }

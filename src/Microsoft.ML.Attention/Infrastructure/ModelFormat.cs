@@ -26,6 +26,7 @@ internal static class ModelFormat
     //   0x00010002: architecture and text settings as named JSON fields; every output column's name saved.
     //   0x00010003: the self-attention featurizer records its encoder's kind (from scratch or pretrained BERT);
     //               the other components' streams are unchanged, and 0x00010002 models of every component still load.
+    //               The pretrained encoder's own transformer (ApplyPretrainedEncoder) starts at this version.
     private const uint CurrentVersion = 0x00010003;
 
     // The format before the featurizer's encoder kind: still read (its encoder is one trained from scratch).
@@ -49,6 +50,55 @@ internal static class ModelFormat
     /// <summary>The one error for a model file that cannot be read: <paramref name="part"/> names what is wrong.</summary>
     public static InvalidDataException Error(string part, string problem)
         => new InvalidDataException($"Cannot load the model's {part}: {problem}");
+
+    /// <summary>
+    /// A column name from the model's string table (<paramref name="optional"/>: may be absent); a damaged table fails
+    /// naming the column's role instead of ML.NET's bare "corrupt model file".
+    /// </summary>
+    public static string? ColumnName(ModelLoadContext ctx, string role, bool optional = false)
+    {
+        try
+        {
+            return optional ? ctx.LoadStringOrNull() : ctx.LoadNonEmptyString();
+        }
+        catch (Exception e) when (e is FormatException or EndOfStreamException)
+        {
+            throw Error("header", $"the name of the {role} column is damaged ({e.Message}).");
+        }
+    }
+
+    /// <summary>
+    /// Runs a component's loader; a damaged model's error gains the model file and the zip entry of the component
+    /// (ML.NET keeps a pipeline's transformers in entries such as "TransformerChain/Transform_001").
+    /// </summary>
+    public static T Load<T>(ModelLoadContext ctx, Func<T> load)
+    {
+        try
+        {
+            return load();
+        }
+        catch (InvalidDataException e)
+        {
+            var file = ModelFileName.Describe(ctx);
+            var entry = string.IsNullOrEmpty(ctx.Directory) ? null : $"entry '{ctx.Directory.Replace('\\', '/')}'";
+            var where = file == "model" ? entry == null ? null : "Model " + entry : "Model file" + file["model file".Length..] + (entry == null ? "" : ", " + entry);
+            if (where == null)
+                throw;
+            throw new InvalidDataException($"{where}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// Refuses model data whose fields, as read, end before or after the data's length in the header: a damaged length
+    /// inside it (a string's, a count) was read as another value. ML.NET checks the same after the loader returns, with
+    /// an error that names neither the component nor the part.
+    /// </summary>
+    public static void CheckAtEnd(ModelLoadContext ctx, string component)
+    {
+        long read = ctx.Reader.BaseStream.Position - ctx.FpMin - ctx.Header.FpModel;
+        if (read != ctx.Header.CbModel)
+            throw Error(component, $"its fields end after {read} of the {ctx.Header.CbModel} bytes of its model data: a length or count in it is damaged.");
+    }
 
     // Formats from which every component's stream reads as it is written now.
     private const uint OldestReadableVersion = 0x00010002;
@@ -117,6 +167,10 @@ internal static class ModelFormat
         catch (EndOfStreamException)
         {
             throw Error(part, "the stream ends inside the configuration: it is truncated or damaged.");
+        }
+        catch (FormatException)
+        {
+            throw Error(part, "the configuration's length is damaged.");
         }
     }
 }

@@ -125,9 +125,10 @@ internal static class ModuleCheckpoint
             }
             return ReadUnchecked(reader, build, entry);
         }
-        catch (EndOfStreamException e)
+        catch (Exception e) when (e is EndOfStreamException or FormatException)
         {
-            // A damaged model is a data error like the others here, not an I/O failure of the caller's stream.
+            // A damaged model is a data error like the others here, not an I/O failure of the caller's stream (a
+            // FormatException is BinaryReader's answer to a string length that is not one).
             throw new InvalidDataException(ModelFormat.Error(PartOf(entry), "it is truncated or damaged.").Message, e);
         }
     }

@@ -92,7 +92,7 @@ internal sealed class StoredTensors
             var values = new float[shape.Aggregate(1L, (a, b) => a * b)];
             reader.BaseStream.Position = offset;
             ReadValues(reader, values);
-            FiniteWeights.CheckOwn(values, name, part);
+            FiniteWeights.Check(values, name, part);
             using var loaded = torch.tensor(values, shape);
             target.copy_(loaded);
         }

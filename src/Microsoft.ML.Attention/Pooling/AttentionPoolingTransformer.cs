@@ -86,7 +86,10 @@ public sealed class AttentionPoolingTransformer : AttentionTransformerBase
     private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)
         => Create(env, ctx).MakeRowMapper(inputSchema);
 
-    private static AttentionPoolingTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
+    // Every load error names the model file and the component's entry.
+    private static AttentionPoolingTransformer Create(IHostEnvironment env, ModelLoadContext ctx) => ModelFormat.Load(ctx, () => Read(env, ctx));
+
+    private static AttentionPoolingTransformer Read(IHostEnvironment env, ModelLoadContext ctx)
     {
         Contracts.CheckValue(env, nameof(env));
         ModelFormat.CheckVersion(ctx, GetVersionInfo(), "attention pooling");
@@ -98,13 +101,14 @@ public sealed class AttentionPoolingTransformer : AttentionTransformerBase
         // int: id of the query column name, or -1 when there is none
         // int: handling of non-finite values
         // stream "PoolingModule": the module checkpoint (architecture, then weights; see ModuleCheckpoint)
-        var output = ctx.LoadNonEmptyString();
-        var input = ctx.LoadNonEmptyString();
-        var weights = ctx.LoadStringOrNull();
-        var query = ctx.LoadStringOrNull();
+        var output = ModelFormat.ColumnName(ctx, "output")!;
+        var input = ModelFormat.ColumnName(ctx, "input")!;
+        var weights = ModelFormat.ColumnName(ctx, "weights", optional: true);
+        var query = ModelFormat.ColumnName(ctx, "query", optional: true);
         var nonFinite = (NonFiniteValueHandling)ctx.Reader.ReadInt32();
         if (!Enum.IsDefined(nonFinite))
             throw ModelFormat.Error("header", $"unknown handling of non-finite values {(int)nonFinite}.");
+        ModelFormat.CheckAtEnd(ctx, "attention pooling");
         var (architecture, module) = ModuleCheckpoint.Load(ctx, WeightsStream, "pooling architecture", (PoolingArchitecture a) =>
         {
             // A query column is saved exactly when the scores take a query; otherwise scoring fails at the first row.

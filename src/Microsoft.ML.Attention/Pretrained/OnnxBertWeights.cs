@@ -50,7 +50,17 @@ internal static class OnnxBertWeights
                     + "so its Hugging Face name cannot be found (expected a BERT model exported by PyTorch).");
             named.Add(weight.Transposed(bias[..^".bias".Length] + ".weight"));
         }
+        CheckUnique(named, path, "weights named from the graph");
         return named;
+    }
+
+    /// <summary>Refuses two tensors of one name: which of them a model would get depends on the order of the file.</summary>
+    public static void CheckUnique(IEnumerable<WeightTensor> tensors, string path, string what)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var tensor in tensors)
+            if (!seen.Add(tensor.Name))
+                throw CheckpointErrors.Invalid(path, $"tensor '{tensor.Name}' appears twice among the {what}; names must be unique.");
     }
 
     /// <summary>

@@ -6,7 +6,6 @@ using System.Threading.Tasks;
 using Microsoft.ML;
 using Microsoft.ML.Attention.Core;
 using Microsoft.ML.Attention.Infrastructure;
-using Microsoft.ML.Attention.TextFeaturization;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -21,10 +20,10 @@ internal sealed record PretrainedTextSettings(bool LowerCase, PoolingMode Poolin
 /// <summary>
 /// A pretrained BERT encoder ready to turn texts into sentence vectors: WordPiece tokenization, the long-text rule,
 /// the encoder, pooling and (if the model asks for it) L2 normalization. <see cref="Encode(IReadOnlyList{string})"/> is
-/// frozen inference: eval mode, no gradients, length-sorted groups, every batch inside a dispose scope. The featurizer
-/// keeps one in its transformer and saves it whole (configuration, vocabulary, weights) into the model zip.
+/// frozen inference: eval mode, no gradients, length-sorted groups, every batch inside a dispose scope. The pretrained
+/// encoder's transformer keeps one and saves it whole (configuration, vocabulary, weights) into the model zip.
 /// </summary>
-internal sealed class PretrainedEncoder : IFeaturizerEncoder, IDisposable
+internal sealed class PretrainedEncoder : ITextEncoder, IDisposable
 {
     // Padded tokens (rows x longest window) of one forward pass; a window of 256 tokens then goes 4 to a group. Smaller
     // groups keep a layer's activations in cache and use less memory: frozen MiniLM scoring ran at least as fast with
@@ -63,9 +62,9 @@ internal sealed class PretrainedEncoder : IFeaturizerEncoder, IDisposable
 
     public int Dimension => Model.Config.HiddenSize;
 
-    torch.nn.Module IFeaturizerEncoder.Module => Model;
+    torch.nn.Module ITextEncoder.Module => Model;
 
-    int IFeaturizerEncoder.OutputSize => Dimension;
+    int ITextEncoder.OutputSize => Dimension;
 
     /// <summary>
     /// Loads a model folder or .onnx file (<see cref="PretrainedModelFiles"/>). The model's own settings (a
@@ -214,6 +213,8 @@ internal sealed class PretrainedEncoder : IFeaturizerEncoder, IDisposable
             using var batch = new TokenBatch(members.SelectMany(m => m.Windows).ToArray());
             var (states, layerWeights) = Model.Forward(batch.Ids, batch.Mask, needWeights: tokenWeights is not null);
             var values = TextVectors(Model.Pool(states, batch.Mask), members, Normalize).contiguous().data<float>().ToArray();
+            if (FiniteWeights.IndexOfNonFinite(values) is var bad and >= 0)
+                throw NonFiniteVector(group[bad / hidden], values[bad]);
             var received = tokenWeights is null ? null
                 : ReceivedAttention.PerToken(tokenWeights == TokenAttentionSource.LastLayer ? new[] { layerWeights[^1] } : layerWeights, batch.Mask);
             int row = 0;
@@ -232,6 +233,12 @@ internal sealed class PretrainedEncoder : IFeaturizerEncoder, IDisposable
         });
         return (vectors, weights);
     }
+
+    // Finite weights can still overflow float32 arithmetic (a flipped exponent bit in a file makes a weight 1e30):
+    // such a model is refused when it first scores, instead of handing NaN to the next trainer.
+    private static InvalidOperationException NonFiniteVector(int text, float value)
+        => new($"The pretrained encoder computed {value} in the vector of text {text}: its weights overflow float32 arithmetic "
+            + "(a damaged or edited model file?). Load the model again from its original files.");
 
     /// <summary>
     /// Window vectors [windows, hidden] → text vectors [texts, hidden]: the windows of one text are averaged, then

@@ -35,7 +35,7 @@ internal static class PretrainedFineTuning
         {
             using var scope = torch.NewDisposeScope();
             var members = rows.Select(i => texts[i]).ToArray();
-            using var batch = new TextFeaturization.TokenBatch(members.SelectMany(m => m.Windows).ToArray());
+            using var batch = new Infrastructure.TokenBatch(members.SelectMany(m => m.Windows).ToArray());
             var (states, _) = body.Forward(batch.Ids, batch.Mask);
             return scope.MoveToOuter(PretrainedEncoder.TextVectors(body.Pool(states, batch.Mask), members, normalize: false));
         }, i => texts[i].Windows.Sum(w => w.Length), train, validation, settings, evaluationChunk: 64, distillation, TrainingTokenBudget);

@@ -43,7 +43,7 @@ internal sealed record PretrainedModelFiles(
     /// </summary>
     public int DefaultMaximumTokens => Math.Min(MaxSequenceLength ?? UnstatedMaximumTokens, Config.MaxPositions);
 
-    private const int UnstatedMaximumTokens = 256;
+    private const int UnstatedMaximumTokens = PretrainedEncoderEstimator.Defaults.MaximumTokens;
 
     /// <param name="path">A model folder or an .onnx file.</param>
     /// <param name="vocabularyPath">The vocabulary of an .onnx file, when it is not vocab.txt beside it.</param>

@@ -25,6 +25,11 @@ internal static class PretrainedVocabulary
             entries = entries[..^1];
         if (entries.Length != expectedSize)
             throw CheckpointErrors.Invalid(source, $"the vocabulary has {entries.Length} entries but the model has {expectedSize} word embeddings: it is not this model's vocabulary.");
+        // Hugging Face keeps the last id of an entry written twice; WordPiece needs one id an entry, so such a file is refused.
+        var firstLine = new Dictionary<string, int>(entries.Length, System.StringComparer.Ordinal);
+        for (int i = 0; i < entries.Length; i++)
+            if (!firstLine.TryAdd(entries[i], i + 1))
+                throw CheckpointErrors.Invalid(source, $"the vocabulary has the entry '{entries[i]}' on lines {firstLine[entries[i]]} and {i + 1}; each entry must appear once.");
         var missing = SpecialTokens.Except(entries).ToList();
         if (missing.Count > 0)
             throw CheckpointErrors.Invalid(source, $"the vocabulary lacks the special tokens {string.Join(" ", missing)} (expected a BERT WordPiece vocabulary).");

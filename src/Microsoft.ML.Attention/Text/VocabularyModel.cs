@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.IO;
 using Microsoft.ML.Attention.Infrastructure;
@@ -39,6 +40,10 @@ internal static class VocabularyModel
                 catch (EndOfStreamException)
                 {
                     throw ModelFormat.Error(part, "the stream ends inside the vocabulary: it is truncated, or its word count is damaged.");
+                }
+                catch (FormatException)
+                {
+                    throw ModelFormat.Error(part, "a word's length is damaged.");
                 }
                 catch (InvalidDataException e)
                 {

@@ -13,7 +13,7 @@ namespace Microsoft.ML.Attention.TextFeaturization;
 /// The featurizer's own encoder, trained by <c>Fit</c> from scratch: the text settings, the training vocabulary and a
 /// <see cref="SelfAttentionEncoder"/>. Scoring reads texts in groups of similar length.
 /// </summary>
-internal sealed class FromScratchEncoder : IFeaturizerEncoder
+internal sealed class FromScratchEncoder : ITextEncoder
 {
     private const string ModuleStream = "Encoder";
 

@@ -21,7 +21,8 @@ public static class SelfAttentionFeaturizerCatalog
         });
 
     /// <summary>
-    /// Turns text into vectors with a pretrained BERT-family encoder read from local files: fine-tuned on
+    /// Obsolete: use <see cref="PretrainedEncoderCatalog.ApplyPretrainedEncoder(TransformsCatalog.TextTransforms, string, string, string, string?, int, int, double)"/>,
+    /// to which this forwards. Turns text into vectors with a pretrained BERT-family encoder read from local files: fine-tuned on
     /// <paramref name="labelColumnName"/>, or frozen when it is null. The encoder's shape, vocabulary and tokenization
     /// come from the model; fine-tuning uses AdamW (learning rate 1e-4, batches of 16, 10% warm-up, up to 3 epochs).
     /// </summary>
@@ -30,6 +31,7 @@ public static class SelfAttentionFeaturizerCatalog
     /// <param name="inputColumnName">Name of the text column.</param>
     /// <param name="labelColumnName">Label to fine-tune on; null keeps the pretrained encoder frozen.</param>
     /// <param name="pretrainedModelPath">A Hugging Face or sentence-transformers model folder, or an .onnx file with vocab.txt beside it.</param>
+    [System.Obsolete(SelfAttentionFeaturizingEstimator.PretrainedPathObsolete)]
     public static SelfAttentionFeaturizingEstimator SelfAttentionFeaturize(this TransformsCatalog.TextTransforms catalog,
         string outputColumnName, string inputColumnName, string? labelColumnName, string pretrainedModelPath)
         => new SelfAttentionFeaturizingEstimator(((IInternalCatalog)catalog).Environment, new SelfAttentionFeaturizingEstimator.Options
@@ -40,7 +42,7 @@ public static class SelfAttentionFeaturizerCatalog
             PretrainedModelPath = pretrainedModelPath,
         });
 
-    /// <summary>Learns a small self-attention encoder or adapts a pretrained one, with every setting in <paramref name="options"/>.</summary>
+    /// <summary>Learns a small self-attention encoder, with every setting in <paramref name="options"/>.</summary>
     /// <param name="catalog">The text transforms catalog.</param>
     /// <param name="options">The settings.</param>
     public static SelfAttentionFeaturizingEstimator SelfAttentionFeaturize(this TransformsCatalog.TextTransforms catalog,

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML.Attention.Core;
+using Microsoft.ML.Attention.Infrastructure;
 using Microsoft.ML.Attention.Text;
 using Microsoft.ML.Attention.Training;
 using Microsoft.ML.Runtime;

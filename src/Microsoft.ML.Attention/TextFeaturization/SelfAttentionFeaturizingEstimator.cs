@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML.Attention.Core;
 using Microsoft.ML.Attention.Infrastructure;
-using Microsoft.ML.Attention.Pretrained;
 using Microsoft.ML.Attention.Text;
 using Microsoft.ML.Attention.TextFeaturization;
 using Microsoft.ML.Attention.Training;
@@ -26,6 +25,8 @@ namespace Microsoft.ML.Attention;
 /// <para>Texts are read as one token sequence of at most <see cref="Options.MaximumTokens"/> tokens (including a leading
 /// classification token). Longer texts keep their first and last tokens, or are encoded in windows whose vectors are
 /// averaged (<see cref="Options.LongText"/>); how many tokens a cut dropped is logged.</para>
+/// <para>A pretrained BERT-family encoder is <see cref="PretrainedEncoderEstimator"/>
+/// (<c>mlContext.Transforms.Text.ApplyPretrainedEncoder</c>); the obsolete <see cref="Options.PretrainedModelPath"/> forwards to it.</para>
 /// </remarks>
 public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttentionFeaturizingTransformer>
 {
@@ -37,22 +38,16 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         {
         }
 
-        // Fine-tuning a pretrained encoder: AdamW with 10% warm-up then linear decay, up to 3 epochs, stopping after one
-        // epoch without a better validation loss (the usual BERT recipe). Batches of 16 at 1e-4 rather than 32 at 5e-5:
-        // small data sets give few steps, and all-MiniLM-L6-v2 fine-tuned 1 epoch on 1,000 Debian descriptions reached
-        // 79.8% (vectors → SDCA) against 71.3% with 32 at 5e-5 and 80.5% with 16 at 2e-4 (frozen: 66.1%).
-        private static readonly TrainingDefaults FineTuningDefaults = new(NumberOfEpochs: 3, BatchSize: 16, LearningRate: 1e-4,
-            EarlyStoppingPatience: 1, GradientClipNorm: 1.0, Optimizer: OptimizerKind.AdamW, WeightDecay: 0.01, WarmupFraction: 0.1);
-
-        private protected override TrainingDefaults Defaults => PretrainedModelPath is null ? base.Defaults : FineTuningDefaults;
+        // The obsolete pretrained path keeps the pretrained encoder's training defaults.
+        private protected override TrainingDefaults Defaults => ForwardedModelPath is null ? base.Defaults : PretrainedEncoderEstimator.Defaults.Training;
 
         private int? _maximumTokens;
         private PoolingMode? _pooling;
 
         /// <summary>
-        /// A pretrained BERT-family encoder on local files to use instead of training one from scratch: a Hugging
-        /// Face model folder (config.json, vocab.txt, model.safetensors), a sentence-transformers folder, or an .onnx
-        /// export with vocab.txt beside it (see <see cref="PretrainedVocabularyPath"/>). Nothing is downloaded.
+        /// Obsolete: use <c>mlContext.Transforms.Text.ApplyPretrainedEncoder</c> (<see cref="PretrainedEncoderEstimator.Options.ModelPath"/>).
+        /// A pretrained BERT-family encoder on local files to use instead of training one from scratch; the fit forwards
+        /// to <see cref="PretrainedEncoderEstimator"/>.
         /// </summary>
         /// <remarks>
         /// <para>Default null (train an encoder from scratch). With a model, its width, layers, heads, vocabulary,
@@ -60,22 +55,26 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         /// <see cref="NumberOfHeads"/>, <see cref="FeedForwardSize"/>, <see cref="Positions"/>, <see cref="Variant"/>,
         /// <see cref="LocalHalfWidth"/>, <see cref="OutputSize"/>, <see cref="Dropout"/>, <see cref="MaskRate"/> and the
         /// vocabulary options do not apply (the training log names the ones that were set).</para>
-        /// <para>With <see cref="LabelColumnName"/> the encoder is fine-tuned (defaults then: AdamW, learning rate 1e-4,
-        /// batches of 16, 10% warm-up, up to 3 epochs, patience 1); without it the vectors are the frozen model's and <c>Fit</c> only reads the model.</para>
+        /// <para>With <see cref="LabelColumnName"/> the encoder is fine-tuned (defaults then: those of <see cref="PretrainedEncoderEstimator.Options"/>);
+        /// without it the vectors are the frozen model's and <c>Fit</c> only reads the model.</para>
         /// </remarks>
-        public string? PretrainedModelPath { get; set; }
+        [Obsolete(PretrainedPathObsolete)]
+        public string? PretrainedModelPath { get => ForwardedModelPath; set => ForwardedModelPath = value; }
 
-        /// <summary>The WordPiece vocabulary of an .onnx <see cref="PretrainedModelPath"/>, when it is not vocab.txt beside the file.</summary>
+        /// <summary>Obsolete: use <see cref="PretrainedEncoderEstimator.Options.VocabularyPath"/>. The WordPiece vocabulary of an .onnx <see cref="PretrainedModelPath"/>, when it is not vocab.txt beside the file.</summary>
         /// <remarks>Default null (vocab.txt in the model's folder).</remarks>
-        public string? PretrainedVocabularyPath { get; set; }
+        [Obsolete(PretrainedPathObsolete)]
+        public string? PretrainedVocabularyPath { get => ForwardedVocabularyPath; set => ForwardedVocabularyPath = value; }
 
-        /// <summary>When fine-tuning a pretrained encoder: keep the whole encoder fixed and train only attention pooling and the head.</summary>
-        /// <remarks>
-        /// Default false (fine-tune everything). Only useful with <see cref="Pooling"/> = <see cref="PoolingMode.Attention"/>:
-        /// the other poolings learn nothing, so the vectors stay the frozen model's. To keep only the input embeddings
-        /// fixed, set <see cref="AttentionTextTrainingOptions.FreezePretrainedVectors"/>.
-        /// </remarks>
-        public bool FreezePretrainedEncoder { get; set; }
+        /// <summary>Obsolete: use <see cref="PretrainedEncoderEstimator.Options.FreezeEncoder"/>. When fine-tuning a pretrained encoder: keep the whole encoder fixed and train only attention pooling and the head.</summary>
+        /// <remarks>Default false (fine-tune everything). Only useful with <see cref="Pooling"/> = <see cref="PoolingMode.Attention"/>.</remarks>
+        [Obsolete(PretrainedPathObsolete)]
+        public bool FreezePretrainedEncoder { get => ForwardedFreezeEncoder; set => ForwardedFreezeEncoder = value; }
+
+        // The obsolete pretrained settings, read by the forwarding without the obsolete warning.
+        internal string? ForwardedModelPath { get; private set; }
+        internal string? ForwardedVocabularyPath { get; private set; }
+        internal bool ForwardedFreezeEncoder { get; private set; }
 
         /// <summary>Name of the input text column.</summary>
         /// <remarks>Default "Text". A String column.</remarks>
@@ -101,11 +100,10 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         /// <remarks>Default <see cref="TokenAttentionSource.AllLayers"/>.</remarks>
         public TokenAttentionSource TokenWeightsSource { get; set; } = TokenAttentionSource.AllLayers;
 
-        /// <summary>Tokens per window, including the leading classification token (and, for a pretrained encoder, the closing separator).</summary>
+        /// <summary>Tokens per window, including the leading classification token.</summary>
         /// <remarks>
-        /// Default 128; with <see cref="PretrainedModelPath"/>, unless set, sentence-transformers' max_seq_length, else
-        /// 256 (at most the model's maximum positions). Typical range 32–512; at least 2 (3 for a pretrained encoder, at most its
-        /// maximum positions). Cost grows with its square.
+        /// Default 128 (with the obsolete <see cref="PretrainedModelPath"/>, unless set, the model's: see
+        /// <see cref="PretrainedEncoderEstimator.Options.MaximumTokens"/>). Typical range 32–512; at least 2. Cost grows with its square.
         /// </remarks>
         public int MaximumTokens { get => _maximumTokens ?? 128; set => _maximumTokens = value; }
 
@@ -146,9 +144,8 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
 
         /// <summary>How token vectors become the text's vector.</summary>
         /// <remarks>
-        /// Default <see cref="PoolingMode.Mean"/>; with a sentence-transformers <see cref="PretrainedModelPath"/>, the
-        /// model's pooling unless set. <see cref="PoolingMode.Attention"/> is learned, so a pretrained encoder needs a
-        /// label for it.
+        /// Default <see cref="PoolingMode.Mean"/> (with the obsolete <see cref="PretrainedModelPath"/>, unless set, the
+        /// model's: see <see cref="PretrainedEncoderEstimator.Options.Pooling"/>).
         /// </remarks>
         public PoolingMode Pooling { get => _pooling ?? PoolingMode.Mean; set => _pooling = value; }
 
@@ -169,9 +166,12 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
 
     }
 
+    /// <summary>The message of the obsolete pretrained path, which names the new API.</summary>
+    internal const string PretrainedPathObsolete = "A pretrained encoder is a transform of its own: use mlContext.Transforms.Text.ApplyPretrainedEncoder " +
+        "(PretrainedEncoderEstimator.Options.ModelPath). SelfAttentionFeaturize with PretrainedModelPath forwards to it and will be removed in the next release.";
+
     private readonly IHost _host;
     private readonly Options _options;
-    private int? _pretrainedWidth;
 
     internal SelfAttentionFeaturizingEstimator(IHostEnvironment env, Options options)
     {
@@ -180,7 +180,13 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         _host.CheckValue(options, nameof(options));
         Validate(_host, options);
         _options = options;
+        if (options.ForwardedModelPath != null)
+            Forwarded();   // the pretrained encoder's checks, now as before
     }
+
+    // The pretrained encoder the obsolete PretrainedModelPath forwards to, made from the options as they are when it is
+    // needed (as the featurizer read them), on this estimator's host (whose random numbers choose the seed as before).
+    private PretrainedEncoderEstimator Forwarded() => PretrainedEncoderEstimator.OnHost(_host, PretrainedPathForwarding.Options(_options));
 
     private static void Validate(IHost host, Options o)
     {
@@ -199,18 +205,16 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         host.CheckUserArg(o.Dropout >= 0 && o.Dropout < 1, nameof(o.Dropout), "must be in [0, 1)");
         host.CheckUserArg(o.MaskRate > 0 && o.MaskRate < 1, nameof(o.MaskRate), "must be in (0, 1)");
         host.CheckUserArg(o.TokenWeightsColumnName != o.OutputColumnName, nameof(o.TokenWeightsColumnName), "must differ from OutputColumnName");
-        if (o.PretrainedModelPath is null)
+        if (o.ForwardedModelPath is null)
         {
-            host.CheckUserArg(o.PretrainedVocabularyPath is null, nameof(o.PretrainedVocabularyPath), "applies only with PretrainedModelPath");
-            host.CheckUserArg(!o.FreezePretrainedEncoder, nameof(o.FreezePretrainedEncoder), "applies only with PretrainedModelPath");
+            host.CheckUserArg(o.ForwardedVocabularyPath is null, "PretrainedVocabularyPath", "applies only with PretrainedModelPath");
+            host.CheckUserArg(!o.ForwardedFreezeEncoder, "FreezePretrainedEncoder", "applies only with PretrainedModelPath");
             return;
         }
-        host.CheckUserArg(o.PretrainedModelPath.Length > 0, nameof(o.PretrainedModelPath), "must be a model folder or .onnx file, or null");
+        host.CheckUserArg(o.ForwardedModelPath.Length > 0, "PretrainedModelPath", "must be a model folder or .onnx file, or null");
         host.CheckUserArg(o.PretrainedVectorsPath is null, nameof(o.PretrainedVectorsPath),
             "cannot be combined with PretrainedModelPath (a pretrained encoder brings its own word-piece embeddings)");
-        host.CheckUserArg(o.MaximumTokens >= 3, nameof(o.MaximumTokens), "must be at least 3 for a pretrained encoder ([CLS], one word piece, [SEP])");
-        host.CheckUserArg(o.Pooling != PoolingMode.Attention || o.LabelColumnName != null, nameof(o.Pooling),
-            "Attention pooling of a pretrained encoder is learned from a label: set LabelColumnName, or choose Mean, FirstToken or Max");
+        // The pretrained encoder's own checks run when the forwarded estimator is made.
     }
 
     /// <summary>
@@ -222,6 +226,11 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
     {
         _host.CheckValue(input, nameof(input));
         var o = _options;
+        if (o.ForwardedModelPath != null)
+        {
+            PretrainedPathForwarding.LogIgnoredOptions(_host, o);
+            return new SelfAttentionFeaturizingTransformer(_host, Columns(o), Forwarded().FitEncoder(input)) { OutputCacheMegabytes = o.OutputCacheMegabytes };
+        }
         var textColumn = TextColumn.Find(_host, input.Schema, o.InputColumnName);
         var label = o.LabelColumnName == null ? null : LabelColumn.Find(_host, input.Schema, o.LabelColumnName);
         var teacher = TeacherScores.Find(_host, input.Schema, o.TeacherScoreColumnName, label);
@@ -230,11 +239,8 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         var seed = run.Seed;
 
         using var channel = _host.Start("Training self-attention featurizer");
-        IFeaturizerEncoder encoder = o.PretrainedModelPath != null
-            ? PretrainedFeaturizerFit.Fit(_host, channel, o, input, textColumn, label, seed, teacher)
-            : FitFromScratch(channel, input, textColumn, label, seed, teacher);
-        return new SelfAttentionFeaturizingTransformer(_host, o.OutputColumnName, o.InputColumnName, o.TokenWeightsColumnName,
-            o.TokenWeightsSource, encoder) { OutputCacheMegabytes = o.OutputCacheMegabytes };
+        var encoder = FitFromScratch(channel, input, textColumn, label, seed, teacher);
+        return new SelfAttentionFeaturizingTransformer(_host, Columns(o), encoder) { OutputCacheMegabytes = o.OutputCacheMegabytes };
     }
 
     private FromScratchEncoder FitFromScratch(IChannel channel, IDataView input, DataViewSchema.Column textColumn, LabelColumn? label, int seed,
@@ -290,24 +296,19 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         return new FromScratchEncoder(text, vocabulary, architecture, module);
     }
 
+    private static TextEncoderColumns Columns(Options o) => new(o.OutputColumnName, o.InputColumnName, o.TokenWeightsColumnName, o.TokenWeightsSource);
+
     /// <summary>The schema after the transformer: the input columns plus the vector and, if named, the token weights.</summary>
     /// <param name="inputSchema">Shape of the input data.</param>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
+        if (_options.ForwardedModelPath != null)
+            return Forwarded().GetOutputSchema(inputSchema);
         _host.CheckValue(inputSchema, nameof(inputSchema));
         TextColumn.Check(_host, inputSchema, _options.InputColumnName);
         if (_options.LabelColumnName != null)
             LabelColumn.Check(_host, inputSchema, _options.LabelColumnName);
         TeacherScores.Check(_host, inputSchema, _options.TeacherScoreColumnName, _options.LabelColumnName);
-        return new VectorOutputs(_options.OutputColumnName, _options.TokenWeightsColumnName).AddTo(inputSchema, OutputSize());
-    }
-
-    // A pretrained encoder's vectors have its hidden size; its configuration is read once (from the model files).
-    private int OutputSize()
-    {
-        if (_options.PretrainedModelPath is null)
-            return _options.OutputSize > 0 ? _options.OutputSize : _options.Width;
-        _pretrainedWidth ??= PretrainedModelFiles.Read(_options.PretrainedModelPath, _options.PretrainedVocabularyPath).Config.HiddenSize;
-        return _pretrainedWidth.Value;
+        return Columns(_options).Outputs.AddTo(inputSchema, _options.OutputSize > 0 ? _options.OutputSize : _options.Width);
     }
 }

@@ -1,16 +1,12 @@
-using Microsoft.ML.Attention.Core;
 using System;
 using System.Collections.Generic;
-using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Attention;
 using Microsoft.ML.Attention.Infrastructure;
-using Microsoft.ML.Attention.Text;
+using Microsoft.ML.Attention.Pretrained;
 using Microsoft.ML.Attention.TextFeaturization;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 [assembly: LoadableClass(typeof(SelfAttentionFeaturizingTransformer), null, typeof(SignatureLoadModel),
     "Self-Attention Text Featurizer", SelfAttentionFeaturizingTransformer.LoaderSignature)]
@@ -43,30 +39,26 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
         PretrainedBert = 1,
     }
 
-    // Position of the token-weights column among the outputs (after the vector), when it exists.
-    private const int TokenWeightsOutput = 1;
+    private protected override int ScoringBatchSize => TextEncoderColumns.ScoringBatchSize;
 
-    // Transform reads this many rows ahead: a larger pool gives groups of more similar length (less padding) and
-    // enough groups to keep the concurrent workers busy (with 16,384 tokens: 760-870 docs/s from 256 rows, 1,100-1,200 from 2,048).
-    private protected override int ScoringBatchSize => 2048;
-
-    private readonly string _input;
-    private readonly string _output;
-    private readonly string? _tokenWeights;
-    private readonly TokenAttentionSource _tokenWeightsSource;
-    private readonly IFeaturizerEncoder _encoder;
+    private readonly TextEncoderColumns _columns;
+    private readonly ITextEncoder _encoder;
 
     /// <summary>Name of the input text column.</summary>
-    public string InputColumnName => _input;
+    public string InputColumnName => _columns.Input;
 
     /// <summary>Name of the output vector column.</summary>
-    public string OutputColumnName => _output;
+    public string OutputColumnName => _columns.Output;
 
     /// <summary>Size of the output vector.</summary>
     public int OutputSize => _encoder.OutputSize;
 
-    /// <summary>True when the encoder is a pretrained model (<c>PretrainedModelPath</c>), false when it was trained from scratch.</summary>
-    public bool IsPretrained => _encoder is Pretrained.PretrainedEncoder;
+    /// <summary>
+    /// True when the encoder is a pretrained model (the obsolete <c>PretrainedModelPath</c>, or a model saved with it by an
+    /// earlier version), false when it was trained from scratch.
+    /// </summary>
+    [Obsolete(SelfAttentionFeaturizingEstimator.PretrainedPathObsolete)]
+    public bool IsPretrained => _encoder is PretrainedEncoder;
 
     /// <summary>
     /// The tokens of <paramref name="text"/> whose attention the token-weights column reports, in the same order: the
@@ -76,44 +68,46 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
     /// <param name="text">A text, as in the input column; null or empty has no tokens.</param>
     public IReadOnlyList<string> GetTokens(string? text) => _encoder.TokensRead(text);
 
-    internal SelfAttentionFeaturizingTransformer(IHostEnvironment env, string output, string input, string? tokenWeights,
-        TokenAttentionSource tokenWeightsSource, IFeaturizerEncoder encoder)
+    internal SelfAttentionFeaturizingTransformer(IHostEnvironment env, TextEncoderColumns columns, ITextEncoder encoder)
         : base(Contracts.CheckRef(env, nameof(env)).Register(nameof(SelfAttentionFeaturizingTransformer)), encoder.Module)
     {
-        _output = output;
-        _input = input;
-        _tokenWeights = tokenWeights;
-        _tokenWeightsSource = tokenWeightsSource;
+        _columns = columns;
         _encoder = encoder;
     }
 
     private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)
         => Create(env, ctx).MakeRowMapper(inputSchema);
 
-    private static SelfAttentionFeaturizingTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
+    // Every load error names the model file and the component's entry.
+    private static SelfAttentionFeaturizingTransformer Create(IHostEnvironment env, ModelLoadContext ctx) => ModelFormat.Load(ctx, () => Read(env, ctx));
+
+    private static SelfAttentionFeaturizingTransformer Read(IHostEnvironment env, ModelLoadContext ctx)
     {
         Contracts.CheckValue(env, nameof(env));
         var written = ModelFormat.CheckVersion(ctx, GetVersionInfo(), "self-attention featurizer", ModelFormat.FeaturizerWithoutEncoderKind);
 
         // *** Binary format ***
-        // int: id of the output column name
-        // int: id of the input column name
-        // int: id of the token weights column name, or -1
-        // int: token attention source
+        // the columns (see TextEncoderColumns)
         // int: encoder kind (EncoderKind; absent before 0x00010003: from scratch)
         // the encoder (see FromScratchEncoder.Save or PretrainedEncoder.Save)
-        var output = ctx.LoadNonEmptyString();
-        var input = ctx.LoadNonEmptyString();
-        var tokenWeights = ctx.LoadStringOrNull();
-        var source = (TokenAttentionSource)ctx.Reader.ReadInt32();
+        var columns = TextEncoderColumns.Load(ctx);
         var kind = written <= ModelFormat.FeaturizerWithoutEncoderKind ? EncoderKind.FromScratch : (EncoderKind)ctx.Reader.ReadInt32();
-        IFeaturizerEncoder encoder = kind switch
+        ITextEncoder encoder = kind switch
         {
             EncoderKind.FromScratch => FromScratchEncoder.Load(ctx),
-            EncoderKind.PretrainedBert => Pretrained.PretrainedEncoder.Load(ctx),
+            EncoderKind.PretrainedBert => PretrainedEncoder.Load(ctx),
             _ => throw ModelFormat.Error("self-attention featurizer", $"encoder kind {(int)kind} is not one this version knows."),
         };
-        return new SelfAttentionFeaturizingTransformer(env, output, input, tokenWeights, source, encoder);
+        try
+        {
+            ModelFormat.CheckAtEnd(ctx, "self-attention featurizer");
+        }
+        catch
+        {
+            encoder.Module.Dispose();
+            throw;
+        }
+        return new SelfAttentionFeaturizingTransformer(env, columns, encoder);
     }
 
     private protected override void SaveModel(ModelSaveContext ctx)
@@ -122,31 +116,10 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
         ctx.SetVersionInfo(GetVersionInfo());
 
         // *** Binary format ***: see Create.
-        ctx.SaveNonEmptyString(_output);
-        ctx.SaveNonEmptyString(_input);
-        ctx.SaveStringOrNull(_tokenWeights);
-        ctx.Writer.Write((int)_tokenWeightsSource);
-        ctx.Writer.Write((int)(IsPretrained ? EncoderKind.PretrainedBert : EncoderKind.FromScratch));
+        _columns.Save(ctx);
+        ctx.Writer.Write((int)(_encoder is PretrainedEncoder ? EncoderKind.PretrainedBert : EncoderKind.FromScratch));
         _encoder.Save(ctx);
     }
 
-    private protected override RowScorer Bind(DataViewSchema inputSchema)
-    {
-        var text = TextColumn.Find(Host, inputSchema, _input);
-        var outputs = new VectorOutputs(_output, _tokenWeights).Columns(OutputSize);
-        return new BatchScorer<string?>(new[] { text }, outputs, source => TextColumn.Reader(source, text), Score);
-    }
-
-    /// <summary>
-    /// Vectors (and token weights) of a batch of texts. The token weights are computed only when that column will be
-    /// read: without them attention runs in libtorch's fused kernel, about 25% faster.
-    /// </summary>
-    private Array[] Score(IReadOnlyList<string?> texts, bool[] activeOutputs)
-    {
-        bool needWeights = _tokenWeights != null && activeOutputs[TokenWeightsOutput];
-        var (vectors, weights) = _encoder.Encode(texts, needWeights ? _tokenWeightsSource : null);
-        if (_tokenWeights == null)
-            return new Array[] { vectors };
-        return new Array[] { vectors, weights ?? texts.Select(_ => Array.Empty<float>()).ToArray() };
-    }
+    private protected override RowScorer Bind(DataViewSchema inputSchema) => _columns.Bind(Host, inputSchema, _encoder);
 }

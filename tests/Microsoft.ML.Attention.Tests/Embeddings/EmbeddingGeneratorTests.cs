@@ -86,10 +86,7 @@ public sealed class EmbeddingGeneratorTests
             var ml = new MLContext(seed: 1);
             var texts = new[] { "the cat sat on the mat", "a dog ran", "", "the dogs sat on a mat , the cat ran" };
             var data = ml.Data.LoadFromEnumerable(texts.Select(t => new TextRow { Text = t }));
-            var model = ml.Transforms.Text.SelfAttentionFeaturize(new SelfAttentionFeaturizingEstimator.Options
-            {
-                InputColumnName = "Text", OutputColumnName = "Embedding", PretrainedModelPath = folder,
-            }).Fit(data);
+            var model = ml.Transforms.Text.ApplyPretrainedEncoder("Embedding", "Text", folder).Fit(data);
             using (var generator = model.AsEmbeddingGenerator(ml, "Text", "Embedding"))
                 AssertSameBits(TransformVectors(ml, model, texts), await EmbedThroughInterface(generator, texts), "frozen pretrained");
 

@@ -98,11 +98,11 @@ public sealed class CancellationTests
         {
             var ml = new MLContext(seed: 4);
             var canceller = new Canceller(ml);
-            var options = Pretrained.PretrainedFeaturizerTests.FineTuning(folder, epochs: 5);
+            var options = Pretrained.PretrainedEncoderTests.FineTuning(folder, epochs: 5);
             options.EarlyStoppingPatience = 5;
             options.Progress = canceller.OnProgress;
             var data = ml.Data.LoadFromEnumerable(OrderTask.Generate(160, seed: 4));
-            var pipeline = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.Text.SelfAttentionFeaturize(options));
+            var pipeline = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.Text.ApplyPretrainedEncoder(options));
             canceller.AssertStoppedAtOnce(() => pipeline.Fit(data), options.NumberOfEpochs);
             // Time left: the rest of 5 epochs at the pace so far, so it is positive before the end. Its size is a timing and
             // is not compared: on a loaded machine the pace of later batches differs from the first's by any factor.

@@ -101,8 +101,8 @@ public sealed class ConcurrentFitTests
             {
                 RandomBert.Write(folder, dropout: 0.3);
                 var rows = OrderTask.Generate(32, seed: 3);
-                var options = PretrainedFeaturizerTests.FineTuning(folder, epochs: 2);
-                return () => Saved(rows, ml => ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.Text.SelfAttentionFeaturize(options)));
+                var options = PretrainedEncoderTests.FineTuning(folder, epochs: 2);
+                return () => Saved(rows, ml => ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.Text.ApplyPretrainedEncoder(options)));
             }
             default:
                 throw new ArgumentOutOfRangeException(nameof(component), component, "no such component");

@@ -105,6 +105,11 @@ public sealed class DamagedModelZipTests
             "module checkpoint", "holds NaN", "weights must be finite");
 
     [TestMethod]
+    public void AWeightBeyondTheLimitIsRefusedNamingTheEntry()
+        => ModelZip.Refused(ModelZip.Overwrite(_pooling, "/PoolingModule", bytes => bytes.Length - 4, BitConverter.GetBytes(3e30f)),
+            "Model entry 'TransformerChain/Transform_", "holds 3E+30", "beyond ±1000000");
+
+    [TestMethod]
     public void AVocabularyWordCountBeyondTheEntryIsRefused()
         // The vocabulary entry: format version, then the word count.
         => ModelZip.Refused(ModelZip.Overwrite(_han, "/Vocabulary", _ => 4, BitConverter.GetBytes(int.MaxValue)),

@@ -13,13 +13,21 @@ namespace Microsoft.ML.Attention.Tests.Infrastructure;
 /// The project's own fuzz test (issue 33): small valid inputs of each kind, damaged with a fixed seed, are loaded and
 /// scored in a child process; each must score finite values or be refused with a clear error, within 10 s and 512 MiB.
 /// </summary>
+/// <remarks>
+/// The benchmark's mutation campaign is this test with more cases: ML_ATTENTION_FUZZ_CASES=800 (cases per kind) and
+/// ML_ATTENTION_FUZZ_SEED; it prints a table of outcomes by kind (docs/benchmarks.md), and ML_ATTENTION_FUZZ_LOG names
+/// a file that receives every case's mutation and outcome.
+/// </remarks>
 [TestClass]
 public sealed class LoaderFuzzTests
 {
     // Enough cases to reach every part of each format, few enough for CI (two checkers side by side on two cores).
-    private const int CasesPerKind = 150;
+    private static readonly int CasesPerKind = Setting("ML_ATTENTION_FUZZ_CASES", 150);
 
-    private const int Seed = 33;
+    private static readonly int Seed = Setting("ML_ATTENTION_FUZZ_SEED", 33);
+
+    private static int Setting(string name, int fallback)
+        => int.TryParse(Environment.GetEnvironmentVariable(name), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value > 0 ? value : fallback;
 
     [TestMethod]
     public void DamagedInputsScoreFiniteValuesOrAreRefusedClearly()
@@ -29,15 +37,17 @@ public sealed class LoaderFuzzTests
         {
             var kinds = FuzzInput.All(scratch).Select((input, k) => (input, Prepare(input, Path.Combine(scratch, input.Kind), Seed + k))).ToList();
             var failures = new List<string>();
-            var summary = new List<string>();
+            var summary = new List<string> { $"| kind | cases | {string.Join(" | ", Outcomes)} | peak MiB |", "|---|---|" + string.Concat(Outcomes.Select(_ => "---|")) + "---|" };
             Parallel.ForEach(kinds, new ParallelOptions { MaxDegreeOfParallelism = 2 }, kind =>
             {
                 var (input, mutations) = kind;
                 var (outcomes, peakKb) = FuzzRunner.Run(input.Kind, Path.Combine(scratch, input.Kind), mutations.Count);
                 lock (failures)
                 {
-                    summary.Add($"{input.Kind}: {mutations.Count} cases, " + string.Join(", ", outcomes.GroupBy(o => o?.Split(' ')[0] ?? "missing").Select(g => $"{g.Count()} {g.Key}"))
-                        + $", peak {peakKb / 1024} MiB");
+                    var counts = outcomes.GroupBy(o => o?.Split(' ')[0] ?? "missing").ToDictionary(g => g.Key, g => g.Count());
+                    summary.Add($"| {input.Kind} | {mutations.Count} | {string.Join(" | ", Outcomes.Select(o => counts.GetValueOrDefault(o)))} | {peakKb / 1024} |");
+                    if (Environment.GetEnvironmentVariable("ML_ATTENTION_FUZZ_LOG") is { Length: > 0 } log)
+                        File.AppendAllLines(log, outcomes.Select((o, i) => $"{input.Kind}\t{mutations[i]}\t{o}"));
                     failures.AddRange(outcomes.Select((o, i) => (o, i)).Where(c => !Passes(c.o, c.i))
                         .Select(c => $"{input.Kind} case {c.i} ({mutations[c.i]}): {c.o ?? "no outcome"}"));
                     if (peakKb > FuzzRunner.MemoryLimitKb)
@@ -52,6 +62,9 @@ public sealed class LoaderFuzzTests
             Directory.Delete(scratch, recursive: true);
         }
     }
+
+    // The checker's outcome lines (FuzzCases) and the runner's (FuzzRunner), in the order of the printed table.
+    private static readonly string[] Outcomes = { "ok", "refused", "nonfinite", "unclear", "hang", "memory", "crash", "missing" };
 
     // Case 0 is the untouched input, which must load and score; a damaged one may also be refused with a clear error.
     private static bool Passes(string? outcome, int index)

@@ -45,9 +45,9 @@ public static class MmapThresholdProbe
                 var texts = new[] { "the cat sat on the mat", "a dog ran", "the dogs sat", "a cat ran on the mat" };
                 var data = ml.Data.LoadFromEnumerable(texts.Select((t, i) => new TextRow { Text = t, Label = i % 2 == 0 ? "a" : "b" }));
                 ml.Transforms.Conversion.MapValueToKey("Label")
-                    .Append(ml.Transforms.Text.SelfAttentionFeaturize(new SelfAttentionFeaturizingEstimator.Options
+                    .Append(ml.Transforms.Text.ApplyPretrainedEncoder(new PretrainedEncoderEstimator.Options
                     {
-                        InputColumnName = "Text", OutputColumnName = "Features", LabelColumnName = "Label", PretrainedModelPath = folder,
+                        InputColumnName = "Text", OutputColumnName = "Features", LabelColumnName = "Label", ModelPath = folder,
                         NumberOfEpochs = 1, ValidationFraction = 0, Progress = progress,
                     }))
                     .Fit(data);

@@ -25,12 +25,11 @@ internal static class SmallModelZips
             .Append(ml.Transforms.Text.SelfAttentionFeaturize(FeaturizerTestSettings.Small(epochs: 1))).Fit(texts), texts);
     }
 
-    /// <param name="bertFolder">A Hugging Face folder (such as TinyBert's), which the frozen featurizer copies into the zip.</param>
+    /// <param name="bertFolder">A Hugging Face folder (such as TinyBert's), which the frozen encoder copies into the zip.</param>
     public static byte[] Pretrained(string bertFolder)
     {
         var ml = new MLContext(seed: 1);
         var texts = ml.Data.LoadFromEnumerable(OrderTask.Generate(60, seed: 1));
-        var frozen = new SelfAttentionFeaturizingEstimator.Options { InputColumnName = "Text", OutputColumnName = "Embedding", PretrainedModelPath = bertFolder };
-        return ModelZip.Save(ml, ml.Transforms.Text.SelfAttentionFeaturize(frozen).Fit(texts), texts);
+        return ModelZip.Save(ml, ml.Transforms.Text.ApplyPretrainedEncoder("Embedding", "Text", bertFolder).Fit(texts), texts);
     }
 }

@@ -41,20 +41,20 @@ public sealed class RefusalTests
     }
 
     [TestMethod]
-    public void PretrainedFeaturizerIsRefusedNamingTheFeaturizer()
+    public void PretrainedEncoderIsRefusedNamingTheEncoder()
     {
         var folder = RandomBert.Write(Path.Combine(Path.GetTempPath(), $"random-bert-onnx-{Environment.ProcessId}-{Guid.NewGuid():N}"));
         try
         {
             var ml = new MLContext(seed: 1);
             var data = ml.Data.LoadFromEnumerable(OrderTask.Generate(8, seed: 1));
-            using var model = ml.Transforms.Text.SelfAttentionFeaturize(new SelfAttentionFeaturizingEstimator.Options
+            using var model = ml.Transforms.Text.ApplyPretrainedEncoder(new PretrainedEncoderEstimator.Options
             {
                 InputColumnName = "Text",
                 OutputColumnName = "Embedding",
-                PretrainedModelPath = folder,
+                ModelPath = folder,
             }).Fit(data);
-            AssertRefused(ml, model, data, "SelfAttentionFeaturizingTransformer");
+            AssertRefused(ml, model, data, "PretrainedEncoderTransformer");
         }
         finally
         {

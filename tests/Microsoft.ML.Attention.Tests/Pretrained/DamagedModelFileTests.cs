@@ -96,6 +96,39 @@ public sealed class DamagedModelFileTests : TinyModelFolderTests
     }
 
     [TestMethod]
+    public void AWeightWithAFlippedExponentBitIsRefused()
+    {
+        // 0.25 with the exponent's top bit flipped is 0.25 * 2^128: finite, but it overflows at the first LayerNorm.
+        var tiny = new TinyBert();
+        tiny.Weights["embeddings.word_embeddings.weight"].Values[7] = 0.25 * Math.Pow(2, 128);
+        tiny.WriteFolder(Folder);
+        Fails(Folder, FilePath("model.safetensors"), "'embeddings.word_embeddings.weight' holds 8.507059E+37 at element 7", "beyond ±1000000");
+    }
+
+    [TestMethod]
+    public void OnnxInitializersOfOneNameAreRefused()
+    {
+        var tiny = new TinyBert();
+        var folder = TinyBertOnnx.WriteFolder(tiny, FilePath("onnx"));
+        var onnx = Path.Combine(folder, "model.onnx");
+        var bytes = File.ReadAllBytes(onnx);
+        var (from, to) = (Encoding.ASCII.GetBytes("encoder.layer.0.output.LayerNorm.bias"), Encoding.ASCII.GetBytes("encoder.layer.1.output.LayerNorm.bias"));
+        int at = bytes.AsSpan().IndexOf(from);
+        to.CopyTo(bytes, at);
+        File.WriteAllBytes(onnx, bytes);
+        Fails(onnx, onnx, "tensor 'encoder.layer.1.output.LayerNorm.bias' appears twice among the initializers");
+    }
+
+    [TestMethod]
+    public void AVocabularyEntryWrittenTwiceIsRefused()
+    {
+        var lines = File.ReadAllLines(FilePath("vocab.txt"));
+        lines[9] = lines[6];
+        File.WriteAllLines(FilePath("vocab.txt"), lines);
+        Fails(Folder, FilePath("vocab.txt"), $"the entry '{lines[6]}' on lines 7 and 10");
+    }
+
+    [TestMethod]
     public void ConfigSizesBeyondTheWeightsAreRefusedBeforeBuilding()
     {
         File.WriteAllText(FilePath("config.json"), TinyBert.ConfigJson(layers: 100000));

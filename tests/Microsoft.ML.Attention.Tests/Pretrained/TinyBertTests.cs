@@ -3,7 +3,7 @@ using System;
 using System.IO;
 using System.Linq;
 using Microsoft.ML.Attention.Pretrained;
-using Microsoft.ML.Attention.TextFeaturization;
+using Microsoft.ML.Attention.Infrastructure;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 using TorchSharp;
 
@@ -41,6 +41,14 @@ public sealed class TinyBertTests
     }
 
     [TestMethod]
+    public void OnnxExportWithoutConfigEqualsTheReference()
+    {
+        // The shape (layers, heads, epsilon) comes from the graph alone: no config.json is written beside model.onnx.
+        var tiny = new TinyBert();
+        AssertStates(tiny, TinyBertOnnx.WriteFolder(tiny, TempFolder("onnx")), TinyBert.Layers, needWeights: false);
+    }
+
+    [TestMethod]
     public void PooledVectorsAreTheMeanOfTheReferenceStates()
     {
         var tiny = new TinyBert();
@@ -60,6 +68,25 @@ public sealed class TinyBertTests
                 for (int d = 0; d < TinyBert.Hidden; d++)
                     Assert.AreEqual(mean[d] / norm, vectors[i][d], 1e-5, $"text {i}, dimension {d}");
             }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public void WeightsThatOverflowAtScoringFailInsteadOfGivingNaN()
+    {
+        // Finite weights within the loaders' limit can still overflow float32 together; the loaders cannot see that.
+        var folder = new TinyBert().WriteFolder(TempFolder("overflow"));
+        try
+        {
+            using var encoder = PretrainedEncoder.Load(folder, PoolingMode.Mean, fallbackNormalize: true);
+            using (torch.no_grad())
+                encoder.Model.named_parameters().Single(p => p.name.EndsWith("embeddings.LayerNorm.weight", StringComparison.Ordinal)).parameter.fill_(3e38f);
+            var error = Assert.ThrowsExactly<InvalidOperationException>(() => encoder.Encode(new[] { "the cat sat", "a dog" }));
+            StringAssert.Contains(error.Message, "overflow float32 arithmetic");
         }
         finally
         {

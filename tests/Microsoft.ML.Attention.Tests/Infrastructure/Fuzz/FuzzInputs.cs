@@ -22,7 +22,7 @@ internal sealed record FuzzInput(string Kind, IReadOnlyDictionary<string, byte[]
     /// The files a mutation edits: a zip's entries that the library reads (those beside a Model.key naming its assembly),
     /// not ML.NET's schema or its own transformers; every file of a folder.
     /// </summary>
-    public IReadOnlyList<string> Targets => Files.Keys.Where(path => Kind is "huggingface" or "sentence-transformers" or "vectors"
+    public IReadOnlyList<string> Targets => Files.Keys.Where(path => Kind is "huggingface" or "sentence-transformers" or "onnx" or "vectors"
         || Files.TryGetValue(Path.GetDirectoryName(path) + "/Model.key", out var header) && ModelZip.IndexOf(header, Encoding.Unicode.GetBytes("Microsoft.ML.Attention")) >= 0)
         .OrderBy(path => path, StringComparer.Ordinal).ToList();
 
@@ -33,13 +33,15 @@ internal sealed record FuzzInput(string Kind, IReadOnlyDictionary<string, byte[]
         var sequences = ml.Data.LoadFromEnumerable(SequenceData.Generate(8, 2, seed: 4));
         var documents = ml.Data.LoadFromEnumerable(SyntheticDocuments.Generate(8, seed: 4));
         var texts = ml.Data.LoadFromEnumerable(OrderTask.Generate(8, seed: 4));
-        var bert = new TinyBert().WriteFolder(Path.Combine(scratch, "tiny-bert"));
+        var tiny = new TinyBert();
+        var bert = tiny.WriteFolder(Path.Combine(scratch, "tiny-bert"));
         yield return new("pooling", ModelZip.Entries(SmallModelZips.Pooling()), sequences);
         yield return new("han", ModelZip.Entries(SmallModelZips.Han()), documents);
         yield return new("featurizer", ModelZip.Entries(SmallModelZips.Featurizer()), texts);
         yield return new("pretrained", ModelZip.Entries(SmallModelZips.Pretrained(bert)), texts);
         yield return new("huggingface", Folder(bert), texts);
         yield return new("sentence-transformers", SentenceTransformers(Folder(bert)), texts);
+        yield return new("onnx", Folder(TinyBertOnnx.WriteFolder(tiny, Path.Combine(scratch, "tiny-bert-onnx"))), texts);
         var training = SyntheticDocuments.Generate(24, seed: 5);
         yield return new("vectors", new Dictionary<string, byte[]> { ["vectors.txt"] = Vectors(training.Select(d => d.Text)) }, ml.Data.LoadFromEnumerable(training));
     }
@@ -50,7 +52,7 @@ internal sealed record FuzzInput(string Kind, IReadOnlyDictionary<string, byte[]
         var name = Path.Combine(folder, $"case-{index:D4}");
         switch (Kind)
         {
-            case "huggingface" or "sentence-transformers":
+            case "huggingface" or "sentence-transformers" or "onnx":
                 foreach (var (path, bytes) in files)
                 {
                     Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(name, path))!);

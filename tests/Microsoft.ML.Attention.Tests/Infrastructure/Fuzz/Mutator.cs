@@ -38,8 +38,9 @@ internal sealed class Mutator
         if (path.EndsWith("Model.key", StringComparison.Ordinal))
         {
             // ML.NET's header, string table and loader name around the model's own data are ML.NET's to check, and
-            // their offsets hold only while the data keeps its length.
-            int start = (int)BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(32)), length = (int)BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(40));
+            // their offsets hold only while the data keeps its length. The header gives the data's offset at byte 16
+            // and its length at byte 24 (then the string table's, at 32 and 40).
+            int start = (int)BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(16)), length = (int)BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(24));
             var (data, change) = _random.Next(4) switch
             {
                 0 => FlipBit(bytes[start..(start + length)]),
@@ -54,6 +55,7 @@ internal sealed class Mutator
         {
             0 => FlipBit(bytes),
             1 => Truncate(bytes),
+            2 when path.EndsWith(".onnx", StringComparison.Ordinal) => EditProtobuf(bytes),
             2 => EditSize(bytes),
             3 => EditNumber(bytes, sameLength: false),
             _ => Rename(bytes),
@@ -96,6 +98,10 @@ internal sealed class Mutator
         BinaryPrimitives.WriteInt32LittleEndian(copy.AsSpan(at), (int)value);
         return (copy, $"4-byte field at {at} ({BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(at))}) set to {(int)value}");
     }
+
+    // A protobuf field of an .onnx file: the 4-byte sizes EditSize looks for are varints there.
+    private (byte[], string) EditProtobuf(byte[] bytes)
+        => ProtobufEdit.Edit(bytes, _random, Sizes[_random.Next(Sizes.Length)]) ?? FlipBit(bytes);
 
     // A number of the file's text (a JSON document, a vector file) or of a length-prefixed JSON string in a binary entry.
     // With sameLength, a longer value becomes nines and a shorter one is padded with spaces, which JSON allows.

@@ -2,13 +2,14 @@ using System.Collections.Generic;
 using Microsoft.ML;
 using TorchSharp;
 
-namespace Microsoft.ML.Attention.TextFeaturization;
+namespace Microsoft.ML.Attention.Infrastructure;
 
 /// <summary>
-/// What the featurizer's transformer needs of its encoder, whichever it is: the small encoder trained from scratch
-/// (<see cref="FromScratchEncoder"/>) or a pretrained BERT (<see cref="Pretrained.PretrainedEncoder"/>).
+/// An encoder that turns texts into vectors, whichever it is: the featurizer's, trained from scratch
+/// (<c>TextFeaturization/FromScratchEncoder</c>), or a pretrained BERT (<c>Pretrained/PretrainedEncoder</c>). A
+/// transformer holds one with its <see cref="TextEncoderColumns"/>.
 /// </summary>
-internal interface IFeaturizerEncoder
+internal interface ITextEncoder
 {
     /// <summary>The TorchSharp module, owned (put in eval mode and disposed) by the transformer.</summary>
     torch.nn.Module Module { get; }

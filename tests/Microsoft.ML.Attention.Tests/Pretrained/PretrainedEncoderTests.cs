@@ -10,9 +10,9 @@ using Microsoft.VisualStudio.TestTools.UnitTesting;
 
 namespace Microsoft.ML.Attention.Tests.Pretrained;
 
-/// <summary>The featurizer with <c>PretrainedModelPath</c>: frozen and fine-tuned, as a user writes the pipeline.</summary>
+/// <summary><c>ApplyPretrainedEncoder</c>: frozen and fine-tuned, as a user writes the pipeline.</summary>
 [TestClass]
-public sealed class PretrainedFeaturizerTests
+public sealed class PretrainedEncoderTests
 {
     private static string _folder = "";
 
@@ -29,29 +29,29 @@ public sealed class PretrainedFeaturizerTests
     }
 
     /// <summary>Fine-tuning settings for the small random model (a real pretrained model keeps the defaults).</summary>
-    internal static SelfAttentionFeaturizingEstimator.Options FineTuning(string folder, int epochs = 8) => new()
+    internal static PretrainedEncoderEstimator.Options FineTuning(string folder, int epochs = 8) => new()
     {
         InputColumnName = "Text",
         OutputColumnName = "Embedding",
         LabelColumnName = "Label",
-        PretrainedModelPath = folder,
+        ModelPath = folder,
         LearningRate = 2e-3,
         NumberOfEpochs = epochs,
         BatchSize = 16,
         EarlyStoppingPatience = 3,
     };
 
-    private static SelfAttentionFeaturizingEstimator.Options Frozen(string folder) => new()
+    internal static PretrainedEncoderEstimator.Options Frozen(string folder) => new()
     {
         InputColumnName = "Text",
         OutputColumnName = "Embedding",
-        PretrainedModelPath = folder,
+        ModelPath = folder,
     };
 
-    private static double Accuracy(MLContext ml, SelfAttentionFeaturizingEstimator.Options options, IDataView train, IDataView test)
+    private static double Accuracy(MLContext ml, PretrainedEncoderEstimator.Options options, IDataView train, IDataView test)
     {
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
-            .Append(ml.Transforms.Text.SelfAttentionFeaturize(options))
+            .Append(ml.Transforms.Text.ApplyPretrainedEncoder(options))
             .AppendCacheCheckpoint(ml)
             .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(featureColumnName: "Embedding"));
         return ml.MulticlassClassification.Evaluate(pipeline.Fit(train).Transform(test)).MicroAccuracy;
@@ -72,7 +72,7 @@ public sealed class PretrainedFeaturizerTests
         Assert.IsTrue(fineTuned >= frozen + 0.2, $"fine-tuned {fineTuned:P1} vs frozen {frozen:P1}");
     }
 
-    private static List<DocumentRow> Rows(int count, int seed)
+    internal static List<DocumentRow> Rows(int count, int seed)
     {
         var rows = OrderTask.Generate(count, seed).Select(r => new DocumentRow { Text = r.Text, Label = r.Label }).ToList();
         // Empty and missing text, an unknown word and a text longer than the model's 32 positions are valid rows.
@@ -93,7 +93,7 @@ public sealed class PretrainedFeaturizerTests
         var data = ml.Data.LoadFromEnumerable(rows);
         var options = FineTuning(copy, epochs: 1);
         options.TokenWeightsColumnName = "TokenWeights";
-        var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.Text.SelfAttentionFeaturize(options)).Fit(data);
+        var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.Text.ApplyPretrainedEncoder(options)).Fit(data);
         using var stream = new MemoryStream();
         ml.Model.Save(model, data.Schema, stream);
         Directory.Delete(copy, recursive: true);
@@ -128,15 +128,15 @@ public sealed class PretrainedFeaturizerTests
         // Every epoch trains: a 40-row hold-out reaches loss 0 by epoch 4, when the decision is right but the attention
         // has not yet settled on the markers (0.11 against 0.08 then, 0.34 against 0.04 after epoch 8).
         options.ValidationFraction = 0;
-        var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.Text.SelfAttentionFeaturize(options))
+        var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.Text.ApplyPretrainedEncoder(options))
             .Fit(ml.Data.LoadFromEnumerable(OrderTask.Generate(400, seed: 21)));
         var engine = ml.Model.CreatePredictionEngine<DocumentRow, Vectors>(model);
 
         // "zebra" is not in the vocabulary: one [UNK] piece. Empty text has no word piece but a vector.
         Assert.AreEqual(5, engine.Predict(new DocumentRow { Text = "zebra alpha red river beta" }).TokenWeights.Length);
-        var featurizer = model.LastTransformer;
-        CollectionAssert.AreEqual(new[] { "[UNK]", "alpha", "red", "river", "##s", "beta", "the" }, featurizer.GetTokens("Zebra alpha red Rivers beta the").ToArray());
-        Assert.AreEqual(0, featurizer.GetTokens(null).Count);
+        var encoder = model.LastTransformer;
+        CollectionAssert.AreEqual(new[] { "[UNK]", "alpha", "red", "river", "##s", "beta", "the" }, encoder.GetTokens("Zebra alpha red Rivers beta the").ToArray());
+        Assert.AreEqual(0, encoder.GetTokens(null).Count);
         var empty = engine.Predict(new DocumentRow { Text = "" });
         Assert.AreEqual(0, empty.TokenWeights.Length);
         Assert.AreEqual(RandomBert.Hidden, empty.Embedding.Length);
@@ -165,7 +165,7 @@ public sealed class PretrainedFeaturizerTests
         {
             var ml = new MLContext(seed: seed);
             var data = ml.Data.LoadFromEnumerable(Rows(80, seed: 7));
-            var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.Text.SelfAttentionFeaturize(FineTuning(_folder, epochs: 2))).Fit(data);
+            var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.Text.ApplyPretrainedEncoder(FineTuning(_folder, epochs: 2))).Fit(data);
             return ColumnAssert.Vectors(model.Transform(data), "Embedding");
         }
         var first = Vectors(8);
@@ -174,49 +174,45 @@ public sealed class PretrainedFeaturizerTests
     }
 
     [TestMethod]
-    public void FineTuningDefaultsApplyWhenAPretrainedModelIsNamed()
+    public void TheOptionsHoldTheFineTuningDefaultsAndWhatIsSetStays()
     {
-        var scratch = new SelfAttentionFeaturizingEstimator.Options();
-        Assert.AreEqual(5e-4, scratch.LearningRate);
-        Assert.AreEqual(OptimizerKind.Adam, scratch.Optimizer);
-        Assert.AreEqual(0.0, scratch.WarmupFraction);
-        Assert.AreEqual(128, scratch.MaximumTokens);
+        var options = new PretrainedEncoderEstimator.Options();
+        Assert.AreEqual(1e-4, options.LearningRate);
+        Assert.AreEqual(16, options.BatchSize);
+        Assert.AreEqual(OptimizerKind.AdamW, options.Optimizer);
+        Assert.AreEqual(0.01, options.WeightDecay);
+        Assert.AreEqual(0.1, options.WarmupFraction);
+        Assert.AreEqual(3, options.NumberOfEpochs);
+        Assert.AreEqual(1, options.EarlyStoppingPatience);
+        Assert.AreEqual(1.0, options.GradientClipNorm);
+        Assert.IsNull(options.MaximumTokens, "the model's unless set");
+        Assert.IsNull(options.Pooling, "the model's unless set");
+        Assert.IsNull(options.Normalize, "the model's unless set");
+        Assert.AreEqual(LongTextHandling.HeadAndTail, options.LongText);
 
-        var pretrained = new SelfAttentionFeaturizingEstimator.Options { PretrainedModelPath = _folder };
-        Assert.AreEqual(1e-4, pretrained.LearningRate);
-        Assert.AreEqual(16, pretrained.BatchSize);
-        Assert.AreEqual(OptimizerKind.AdamW, pretrained.Optimizer);
-        Assert.AreEqual(0.01, pretrained.WeightDecay);
-        Assert.AreEqual(0.1, pretrained.WarmupFraction);
-        Assert.AreEqual(3, pretrained.NumberOfEpochs);
-        Assert.AreEqual(1, pretrained.EarlyStoppingPatience);
-
-        // What the user sets stays, whatever the order of the assignments.
-        var set = new SelfAttentionFeaturizingEstimator.Options { LearningRate = 1e-3, Optimizer = OptimizerKind.Adam, PretrainedModelPath = _folder };
+        var set = new PretrainedEncoderEstimator.Options { LearningRate = 1e-3, Optimizer = OptimizerKind.Adam };
         Assert.AreEqual(1e-3, set.LearningRate);
         Assert.AreEqual(OptimizerKind.Adam, set.Optimizer);
     }
 
     [TestMethod]
-    public void TheLogNamesWhatCameFromTheModelAndWhichOptionsWereIgnored()
+    public void TheLogNamesWhatCameFromTheModel()
     {
         var ml = new MLContext(seed: 10);
         var messages = new List<string>();
         ml.Log += (_, e) => { lock (messages) messages.Add(e.Message); };
-        var options = Frozen(_folder);
-        options.Width = 64;
-        options.NumberOfLayers = 4;
         var data = ml.Data.LoadFromEnumerable(Rows(20, seed: 11));
-        var estimator = ml.Transforms.Text.SelfAttentionFeaturize(options);
+        var estimator = ml.Transforms.Text.ApplyPretrainedEncoder(Frozen(_folder));
         var embedding = estimator.GetOutputSchema(ShapeOf(data.Schema)).Single(c => c.Name == "Embedding");
         Assert.AreEqual(SchemaShape.Column.VectorKind.Vector, embedding.Kind, "the schema before Fit: a known-size vector");
-        var featurizer = estimator.Fit(data);
-        Assert.IsTrue(featurizer.IsPretrained);
-        Assert.AreEqual(RandomBert.Hidden, featurizer.OutputSize);
+        using var encoder = estimator.Fit(data);
+        Assert.AreEqual(RandomBert.Hidden, encoder.OutputSize);
+        Assert.AreEqual(RandomBert.Positions, encoder.MaximumTokens);
+        Assert.AreEqual(PoolingMode.Mean, encoder.Pooling);
+        Assert.IsFalse(encoder.Normalize);
         string All() => string.Join("\n", messages);
         StringAssert.Contains(All(), $"width {RandomBert.Hidden}, {RandomBert.Layers} layers, {RandomBert.Heads} heads");
         StringAssert.Contains(All(), $"at most {RandomBert.Positions} tokens per window (the model's max_position_embeddings)");
-        StringAssert.Contains(All(), "The options Width, NumberOfLayers were set but do not apply to a pretrained encoder");
         StringAssert.Contains(All(), "Pooling: Mean (the Pooling option's default; the model does not say how it pools), not normalized");
         StringAssert.Contains(All(), "1 of 24 texts are longer than MaximumTokens = 32");
         StringAssert.Contains(All(), "No label: the vectors are the frozen pretrained model's");
@@ -228,16 +224,16 @@ public sealed class PretrainedFeaturizerTests
         var ml = new MLContext(seed: 12);
         var data = ml.Data.LoadFromEnumerable(Rows(10, seed: 13));
         var missing = Path.Combine(Path.GetTempPath(), "no-such-model-" + Guid.NewGuid().ToString("N"));
-        var error = Assert.Throws<FileNotFoundException>(() => ml.Transforms.Text.SelfAttentionFeaturize(Frozen(missing)).Fit(data));
+        var error = Assert.Throws<FileNotFoundException>(() => ml.Transforms.Text.ApplyPretrainedEncoder(Frozen(missing)).Fit(data));
         StringAssert.Contains(error.Message, missing);
-        Assert.Throws<FileNotFoundException>(() => ml.Transforms.Text.SelfAttentionFeaturize(Frozen(missing)).GetOutputSchema(ShapeOf(data.Schema)));
+        Assert.Throws<FileNotFoundException>(() => ml.Transforms.Text.ApplyPretrainedEncoder(Frozen(missing)).GetOutputSchema(ShapeOf(data.Schema)));
 
         var roberta = Path.Combine(Path.GetTempPath(), $"roberta-{Guid.NewGuid():N}");
         RandomBert.Write(roberta);
         try
         {
             File.WriteAllText(Path.Combine(roberta, "config.json"), File.ReadAllText(Path.Combine(roberta, "config.json")).Replace("\"bert\"", "\"roberta\""));
-            var wrongType = Assert.Throws<InvalidDataException>(() => ml.Transforms.Text.SelfAttentionFeaturize(Frozen(roberta)).Fit(data));
+            var wrongType = Assert.Throws<InvalidDataException>(() => ml.Transforms.Text.ApplyPretrainedEncoder(Frozen(roberta)).Fit(data));
             StringAssert.Contains(wrongType.Message, Path.Combine(roberta, "config.json"));
             StringAssert.Contains(wrongType.Message, "model_type is 'roberta'");
         }
@@ -248,19 +244,66 @@ public sealed class PretrainedFeaturizerTests
 
         var tooLong = Frozen(_folder);
         tooLong.MaximumTokens = 64;
-        StringAssert.Contains(Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.Text.SelfAttentionFeaturize(tooLong).Fit(data)).Message,
+        StringAssert.Contains(Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.Text.ApplyPretrainedEncoder(tooLong).Fit(data)).Message,
             "reads at most 32 tokens");
 
         var attention = Frozen(_folder);
         attention.Pooling = PoolingMode.Attention;
-        Assert.AreEqual("Pooling", Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.Text.SelfAttentionFeaturize(attention)).ParamName);
+        Assert.AreEqual("Pooling", Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.Text.ApplyPretrainedEncoder(attention)).ParamName);
 
-        var both = Frozen(_folder);
-        both.PretrainedVectorsPath = "vectors.vec";
-        Assert.AreEqual("PretrainedVectorsPath", Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.Text.SelfAttentionFeaturize(both)).ParamName);
+        var noModel = Frozen("");
+        Assert.AreEqual("ModelPath", Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.Text.ApplyPretrainedEncoder(noModel)).ParamName);
+        var tooFew = Frozen(_folder);
+        tooFew.MaximumTokens = 2;
+        Assert.AreEqual("MaximumTokens", Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.Text.ApplyPretrainedEncoder(tooFew)).ParamName);
+    }
 
-        var numbers = ml.Data.LoadFromEnumerable(new[] { new { Text = 1f } });
-        StringAssert.Contains(Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.Text.SelfAttentionFeaturize(Frozen(_folder)).Fit(numbers)).Message, "Text");
+    [TestMethod]
+    public void TheNormalizeOptionGivesTheModelsVectorsScaledToUnitLength()
+    {
+        var ml = new MLContext(seed: 19);
+        var data = ml.Data.LoadFromEnumerable(Rows(12, seed: 20));
+        using var plain = ml.Transforms.Text.ApplyPretrainedEncoder(Frozen(_folder)).Fit(data);
+        var options = Frozen(_folder);
+        options.Normalize = true;
+        using var normalized = ml.Transforms.Text.ApplyPretrainedEncoder(options).Fit(data);
+        Assert.IsFalse(plain.Normalize, "a Hugging Face folder has no Normalize module");
+        Assert.IsTrue(normalized.Normalize);
+        var expected = ColumnAssert.Vectors(plain.Transform(data), "Embedding");
+        var actual = ColumnAssert.Vectors(normalized.Transform(data), "Embedding");
+        for (int i = 0; i < expected.Count; i++)
+        {
+            var norm = Math.Sqrt(expected[i].Sum(v => (double)v * v));
+            Assert.IsTrue(Math.Abs(norm - 1) > 1e-2, $"row {i}: the model's own vector is not of unit length ({norm})");
+            FloatAssert.AreClose(expected[i].Select(v => (float)(v / norm)).ToArray(), actual[i], $"row {i}", 1e-5);
+        }
+    }
+
+    [TestMethod]
+    public void BadColumnsFailAtFitGetOutputSchemaAndTransformNamingTheColumn()
+    {
+        var ml = new MLContext(seed: 12);
+        var numbers = ml.Data.LoadFromEnumerable(new[] { new { Text = 1f, Label = "a" } });
+        var frozen = ml.Transforms.Text.ApplyPretrainedEncoder(Frozen(_folder));
+        StringAssert.Contains(Assert.Throws<ArgumentOutOfRangeException>(() => frozen.Fit(numbers)).Message, "Text");
+        StringAssert.Contains(Assert.Throws<ArgumentOutOfRangeException>(() => frozen.GetOutputSchema(ShapeOf(numbers.Schema))).Message, "Text");
+
+        var data = ml.Data.LoadFromEnumerable(Rows(10, seed: 13));
+        var unlabeled = ml.Data.LoadFromEnumerable(new[] { new { Text = "alpha red beta" } });
+        var tuning = ml.Transforms.Text.ApplyPretrainedEncoder(FineTuning(_folder, epochs: 1));
+        StringAssert.Contains(Assert.Throws<ArgumentOutOfRangeException>(() => tuning.Fit(unlabeled)).Message, "Label");
+        StringAssert.Contains(Assert.Throws<ArgumentOutOfRangeException>(() => tuning.GetOutputSchema(ShapeOf(unlabeled.Schema))).Message, "Label");
+        // A label of strings is not a key: MapValueToKey first.
+        StringAssert.Contains(Assert.Throws<ArgumentOutOfRangeException>(() => tuning.Fit(data)).Message, "Label");
+
+        using var fitted = frozen.Fit(data);
+        StringAssert.Contains(Assert.Throws<ArgumentOutOfRangeException>(() => fitted.Transform(numbers)).Message, "Text");
+        var renamed = ml.Data.LoadFromEnumerable(new[] { new { Body = "alpha" } });
+        StringAssert.Contains(Assert.Throws<ArgumentOutOfRangeException>(() => fitted.GetOutputSchema(renamed.Schema)).Message, "Text");
+
+        var same = Frozen(_folder);
+        same.TokenWeightsColumnName = "Embedding";
+        Assert.AreEqual("TokenWeightsColumnName", Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.Text.ApplyPretrainedEncoder(same)).ParamName);
     }
 
     [TestMethod]
@@ -271,38 +314,38 @@ public sealed class PretrainedFeaturizerTests
         var options = Frozen(_folder);
         options.TokenWeightsColumnName = "TokenWeights";
         var data = ml.Data.LoadFromEnumerable(rows);
-        using var featurizer = ml.Transforms.Text.SelfAttentionFeaturize(options).Fit(data);
-        featurizer.OutputCacheMegabytes = 0;
-        var engine = ml.Model.CreatePredictionEngine<DocumentRow, Vectors>(featurizer);
+        using var encoder = ml.Transforms.Text.ApplyPretrainedEncoder(options).Fit(data);
+        encoder.OutputCacheMegabytes = 0;
+        var engine = ml.Model.CreatePredictionEngine<DocumentRow, Vectors>(encoder);
         LiveTensors.AssertNoGrowth(() =>
         {
-            ColumnAssert.Vectors(featurizer.Transform(data), "Embedding");
-            ColumnAssert.Vectors(featurizer.Transform(data), "TokenWeights");
+            ColumnAssert.Vectors(encoder.Transform(data), "Embedding");
+            ColumnAssert.Vectors(encoder.Transform(data), "TokenWeights");
             for (int i = 0; i < 20; i++)
                 engine.Predict(rows[i]);
-        }, passes: 3, "pretrained featurizer scoring");
+        }, passes: 3, "pretrained encoder scoring");
     }
 
     [TestMethod]
     public void FreezingKeepsTheEncoderOrItsEmbeddingsAsInTheFile()
     {
         var file = SafetensorsReaderValues(Path.Combine(_folder, "model.safetensors"));
-        Dictionary<string, float[]> Trained(Action<SelfAttentionFeaturizingEstimator.Options> set)
+        Dictionary<string, float[]> Trained(Action<PretrainedEncoderEstimator.Options> set)
         {
             var ml = new MLContext(seed: 16);
             var options = FineTuning(_folder, epochs: 1);
             set(options);
-            var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.Text.SelfAttentionFeaturize(options))
+            var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.Text.ApplyPretrainedEncoder(options))
                 .Fit(ml.Data.LoadFromEnumerable(OrderTask.Generate(64, seed: 17)));
             var encoder = Internals.Field<Microsoft.ML.Attention.Pretrained.PretrainedEncoder>(model.LastTransformer, "_encoder");
             return encoder.Model.Bert.state_dict().ToDictionary(p => p.Key, p => p.Value.data<float>().ToArray());
         }
         bool Same(Dictionary<string, float[]> trained, string name) => trained[name].SequenceEqual(file[name]);
 
-        var encoderFrozen = Trained(o => { o.FreezePretrainedEncoder = true; o.Pooling = PoolingMode.Attention; });
+        var encoderFrozen = Trained(o => { o.FreezeEncoder = true; o.Pooling = PoolingMode.Attention; });
         Assert.IsTrue(file.Keys.All(k => Same(encoderFrozen, k)), "every encoder weight as in the file");
 
-        var embeddingsFrozen = Trained(o => o.FreezePretrainedVectors = true);
+        var embeddingsFrozen = Trained(o => o.FreezeEmbeddings = true);
         Assert.IsTrue(file.Keys.Where(k => k.StartsWith("embeddings.")).All(k => Same(embeddingsFrozen, k)), "embeddings as in the file");
         Assert.IsFalse(Same(embeddingsFrozen, "encoder.layer.0.attention.self.query.weight"), "the layers learn");
 
@@ -320,10 +363,10 @@ public sealed class PretrainedFeaturizerTests
         var data = ml.Data.LoadFromEnumerable(texts.Select(t => new DocumentRow { Text = t }));
         var options = Frozen(MiniLmFiles.OnnxPath);
         options.MaximumTokens = 128;
-        using var featurizer = ml.Transforms.Text.SelfAttentionFeaturize(options).Fit(data);
-        Assert.AreEqual(384, featurizer.OutputSize);
-        var vectors = ColumnAssert.Vectors(featurizer.Transform(data), "Embedding");
-        var encoder = Internals.Field<Microsoft.ML.Attention.Pretrained.PretrainedEncoder>(featurizer, "_encoder");
+        using var transformer = ml.Transforms.Text.ApplyPretrainedEncoder(options).Fit(data);
+        Assert.AreEqual(384, transformer.OutputSize);
+        var vectors = ColumnAssert.Vectors(transformer.Transform(data), "Embedding");
+        var encoder = Internals.Field<Microsoft.ML.Attention.Pretrained.PretrainedEncoder>(transformer, "_encoder");
         using var reference = new OnnxRuntimeReference(MiniLmFiles.OnnxPath);
         double largest = 0;
         for (int i = 0; i < texts.Count; i++)
@@ -336,7 +379,7 @@ public sealed class PretrainedFeaturizerTests
         Assert.IsTrue(largest < 1e-4, $"largest difference {largest:E2}");
 
         // The file does not say how many tokens it reads: 256 unless set, not its 512 positions.
-        using var byDefault = ml.Transforms.Text.SelfAttentionFeaturize(Frozen(MiniLmFiles.OnnxPath)).Fit(ml.Data.LoadFromEnumerable(texts.Take(2).Select(t => new DocumentRow { Text = t })));
+        using var byDefault = ml.Transforms.Text.ApplyPretrainedEncoder(Frozen(MiniLmFiles.OnnxPath)).Fit(ml.Data.LoadFromEnumerable(texts.Take(2).Select(t => new DocumentRow { Text = t })));
         Assert.AreEqual(256, Internals.Field<Microsoft.ML.Attention.Pretrained.PretrainedEncoder>(byDefault, "_encoder").MaxTokens);
     }
 

@@ -1,11 +1,10 @@
-using Microsoft.ML.Attention.Core;
 using System;
 using System.Collections.Generic;
-using Microsoft.ML.Attention.Infrastructure;
+using Microsoft.ML.Attention.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Attention.TextFeaturization;
+namespace Microsoft.ML.Attention.Infrastructure;
 
 /// <summary>Windows of token ids padded into [N, Tmax] ids and a mask that is true at real tokens.</summary>
 internal sealed class TokenBatch : IDisposable
