@@ -81,10 +81,10 @@ internal abstract class ExportGraph
 
     public string ToBool(string x) => Op("Cast", new[] { x }, ("to", 9L));
 
-    /// <summary>The positions 0 … n-1 (float) along <paramref name="axis"/> of a tensor of known rank <paramref name="rank"/>.</summary>
-    public string Positions(string x, long axis, long rank)
+    /// <summary>The positions 0 … n-1 (float) along <paramref name="axis"/> of <paramref name="x"/>, counted from the end when negative.</summary>
+    public string Positions(string x, long axis)
     {
-        var size = Op("Gather", new[] { Op("Shape", new[] { x }), Constant(new[] { axis < 0 ? rank + axis : axis }) }, ("axis", 0L));
+        var size = Op("Gather", new[] { Op("Shape", new[] { x }), Constant(new[] { axis }) }, ("axis", 0L));
         return ToFloat(Op("Range", new[] { Constant(new[] { 0L }), size, Constant(new[] { 1L }) }));
     }
 

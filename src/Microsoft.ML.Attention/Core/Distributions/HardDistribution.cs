@@ -68,7 +68,7 @@ internal sealed class HardDistribution : AttentionDistribution
     public override string Export(ExportGraph g, string scores, string mask, string? query)
     {
         var choice = g.Op("ArgMax", new[] { g.Where(mask, scores, g.Scalar(float.NegativeInfinity)) }, ("axis", -1L), ("keepdims", 1L));
-        var oneHot = g.ToFloat(g.Op("Equal", new[] { g.Positions(scores, -1, 3), g.ToFloat(choice) }));
+        var oneHot = g.ToFloat(g.Op("Equal", new[] { g.Positions(scores, -1), g.ToFloat(choice) }));
         return g.Where(mask, oneHot, g.Scalar(0f));
     }
 

@@ -27,7 +27,7 @@ internal sealed class LocalDistribution : AttentionDistribution
     // The window of query t is centred on t; the scores' query axis gives the centres.
     public override string Export(ExportGraph g, string scores, string mask, string? query)
     {
-        var offsets = g.Sub(g.Positions(scores, -1, 3), g.Unsqueeze(g.Positions(scores, -2, 3), -1));   // [Tq, Tk]
+        var offsets = g.Sub(g.Positions(scores, -1), g.Unsqueeze(g.Positions(scores, -2), -1));   // [Tq, Tk]
         var window = g.AtMost(g.Unary("Abs", offsets), g.Scalar(_halfWidth));
         return Masking.ExportSoftmax(g, scores, g.Op("And", new[] { mask, window }));
     }
