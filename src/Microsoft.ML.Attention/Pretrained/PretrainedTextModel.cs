@@ -21,16 +21,28 @@ internal sealed class PretrainedTextModel : nn.Module
     {
         Pooling = pooling;
         _encoder = config.Family.CreateEncoder(config);
-        // Registered by name rather than by field, because the encoder's key prefix is its family's.
-        register_module(config.Family.TaskModelPrefix, _encoder);
         if (pooling == PoolingMode.Attention)
         {
             // The same learned-context attention as the from-scratch featurizer's attention pooling.
             _poolingAttention = AttentionLayer.Create(AttentionScoreFunction.Location, AttentionDistributionKind.Soft, 0, config.HiddenSize, config.HiddenSize);
-            register_module("pooling_attention", _poolingAttention);
             _attentionPooling = new SequencePooling(pooling, new[] { _poolingAttention });
         }
+        RegisterComponents();
     }
+
+    // The encoder's key prefix is its family's, so its submodules are registered by name rather than by field. A parent
+    // module (a fine-tuning head) calls this again when it registers this one: it must not add the fields' names.
+    protected override void RegisterComponents()
+    {
+        if (_registered)
+            return;
+        _registered = true;
+        register_module(_encoder.Config.Family.TaskModelPrefix, _encoder);
+        if (_poolingAttention is not null)
+            register_module("pooling_attention", _poolingAttention);
+    }
+
+    private bool _registered;
 
     /// <summary>The prefix of the encoder's keys in this module's checkpoint, for a configuration of its family.</summary>
     public static string EncoderPrefix(IEncoderConfig config) => config.Family.TaskModelPrefix + ".";
