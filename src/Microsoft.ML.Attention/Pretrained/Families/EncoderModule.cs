@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -25,5 +26,13 @@ internal abstract class EncoderModule : nn.Module
     /// ids [B, T] (int64), mask bool [B, T] true at real tokens. Returns the states [B, T, hidden] and, when asked for,
     /// each layer's attention weights [B, heads, T, T]; without them attention runs in libtorch's fused kernel.
     /// </summary>
-    public abstract (Tensor States, IReadOnlyList<Tensor> Weights) Forward(Tensor ids, Tensor mask, bool needWeights = false);
+    public (Tensor States, IReadOnlyList<Tensor> Weights) Forward(Tensor ids, Tensor mask, bool needWeights = false)
+    {
+        using var scope = torch.NewDisposeScope();
+        var (states, weights) = Encode(ids, mask.reshape(mask.shape[0], 1, 1, mask.shape[1]), needWeights);
+        return (scope.MoveToOuter(states), weights.Select(w => scope.MoveToOuter(w)).ToArray());
+    }
+
+    /// <summary>The family's computation: ids [B, T], keyMask bool [B, 1, 1, T] → states and, when asked for, weights.</summary>
+    protected abstract (Tensor States, IReadOnlyList<Tensor> Weights) Encode(Tensor ids, Tensor keyMask, bool needWeights);
 }

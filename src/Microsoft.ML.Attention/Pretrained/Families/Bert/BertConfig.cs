@@ -57,16 +57,11 @@ internal sealed record BertConfig(
 
     public void Validate(string source)
     {
-        void Require(bool condition, string problem)
-        {
-            if (!condition)
-                throw CheckpointErrors.Invalid(source, problem);
-        }
-        Require(VocabularySize > 0 && HiddenSize > 0 && NumberOfLayers > 0 && NumberOfHeads > 0 && IntermediateSize > 0 && MaxPositions >= 3
+        CheckpointErrors.Require(source, VocabularySize > 0 && HiddenSize > 0 && NumberOfLayers > 0 && NumberOfHeads > 0 && IntermediateSize > 0 && MaxPositions >= 3
             && TypeVocabularySize > 0, "vocab_size, hidden_size, num_hidden_layers, num_attention_heads, intermediate_size and type_vocab_size must be positive, max_position_embeddings at least 3.");
-        Require(HiddenSize % NumberOfHeads == 0, $"hidden_size {HiddenSize} is not divisible by num_attention_heads {NumberOfHeads}.");
-        Require(LayerNormEpsilon > 0, $"layer_norm_eps must be positive, not {LayerNormEpsilon}.");
-        Require(HiddenDropout is >= 0 and < 1 && AttentionDropout is >= 0 and < 1, "dropout probabilities must be in [0, 1).");
+        CheckpointErrors.Require(source, HiddenSize % NumberOfHeads == 0, $"hidden_size {HiddenSize} is not divisible by num_attention_heads {NumberOfHeads}.");
+        CheckpointErrors.Require(source, LayerNormEpsilon > 0, $"layer_norm_eps must be positive, not {LayerNormEpsilon}.");
+        CheckpointErrors.Require(source, HiddenDropout is >= 0 and < 1 && AttentionDropout is >= 0 and < 1, "dropout probabilities must be in [0, 1).");
     }
 
     // The first and the last layer stand for all.

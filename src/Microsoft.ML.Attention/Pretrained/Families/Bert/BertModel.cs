@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -11,7 +12,7 @@ namespace Microsoft.ML.Attention.Pretrained;
 internal sealed class BertModel : EncoderModule
 {
     private readonly BertEmbeddings embeddings;
-    private readonly BertEncoder encoder;
+    private readonly LayerStack<BertLayer> encoder;
 
     private readonly BertConfig _config;
 
@@ -19,20 +20,12 @@ internal sealed class BertModel : EncoderModule
     {
         _config = config;
         embeddings = new BertEmbeddings(config);
-        encoder = new BertEncoder(config);
+        encoder = new LayerStack<BertLayer>(Enumerable.Range(0, config.NumberOfLayers).Select(_ => new BertLayer(config)));
         RegisterComponents();
     }
 
     public override IEncoderConfig Config => _config;
 
-    public override (Tensor States, IReadOnlyList<Tensor> Weights) Forward(Tensor ids, Tensor mask, bool needWeights = false)
-    {
-        using var scope = torch.NewDisposeScope();
-        var keys = mask.reshape(mask.shape[0], 1, 1, mask.shape[1]);
-        var (states, weights) = encoder.Forward(embeddings.Forward(ids), keys, needWeights);
-        var kept = new Tensor[weights.Count];
-        for (int i = 0; i < kept.Length; i++)
-            kept[i] = scope.MoveToOuter(weights[i]);
-        return (scope.MoveToOuter(states), kept);
-    }
+    protected override (Tensor States, IReadOnlyList<Tensor> Weights) Encode(Tensor ids, Tensor keyMask, bool needWeights)
+        => encoder.Forward(embeddings.Forward(ids), keyMask, needWeights);
 }

@@ -8,7 +8,7 @@ namespace Microsoft.ML.Attention.Pretrained;
 /// One post-norm DistilBERT block (Hugging Face's TransformerBlock): sa_layer_norm(attention(x) + x), then
 /// output_layer_norm(ffn(h) + h).
 /// </summary>
-internal sealed class DistilBertBlock : nn.Module
+internal sealed class DistilBertBlock : nn.Module, IEncoderLayer
 {
     private readonly DistilBertSelfAttention attention;
     private readonly LayerNorm sa_layer_norm;

@@ -54,15 +54,10 @@ internal sealed record DistilBertConfig(
 
     public void Validate(string source)
     {
-        void Require(bool condition, string problem)
-        {
-            if (!condition)
-                throw CheckpointErrors.Invalid(source, problem);
-        }
-        Require(VocabularySize > 0 && HiddenSize > 0 && NumberOfLayers > 0 && NumberOfHeads > 0 && FeedForwardSize > 0 && MaxPositions >= 3,
+        CheckpointErrors.Require(source, VocabularySize > 0 && HiddenSize > 0 && NumberOfLayers > 0 && NumberOfHeads > 0 && FeedForwardSize > 0 && MaxPositions >= 3,
             "vocab_size, dim, n_layers, n_heads and hidden_dim must be positive, max_position_embeddings at least 3.");
-        Require(HiddenSize % NumberOfHeads == 0, $"dim {HiddenSize} is not divisible by n_heads {NumberOfHeads}.");
-        Require(Dropout is >= 0 and < 1 && AttentionDropout is >= 0 and < 1, "dropout and attention_dropout must be in [0, 1).");
+        CheckpointErrors.Require(source, HiddenSize % NumberOfHeads == 0, $"dim {HiddenSize} is not divisible by n_heads {NumberOfHeads}.");
+        CheckpointErrors.Require(source, Dropout is >= 0 and < 1 && AttentionDropout is >= 0 and < 1, "dropout and attention_dropout must be in [0, 1).");
     }
 
     // The first and the last layer stand for all.

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -11,7 +12,7 @@ namespace Microsoft.ML.Attention.Pretrained;
 internal sealed class DistilBertModel : EncoderModule
 {
     private readonly DistilBertEmbeddings embeddings;
-    private readonly DistilBertTransformer transformer;
+    private readonly LayerStack<DistilBertBlock> transformer;
 
     private readonly DistilBertConfig _config;
 
@@ -19,20 +20,12 @@ internal sealed class DistilBertModel : EncoderModule
     {
         _config = config;
         embeddings = new DistilBertEmbeddings(config);
-        transformer = new DistilBertTransformer(config);
+        transformer = new LayerStack<DistilBertBlock>(Enumerable.Range(0, config.NumberOfLayers).Select(_ => new DistilBertBlock(config)));
         RegisterComponents();
     }
 
     public override IEncoderConfig Config => _config;
 
-    public override (Tensor States, IReadOnlyList<Tensor> Weights) Forward(Tensor ids, Tensor mask, bool needWeights = false)
-    {
-        using var scope = torch.NewDisposeScope();
-        var keys = mask.reshape(mask.shape[0], 1, 1, mask.shape[1]);
-        var (states, weights) = transformer.Forward(embeddings.Forward(ids), keys, needWeights);
-        var kept = new Tensor[weights.Count];
-        for (int i = 0; i < kept.Length; i++)
-            kept[i] = scope.MoveToOuter(weights[i]);
-        return (scope.MoveToOuter(states), kept);
-    }
+    protected override (Tensor States, IReadOnlyList<Tensor> Weights) Encode(Tensor ids, Tensor keyMask, bool needWeights)
+        => transformer.Forward(embeddings.Forward(ids), keyMask, needWeights);
 }
