@@ -87,6 +87,44 @@ public sealed class DistilBertFamilyTests
     public void FrozenVectorsEqualPyTorchsFromTheOnnxExport() => AssertEqualsReference(Path.Combine(Folder, "onnx", "model.onnx"));
 
     [TestMethod]
+    public void ASentenceTransformersDistilBertFolderPoolsAndNormalizesAsItsModulesSay()
+    {
+        // A sentence-transformers folder whose Transformer is the DistilBERT ([CLS] pooling, then Normalize): the vectors
+        // are PyTorch's [CLS] vectors scaled to unit length.
+        var folder = Path.Combine(Path.GetTempPath(), $"distilbert-st-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(Path.Combine(folder, "1_Pooling"));
+        try
+        {
+            foreach (var file in new[] { "config.json", "vocab.txt", "tokenizer_config.json", "model.safetensors" })
+                File.Copy(Path.Combine(Folder, file), Path.Combine(folder, file));
+            File.WriteAllText(Path.Combine(folder, "modules.json"), """
+                [{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+                 {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+                 {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"}]
+                """);
+            File.WriteAllText(Path.Combine(folder, "1_Pooling", "config.json"), """
+                {"word_embedding_dimension": 8, "pooling_mode_cls_token": true, "pooling_mode_mean_tokens": false,
+                 "pooling_mode_max_tokens": false, "pooling_mode_mean_sqrt_len_tokens": false}
+                """);
+            File.WriteAllText(Path.Combine(folder, "sentence_bert_config.json"), """{"max_seq_length": 16, "do_lower_case": false}""");
+            var reference = ReadReference();
+            var ml = new MLContext(seed: 1);
+            var data = ml.Data.LoadFromEnumerable(reference.Texts.Select(t => new TextRow { Text = t }).ToList());
+            var actual = ColumnAssert.Vectors(ml.Transforms.Text.ApplyPretrainedEncoder(PretrainedEncoderTests.Frozen(folder)).Fit(data).Transform(data), "Embedding");
+            for (int i = 0; i < reference.Texts.Length; i++)
+            {
+                var norm = Math.Sqrt(reference.Cls[i].Sum(v => v * v));
+                for (int d = 0; d < reference.Cls[i].Length; d++)
+                    Assert.AreEqual(reference.Cls[i][d] / norm, actual[i][d], Tolerance, $"text {i}, element {d}");
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [TestMethod]
     public void AnOnnxExportWithoutConfigIsRefusedNamingTheFile()
     {
         var folder = Path.Combine(Path.GetTempPath(), $"distilbert-onnx-{Guid.NewGuid():N}");
