@@ -29,6 +29,22 @@ internal static class MiniLmFeaturizer
         NumberOfThreads = 2,
     };
 
+    /// <summary>The same model and fine-tuning settings for <c>PretrainedTextClassifier</c>, which keeps the fine-tuning's head.</summary>
+    public static PretrainedTextClassifierTrainer.Options ClassifierOptions(int epochs)
+    {
+        var encoder = Options("Label", epochs);
+        return new PretrainedTextClassifierTrainer.Options
+        {
+            TextColumnName = encoder.InputColumnName,
+            LabelColumnName = "Label",
+            ModelPath = encoder.ModelPath,
+            NumberOfEpochs = encoder.NumberOfEpochs,
+            MaximumTokens = encoder.MaximumTokens,
+            ValidationFraction = encoder.ValidationFraction,
+            NumberOfThreads = encoder.NumberOfThreads,
+        };
+    }
+
     /// <summary>Token counts of the texts by <see cref="MiniLmIds"/>, for <see cref="BertCost.Flops"/>.</summary>
     public static int[] TokenCounts(IEnumerable<Document> documents)
     {

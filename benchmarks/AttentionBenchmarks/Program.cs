@@ -15,7 +15,7 @@ namespace AttentionBenchmarks;
 ///   --min-body N                minimum long-description length in characters (default 80; implies --rebuild-corpus)
 ///   --data DIR                  cache folder (default benchmarks/data under the repository root)
 ///   --append-docs [PATH]        append the results with environment details (default docs/benchmarks.md)
-///   --train N                   minilm-finetuned-sdca: fine-tune on the first N training documents (default 4000)
+///   --train N                   minilm-finetuned-sdca and minilm-finetuned-head: fine-tune on the first N training documents (default 4000)
 ///   --limit N                   keep only the first N training and the first N test documents (checks on small inputs)
 ///   --scenario NAME             instead of the systems: sdca-checkpoint (see CheckpointScenario), memory-han or
 ///                               memory-featurizer (see MemoryScenario); with --documents N, --passes N, --train N,
@@ -56,12 +56,13 @@ public static class Program
         new MiniLmFrozenSdcaSystem(),
         new MiniLmFineTunedSdcaSystem(),
         new MiniLmFineTunedSdcaSystem(withNgrams: true),
+        new MiniLmFineTunedHeadSystem(),
     };
 
     /// <summary>The --data folder (corpus cache; also where systems keep extracted model files, e.g. minilm/).</summary>
     public static string DataDirectory { get; private set; } = "";
 
-    /// <summary>--train N when given: also the number of documents minilm-finetuned-sdca fine-tunes on (default 4000).</summary>
+    /// <summary>--train N when given: also the number of documents minilm-finetuned-sdca and minilm-finetuned-head fine-tune on (default 4000).</summary>
     public static int? TrainDocuments { get; private set; }
 
     public static int Main(string[] args)

@@ -1,5 +1,6 @@
 using Microsoft.ML.Attention;
 using Microsoft.ML.Attention.DocumentClassification;
+using Microsoft.ML.Attention.Classification;
 using Microsoft.ML.Data;
 
 namespace Microsoft.ML;

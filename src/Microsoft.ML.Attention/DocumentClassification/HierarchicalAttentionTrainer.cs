@@ -3,6 +3,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML.Attention.DocumentClassification;
+using Microsoft.ML.Attention.Classification;
 using Microsoft.ML.Attention.Infrastructure;
 using Microsoft.ML.Attention.Text;
 using Microsoft.ML.Attention.Training;
@@ -182,9 +183,7 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
         var text = TextColumn.Find(_host, input.Schema, o.TextColumnName);
         var label = FindLabel(input.Schema);
         var teacher = TeacherScores.Find(_host, input.Schema, o.TeacherScoreColumnName, label);
-        var classes = _task == ClassificationTask.Binary
-            ? new ClassNames(new[] { "False", "True" })
-            : DocumentClassification.ClassNames.FromLabel(label.Column, label.Classes);
+        var classes = ClassifierLabel.Classes(label, _task);
 
         using var run = TrainingRun.Begin(_host, o);
         var seed = run.Seed;
@@ -275,17 +274,7 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
         return temperature;
     }
 
-    private LabelColumn FindLabel(DataViewSchema schema)
-    {
-        var column = schema.GetColumnOrNull(_options.LabelColumnName)
-            ?? throw _host.ExceptSchemaMismatch(nameof(schema), "label", _options.LabelColumnName);
-        if (_task == ClassificationTask.Binary && !(column.Type is BooleanDataViewType))
-            throw _host.ExceptSchemaMismatch(nameof(schema), "label", column.Name, "Boolean", column.Type.ToString());
-        if (_task == ClassificationTask.Multiclass && !(column.Type is KeyDataViewType))
-            throw _host.ExceptSchemaMismatch(nameof(schema), "label", column.Name,
-                "key type (use mlContext.Transforms.Conversion.MapValueToKey)", column.Type.ToString());
-        return LabelColumn.Find(_host, schema, _options.LabelColumnName);
-    }
+    private LabelColumn FindLabel(DataViewSchema schema) => ClassifierLabel.Find(_host, schema, _options.LabelColumnName, _task);
 
     private static int[][] ToIds(TokenizedDocument document, Vocabulary vocabulary) => TokenIds.FromDocument(document, vocabulary);
 
@@ -317,17 +306,9 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
     {
         _host.CheckValue(inputSchema, nameof(inputSchema));
         TextColumn.Check(_host, inputSchema, _options.TextColumnName);
-        if (!inputSchema.TryFindColumn(_options.LabelColumnName, out var label))
-            throw _host.ExceptSchemaMismatch(nameof(inputSchema), "label", _options.LabelColumnName);
-        if (_task == ClassificationTask.Multiclass && !label.IsKey)
-            throw _host.ExceptSchemaMismatch(nameof(inputSchema), "label", label.Name, "key type (use mlContext.Transforms.Conversion.MapValueToKey)", label.GetTypeString());
-        if (_task == ClassificationTask.Binary && !(label.ItemType is BooleanDataViewType && label.Kind == SchemaShape.Column.VectorKind.Scalar))
-            throw _host.ExceptSchemaMismatch(nameof(inputSchema), "label", label.Name, "Boolean", label.GetTypeString());
+        ClassifierLabel.Check(_host, inputSchema, _options.LabelColumnName, _task);
         TeacherScores.Check(_host, inputSchema, _options.TeacherScoreColumnName, _options.LabelColumnName);
 
-        // The shape of the outputs does not depend on the number of classes or their names, which a SchemaShape does
-        // not carry: one placeholder class gives the same columns, kinds and annotations as the fitted transformer.
-        var classes = _task == ClassificationTask.Binary ? new ClassNames(new[] { "False", "True" }) : new ClassNames(new[] { "0" });
-        return OutputShape.With(inputSchema, Columns.OutputColumns(_task, classes));
+        return OutputShape.With(inputSchema, Columns.OutputColumns(_task, ClassifierLabel.ShapeClasses(_task)));
     }
 }

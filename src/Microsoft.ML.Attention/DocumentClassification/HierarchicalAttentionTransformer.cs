@@ -4,6 +4,7 @@ using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Attention;
 using Microsoft.ML.Attention.DocumentClassification;
+using Microsoft.ML.Attention.Classification;
 using Microsoft.ML.Attention.Infrastructure;
 using Microsoft.ML.Attention.Text;
 using Microsoft.ML.Data;
@@ -94,7 +95,7 @@ public sealed class HierarchicalAttentionTransformer : AttentionTransformerBase
             throw ModelFormat.Error("header", $"unknown classification task {(int)task}.");
         var columns = OutputColumnNames.Load(ctx);
         var text = TextPreprocessing.Read(ctx.Reader);
-        var classes = DocumentClassification.ClassNames.Read(ctx.Reader);
+        var classes = Classification.ClassNames.Read(ctx.Reader);
         ModelFormat.CheckAtEnd(ctx, "hierarchical attention network");
         var vocabulary = VocabularyModel.Load(ctx);
         var (architecture, module) = ModuleCheckpoint.Load(ctx, ModuleStream, "network architecture", (HanArchitecture a) =>

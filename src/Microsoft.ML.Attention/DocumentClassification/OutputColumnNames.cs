@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML.Attention.Infrastructure;
+using Microsoft.ML.Attention.Classification;
 using Microsoft.ML.Data;
 
 namespace Microsoft.ML.Attention.DocumentClassification;
@@ -14,20 +15,12 @@ namespace Microsoft.ML.Attention.DocumentClassification;
 internal sealed record OutputColumnNames(string Text, string Score, string PredictedLabel, string Probability,
     string? SentenceWeights, string? WordWeights, string? SentenceLengths)
 {
+    /// <summary>The standard classification columns among these.</summary>
+    public ClassifierColumns Classifier => new(Score, PredictedLabel, Probability);
+
     public DataViewSchema.DetachedColumn[] OutputColumns(ClassificationTask task, ClassNames classes)
     {
-        var columns = new List<DataViewSchema.DetachedColumn>();
-        if (task == ClassificationTask.Multiclass)
-        {
-            columns.Add(new DataViewSchema.DetachedColumn(Score, new VectorDataViewType(NumberDataViewType.Single, classes.Count), classes.SlotNames()));
-            columns.Add(new DataViewSchema.DetachedColumn(PredictedLabel, new KeyDataViewType(typeof(uint), classes.Count), classes.KeyValues()));
-        }
-        else
-        {
-            columns.Add(new DataViewSchema.DetachedColumn(Score, NumberDataViewType.Single));
-            columns.Add(new DataViewSchema.DetachedColumn(Probability, NumberDataViewType.Single));
-            columns.Add(new DataViewSchema.DetachedColumn(PredictedLabel, BooleanDataViewType.Instance));
-        }
+        var columns = new List<DataViewSchema.DetachedColumn>(Classifier.OutputColumns(task, classes));
         if (SentenceWeights != null)
             columns.Add(new DataViewSchema.DetachedColumn(SentenceWeights, new VectorDataViewType(NumberDataViewType.Single)));
         if (WordWeights != null)
@@ -40,19 +33,7 @@ internal sealed record OutputColumnNames(string Text, string Score, string Predi
     /// <summary>Per-column arrays of per-row values, in the order of <see cref="OutputColumns"/>.</summary>
     public Array[] Values(ClassificationTask task, float[][] probabilities, float[][] sentenceWeights, float[][][] wordWeights)
     {
-        var values = new List<Array>();
-        if (task == ClassificationTask.Multiclass)
-        {
-            values.Add(probabilities);
-            values.Add(probabilities.Select(p => (uint)Array.IndexOf(p, p.Max()) + 1).ToArray());
-        }
-        else
-        {
-            // Two classes: false, true. The margin is the log-odds of true.
-            values.Add(probabilities.Select(p => (float)(Math.Log(Math.Max(p[1], 1e-30)) - Math.Log(Math.Max(p[0], 1e-30)))).ToArray());
-            values.Add(probabilities.Select(p => p[1]).ToArray());
-            values.Add(probabilities.Select(p => p[1] > p[0]).ToArray());
-        }
+        var values = new List<Array>(Classifier.Values(task, probabilities));
         if (SentenceWeights != null)
             values.Add(sentenceWeights);
         if (WordWeights != null)

@@ -61,28 +61,12 @@ public sealed class PretrainedEncoderEstimator : IEstimator<PretrainedEncoderTra
     /// Training defaults (used only with a label): AdamW, learning rate 1e-4 after 10% warm-up then linear decay,
     /// batches of 16, up to 3 epochs, early-stopping patience 1, gradient clipping at norm 1.
     /// </remarks>
-    public sealed class Options : AttentionTrainingOptions
+    public sealed class Options : PretrainedModelOptions
     {
-        /// <summary>Default settings; set <see cref="ModelPath"/>.</summary>
-        public Options() : base(PretrainedEncoderEstimator.Defaults.NumberOfEpochs, PretrainedEncoderEstimator.Defaults.BatchSize,
-            PretrainedEncoderEstimator.Defaults.LearningRate, PretrainedEncoderEstimator.Defaults.EarlyStoppingPatience,
-            PretrainedEncoderEstimator.Defaults.GradientClipNorm)
+        /// <summary>Default settings; set <see cref="PretrainedModelOptions.ModelPath"/>.</summary>
+        public Options()
         {
         }
-
-        private protected override TrainingDefaults Defaults => PretrainedEncoderEstimator.Defaults.Training;
-
-        /// <summary>
-        /// The pretrained BERT or DistilBERT model on local files: a Hugging Face model folder (config.json, vocab.txt,
-        /// model.safetensors), a sentence-transformers folder, or an .onnx export with vocab.txt beside it (see
-        /// <see cref="VocabularyPath"/>). Nothing is downloaded.
-        /// </summary>
-        /// <remarks>Required.</remarks>
-        public string ModelPath { get; set; } = "";
-
-        /// <summary>The WordPiece vocabulary of an .onnx <see cref="ModelPath"/>, when it is not vocab.txt beside the file.</summary>
-        /// <remarks>Default null (vocab.txt in the model's folder).</remarks>
-        public string? VocabularyPath { get; set; }
 
         /// <summary>Name of the input text column.</summary>
         /// <remarks>Default "Text". A String column.</remarks>
@@ -107,28 +91,6 @@ public sealed class PretrainedEncoderEstimator : IEstimator<PretrainedEncoderTra
         /// <remarks>Default <see cref="TokenAttentionSource.AllLayers"/>.</remarks>
         public TokenAttentionSource TokenWeightsSource { get; set; } = PretrainedEncoderEstimator.Defaults.TokenWeightsSource;
 
-        /// <summary>Tokens per window, counting [CLS] and [SEP]; null takes the model's.</summary>
-        /// <remarks>
-        /// Default null: sentence-transformers' max_seq_length, else 256 (at most the model's maximum positions). At
-        /// least 3 and at most the model's max_position_embeddings. Cost grows with its square.
-        /// </remarks>
-        public int? MaximumTokens { get; set; }
-
-        /// <summary>What happens to texts longer than <see cref="MaximumTokens"/>.</summary>
-        /// <remarks>
-        /// Default <see cref="LongTextHandling.HeadAndTail"/> (keeps the first and last word pieces; the log says how
-        /// many were dropped). <see cref="LongTextHandling.SlidingWindow"/> encodes windows and averages their vectors.
-        /// </remarks>
-        public LongTextHandling LongText { get; set; } = PretrainedEncoderEstimator.Defaults.LongText;
-
-        /// <summary>How token states become the text's vector; null takes the model's.</summary>
-        /// <remarks>
-        /// Default null: a sentence-transformers folder's pooling, otherwise <see cref="PoolingMode.Mean"/> over every
-        /// real token ([CLS] and [SEP] included). <see cref="PoolingMode.Attention"/> is learned, so it needs
-        /// <see cref="LabelColumnName"/>.
-        /// </remarks>
-        public PoolingMode? Pooling { get; set; }
-
         /// <summary>Whether the vectors are L2-normalized; null follows the model.</summary>
         /// <remarks>
         /// Default null: normalized exactly when a sentence-transformers folder has a Normalize module after the pooling
@@ -136,16 +98,6 @@ public sealed class PretrainedEncoderEstimator : IEstimator<PretrainedEncoderTra
         /// </remarks>
         public bool? Normalize { get; set; }
 
-        /// <summary>When fine-tuning: keep the whole encoder fixed and train only attention pooling and the head.</summary>
-        /// <remarks>
-        /// Default false (fine-tune everything). Only useful with <see cref="Pooling"/> = <see cref="PoolingMode.Attention"/>:
-        /// the other poolings learn nothing, so the vectors stay the frozen model's.
-        /// </remarks>
-        public bool FreezeEncoder { get; set; }
-
-        /// <summary>When fine-tuning: keep the encoder's input embeddings (word pieces, positions, token types, their LayerNorm) as in the file.</summary>
-        /// <remarks>Default false.</remarks>
-        public bool FreezeEmbeddings { get; set; }
     }
 
     private readonly IHost _host;
@@ -171,12 +123,10 @@ public sealed class PretrainedEncoderEstimator : IEstimator<PretrainedEncoderTra
 
     private static void Validate(IHost host, Options o)
     {
-        o.ValidateTraining(host);
-        host.CheckUserArg(!string.IsNullOrEmpty(o.ModelPath), nameof(o.ModelPath), "must name a model folder or an .onnx file");
+        o.ValidatePretrained(host);
         host.CheckNonEmpty(o.InputColumnName, nameof(o.InputColumnName));
         host.CheckNonEmpty(o.OutputColumnName, nameof(o.OutputColumnName));
         host.CheckUserArg(o.TokenWeightsColumnName != o.OutputColumnName, nameof(o.TokenWeightsColumnName), "must differ from OutputColumnName");
-        host.CheckUserArg(o.MaximumTokens is null or >= 3, nameof(o.MaximumTokens), "must be at least 3 for a pretrained encoder ([CLS], one word piece, [SEP])");
         host.CheckUserArg(o.Pooling != PoolingMode.Attention || o.LabelColumnName != null, nameof(o.Pooling),
             "Attention pooling of a pretrained encoder is learned from a label: set LabelColumnName, or choose Mean, FirstToken or Max");
     }
@@ -199,7 +149,7 @@ public sealed class PretrainedEncoderEstimator : IEstimator<PretrainedEncoderTra
         var teacher = TeacherScores.Find(_host, input.Schema, o.TeacherScoreColumnName, label);
         using var run = TrainingRun.Begin(_host, o);
         using var channel = _host.Start("Training pretrained encoder");
-        return PretrainedEncoderFit.Fit(_host, channel, o, input, textColumn, label, run.Seed, teacher);
+        return PretrainedEncoderFit.Fit(_host, channel, o, o.InputColumnName, o.Normalize, keepHead: false, input, textColumn, label, run.Seed, teacher).Encoder;
     }
 
     /// <summary>The text, vector and token-weights columns of <paramref name="o"/>.</summary>

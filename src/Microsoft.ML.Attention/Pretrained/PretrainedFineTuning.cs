@@ -9,8 +9,8 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Attention.Pretrained;
 
 /// <summary>
-/// Fine-tunes a <see cref="PretrainedTextModel"/> on a label with a temporary linear head that is dropped afterwards
-/// (cross-entropy for classes, squared error for regression), through the shared <see cref="TrainingLoop"/>: the
+/// Fine-tunes a <see cref="PretrainedTextModel"/> on a label with a linear head that is dropped afterwards, or kept as
+/// the classifier of <see cref="PretrainedTextClassifierTrainer"/> (cross-entropy for classes, squared error for regression), through the shared <see cref="TrainingLoop"/>: the
 /// optimizer, warm-up and decay, clipping, early stopping with the best weights and progress are the loop's. The head
 /// reads the pooled vector before normalization, whose scale does not shrink the head's gradients.
 /// </summary>
@@ -26,9 +26,9 @@ internal static class PretrainedFineTuning
     // docs/benchmarks.md, "Measurements behind the code"). Batches of 16 texts of up to 64 tokens stay whole.
     public const int TrainingTokenBudget = 1024;
 
-    public static void Supervised(IHost host, IChannel channel, PretrainedTextModel encoder, IReadOnlyList<PretrainedTokens> texts,
+    public static TorchSharp.Modules.Linear? Supervised(IHost host, IChannel channel, PretrainedTextModel encoder, IReadOnlyList<PretrainedTokens> texts,
         float[] targets, LabelColumn label, IReadOnlyList<int> train, IReadOnlyList<int> validation, TrainingSettings settings,
-        Distillation? distillation = null)
+        Distillation? distillation = null, bool keepHead = false)
         => HeadTraining.Supervised(host, channel, encoder, encoder.Config.HiddenSize, label, targets, (body, rows) =>
         {
             using var scope = torch.NewDisposeScope();
@@ -36,7 +36,7 @@ internal static class PretrainedFineTuning
             using var batch = new Infrastructure.TokenBatch(members.SelectMany(m => m.Windows).ToArray());
             var (states, _) = body.Forward(batch.Ids, batch.Mask);
             return scope.MoveToOuter(PretrainedEncoder.TextVectors(body.Pool(states, batch.Mask), members, normalize: false));
-        }, i => texts[i].Windows.Sum(w => w.Length), train, validation, settings, evaluationChunk: 64, distillation, TrainingTokenBudget);
+        }, i => texts[i].Windows.Sum(w => w.Length), train, validation, settings, evaluationChunk: 64, distillation, TrainingTokenBudget, keepHead);
 
     /// <summary>Stops gradients of the whole encoder (only attention pooling and the head learn) or of its input embeddings.</summary>
     public static void Freeze(PretrainedTextModel model, bool encoder, bool embeddings)

@@ -60,7 +60,7 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         private PoolingMode? _pooling;
 
         /// <summary>
-        /// Obsolete: use <c>mlContext.Transforms.Text.ApplyPretrainedEncoder</c> (<see cref="PretrainedEncoderEstimator.Options.ModelPath"/>).
+        /// Obsolete: use <c>mlContext.Transforms.Text.ApplyPretrainedEncoder</c> (<see cref="PretrainedModelOptions.ModelPath"/>).
         /// A pretrained BERT-family encoder on local files to use instead of training one from scratch; the fit forwards
         /// to <see cref="PretrainedEncoderEstimator"/>.
         /// </summary>
@@ -76,12 +76,12 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         [Obsolete(PretrainedPathObsolete)]
         public string? PretrainedModelPath { get => ForwardedModelPath; set => ForwardedModelPath = value; }
 
-        /// <summary>Obsolete: use <see cref="PretrainedEncoderEstimator.Options.VocabularyPath"/>. The WordPiece vocabulary of an .onnx <see cref="PretrainedModelPath"/>, when it is not vocab.txt beside the file.</summary>
+        /// <summary>Obsolete: use <see cref="PretrainedModelOptions.VocabularyPath"/>. The WordPiece vocabulary of an .onnx <see cref="PretrainedModelPath"/>, when it is not vocab.txt beside the file.</summary>
         /// <remarks>Default null (vocab.txt in the model's folder).</remarks>
         [Obsolete(PretrainedPathObsolete)]
         public string? PretrainedVocabularyPath { get => ForwardedVocabularyPath; set => ForwardedVocabularyPath = value; }
 
-        /// <summary>Obsolete: use <see cref="PretrainedEncoderEstimator.Options.FreezeEncoder"/>. When fine-tuning a pretrained encoder: keep the whole encoder fixed and train only attention pooling and the head.</summary>
+        /// <summary>Obsolete: use <see cref="PretrainedModelOptions.FreezeEncoder"/>. When fine-tuning a pretrained encoder: keep the whole encoder fixed and train only attention pooling and the head.</summary>
         /// <remarks>Default false (fine-tune everything). Only useful with <see cref="Pooling"/> = <see cref="PoolingMode.Attention"/>.</remarks>
         [Obsolete(PretrainedPathObsolete)]
         public bool FreezePretrainedEncoder { get => ForwardedFreezeEncoder; set => ForwardedFreezeEncoder = value; }
@@ -118,7 +118,7 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         /// <summary>Tokens per window, including the leading classification token.</summary>
         /// <remarks>
         /// Default 128 (with the obsolete <see cref="PretrainedModelPath"/>, unless set, the model's: see
-        /// <see cref="PretrainedEncoderEstimator.Options.MaximumTokens"/>). Typical range 32–512; at least 2. Cost grows with its square.
+        /// <see cref="PretrainedModelOptions.MaximumTokens"/>). Typical range 32–512; at least 2. Cost grows with its square.
         /// </remarks>
         public int MaximumTokens { get => _maximumTokens ?? 128; set => _maximumTokens = value; }
 
@@ -160,7 +160,7 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         /// <summary>How token vectors become the text's vector.</summary>
         /// <remarks>
         /// Default <see cref="PoolingMode.Mean"/> (with the obsolete <see cref="PretrainedModelPath"/>, unless set, the
-        /// model's: see <see cref="PretrainedEncoderEstimator.Options.Pooling"/>).
+        /// model's: see <see cref="PretrainedModelOptions.Pooling"/>).
         /// </remarks>
         public PoolingMode Pooling { get => _pooling ?? PoolingMode.Mean; set => _pooling = value; }
 

@@ -11,11 +11,14 @@ namespace Microsoft.ML.Attention.Training;
 /// <summary>
 /// Supervised training of a component whose output is a vector: a temporary linear head on that vector, trained with
 /// the body through <see cref="TrainingLoop"/> on the label's objective, in length-bucketed batches, and dropped
-/// afterwards (the body stays in the transformer).
+/// afterwards (the body stays in the transformer) unless the component keeps it as its classifier.
 /// </summary>
 internal static class HeadTraining
 {
-    /// <summary>Trains <paramref name="body"/> with a head of <paramref name="width"/> inputs, then disposes the head.</summary>
+    /// <summary>
+    /// Trains <paramref name="body"/> with a head of <paramref name="width"/> inputs, then disposes the head, or returns
+    /// it when <paramref name="keepHead"/> (null otherwise).
+    /// </summary>
     /// <param name="host">Cancellation.</param>
     /// <param name="channel">The training log.</param>
     /// <param name="body">The component's module; it stays trained.</param>
@@ -32,21 +35,26 @@ internal static class HeadTraining
     /// <param name="tokenBudget">When given, a training batch goes forward and backward in parts of at most this many
     /// padded tokens (rows × the longest row's <paramref name="length"/>, at least one row), gradients summed: the same step with
     /// a part's activations alive instead of the batch's.</param>
-    public static void Supervised<TBody>(IHost host, IChannel channel, TBody body, int width, LabelColumn label, float[] targets,
+    /// <param name="keepHead">Return the trained head (the caller owns it) instead of disposing it.</param>
+    public static TorchSharp.Modules.Linear? Supervised<TBody>(IHost host, IChannel channel, TBody body, int width, LabelColumn label, float[] targets,
         Func<TBody, IReadOnlyList<int>, Tensor> vectors, Func<int, int> length, IReadOnlyList<int> train, IReadOnlyList<int> validation,
-        TrainingSettings settings, int evaluationChunk, Distillation? distillation = null, int? tokenBudget = null) where TBody : nn.Module
+        TrainingSettings settings, int evaluationChunk, Distillation? distillation = null, int? tokenBudget = null, bool keepHead = false) where TBody : nn.Module
     {
         var model = FitGenerator.Draw(() => new ModuleWithHead<TBody>(body, width, label.IsRegression ? 1 : label.Classes));
+        bool kept = false;
         try
         {
             var objective = new SupervisedObjective(rows => model.Head(vectors(model.Body, rows)), targets, label.IsRegression, distillation);
             new TrainingLoop(host, channel, settings).Run(model, Batches.LengthBucketed(train, length, settings.BatchSize), validation,
                 objective.BatchLoss, rows => objective.Evaluate(Batches.ByLength(rows, length).Chunk(Math.Max(settings.BatchSize, evaluationChunk))),
                 tokenBudget is int budget ? batch => Batches.WithinTokens(batch, length, budget) : null);
+            kept = keepHead;
+            return keepHead ? model.TrainedHead : null;
         }
         finally
         {
-            model.DisposeHead();
+            if (!kept)
+                model.DisposeHead();
         }
     }
 }

@@ -6,8 +6,8 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Attention.Training;
 
 /// <summary>
-/// A model being trained together with a temporary linear head, so that one optimizer and one best-epoch snapshot
-/// cover both. Only the head is disposed after training: the body outlives it in the transformer.
+/// A model being trained together with a linear head, so that one optimizer and one best-epoch snapshot cover both.
+/// The body outlives it in the transformer; the head is disposed after training, or kept by a classifier.
 /// </summary>
 internal sealed class ModuleWithHead<TBody> : nn.Module, ITemporaryHead where TBody : nn.Module
 {
@@ -24,6 +24,9 @@ internal sealed class ModuleWithHead<TBody> : nn.Module, ITemporaryHead where TB
     public TBody Body => body;
 
     public Tensor Head(Tensor x) => head.call(x);
+
+    /// <summary>The trained head, for a component that keeps it (its weights are the best epoch's once training ends).</summary>
+    public Linear TrainedHead => head;
 
     public void DisposeHead() => head.Dispose();
 

@@ -384,7 +384,7 @@ public sealed class PretrainedEncoderTests
     }
 
     // SchemaShape.Create is internal; this is what ML.NET does before an estimator's GetOutputSchema.
-    private static SchemaShape ShapeOf(DataViewSchema schema)
+    internal static SchemaShape ShapeOf(DataViewSchema schema)
         => (SchemaShape)typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
             .Invoke(null, new object[] { schema })!;
 

@@ -5,7 +5,7 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Attention.Infrastructure;
 using Microsoft.ML.Runtime;
 
-namespace Microsoft.ML.Attention.DocumentClassification;
+namespace Microsoft.ML.Attention.Classification;
 
 /// <summary>
 /// The classes of a classifier, named after the label's key values, so that Score carries slot names and

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.Attention.DocumentClassification;
+namespace Microsoft.ML.Attention.Classification;
 
 /// <summary>Which of ML.NET's standard output layouts a classifier produces.</summary>
 internal enum ClassificationTask
