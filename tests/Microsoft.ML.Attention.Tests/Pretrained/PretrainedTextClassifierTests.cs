@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Attention.Tests.DocumentClassification;
+using Microsoft.ML.Attention.Tests.Infrastructure;
 using Microsoft.ML.Attention.Tests.TextFeaturization;
 using Microsoft.ML.Data;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
@@ -175,6 +176,23 @@ public sealed class PretrainedTextClassifierTests
         public float Score { get; set; }
         public float Probability { get; set; }
         public bool PredictedLabel { get; set; }
+    }
+
+    [TestMethod]
+    public void ADamagedHeadTemperatureIsRefusedAtLoadNamingTheHead()
+    {
+        var ml = new MLContext(seed: 4);
+        var data = ml.Data.LoadFromEnumerable(OrderTask.Generate(40, seed: 2));
+        using var model = ml.MulticlassClassification.Trainers.PretrainedTextClassifier(Settings(_folder, epochs: 1))
+            .Fit(ml.Transforms.Conversion.MapValueToKey("Label").Fit(data).Transform(data));
+        // The same length, so only the value changes: a temperature of 0 would divide the logits by zero.
+        var zip = ModelZip.EditEntry(ModelZip.Save(ml, model, data), "ClassifierHead", bytes =>
+        {
+            var text = System.Text.Encoding.Latin1.GetString(bytes);
+            StringAssert.Contains(text, "\"Temperature\":1");
+            return System.Text.Encoding.Latin1.GetBytes(text.Replace("\"Temperature\":1", "\"Temperature\":0"));
+        });
+        ModelZip.Refused(zip, "classifier head", "Temperature 0 must be a positive number");
     }
 
     [TestMethod]
