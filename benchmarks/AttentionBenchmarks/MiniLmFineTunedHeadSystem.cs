@@ -28,18 +28,7 @@ public sealed class MiniLmFineTunedHeadSystem : IBenchmarkSystem
 
     public BenchmarkResult Run(Corpus corpus, TextWriter log)
     {
-        var ml = new MLContext(seed: 1);
-        ml.Log += (_, e) =>
-        {
-            if (e.Kind <= Microsoft.ML.Runtime.ChannelMessageKind.Info && e.Source.Contains("Training", StringComparison.Ordinal))
-                log.WriteLine($"[{Name}] {e.Message}");
-        };
-        List<Document> tuneDocuments = corpus.Train.Take(Program.TrainDocuments ?? _documents).ToList();
-        IDataView train = ml.Data.LoadFromEnumerable(corpus.Train.Select(d => new InputRow { Label = d.Label, Text = d.Text }));
-        IDataView tune = ml.Data.LoadFromEnumerable(tuneDocuments.Select(d => new InputRow { Label = d.Label, Text = d.Text }));
-        IDataView test = ml.Data.LoadFromEnumerable(corpus.Test.Select(d => new InputRow { Label = d.Label, Text = d.Text }));
-        // The label's key type comes from all training documents, as in minilm-finetuned-sdca.
-        ITransformer keys = ml.Transforms.Conversion.MapValueToKey("Label").Fit(train);
+        var (ml, tuneDocuments, _, tune, test, keys) = FineTuningData.Prepare(corpus, log, Name, _documents);
 
         ITransformer classifier = null!;
         double tuneSeconds = Measure.Seconds(() => classifier = ml.MulticlassClassification.Trainers
@@ -49,12 +38,8 @@ public sealed class MiniLmFineTunedHeadSystem : IBenchmarkSystem
         long fitPeak = Measure.PeakMemoryBytes();
         bool peaksSeparate = Measure.ResetPeakMemory();
 
-        var predicted = new List<string>(corpus.Test.Count);
-        double scoreSeconds = Measure.Seconds(() =>
-        {
-            foreach (OutputRow row in ml.Data.CreateEnumerable<OutputRow>(classifier.Transform(keys.Transform(test)), reuseRowObject: true))
-                predicted.Add(row.PredictedText);
-        });
+        List<string> predicted = null!;
+        double scoreSeconds = Measure.Seconds(() => predicted = FineTuningData.Predicted(ml, classifier.Transform(keys.Transform(test))));
         long scorePeak = Measure.PeakMemoryBytes();
         (double accuracy, double macro) = Measure.Accuracy(corpus.Test.Select(d => d.Label).ToList(), predicted);
         (classifier as IDisposable)?.Dispose();
@@ -70,16 +55,5 @@ public sealed class MiniLmFineTunedHeadSystem : IBenchmarkSystem
             + $"scoring (text → label) {BertCost.Describe(testFlops, scoreSeconds)}; {peaks}");
         return new BenchmarkResult(Name, corpus.Name, tuneDocuments.Count, corpus.Test.Count, accuracy, macro,
             tuneSeconds, scoreSeconds, null, Math.Max(fitPeak, scorePeak), notes, _epochs);
-    }
-
-    private sealed class InputRow
-    {
-        public string Label { get; set; } = "";
-        public string Text { get; set; } = "";
-    }
-
-    private sealed class OutputRow
-    {
-        public string PredictedText { get; set; } = "";
     }
 }

@@ -119,18 +119,7 @@ public sealed class MiniLmFineTunedSdcaSystem : IBenchmarkSystem
 
     public BenchmarkResult Run(Corpus corpus, TextWriter log)
     {
-        var ml = new MLContext(seed: 1);
-        ml.Log += (_, e) =>
-        {
-            if (e.Kind <= Microsoft.ML.Runtime.ChannelMessageKind.Info && e.Source.Contains("Training", StringComparison.Ordinal))
-                log.WriteLine($"[{Name}] {e.Message}");
-        };
-        List<Document> tuneDocuments = corpus.Train.Take(Program.TrainDocuments ?? _documents).ToList();
-        IDataView train = ml.Data.LoadFromEnumerable(corpus.Train.Select(d => new InputRow { Label = d.Label, Text = d.Text }));
-        IDataView tune = ml.Data.LoadFromEnumerable(tuneDocuments.Select(d => new InputRow { Label = d.Label, Text = d.Text }));
-        IDataView test = ml.Data.LoadFromEnumerable(corpus.Test.Select(d => new InputRow { Label = d.Label, Text = d.Text }));
-        // The label's key type comes from all training documents, so the head has every class even if the first N lack one.
-        ITransformer keys = ml.Transforms.Conversion.MapValueToKey("Label").Fit(train);
+        var (ml, tuneDocuments, train, tune, test, keys) = FineTuningData.Prepare(corpus, log, Name, _documents);
 
         ITransformer featurizer = null!;
         double tuneSeconds = Measure.Seconds(() =>
@@ -154,15 +143,8 @@ public sealed class MiniLmFineTunedSdcaSystem : IBenchmarkSystem
             $"[{Name}] SDCA on the vectors of {corpus.Train.Count} training documents in {sdcaSeconds:F1} s (featurization included)"));
 
         bool peaksSeparate = Measure.ResetPeakMemory();
-        var predicted = new List<string>(corpus.Test.Count);
-        double scoreSeconds = Measure.Seconds(() =>
-        {
-            IDataView scored = sdca.Transform(featurizer.Transform(keys.Transform(test)));
-            foreach (OutputRow row in ml.Data.CreateEnumerable<OutputRow>(scored, reuseRowObject: true))
-            {
-                predicted.Add(row.PredictedText);
-            }
-        });
+        List<string> predicted = null!;
+        double scoreSeconds = Measure.Seconds(() => predicted = FineTuningData.Predicted(ml, sdca.Transform(featurizer.Transform(keys.Transform(test)))));
         long scorePeak = Measure.PeakMemoryBytes();
         (double accuracy, double macro) = Measure.Accuracy(corpus.Test.Select(d => d.Label).ToList(), predicted);
         (featurizer as IDisposable)?.Dispose();
@@ -180,6 +162,32 @@ public sealed class MiniLmFineTunedSdcaSystem : IBenchmarkSystem
         return new BenchmarkResult(Name, corpus.Name, tuneDocuments.Count, corpus.Test.Count, accuracy, macro,
             tuneSeconds, scoreSeconds, null, Math.Max(fitPeak, scorePeak), notes, _epochs);
     }
+}
+
+/// <summary>
+/// The data of the systems that fine-tune MiniLM on the first N training documents: the context (its training log
+/// forwarded), the documents, their views and the label's keys from all training documents (so the head has every
+/// class even if the first N lack one); and the predicted labels of a scored view.
+/// </summary>
+internal sealed record FineTuningData(MLContext Ml, List<Document> TuneDocuments, IDataView Train, IDataView Tune, IDataView Test, ITransformer Keys)
+{
+    public static FineTuningData Prepare(Corpus corpus, TextWriter log, string name, int documents)
+    {
+        var ml = new MLContext(seed: 1);
+        ml.Log += (_, e) =>
+        {
+            if (e.Kind <= Microsoft.ML.Runtime.ChannelMessageKind.Info && e.Source.Contains("Training", StringComparison.Ordinal))
+                log.WriteLine($"[{name}] {e.Message}");
+        };
+        List<Document> tuneDocuments = corpus.Train.Take(Program.TrainDocuments ?? documents).ToList();
+        IDataView View(IEnumerable<Document> rows) => ml.Data.LoadFromEnumerable(rows.Select(d => new InputRow { Label = d.Label, Text = d.Text }));
+        IDataView train = View(corpus.Train);
+        return new FineTuningData(ml, tuneDocuments, train, View(tuneDocuments), View(corpus.Test), ml.Transforms.Conversion.MapValueToKey("Label").Fit(train));
+    }
+
+    /// <summary>The PredictedText column of <paramref name="scored"/>, row by row.</summary>
+    public static List<string> Predicted(MLContext ml, IDataView scored)
+        => ml.Data.CreateEnumerable<OutputRow>(scored, reuseRowObject: true).Select(row => row.PredictedText).ToList();
 
     private sealed class InputRow
     {
