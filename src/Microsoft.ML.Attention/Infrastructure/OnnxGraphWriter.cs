@@ -59,6 +59,7 @@ internal sealed class OnnxGraphWriter : ExportGraph
                 case float number: node.AddAttribute(name, (double)number); break;
                 case long[] numbers: node.AddAttribute(name, (IEnumerable<long>)numbers); break;
                 case float[] numbers: node.AddAttribute(name, (IEnumerable<float>)numbers); break;
+                case string text: node.AddAttribute(name, text); break;
                 default: throw new ArgumentException($"Attribute '{name}' of {opType} has an unsupported type {value?.GetType().Name}.", nameof(attributes));
             }
         }
