@@ -60,9 +60,10 @@ public sealed class HierarchicalAttentionTransformer : AttentionTransformerBase
     public int VocabularySize => _vocabulary.Count;
 
     /// <summary>
-    /// The Int64 vector column that the ONNX export reads instead of the text: the text column's name followed by
-    /// "TokenIds". The data given to <c>mlContext.Model.ConvertToOnnx</c> holds it beside the text column, and an
-    /// application scoring the exported graph fills it with <see cref="HanTokenizer.TokenIds(string)"/>.
+    /// The input of the ONNX export (<c>mlContext.Model.ConvertToOnnx</c>), which starts at token ids rather than text:
+    /// the text column's name followed by "TokenIds", an Int64 vector [documents, sentences × words] that an application
+    /// scoring the exported graph fills with <see cref="HanTokenizer.TokenIds(string)"/>. The export declares it as a
+    /// graph input (or uses the column when the data given to <c>ConvertToOnnx</c> has one of this name).
     /// </summary>
     public string TokenIdsColumnName => _columns.Text + "TokenIds";
 
@@ -226,14 +227,10 @@ public sealed class HierarchicalAttentionTransformer : AttentionTransformerBase
 
     private protected override void SaveAsOnnx(OnnxContext context)
     {
-        const string component = nameof(HierarchicalAttentionTransformer);
-        if (!context.ContainsColumn(TokenIdsColumnName))
-            throw Host.Except($"{component} exports from token ids: the data given to ConvertToOnnx needs an Int64 vector column '{TokenIdsColumnName}' "
-                + $"beside '{_columns.Text}' (fill it with HierarchicalAttentionTransformer.GetTokenizer().TokenIds(text)); it becomes the graph's input.");
-        var g = new OnnxGraphWriter(context, Host, component);
+        var g = new OnnxGraphWriter(context, Host, nameof(HierarchicalAttentionTransformer));
         long width = _text.MaximumWordsPerSentence!.Value;
         // One sentence without words after every document: a batch of documents without sentences still has a sentence axis.
-        var flat = g.Op("Cast", new[] { g.Input(TokenIdsColumnName) }, ("to", 7L));
+        var flat = g.Op("Cast", new[] { g.DeclaredInput(TokenIdsColumnName, new VectorDataViewType(NumberDataViewType.Int64)) }, ("to", 7L));
         var padded = g.Op("Pad", new[] { flat, g.Constant(new long[] { 0, 0, 0, width }), g.Constant(new long[] { 0 }) });
         var ids = g.Op("Reshape", new[] { padded, g.Constant(new long[] { 0, -1, width }) });                   // [N, S + 1, W]
         var (logits, wordWeights, sentenceWeights) = _module.Export(g, ids, width);

@@ -42,6 +42,9 @@ internal sealed class ExportedModel : IDisposable
         return results.Single().AsTensor<uint>().ToArray();
     }
 
+    /// <summary>The graph's inputs by name.</summary>
+    public IReadOnlyDictionary<string, NodeMetadata> Inputs => _session.InputMetadata;
+
     /// <summary>Runs the graph on inputs of any type; returns the outputs of the given columns (named "column.output").</summary>
     public IDisposableReadOnlyCollection<DisposableNamedOnnxValue> Run(IReadOnlyCollection<NamedOnnxValue> feeds, params string[] columns)
         => _session.Run(feeds, columns.Select(c => c + ".output").ToArray());
