@@ -84,6 +84,18 @@ public sealed class HanTokenizer
         return block;
     }
 
+    private static Vocabulary ReadVocabulary(BinaryReader reader)
+    {
+        try
+        {
+            return Vocabulary.Read(reader);
+        }
+        catch (InvalidDataException e)
+        {
+            throw ModelFormat.Error(Part, e.Message);
+        }
+    }
+
     /// <summary>The ids of each sentence, as the network's Transform reads them.</summary>
     internal int[][] TokenIdsOf(string? text) => Text.TokenIds.FromDocument(_tokenizer.Tokenize(text), _vocabulary);
 
@@ -114,8 +126,7 @@ public sealed class HanTokenizer
             if (version != FormatVersion)
                 throw ModelFormat.Error(Part, $"format version {version}; this library reads version {FormatVersion}.");
             var text = TextPreprocessing.Read(reader);
-            var vocabulary = Vocabulary.Read(reader);
-            return new HanTokenizer(text, vocabulary);
+            return new HanTokenizer(text, ReadVocabulary(reader));
         }
         catch (Exception e) when (e is EndOfStreamException or FormatException)
         {
