@@ -31,6 +31,8 @@ namespace Microsoft.ML.Attention;
 /// <c>Probability</c> and <c>PredictedLabel</c> (Boolean). Optional: sentence weights (one per sentence read),
 /// word weights (all sentences' words, flattened) with the number of words of each sentence.</para>
 /// <para>Use <see cref="Explain"/> for one document's sentences and words aligned to the original text.</para>
+/// <para><c>mlContext.Model.ConvertToOnnx</c> exports it with a graph that starts at token ids (the input
+/// <see cref="TokenIdsColumnName"/>), which <see cref="GetTokenizer"/> makes from text without TorchSharp.</para>
 /// </remarks>
 public sealed class HierarchicalAttentionTransformer : AttentionTransformerBase
 {
