@@ -5,14 +5,15 @@ using System.Linq;
 using System.Text.Json;
 using Microsoft.ML;
 using Microsoft.ML.Attention.Tests.DocumentClassification;
+using Microsoft.ML.Data;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 
 namespace Microsoft.ML.Attention.Tests.Onnx;
 
 /// <summary>
 /// The HAN's tokenizer, which fills the exported graph's token ids: the same ids as the network's own Transform reads,
-/// after saving and loading (the tokenizer's file and the model's zip), in a fresh process that loads neither
-/// TorchSharp nor libtorch; damaged files and networks without a sentence width are refused clearly.
+/// after saving and loading (the tokenizer's file and the model's zip), in a fresh process that scores the exported
+/// graph in ONNX Runtime and loads neither TorchSharp nor libtorch; damaged files and networks without a sentence width are refused clearly.
 /// </summary>
 [TestClass]
 public sealed class HanTokenizerTests
@@ -67,24 +68,32 @@ public sealed class HanTokenizerTests
     }
 
     [TestMethod]
-    public void AFreshProcessTokenizesWithoutLoadingTorchSharp()
+    public void AFreshProcessTokenizesAndScoresTheExportWithoutLoadingTorchSharp()
     {
         var ml = new MLContext(seed: 4);
         var data = ml.Data.LoadFromEnumerable(HanExportTests.Documents(32, seed: 2));
         using var han = (HierarchicalAttentionTransformer)HanExportTests.Pipeline(ml, "Binary, GRU, temperature", epochs: 1).Fit(data);
         var tokenizer = han.GetTokenizer();
+        var scoring = ml.Data.LoadFromEnumerable(Texts.Select(t => new HanExportTests.TrainingRow { Text = t! }));
+        var expectedScores = han.Transform(scoring).GetColumn<float>("Score").ToArray();
         var folder = Directory.CreateTempSubdirectory("han-tokenizer-").FullName;
         try
         {
             var tokenizerPath = Path.Combine(folder, "tokenizer.bin");
             var textsPath = Path.Combine(folder, "texts.json");
+            var onnxPath = Path.Combine(folder, "han.onnx");
             using (var stream = File.Create(tokenizerPath))
                 tokenizer.Save(stream);
+            using (var stream = File.Create(onnxPath))
+                ml.Model.ConvertToOnnx(han, data, stream);
             File.WriteAllText(textsPath, JsonSerializer.Serialize(Texts));
-            var lines = FreshProcess.Run(new[] { "tokenize", tokenizerPath, textsPath });
-            var expected = Texts.Select((text, i) => $"ids {i}: {string.Join(' ', tokenizer.TokenIds(text))}")
-                .Append("torchsharp-assembly False").Append("libtorch-mapped False").ToList();
-            CollectionAssert.AreEqual(expected, lines, string.Join("\n", lines));
+
+            var lines = FreshProcess.Run(new[] { "tokenize", tokenizerPath, textsPath, onnxPath });
+            var ids = Texts.Select((text, i) => $"ids {i}: {string.Join(' ', tokenizer.TokenIds(text))}").ToList();
+            CollectionAssert.AreEqual(ids, lines.Take(Texts.Length).ToList(), "the fresh process's ids");
+            var scores = lines.Skip(Texts.Length).Take(Texts.Length).Select(line => float.Parse(line.Split(": ")[1], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            ExportAssert.AreClose(expectedScores, scores, "Score in a fresh process (ONNX Runtime) against Transform here");
+            CollectionAssert.AreEqual(new[] { "torchsharp-assembly False", "libtorch-mapped False" }, lines.Skip(2 * Texts.Length).ToList(), string.Join("\n", lines));
         }
         finally
         {
