@@ -68,7 +68,8 @@ public static class DistillationScenario
         };
         labelledCount = Math.Min(labelledCount, corpus.Train.Count);
         List<Row> labelled = corpus.Train.Take(labelledCount).Select(d => new Row { Label = d.Label, Text = d.Text }).ToList();
-        List<Row> unlabeled = corpus.Train.Skip(labelledCount).Select(d => new Row { Label = "", Text = d.Text }).ToList();
+        // --no-unlabeled: the unlabeled texts are neither scored nor read.
+        List<Row> unlabeled = Unlabeled ? corpus.Train.Skip(labelledCount).Select(d => new Row { Label = "", Text = d.Text }).ToList() : new List<Row>();
         // The label's keys come from all training labels, so the teacher's score vector and every student agree on the
         // classes; the empty label of an unlabeled text is not among them and reads as missing (key 0).
         ITransformer keys = ml.Transforms.Conversion.MapValueToKey("Label")
