@@ -68,6 +68,9 @@ public static class DistillationAugmentation
         /// <summary>Words seen fewer times are neither swapped nor swapped in (the students' own vocabulary limit).</summary>
         public const int MinimumWordCount = 2;
 
+        /// <summary>The most frequent words that take part in swaps, bounding the teacher's word encoding and the neighbour search.</summary>
+        public const int MaximumSwapWords = 20_000;
+
         /// <summary>The text a masked word becomes.</summary>
         public const string MaskToken = "[MASK]";
     }
@@ -125,6 +128,12 @@ public static class DistillationAugmentation
 
         /// <summary>Words seen fewer times in the view's texts are neither swapped nor swapped in.</summary>
         public int MinimumWordCount { get; set; } = Defaults.MinimumWordCount;
+
+        /// <summary>
+        /// The most frequent words of the view that take part in swaps (the others are kept as they are): bounds the
+        /// teacher's encoding of words and the nearest-word search, whose time grows with the square of this number.
+        /// </summary>
+        public int MaximumSwapWords { get; set; } = Defaults.MaximumSwapWords;
 
         /// <summary>The text a masked word becomes (the teacher and the student read it as text).</summary>
         public string MaskToken { get; set; } = Defaults.MaskToken;
@@ -193,6 +202,7 @@ public static class DistillationAugmentation
         host.CheckUserArg(o.MaximumRows >= 1, nameof(o.MaximumRows), "must be at least 1");
         host.CheckUserArg(o.SwapNeighbourCount >= 1, nameof(o.SwapNeighbourCount), "must be at least 1");
         host.CheckUserArg(o.MinimumWordCount >= 1, nameof(o.MinimumWordCount), "must be at least 1");
+        host.CheckUserArg(o.MaximumSwapWords >= 2, nameof(o.MaximumSwapWords), "must be at least 2");
         host.CheckUserArg(o.MaskToken != null, nameof(o.MaskToken), "must not be null (an empty string deletes masked words)");
         host.CheckNonEmpty(o.TextColumnName, nameof(o.TextColumnName));
         host.CheckNonEmpty(o.TeacherScoreColumnName, nameof(o.TeacherScoreColumnName));
@@ -214,7 +224,9 @@ public static class DistillationAugmentation
     private static WordNeighbours Neighbours(IHost host, ITransformer teacher, IDataView data,
         DataViewSchema.Column text, Options options)
     {
-        var words = WordVectorFile.CountWords(host, data, text, options.MinimumWordCount, lowerCase: true, keepPunctuation: false);
+        // Most frequent first: the cap keeps the words a swap meets most often.
+        var words = WordVectorFile.CountWords(host, data, text, options.MinimumWordCount, lowerCase: true, keepPunctuation: false)
+            .Take(options.MaximumSwapWords).ToList();
         if (options.WordVectorsPath is { } path)
         {
             var inView = new HashSet<string>(words, StringComparer.Ordinal);

@@ -167,6 +167,17 @@ public sealed class DistillationAugmentationTests
                     $"only class words swap, for class words: '{row.Text}'");
             }
             Assert.IsTrue(copy > 10, $"{copy} copies");
+
+            // Only the most frequent words take part in swaps: "the" and another word without a neighbour, so no copy differs.
+            var capped = Read(ml, ml.Data.AugmentForDistillation(teacher, data, Options(o =>
+            {
+                o.WordVectorsPath = path;
+                o.MaskProbability = 0;
+                o.SwapProbability = 0.5;
+                o.NGramProbability = 0;
+                o.MaximumSwapWords = 2;
+            })));
+            Assert.AreEqual(docs.Count, capped.Count);
         }
         finally
         {
