@@ -33,11 +33,17 @@ internal sealed class AugmentedTextView : IDataView
         _augmenter = augmenter;
         _copiesPerRow = copiesPerRow;
         _seed = seed;
+        Schema = SchemaOf(text, label);
+    }
+
+    /// <summary>The view's columns: the source's text and label, with their annotations (a key label's values).</summary>
+    public static DataViewSchema SchemaOf(DataViewSchema.Column text, DataViewSchema.Column? label)
+    {
         var builder = new DataViewSchema.Builder();
         builder.AddColumn(text.Name, text.Type, text.Annotations);
         if (label is { } l)
             builder.AddColumn(l.Name, l.Type, l.Annotations);
-        Schema = builder.ToSchema();
+        return builder.ToSchema();
     }
 
     public bool CanShuffle => false;

@@ -163,6 +163,14 @@ public static class DistillationAugmentation
                     label.Value.Type + (label.Value.Type is BooleanDataViewType ? "; key a Boolean label first (MapValueToKey)" : ""));
         }
         int seed = options.Seed ?? host.Rand.Next();
+        // The teacher's column is checked before the words are encoded, which takes a while.
+        var score = teacher.GetOutputSchema(AugmentedTextView.SchemaOf(text, label)).GetColumnOrNull(options.TeacherScoreColumnName)
+            ?? throw host.ExceptSchemaMismatch(nameof(teacher), Training.TeacherScores.Role, options.TeacherScoreColumnName);
+        bool scores = score.Type == NumberDataViewType.Single
+            || score.Type is VectorDataViewType { IsKnownSize: true } vector && vector.ItemType == NumberDataViewType.Single;
+        if (!scores)
+            throw host.ExceptSchemaMismatch(nameof(teacher), Training.TeacherScores.Role, options.TeacherScoreColumnName,
+                "Single or known-size vector of Single", score.Type.ToString());
 
         using var channel = host.Start(nameof(DistillationAugmentation));
         long rows = data.GetRowCount() ?? CountRows(host, data, text);
@@ -174,19 +182,11 @@ public static class DistillationAugmentation
         channel.Info($"Augmentation for distillation: {rows} rows, up to {copies} copies each (at most {rows * (1 + copies)} rows); " +
             $"{neighbours.Count} words have swap neighbours.");
 
-        var scoredSchema = teacher.GetOutputSchema(augmented.Schema);
-        var score = scoredSchema.GetColumnOrNull(options.TeacherScoreColumnName)
-            ?? throw host.ExceptSchemaMismatch(nameof(teacher), Training.TeacherScores.Role, options.TeacherScoreColumnName);
-        bool scores = score.Type == NumberDataViewType.Single
-            || score.Type is VectorDataViewType { IsKnownSize: true } vector && vector.ItemType == NumberDataViewType.Single;
-        if (!scores)
-            throw host.ExceptSchemaMismatch(nameof(teacher), Training.TeacherScores.Role, options.TeacherScoreColumnName,
-                "Single or known-size vector of Single", score.Type.ToString());
         var keep = new List<string> { text.Name };
         if (label is { } l)
             keep.Add(l.Name);
         keep.Add(score.Name);
-        return new ColumnSelectingTransformer(host, keep.Distinct().ToArray(), null).Transform(teacher.Transform(augmented));
+        return new ColumnSelectingTransformer(host, keep.Distinct().ToArray(), null, keepHidden: false, ignoreMissing: false).Transform(teacher.Transform(augmented));
     }
 
     private static void Validate(IHost host, Options o)
