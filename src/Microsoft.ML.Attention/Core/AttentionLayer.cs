@@ -77,4 +77,16 @@ internal sealed class AttentionLayer : nn.Module
         var context = attended.matmul(values);
         return (scope.MoveToOuter(context), scope.MoveToOuter(weights));
     }
+
+    /// <summary>
+    /// The inference path of <see cref="Forward"/> in an exported graph, for one query per row: query [B, 1, Dq] (null
+    /// for query-free attention), keys [B, T, Dk] of size <paramref name="keySize"/>, values [B, T, Dv] and keyMask
+    /// bool [B, T], with T ≥ 1, give context [B, 1, Dv] and weights [B, 1, T]. Dropout is off at inference.
+    /// </summary>
+    public (string Context, string Weights) Export(ExportGraph g, string? query, string keys, long keySize, string values, string keyMask)
+    {
+        var scores = score.Export(g, query, keys, keySize);
+        var weights = distribution.Export(g, scores, g.Unsqueeze(keyMask, -2), query);
+        return (g.MatMul(weights, values), weights);
+    }
 }

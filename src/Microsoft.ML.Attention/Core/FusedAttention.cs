@@ -6,7 +6,7 @@ namespace Microsoft.ML.Attention.Core;
 // Scaled dot-product scores, masked softmax and the weighted sum of the values in one call to libtorch's fused
 // kernel. It gives the same result as ScaledDotScore + SoftDistribution + matmul (within float rounding; rows without
 // an allowed key are zeros there too) but never materializes the [B, heads, Tq, Tk] weights, which makes a scoring
-// pass over short texts about 3x faster per layer. Callers that need the weights use the general path.
+// pass several times faster per layer. Callers that need the weights use the general path.
 internal static class FusedAttention
 {
     /// <summary>

@@ -18,8 +18,8 @@ namespace Microsoft.ML.Attention.Core;
 /// </summary>
 /// <remarks>
 /// Why: libtorch runs float matrix products through MKL, which takes its AVX2 code on AMD processors even where they
-/// have AVX-512; oneDNN, linked into the same libtorch, picks its kernels from the instruction set alone. On the
-/// 2-core AMD EPYC machine of docs/benchmarks.md a BERT layer's products ran 1.9–2.2 times as fast through oneDNN.
+/// have AVX-512; oneDNN, linked into the same libtorch, picks its kernels from the instruction set alone, and ran a
+/// BERT layer's products about twice as fast on such a machine (docs/benchmarks.md, "Measurements behind the code").
 /// The kernel is libtorch's <c>mkldnn::_linear_pointwise</c> (the one its own compiler uses for fused linear
 /// layers): it reads and writes ordinary tensors, so no activation is copied into or out of oneDNN's tensors, and it
 /// applies GELU or the residual's addition while the output is still in cache. TorchSharp does not bind it and

@@ -35,6 +35,17 @@ internal static class Masking
         return scope.MoveToOuter(exp / sum);
     }
 
+    // The same softmax in an exported graph: scores [..., T] with T >= 1, mask bool broadcastable to them.
+    public static string ExportSoftmax(ExportGraph g, string scores, string mask)
+    {
+        var negativeInfinity = g.Scalar(float.NegativeInfinity);
+        var zero = g.Scalar(0f);
+        var max = g.ReduceMax(g.Where(mask, scores, negativeInfinity), -1, keepDims: true);
+        max = g.Where(g.Unary("IsInf", max), zero, max);
+        var exp = g.Where(mask, g.Unary("Exp", g.Where(mask, g.Sub(scores, max), zero)), zero);
+        return g.Div(exp, g.Max(g.ReduceSum(exp, -1, keepDims: true), g.Scalar(1f)));
+    }
+
     // Mask of real tokens from sequence lengths: result[b, t] = t < lengths[b], shape [B, maxLength].
     public static Tensor FromLengths(Tensor lengths, long maxLength)
     {

@@ -71,4 +71,30 @@ internal sealed class SequencePooling
         }
         return (pooled.MoveToOuterDisposeScope(), weights.MoveToOuterDisposeScope());
     }
+
+    /// <summary>
+    /// <see cref="Pool"/> in an exported graph: values [B, T, D] (D = <paramref name="vectorSize"/>, T ≥ 1), mask bool
+    /// [B, T] and the query [B, Dq] (null without one) give the pooled vectors [B, D] and the weights [B, T].
+    /// </summary>
+    public (string Pooled, string Weights) Export(ExportGraph g, string values, string mask, string? query, long vectorSize)
+    {
+        switch (_mode)
+        {
+            case PoolingMode.Attention:
+                var headQuery = query is null ? null : g.Unsqueeze(query, 1);
+                if (headQuery is null && _heads[0].Distribution.RequiresQuery)
+                    headQuery = g.Unsqueeze(MaskedPooling.ExportMean(g, values, mask), 1);
+                var heads = _heads.Select(head => head.Export(g, headQuery, values, vectorSize, values, mask)).ToArray();
+                return (g.Squeeze(g.Mean(heads.Select(h => h.Context).ToArray()), 1), g.Squeeze(g.Mean(heads.Select(h => h.Weights).ToArray()), 1));
+            case PoolingMode.Mean:
+                var share = g.ToFloat(mask);
+                return (MaskedPooling.ExportMean(g, values, mask), g.Div(share, g.Max(g.ReduceSum(share, -1, keepDims: true), g.Scalar(1f))));
+            case PoolingMode.Max:
+                return (MaskedPooling.ExportMax(g, values, mask), g.Mul(g.ToFloat(mask), g.Scalar(0f)));
+            case PoolingMode.FirstToken:
+                return (g.Op("Gather", new[] { values, g.Constant(new[] { 0L }) }, ("axis", 1L)), g.Mul(g.ToFloat(mask), g.Scalar(0f)));
+            default:
+                throw new InvalidOperationException($"Unknown pooling mode {_mode}.");
+        }
+    }
 }

@@ -17,7 +17,8 @@ public static class HierarchicalAttentionCatalog
     /// <param name="textColumnName">Name of the text column.</param>
     /// <param name="numberOfEpochs">Passes over the training documents, at most.</param>
     public static HierarchicalAttentionTrainer HierarchicalAttention(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
-        string labelColumnName = DefaultColumnNames.Label, string textColumnName = "Text", int numberOfEpochs = 5)
+        string labelColumnName = HierarchicalAttentionTrainer.Defaults.LabelColumnName, string textColumnName = HierarchicalAttentionTrainer.Defaults.TextColumnName,
+        int numberOfEpochs = HierarchicalAttentionTrainer.Defaults.NumberOfEpochs)
         => new HierarchicalAttentionTrainer(catalog.GetEnvironment(),
             new HierarchicalAttentionTrainer.Options { LabelColumnName = labelColumnName, TextColumnName = textColumnName, NumberOfEpochs = numberOfEpochs },
             ClassificationTask.Multiclass);
@@ -35,7 +36,8 @@ public static class HierarchicalAttentionCatalog
     /// <param name="textColumnName">Name of the text column.</param>
     /// <param name="numberOfEpochs">Passes over the training documents, at most.</param>
     public static HierarchicalAttentionTrainer HierarchicalAttention(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog,
-        string labelColumnName = DefaultColumnNames.Label, string textColumnName = "Text", int numberOfEpochs = 5)
+        string labelColumnName = HierarchicalAttentionTrainer.Defaults.LabelColumnName, string textColumnName = HierarchicalAttentionTrainer.Defaults.TextColumnName,
+        int numberOfEpochs = HierarchicalAttentionTrainer.Defaults.NumberOfEpochs)
         => new HierarchicalAttentionTrainer(catalog.GetEnvironment(),
             new HierarchicalAttentionTrainer.Options { LabelColumnName = labelColumnName, TextColumnName = textColumnName, NumberOfEpochs = numberOfEpochs },
             ClassificationTask.Binary);

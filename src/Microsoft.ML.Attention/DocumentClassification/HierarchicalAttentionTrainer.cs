@@ -31,6 +31,19 @@ namespace Microsoft.ML.Attention;
 /// </remarks>
 public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttentionTransformer>
 {
+    /// <summary>The defaults of <see cref="Options"/> and of the catalog's short overloads.</summary>
+    internal static class Defaults
+    {
+        public const string LabelColumnName = DefaultColumnNames.Label;
+        public const string TextColumnName = "Text";
+        public const int NumberOfEpochs = 5;
+        public const int BatchSize = 64;
+        public const double LearningRate = 1e-3;
+        public const int EarlyStoppingPatience = 2;
+        public const double GradientClipNorm = 5.0;
+        public const int MaximumVocabularySize = 50000;
+    }
+
     /// <summary>Settings of <see cref="HierarchicalAttentionTrainer"/>. Model sizes default to the paper's.</summary>
     public sealed class Options : AttentionTextTrainingOptions
     {
@@ -38,17 +51,18 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
         /// Default settings: vocabulary of at most 50,000 words, 5 epochs, batches of 64 documents, learning rate 1e-3, patience 2, gradient clipping at
         /// norm 5. <see cref="AttentionTrainingOptions.ValidationFraction"/> is ignored by <c>Fit(train, validation)</c>.
         /// </summary>
-        public Options() : base(numberOfEpochs: 5, batchSize: 64, learningRate: 1e-3, earlyStoppingPatience: 2, gradientClipNorm: 5.0, maximumVocabularySize: 50000)
+        public Options() : base(HierarchicalAttentionTrainer.Defaults.NumberOfEpochs, HierarchicalAttentionTrainer.Defaults.BatchSize, HierarchicalAttentionTrainer.Defaults.LearningRate, HierarchicalAttentionTrainer.Defaults.EarlyStoppingPatience,
+            HierarchicalAttentionTrainer.Defaults.GradientClipNorm, HierarchicalAttentionTrainer.Defaults.MaximumVocabularySize)
         {
         }
 
         /// <summary>Name of the label column: a key (multiclass) or a Boolean (binary).</summary>
         /// <remarks>Default "Label".</remarks>
-        public string LabelColumnName { get; set; } = "Label";
+        public string LabelColumnName { get; set; } = HierarchicalAttentionTrainer.Defaults.LabelColumnName;
 
         /// <summary>Name of the text column.</summary>
         /// <remarks>Default "Text". A String column.</remarks>
-        public string TextColumnName { get; set; } = "Text";
+        public string TextColumnName { get; set; } = HierarchicalAttentionTrainer.Defaults.TextColumnName;
 
         /// <summary>Name of an optional output column with the attention on each sentence; null for none.</summary>
         /// <remarks>Default null (no column). Must differ from <see cref="WordWeightsColumnName"/>.</remarks>

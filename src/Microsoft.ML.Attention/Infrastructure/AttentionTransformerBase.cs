@@ -1,5 +1,6 @@
 using System;
 using Microsoft.ML.Data;
+using Microsoft.ML.Model.OnnxConverter;
 using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.Attention.Infrastructure;
@@ -49,6 +50,33 @@ public abstract class AttentionTransformerBase : ITransformer, IDisposable
     /// <summary>Writes the transformer into the model zip.</summary>
     private protected abstract void SaveModel(ModelSaveContext ctx);
 
+    /// <summary>
+    /// Throws, naming the component and the option, when this transformer cannot be written into an ONNX graph
+    /// (<c>mlContext.Model.ConvertToOnnx</c>). By default a component has no ONNX export yet: a pipeline holding it is
+    /// refused rather than exported into a graph that lacks its columns.
+    /// </summary>
+    private protected virtual void CheckOnnxExport()
+        => throw Host.Except($"{GetType().Name} cannot be exported to ONNX yet (mlContext.Model.ConvertToOnnx). " +
+            "Score pipelines that hold it with ML.NET (Transform or PredictionEngine).");
+
+    /// <summary>Writes this transformer's nodes into the ONNX graph; called after <see cref="CheckOnnxExport"/> passed.</summary>
+    /// <param name="context">ML.NET's ONNX context, holding the tensors of the input columns.</param>
+    private protected virtual void SaveAsOnnx(OnnxContext context) => CheckOnnxExport();
+
+    /// <summary>What <see cref="BatchScoringDataView"/> answers ML.NET's ONNX converter: the check, then the nodes.</summary>
+    internal void CheckCanSaveOnnx()
+    {
+        ThrowIfDisposed();
+        CheckOnnxExport();
+    }
+
+    /// <inheritdoc cref="SaveAsOnnx(OnnxContext)"/>
+    internal void WriteOnnx(OnnxContext context)
+    {
+        ThrowIfDisposed();
+        SaveAsOnnx(context);
+    }
+
     /// <summary>Releases the native memory of the TorchSharp model.</summary>
     /// <param name="disposing">True when called from <see cref="Dispose()"/>.</param>
     protected virtual void Dispose(bool disposing)
@@ -78,7 +106,7 @@ public abstract class AttentionTransformerBase : ITransformer, IDisposable
     {
         Host.CheckValue(input, nameof(input));
         ThrowIfDisposed();
-        return new BatchScoringDataView(Host, input, Bind(input.Schema), ScoringBatchSize, OutputCache);
+        return new BatchScoringDataView(Host, input, Bind(input.Schema), ScoringBatchSize, OutputCache, this);
     }
 
     /// <summary>A row-to-row mapper, as used by <c>PredictionEngine</c>.</summary>

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML.Data;
+using Microsoft.ML.Model.OnnxConverter;
 using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.Attention.Infrastructure;
@@ -13,8 +14,12 @@ namespace Microsoft.ML.Attention.Infrastructure;
 /// that serves every other column. Input columns of any type therefore pass through without being buffered.
 /// This relies on two cursors over the same view, created with equal seeds, visiting rows in the same
 /// order, which every ML.NET view guarantees.
+/// It is also the step of the pipeline that ML.NET's ONNX converter meets: as an <see cref="ITransformCanSaveOnnx"/>
+/// over its source it lets the converter walk on to the steps before it, and the transformer writes its nodes or
+/// refuses with an error naming the component (a view the converter cannot walk through would become the exported
+/// graph's input, a graph that breaks when first run).
 /// </summary>
-internal sealed class BatchScoringDataView : IDataView
+internal sealed class BatchScoringDataView : ITransformCanSaveOnnx
 {
     private readonly IHost _host;
     private readonly IDataView _source;
@@ -22,9 +27,11 @@ internal sealed class BatchScoringDataView : IDataView
     private readonly ColumnBindings _bindings;
     private readonly int _batchSize;
     private readonly OutputCache _cache;
+    private readonly AttentionTransformerBase _transformer;
 
-    public BatchScoringDataView(IHost host, IDataView source, RowScorer scorer, int batchSize, OutputCache cache)
+    public BatchScoringDataView(IHost host, IDataView source, RowScorer scorer, int batchSize, OutputCache cache, AttentionTransformerBase transformer)
     {
+        _transformer = transformer;
         _host = host;
         _source = source;
         _scorer = scorer;
@@ -32,6 +39,21 @@ internal sealed class BatchScoringDataView : IDataView
         _batchSize = Math.Max(1, batchSize);
         _bindings = new ColumnBindings(source.Schema, scorer.OutputColumns);
     }
+
+    public IDataView Source => _source;
+
+    /// <summary>True when the transformer can be exported; otherwise throws, so the conversion fails with the reason.</summary>
+    public bool CanSaveOnnx(OnnxContext ctx)
+    {
+        _transformer.CheckCanSaveOnnx();
+        return true;
+    }
+
+    public void SaveAsOnnx(OnnxContext ctx) => _transformer.WriteOnnx(ctx);
+
+    // A data transform saves itself only in ML.NET's legacy data pipes; the transformer is what a model saves.
+    void ICanSaveModel.Save(ModelSaveContext ctx)
+        => throw _host.Except("This view is saved through its transformer: save the model with mlContext.Model.Save.");
 
     public bool CanShuffle => _source.CanShuffle;
 

@@ -15,10 +15,9 @@ namespace Microsoft.ML.Attention.Infrastructure;
 /// Why: glibc gives threads that allocate at the same time arenas of their own, up to 8 per core, and keeps freed
 /// memory in them. Scoring runs groups on short-lived worker threads (<see cref="ConcurrentGroups"/>) beside libtorch's
 /// OpenMP threads and the callers of PredictionEngine, so resident memory can climb over many passes although nothing
-/// leaks: a HAN scored 40 times grew by 248 MiB with the defaults, 16 MiB with <c>MALLOC_ARENA_MAX=2</c> set in the
-/// environment (docs/benchmarks.md). Capping the arenas from inside the process (<see cref="LimitArenasSwitch"/>, set
-/// in a module initializer) did not keep a reduced run flat here (539 to 764 MiB in 9 passes, one run on a loaded
-/// machine), so it is opt-in; trimming only gives back free pages, whatever arena holds them, and is on by default
+/// leaks; <c>MALLOC_ARENA_MAX=2</c> set in the environment keeps it nearly flat. Capping the arenas from inside the
+/// process (<see cref="LimitArenasSwitch"/>, set in a module initializer) did not keep a reduced run flat, so it is
+/// opt-in (figures in docs/benchmarks.md); trimming only gives back free pages, whatever arena holds them, and is on by default
 /// (<see cref="TrimAfterScoringSwitch"/> set to false turns it off). See docs/persistence-and-deployment.md.
 ///
 /// Fine-tuning a pretrained encoder fragments the main heap: glibc raises its mmap threshold each time a mapped block
@@ -50,16 +49,16 @@ internal static class GlibcMalloc
     /// <summary>The threshold fixed when fine-tuning starts unless <see cref="TrainingMmapThresholdSetting"/> says otherwise.</summary>
     public const int DefaultTrainingMmapThreshold = 4 << 20;
 
-    private const int M_ARENA_MAX = -8;
-    private const int M_MMAP_THRESHOLD = -3;
+    // mallopt's parameter numbers (glibc's M_ARENA_MAX and M_MMAP_THRESHOLD).
+    private const int ArenaMaxParameter = -8;
+    private const int MmapThresholdParameter = -3;
     // glibc's mallopt refuses thresholds above half its largest heap: 32 MiB on 64-bit systems.
     private const int MaximumThreshold = 32 << 20;
     private static readonly object ThresholdLock = new();
     // Fine-tunings under way (under ThresholdLock): the threshold stays fixed until the last one ends.
     private static int _trainingRuns;
     // Trimming walks every arena; once a second bounds its cost for fast scorers (pooling scores 256 rows in
-    // milliseconds). The end of a pass trims sooner, so what the pass's last batches freed does not stay resident
-    // (a reduced HAN run showed passes ending 80 MiB higher when their last trim was skipped).
+    // milliseconds). The end of a pass trims sooner, so what the pass's last batches freed does not stay resident.
     private const long TrimIntervalMilliseconds = 1000;
     private const long EndOfPassTrimIntervalMilliseconds = 100;
     private static int _trimEnabled = -1;
@@ -80,7 +79,7 @@ internal static class GlibcMalloc
             || !IsGlibc() || Environment.GetEnvironmentVariable("MALLOC_ARENA_MAX") != null)
             return;
         int limit = Math.Max(2, Environment.ProcessorCount);
-        if (mallopt(M_ARENA_MAX, limit) == 1)
+        if (mallopt(ArenaMaxParameter, limit) == 1)
             ArenaLimit = limit;
     }
 
@@ -111,7 +110,7 @@ internal static class GlibcMalloc
         lock (ThresholdLock)
         {
             _trainingRuns++;
-            if (applies && MmapThreshold != threshold && mallopt(M_MMAP_THRESHOLD, threshold) == 1)
+            if (applies && MmapThreshold != threshold && mallopt(MmapThresholdParameter, threshold) == 1)
                 MmapThreshold = threshold;
         }
     }
@@ -126,15 +125,15 @@ internal static class GlibcMalloc
     {
         lock (ThresholdLock)
             if (_trainingRuns > 0 && --_trainingRuns == 0
-                && MmapThreshold != 0 && MmapThreshold != MaximumThreshold && mallopt(M_MMAP_THRESHOLD, MaximumThreshold) == 1)
+                && MmapThreshold != 0 && MmapThreshold != MaximumThreshold && mallopt(MmapThresholdParameter, MaximumThreshold) == 1)
                 MmapThreshold = MaximumThreshold;
         TrimAfterTraining();
     }
 
     /// <summary>
     /// When any training run ends: returns what its activations and gradients occupied to the system
-    /// (<see cref="TrimAfterScoringSwitch"/> turns that off). Fine-tuning MiniLM on 96 texts of 256 tokens left 2.3 GiB
-    /// resident of which 0.24 GiB was in use.
+    /// (<see cref="TrimAfterScoringSwitch"/> turns that off); without it a fine-tuning leaves most of its peak resident
+    /// though little of it is in use.
     /// </summary>
     public static void TrimAfterTraining() => TrimAfterScoring(endOfPass: true);
 

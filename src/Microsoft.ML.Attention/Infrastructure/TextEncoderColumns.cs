@@ -59,7 +59,7 @@ internal sealed record TextEncoderColumns(string Output, string Input, string? T
 
     /// <summary>
     /// Vectors (and token weights) of a batch of texts. The token weights are computed only when that column will be
-    /// read: without them attention runs in libtorch's fused kernel, about 25% faster.
+    /// read: without them attention runs in libtorch's fused kernel, which is faster.
     /// </summary>
     private Array[] Score(ITextEncoder encoder, IReadOnlyList<string?> texts, bool[] activeOutputs)
     {

@@ -31,21 +31,35 @@ namespace Microsoft.ML.Attention;
 /// </remarks>
 public sealed class AttentionPoolingEstimator : IEstimator<AttentionPoolingTransformer>
 {
+    /// <summary>The defaults of <see cref="Options"/> and of the catalog's short overload.</summary>
+    internal static class Defaults
+    {
+        public const string InputColumnName = "Sequence";
+        public const string OutputColumnName = "Pooled";
+        public const int VectorSize = 16;
+        public const PoolingMode Mode = PoolingMode.Attention;
+        public const int NumberOfEpochs = 20;
+        public const int BatchSize = 32;
+        public const double LearningRate = 0.01;
+        public const int EarlyStoppingPatience = 3;
+        public const double GradientClipNorm = 5.0;
+    }
+
     /// <summary>Settings of <see cref="AttentionPoolingEstimator"/>. Defaults suit a laptop CPU.</summary>
     public sealed class Options : AttentionTrainingOptions
     {
         /// <summary>Default settings: 20 epochs, batches of 32, learning rate 0.01, patience 3, gradient clipping at norm 5.</summary>
-        public Options() : base(numberOfEpochs: 20, batchSize: 32, learningRate: 0.01, earlyStoppingPatience: 3, gradientClipNorm: 5.0)
+        public Options() : base(AttentionPoolingEstimator.Defaults.NumberOfEpochs, AttentionPoolingEstimator.Defaults.BatchSize, AttentionPoolingEstimator.Defaults.LearningRate, AttentionPoolingEstimator.Defaults.EarlyStoppingPatience, AttentionPoolingEstimator.Defaults.GradientClipNorm)
         {
         }
 
         /// <summary>Name of the input column: T consecutive vectors of <see cref="VectorSize"/> floats.</summary>
         /// <remarks>Default "Sequence". A vector of Single (fixed or variable length) whose length is a multiple of <see cref="VectorSize"/>.</remarks>
-        public string InputColumnName { get; set; } = "Sequence";
+        public string InputColumnName { get; set; } = AttentionPoolingEstimator.Defaults.InputColumnName;
 
         /// <summary>Name of the output column with the pooled vector.</summary>
         /// <remarks>Default "Pooled".</remarks>
-        public string OutputColumnName { get; set; } = "Pooled";
+        public string OutputColumnName { get; set; } = AttentionPoolingEstimator.Defaults.OutputColumnName;
 
         /// <summary>Name of an optional output column with the weight of each position; null for none.</summary>
         /// <remarks>Default null (no weights column). Not available with <see cref="PoolingMode.Max"/>; must differ from <see cref="OutputColumnName"/>.</remarks>
@@ -64,11 +78,11 @@ public sealed class AttentionPoolingEstimator : IEstimator<AttentionPoolingTrans
 
         /// <summary>Size of each vector of the sequence. At least 1.</summary>
         /// <remarks>Default 16. At least 1; must match how the input column was built (its length is T × VectorSize).</remarks>
-        public int VectorSize { get; set; } = 16;
+        public int VectorSize { get; set; } = AttentionPoolingEstimator.Defaults.VectorSize;
 
         /// <summary>Attention (default), or mean or max pooling as baselines.</summary>
         /// <remarks>Default <see cref="PoolingMode.Attention"/>. Use Mean or Max to measure what attention adds.</remarks>
-        public PoolingMode Mode { get; set; } = PoolingMode.Attention;
+        public PoolingMode Mode { get; set; } = AttentionPoolingEstimator.Defaults.Mode;
 
         /// <summary>
         /// How each position is scored. Without a query column: <see cref="AttentionScoreFunction.Location"/> (default,

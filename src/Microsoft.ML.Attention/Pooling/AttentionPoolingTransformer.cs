@@ -6,6 +6,7 @@ using Microsoft.ML.Attention;
 using Microsoft.ML.Attention.Infrastructure;
 using Microsoft.ML.Attention.Pooling;
 using Microsoft.ML.Data;
+using Microsoft.ML.Model.OnnxConverter;
 using Microsoft.ML.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -26,6 +27,11 @@ namespace Microsoft.ML.Attention;
 /// size <c>VectorSize</c>, and the query column when one was named. Outputs: the pooled vector (length
 /// <see cref="OutputSize"/>) and, when a weights column was named, a variable-length vector of T weights
 /// summing to 1 (empty when T = 0; 0 at masked positions).
+/// <para>ONNX: <c>mlContext.Model.ConvertToOnnx</c> exports every mode, score function and distribution as it scores
+/// (hard attention as the argmax of the scores). The graph takes the input column as [N, T × VectorSize] and masks a
+/// position holding a NaN or infinite value, whatever <see cref="NonFiniteValues"/> says (a graph cannot fail a row):
+/// rows of different lengths are scored together by padding them with NaN to the longest, and their weights are then 0
+/// at the padding.</para>
 /// </remarks>
 public sealed class AttentionPoolingTransformer : AttentionTransformerBase
 {
@@ -143,6 +149,31 @@ public sealed class AttentionPoolingTransformer : AttentionTransformerBase
         // The weights column is a by-product of pooling, so every output is computed whatever is read.
         return new BatchScorer<PoolingRow>(query.HasValue ? new[] { column, query.Value } : new[] { column }, outputs,
             source => SequenceColumn.Reader(Host, source, column, query, VectorSize, NonFiniteValues), (rows, _) => Pool(rows));
+    }
+
+    // Every option has its inference path in ONNX operators.
+    private protected override void CheckOnnxExport()
+    {
+    }
+
+    private protected override void SaveAsOnnx(OnnxContext context)
+    {
+        var g = new OnnxGraphWriter(context, Host, nameof(AttentionPoolingTransformer));
+        var sequence = g.Input(InputColumnName);
+        var query = QueryColumnName == null ? null : g.Input(QueryColumnName);
+        // One masked position after the row's own, as SequenceBatch pads: an empty sequence still has a position to reduce over.
+        var padded = g.Op("Pad", new[] { sequence, g.Constant(new long[] { 0, 0, 0, VectorSize }), g.Scalar(float.NaN) });
+        var values = g.Op("Reshape", new[] { padded, g.Constant(new long[] { 0, -1, VectorSize }) });   // [N, T + 1, D]
+        var finite = g.Unary("Not", g.Op("Or", new[] { g.Unary("IsNaN", values), g.Unary("IsInf", values) }));
+        var mask = g.ToBool(g.ReduceMin(g.ToFloat(finite), -1, keepDims: false));                       // [N, T + 1]
+        values = g.Where(g.Unsqueeze(mask, -1), values, g.Scalar(0f));
+        var (pooled, weights) = _module.Export(g, values, mask, query);
+        g.Output(OutputColumnName, new VectorDataViewType(NumberDataViewType.Single, OutputSize), pooled);
+        if (WeightsColumnName != null)
+        {
+            var withoutPadding = g.Op("Slice", new[] { weights, g.Constant(new long[] { 0 }, 1), g.Constant(new long[] { -1 }, 1), g.Constant(new long[] { 1 }, 1) });
+            g.Output(WeightsColumnName, new VectorDataViewType(NumberDataViewType.Single), withoutPadding);
+        }
     }
 
     /// <summary>

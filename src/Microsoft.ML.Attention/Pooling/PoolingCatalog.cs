@@ -16,7 +16,7 @@ public static class PoolingCatalog
     /// <param name="mode">Attention, or mean or max pooling.</param>
     public static AttentionPoolingEstimator AttentionPooling(this TransformsCatalog catalog,
         string outputColumnName, string inputColumnName, int vectorSize, string? labelColumnName = null,
-        string? weightsColumnName = null, PoolingMode mode = PoolingMode.Attention)
+        string? weightsColumnName = null, PoolingMode mode = AttentionPoolingEstimator.Defaults.Mode)
         => new AttentionPoolingEstimator(catalog.GetEnvironment(), new AttentionPoolingEstimator.Options
         {
             OutputColumnName = outputColumnName,

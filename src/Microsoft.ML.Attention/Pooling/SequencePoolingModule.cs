@@ -49,4 +49,13 @@ internal sealed class SequencePoolingModule : nn.Module
             pooled = projection.call(pooled);
         return (pooled.MoveToOuterDisposeScope(), weights.MoveToOuterDisposeScope());
     }
+
+    /// <summary><see cref="Pool"/> in an exported graph: values [B, T, D] with T ≥ 1, mask bool [B, T], query [B, Dq] or null.</summary>
+    public (string Pooled, string Weights) Export(ExportGraph g, string values, string mask, string? query)
+    {
+        var (pooled, weights) = _pooling.Export(g, values, mask, query, _architecture.VectorSize);
+        if (projection is not null)
+            pooled = g.Add(g.MatMul(pooled, g.TransposedWeight(projection.weight!)), g.Weight(projection.bias!));
+        return (pooled, weights);
+    }
 }

@@ -17,15 +17,13 @@ namespace Microsoft.ML.Attention.Pretrained;
 internal static class PretrainedFineTuning
 {
     // The new head learns at this multiple of the encoder's small rate, so it gives the encoder useful gradients from the
-    // first steps. all-MiniLM-L6-v2 fine-tuned 1 epoch on 1,000 Debian descriptions, vectors → SDCA on 1,000 test
-    // documents: 71.3% against 70.1% with the encoder's rate (5e-5, batch 32), 79.8% against 79.1% (1e-4, batch 16).
+    // first steps (measured in docs/benchmarks.md, "Measurements behind the code").
     public const double HeadLearningRateScale = 20;
 
     // A training batch goes forward and backward in parts of at most this many padded tokens, gradients summed: the same
     // step. Attention dropout keeps [rows, heads, T, T] weights and masks for backward (libtorch's fused kernel drops
-    // inside it only without gradients), 160 MiB a layer for 16 texts of 256 tokens. Fine-tuning MiniLM on 160 manual
-    // pages (256 tokens, batches of 16) peaked at 3,134 MiB resident and took 34.4 s with whole batches, 1,335 MiB and
-    // 25.0 s in parts of 1,024 tokens (2,005 MiB, 27.5 s with 2,048). Batches of 16 texts of up to 64 tokens stay whole.
+    // inside it only without gradients), so whole batches of long texts cost memory, and time too (figures in
+    // docs/benchmarks.md, "Measurements behind the code"). Batches of 16 texts of up to 64 tokens stay whole.
     public const int TrainingTokenBudget = 1024;
 
     public static void Supervised(IHost host, IChannel channel, PretrainedTextModel encoder, IReadOnlyList<PretrainedTokens> texts,

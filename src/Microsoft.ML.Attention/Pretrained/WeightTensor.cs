@@ -23,9 +23,9 @@ internal enum WeightEncoding
 /// in the file until <see cref="CopyInto"/> reads them straight into the model's tensor, a slice at a time.
 /// </summary>
 /// <remarks>
-/// Why not decode every tensor into a float array when the file is read: for all-MiniLM-L6-v2 that held the file's
-/// bytes, every value and every transposed matrix in managed memory at once (220 MiB for an 87 MiB model), and the
-/// garbage collector kept most of it committed after loading, so a scoring process stayed that much larger.
+/// Why not decode every tensor into a float array when the file is read: that held the file's bytes, every value and
+/// every transposed matrix in managed memory at once (about two and a half times the model's size), and the garbage
+/// collector kept most of it committed after loading, so a scoring process stayed that much larger.
 /// </remarks>
 internal sealed class WeightTensor
 {

@@ -17,10 +17,9 @@ internal sealed class FromScratchEncoder : ITextEncoder
 {
     private const string ModuleStream = "Encoder";
 
-    // Tokens in the padded block of one forward pass when scoring; see PaddedGroups. Small blocks kept the attention
-    // weights [rows, heads, T, T] in cache: featurizing Debian descriptions with 2 workers ran at about 900 docs/s
-    // with 16,384 tokens, 1,500-1,700 with 8,192 and 1,700-1,950 with 1,024 to 2,048 (scoring pools of 2,048 rows).
-    // With the fused attention kernel (no weights materialized) 1,024 to 3,072 tokens are alike (2,350-2,500 docs/s).
+    // Tokens in the padded block of one forward pass when scoring; see PaddedGroups. Small blocks keep the attention
+    // weights [rows, heads, T, T] in cache when they are materialized; with the fused kernel the size barely matters
+    // (measured in docs/benchmarks.md, "Measurements behind the code").
     private const int ScoringTokenBudget = 2048;
 
     private readonly TextPreprocessing _text;

@@ -30,11 +30,26 @@ namespace Microsoft.ML.Attention;
 /// </remarks>
 public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttentionFeaturizingTransformer>
 {
+    /// <summary>The defaults of <see cref="Options"/> (the encoder trained from scratch).</summary>
+    internal static class Defaults
+    {
+        public const string InputColumnName = "Text";
+        public const string OutputColumnName = "Embedding";
+        public const int NumberOfEpochs = 5;
+        public const int BatchSize = 32;
+        public const double LearningRate = 5e-4;
+        public const int EarlyStoppingPatience = 2;
+        public const double GradientClipNorm = 1.0;
+        public const int MaximumVocabularySize = 30000;
+    }
+
     /// <summary>Settings of <see cref="SelfAttentionFeaturizingEstimator"/>. Defaults are sized for a CPU.</summary>
     public sealed class Options : AttentionTextTrainingOptions
     {
         /// <summary>Default settings: vocabulary of at most 30,000 words, 5 epochs, batches of 32 texts, learning rate 5e-4, patience 2, gradient clipping at norm 1.</summary>
-        public Options() : base(numberOfEpochs: 5, batchSize: 32, learningRate: 5e-4, earlyStoppingPatience: 2, gradientClipNorm: 1.0, maximumVocabularySize: 30000)
+        public Options() : base(SelfAttentionFeaturizingEstimator.Defaults.NumberOfEpochs, SelfAttentionFeaturizingEstimator.Defaults.BatchSize,
+            SelfAttentionFeaturizingEstimator.Defaults.LearningRate, SelfAttentionFeaturizingEstimator.Defaults.EarlyStoppingPatience,
+            SelfAttentionFeaturizingEstimator.Defaults.GradientClipNorm, SelfAttentionFeaturizingEstimator.Defaults.MaximumVocabularySize)
         {
         }
 
@@ -78,11 +93,11 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
 
         /// <summary>Name of the input text column.</summary>
         /// <remarks>Default "Text". A String column.</remarks>
-        public string InputColumnName { get; set; } = "Text";
+        public string InputColumnName { get; set; } = SelfAttentionFeaturizingEstimator.Defaults.InputColumnName;
 
         /// <summary>Name of the output vector column.</summary>
         /// <remarks>Default "Embedding".</remarks>
-        public string OutputColumnName { get; set; } = "Embedding";
+        public string OutputColumnName { get; set; } = SelfAttentionFeaturizingEstimator.Defaults.OutputColumnName;
 
         /// <summary>Label to learn from (key, Boolean or Single); null trains by masked-token prediction instead.</summary>
         /// <remarks>Default null (masked-token training). Set it whenever labels exist.</remarks>
@@ -91,8 +106,8 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         /// <summary>Name of an optional output column with the attention each token received; null for none.</summary>
         /// <remarks>
         /// Default null (no column). Must differ from <see cref="OutputColumnName"/>. Reading the column makes scoring
-        /// about 25% slower (the weights must be materialized, so attention cannot run in libtorch's fused kernel);
-        /// cursors and prediction engines that do not read it pay nothing.
+        /// slower (the weights must be materialized, so attention cannot run in libtorch's fused kernel); cursors and
+        /// prediction engines that do not read it pay nothing.
         /// </remarks>
         public string? TokenWeightsColumnName { get; set; }
 

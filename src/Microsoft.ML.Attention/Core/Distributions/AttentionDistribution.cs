@@ -15,6 +15,12 @@ internal abstract class AttentionDistribution : nn.Module
     /// <summary>Weights [..., Tq, Tk] from scores [..., Tq, Tk] and an optional mask broadcastable to the scores.</summary>
     public abstract Tensor Normalize(Tensor scores, Tensor? mask);
 
+    /// <summary>
+    /// The inference path (eval mode) of <see cref="NormalizeForQuery"/> in an exported graph: scores [B, 1, T] with
+    /// T ≥ 1, mask bool [B, 1, T] and the query [B, 1, Dq] (null without one) give weights [B, 1, T].
+    /// </summary>
+    public abstract string Export(ExportGraph g, string scores, string mask, string? query);
+
     /// <summary>Whether the distribution needs the query (local-p predicts its window from it).</summary>
     public virtual bool RequiresQuery => false;
 

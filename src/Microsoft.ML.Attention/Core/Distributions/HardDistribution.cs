@@ -63,6 +63,15 @@ internal sealed class HardDistribution : AttentionDistribution
         return scope.MoveToOuter(result);
     }
 
+    // The eval path: the first allowed position of highest score (ONNX's ArgMax, like torch's, takes the first of equal
+    // maxima); a row without allowed positions gets zeros.
+    public override string Export(ExportGraph g, string scores, string mask, string? query)
+    {
+        var choice = g.Op("ArgMax", new[] { g.Where(mask, scores, g.Scalar(float.NegativeInfinity)) }, ("axis", -1L), ("keepdims", 1L));
+        var oneHot = g.ToFloat(g.Op("Equal", new[] { g.Positions(scores, -1), g.ToFloat(choice) }));
+        return g.Where(mask, oneHot, g.Scalar(0f));
+    }
+
     // A fully masked row has argmax 0 (all candidates equal); masking the one-hot turns that row into zeros.
     private static Tensor OneHot(Tensor index, long length, ScalarType dtype, Tensor? blocked)
     {

@@ -24,6 +24,14 @@ internal sealed class LocalDistribution : AttentionDistribution
 
     public override Tensor Normalize(Tensor scores, Tensor? mask) => Normalize(scores, mask, centers: null);
 
+    // The window of query t is centred on t; the scores' query axis gives the centres.
+    public override string Export(ExportGraph g, string scores, string mask, string? query)
+    {
+        var offsets = g.Sub(g.Positions(scores, -1), g.Unsqueeze(g.Positions(scores, -2), -1));   // [Tq, Tk]
+        var window = g.AtMost(g.Unary("Abs", offsets), g.Scalar(_halfWidth));
+        return Masking.ExportSoftmax(g, scores, g.Op("And", new[] { mask, window }));
+    }
+
     /// <summary>
     /// As <see cref="Normalize(Tensor, Tensor?)"/> with explicit (possibly fractional) window centers [..., Tq],
     /// broadcastable to the scores without their last dimension; null means c_t = t.

@@ -70,6 +70,17 @@ internal sealed class LocalPredictiveDistribution : AttentionDistribution
         return scope.MoveToOuter(soft * gaussian);
     }
 
+    public override string Export(ExportGraph g, string scores, string mask, string? query)
+    {
+        var relative = g.Unary("Sigmoid", g.Squeeze(g.MatMul(g.Unary("Tanh", g.MatMul(query ?? throw new ArgumentNullException(nameof(query), "Local-p attention needs a query."),
+            g.TransposedWeight(PositionWeight))), g.TransposedWeight(PositionVector)), -1));                            // [B, 1]
+        var last = g.Max(g.Sub(g.ReduceSum(g.ToFloat(mask), -1, keepDims: false), g.Scalar(1f)), g.Scalar(0f));        // [B, 1]
+        var offsets = g.Sub(g.Positions(scores, -1), g.Unsqueeze(g.Mul(last, relative), -1));                       // [B, 1, T]
+        var window = g.AtMost(g.Unary("Abs", offsets), g.Scalar(_halfWidth));
+        var soft = Masking.ExportSoftmax(g, scores, g.Op("And", new[] { mask, window }));
+        return g.Mul(soft, g.Unary("Exp", g.Div(g.Mul(offsets, offsets), g.Scalar((float)(-2.0 * Sigma * Sigma)))));
+    }
+
     /// <summary>The predicted centers p_t [..., Tq] for the given scores' shape, mask and query.</summary>
     public Tensor PredictCenters(Tensor scores, Tensor? mask, Tensor query)
     {

@@ -12,4 +12,6 @@ internal sealed class SoftDistribution : AttentionDistribution
     }
 
     public override Tensor Normalize(Tensor scores, Tensor? mask) => Masking.Softmax(scores, mask);
+
+    public override string Export(ExportGraph g, string scores, string mask, string? query) => Masking.ExportSoftmax(g, scores, mask);
 }

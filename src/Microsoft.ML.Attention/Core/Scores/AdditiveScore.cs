@@ -51,4 +51,12 @@ internal sealed class AdditiveScore : AttentionScore
         var scores = score_projection.call(projectedQuery.add(projectedKeys, Scalars.One).tanh()).squeeze(-1);
         return scope.MoveToOuter(scores);
     }
+
+    public override string Export(ExportGraph g, string? query, string keys, long keySize)
+    {
+        var projectedQuery = g.Unsqueeze(g.MatMul(RequireQuery(query), g.TransposedWeight(QueryWeight)), -2);  // [B, 1, 1, H]
+        var projectedKeys = g.Unsqueeze(g.MatMul(keys, g.TransposedWeight(KeyWeight)), -3);                  // [B, 1, T, H]
+        var hidden = g.Unary("Tanh", g.Add(projectedQuery, projectedKeys));
+        return g.Squeeze(g.MatMul(hidden, g.TransposedWeight(ScoreWeight)), -1);
+    }
 }

@@ -18,6 +18,12 @@ internal abstract class AttentionScore : nn.Module
     /// <summary>Scores [..., Tq, Tk] of query [..., Tq, Dq] against keys [..., Tk, Dk]; Tq = 1 when query is null.</summary>
     public abstract Tensor Score(Tensor? query, Tensor keys);
 
+    /// <summary>
+    /// <see cref="Score"/> in an exported graph, for one query per row: query [B, 1, Dq] (null for query-free scores) and
+    /// keys [B, T, Dk] (Dk = <paramref name="keySize"/>) give scores [B, 1, T].
+    /// </summary>
+    public abstract string Export(ExportGraph g, string? query, string keys, long keySize);
+
     /// <summary>Whether the scores depend on the query. Query-free scores accept a null query.</summary>
     public virtual bool UsesQuery => true;
 
@@ -25,6 +31,9 @@ internal abstract class AttentionScore : nn.Module
     public virtual bool HasParameters => parameters().Any();
 
     protected Tensor RequireQuery(Tensor? query)
+        => query ?? throw new ArgumentNullException(nameof(query), $"The {GetType().Name} attention score needs a query.");
+
+    protected string RequireQuery(string? query)
         => query ?? throw new ArgumentNullException(nameof(query), $"The {GetType().Name} attention score needs a query.");
 
     protected static void RequireSameDimension(Tensor query, Tensor keys)

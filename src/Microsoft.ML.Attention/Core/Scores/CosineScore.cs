@@ -27,6 +27,12 @@ internal sealed class CosineScore : AttentionScore
         return scope.MoveToOuter(scores);
     }
 
+    public override string Export(ExportGraph g, string? query, string keys, long keySize)
+        => g.MatMul(Normalize(g, RequireQuery(query)), g.TransposeLast(Normalize(g, keys)));
+
+    private static string Normalize(ExportGraph g, string x)
+        => g.Div(x, g.Unary("Sqrt", g.Add(g.ReduceSum(g.Mul(x, x), -1, keepDims: true), g.Scalar(1e-12f))));
+
     private static Tensor Normalize(Tensor x)
         => x / (x * x).sum(-1, keepdim: true).add(SquaredNormEpsilon, Scalars.One).sqrt();
 }

@@ -19,4 +19,6 @@ internal sealed class DotScore : AttentionScore
         RequireSameDimension(q, keys);
         return q.matmul(keys.transpose(-2, -1));
     }
+
+    public override string Export(ExportGraph g, string? query, string keys, long keySize) => g.MatMul(RequireQuery(query), g.TransposeLast(keys));
 }

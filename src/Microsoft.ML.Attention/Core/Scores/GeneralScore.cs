@@ -37,4 +37,7 @@ internal sealed class GeneralScore : AttentionScore
         var projectedKeys = key_projection.call(keys);
         return scope.MoveToOuter(q.matmul(projectedKeys.transpose(-2, -1)));
     }
+
+    public override string Export(ExportGraph g, string? query, string keys, long keySize)
+        => g.MatMul(RequireQuery(query), g.TransposeLast(g.MatMul(keys, g.TransposedWeight(key_projection.weight!))));
 }

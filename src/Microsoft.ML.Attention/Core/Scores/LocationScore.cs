@@ -51,4 +51,11 @@ internal sealed class LocationScore : AttentionScore
         var scores = key_projection.call(keys).tanh().matmul(context_vector).unsqueeze(-2); // [..., 1, Tk]
         return scope.MoveToOuter(ExpandOverQuery(scores, query));
     }
+
+    // Any query is ignored; with one query per row the scores [B, 1, T] already have its shape.
+    public override string Export(ExportGraph g, string? query, string keys, long keySize)
+    {
+        var hidden = g.Unary("Tanh", g.Add(g.MatMul(keys, g.TransposedWeight(Weight)), g.Weight(Bias)));
+        return g.Unsqueeze(g.MatMul(hidden, g.Weight(ContextVector)), -2);
+    }
 }

@@ -76,4 +76,18 @@ internal sealed class MlpScore : AttentionScore
         var scores = output_layer.call(hidden).squeeze(-1);
         return scope.MoveToOuter(UsesQuery ? scores : ExpandOverQuery(scores, query));
     }
+
+    public override string Export(ExportGraph g, string? query, string keys, long keySize)
+    {
+        var weight = hidden_layer.weight!;
+        using var keyWeight = weight.narrow(1, _queryDim, _keyDim);
+        var hidden = g.Unsqueeze(g.Add(g.MatMul(keys, g.TransposedWeight(keyWeight)), g.Weight(HiddenBias)), -3);   // [B, 1, T, H]
+        if (UsesQuery)
+        {
+            using var queryWeight = weight.narrow(1, 0, _queryDim);
+            hidden = g.Add(g.Unsqueeze(g.MatMul(RequireQuery(query), g.TransposedWeight(queryWeight)), -2), hidden);  // [B, 1, T, H]
+        }
+        hidden = g.Unary(_activation == MlpActivation.Relu ? "Relu" : "Tanh", hidden);
+        return g.Squeeze(g.Add(g.MatMul(hidden, g.TransposedWeight(OutputWeight)), g.Weight(OutputBias)), -1);
+    }
 }

@@ -25,4 +25,7 @@ internal sealed class ScaledDotScore : AttentionScore
         var scores = q.matmul(keys.transpose(-2, -1)) / scale;
         return scope.MoveToOuter(scores);
     }
+
+    public override string Export(ExportGraph g, string? query, string keys, long keySize)
+        => g.Div(g.MatMul(RequireQuery(query), g.TransposeLast(keys)), g.Scalar((float)Math.Sqrt(keySize)));
 }

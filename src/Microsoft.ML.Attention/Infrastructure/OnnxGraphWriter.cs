@@ -1,0 +1,79 @@
+using System;
+using System.Collections.Generic;
+using Microsoft.ML.Attention.Core;
+using Microsoft.ML.Data;
+using Microsoft.ML.Model.OnnxConverter;
+using Microsoft.ML.Runtime;
+
+namespace Microsoft.ML.Attention.Infrastructure;
+
+/// <summary>
+/// Writes a transformer's nodes into ML.NET's ONNX context (<c>mlContext.Model.ConvertToOnnx</c>): the graph's
+/// tensors for the input columns, the modules' operators, and the output columns under their names. Intermediate
+/// tensors are named after the component, so that they cannot take the name of a column of the pipeline.
+/// </summary>
+internal sealed class OnnxGraphWriter : ExportGraph
+{
+    private readonly OnnxContext _context;
+    private readonly IExceptionContext _ectx;
+    private readonly string _component;
+
+    /// <param name="context">ML.NET's ONNX context of the conversion.</param>
+    /// <param name="ectx">Where errors are raised.</param>
+    /// <param name="component">The component's name, for errors and the prefix of intermediate tensors.</param>
+    public OnnxGraphWriter(OnnxContext context, IExceptionContext ectx, string component)
+    {
+        _context = context;
+        _ectx = ectx;
+        _component = component;
+        // ML.NET names the opset in its message: "... is lower than AttentionPoolingTransformer's minimum OpSet version requirement: 11".
+        context.CheckOpSetVersion(MinimumOpset, component);
+    }
+
+    /// <summary>The tensor of input column <paramref name="column"/>, which an earlier step of the pipeline must have exported.</summary>
+    public string Input(string column)
+    {
+        if (!_context.ContainsColumn(column))
+            throw _ectx.Except($"{_component} cannot be exported to ONNX: its input column '{column}' is not in the ONNX graph " +
+                "(a step before it could not be exported).");
+        return _context.GetVariableName(column);
+    }
+
+    /// <summary>Makes <paramref name="value"/> the tensor of output column <paramref name="column"/> of type <paramref name="type"/>.</summary>
+    public void Output(string column, DataViewType type, string value)
+    {
+        var output = _context.AddIntermediateVariable(type, column);
+        _context.CreateNode("Identity", value, output, _context.GetNodeName(_component + ".Identity"), "");
+    }
+
+    /// <inheritdoc/>
+    public override string Op(string opType, string[] inputs, params (string Name, object Value)[] attributes)
+    {
+        var output = _context.AddIntermediateVariable(null, $"{_component}.{opType}", true);
+        var node = _context.CreateNode(opType, inputs, new[] { output }, _context.GetNodeName($"{_component}.{opType}"), "");
+        foreach (var (name, value) in attributes)
+        {
+            switch (value)
+            {
+                case long number: node.AddAttribute(name, number); break;
+                case float number: node.AddAttribute(name, (double)number); break;
+                case long[] numbers: node.AddAttribute(name, (IEnumerable<long>)numbers); break;
+                case float[] numbers: node.AddAttribute(name, (IEnumerable<float>)numbers); break;
+                default: throw new ArgumentException($"Attribute '{name}' of {opType} has an unsupported type {value?.GetType().Name}.", nameof(attributes));
+            }
+        }
+        return output;
+    }
+
+    /// <inheritdoc/>
+    public override string Constant(float[] values, params long[] shape)
+        => shape.Length == 0 && values.Length == 1
+            ? _context.AddInitializer(values[0], $"{_component}.Constant")
+            : _context.AddInitializer(values, shape.Length == 0 ? new long[] { values.Length } : shape, $"{_component}.Constant");
+
+    /// <inheritdoc/>
+    public override string Constant(long[] values, params long[] shape)
+        => shape.Length == 0 && values.Length == 1
+            ? _context.AddInitializer(values[0], $"{_component}.Constant")
+            : _context.AddInitializer(values, shape.Length == 0 ? new long[] { values.Length } : shape, $"{_component}.Constant");
+}
