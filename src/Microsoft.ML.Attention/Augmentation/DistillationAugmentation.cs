@@ -30,7 +30,7 @@ namespace Microsoft.ML.Attention;
 public static class DistillationAugmentation
 {
     /// <summary>The defaults of <see cref="Options"/> and of the catalog's parameters.</summary>
-    public static class Defaults
+    internal static class Defaults
     {
         /// <summary>The text column.</summary>
         public const string TextColumnName = "Text";
