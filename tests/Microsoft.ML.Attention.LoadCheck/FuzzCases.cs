@@ -57,7 +57,7 @@ public static class FuzzCases
         {
             case "pooling" or "han" or "featurizer" or "pretrained":
                 return ml.Model.Load(path, out _).Transform(rows);
-            case "huggingface" or "sentence-transformers" or "onnx":
+            case "huggingface" or "sentence-transformers" or "onnx" or "distilbert":
                 return ml.Transforms.Text.ApplyPretrainedEncoder("Embedding", "Text", path).Fit(rows).Transform(rows);
             case "vectors":
                 // The HAN takes the file's dimension as its embedding size, so every dimension a mutation gives trains.

@@ -49,8 +49,9 @@ internal static class GlibcMalloc
     /// <summary>The threshold fixed when fine-tuning starts unless <see cref="TrainingMmapThresholdSetting"/> says otherwise.</summary>
     public const int DefaultTrainingMmapThreshold = 4 << 20;
 
-    private const int M_ARENA_MAX = -8;
-    private const int M_MMAP_THRESHOLD = -3;
+    // mallopt's parameter numbers (glibc's M_ARENA_MAX and M_MMAP_THRESHOLD).
+    private const int ArenaMaxParameter = -8;
+    private const int MmapThresholdParameter = -3;
     // glibc's mallopt refuses thresholds above half its largest heap: 32 MiB on 64-bit systems.
     private const int MaximumThreshold = 32 << 20;
     private static readonly object ThresholdLock = new();
@@ -78,7 +79,7 @@ internal static class GlibcMalloc
             || !IsGlibc() || Environment.GetEnvironmentVariable("MALLOC_ARENA_MAX") != null)
             return;
         int limit = Math.Max(2, Environment.ProcessorCount);
-        if (mallopt(M_ARENA_MAX, limit) == 1)
+        if (mallopt(ArenaMaxParameter, limit) == 1)
             ArenaLimit = limit;
     }
 
@@ -109,7 +110,7 @@ internal static class GlibcMalloc
         lock (ThresholdLock)
         {
             _trainingRuns++;
-            if (applies && MmapThreshold != threshold && mallopt(M_MMAP_THRESHOLD, threshold) == 1)
+            if (applies && MmapThreshold != threshold && mallopt(MmapThresholdParameter, threshold) == 1)
                 MmapThreshold = threshold;
         }
     }
@@ -124,7 +125,7 @@ internal static class GlibcMalloc
     {
         lock (ThresholdLock)
             if (_trainingRuns > 0 && --_trainingRuns == 0
-                && MmapThreshold != 0 && MmapThreshold != MaximumThreshold && mallopt(M_MMAP_THRESHOLD, MaximumThreshold) == 1)
+                && MmapThreshold != 0 && MmapThreshold != MaximumThreshold && mallopt(MmapThresholdParameter, MaximumThreshold) == 1)
                 MmapThreshold = MaximumThreshold;
         TrimAfterTraining();
     }

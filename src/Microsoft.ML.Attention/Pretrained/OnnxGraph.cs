@@ -57,7 +57,7 @@ internal sealed class OnnxGraph
         }
         if (!found)
             throw CheckpointErrors.Invalid(path, "the ONNX model has no graph (not an ONNX model file?).");
-        OnnxBertWeights.CheckUnique(initializers, path, "initializers");
+        OnnxWeights.CheckUnique(initializers, path, "initializers");
         return new OnnxGraph(initializers, nodes);
     }
 

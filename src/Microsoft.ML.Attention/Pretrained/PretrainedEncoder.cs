@@ -11,14 +11,14 @@ using static TorchSharp.torch;
 
 namespace Microsoft.ML.Attention.Pretrained;
 
-/// <summary>What a pretrained encoder reads texts with, beyond its BERT configuration; saved with the model.</summary>
+/// <summary>What a pretrained encoder reads texts with, beyond its family's configuration; saved with the model.</summary>
 internal sealed record PretrainedTextSettings(bool LowerCase, PoolingMode Pooling, bool Normalize, int MaximumTokens, LongTextHandling LongText)
 {
     public const string Part = "pretrained encoder settings";
 }
 
 /// <summary>
-/// A pretrained BERT encoder ready to turn texts into sentence vectors: WordPiece tokenization, the long-text rule,
+/// A pretrained encoder of any family (<see cref="ModelFamilies"/>) ready to turn texts into sentence vectors: WordPiece tokenization, the long-text rule,
 /// the encoder, pooling and (if the model asks for it) L2 normalization. <see cref="Encode(IReadOnlyList{string})"/> is
 /// frozen inference: eval mode, no gradients, length-sorted groups, every batch inside a dispose scope. The pretrained
 /// encoder's transformer keeps one and saves it whole (configuration, vocabulary, weights) into the model zip.
@@ -83,12 +83,12 @@ internal sealed class PretrainedEncoder : ITextEncoder, IDisposable
     public static PretrainedEncoder Create(PretrainedModelFiles files, PoolingMode pooling, bool normalize, int maxTokens, LongTextHandling longText)
     {
         var vocabulary = File.ReadAllBytes(files.VocabularyPath);
-        var byName = BertCheckpoint.ByName(files.Weights, files.WeightsPath);
-        BertCheckpoint.CheckConfig(files.Config, name => byName.GetValueOrDefault(name)?.Shape, files.WeightsPath);
+        var byName = FamilyCheckpoint.ByName(files.Config.Family, files.Weights, files.WeightsPath);
+        FamilyCheckpoint.CheckConfig(files.Config, name => byName.GetValueOrDefault(name)?.Shape, files.WeightsPath);
         var model = FitGenerator.Draw(() => new PretrainedTextModel(files.Config, pooling));
         try
         {
-            BertCheckpoint.Load(model.Bert, files.Weights, files.WeightsPath);
+            FamilyCheckpoint.Load(model.Encoder, files.Weights, files.WeightsPath);
             return new PretrainedEncoder(model, vocabulary, new PretrainedTextSettings(files.LowerCase, pooling, normalize, maxTokens, longText));
         }
         catch
@@ -101,8 +101,9 @@ internal sealed class PretrainedEncoder : ITextEncoder, IDisposable
     // *** Binary format ***
     // stream "WordPieceVocabulary": int byte count, then vocab.txt's bytes (UTF-8, one entry a line)
     // stream "PretrainedEncoder": the module checkpoint (see ModuleCheckpoint) whose architecture block is the
-    //   model's config.json (string, see BertConfig.ToJson) and the text settings (see PretrainedTextSettings);
-    //   weights by Hugging Face name under "bert." (and "pooling_attention." for attention pooling)
+    //   model's config.json (string, see IEncoderConfig.ToJson; its model_type names the family) and the text settings
+    //   (see PretrainedTextSettings); weights by Hugging Face name under the family's task-model prefix ("bert.",
+    //   "distilbert.") and "pooling_attention." for attention pooling
     public void Save(ModelSaveContext ctx)
     {
         ctx.SaveBinaryStream(VocabularyStream, writer =>
@@ -137,8 +138,8 @@ internal sealed class PretrainedEncoder : ITextEncoder, IDisposable
         var model = ModuleCheckpoint.Load(ctx, ModuleStream, (reader, shapes) =>
         {
             const string source = "the model's saved config.json";
-            var config = BertConfig.Parse(reader.ReadString(), source);
-            BertCheckpoint.CheckConfig(config, name => shapes.Shape(PretrainedTextModel.EncoderPrefix + name), source);
+            var config = ModelFamilies.Parse(reader.ReadString(), source);
+            FamilyCheckpoint.CheckConfig(config, name => shapes.Shape(PretrainedTextModel.EncoderPrefix(config) + name), source);
             // Ids beyond the model's word embeddings would fail at the first text scored.
             PretrainedVocabulary.Check(System.Text.Encoding.UTF8.GetString(vocabulary!).Split('\n').Select(e => e.TrimEnd('\r')).ToArray(),
                 config.VocabularySize, $"the model's '{VocabularyStream}' entry");

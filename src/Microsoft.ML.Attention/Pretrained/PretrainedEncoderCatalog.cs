@@ -11,7 +11,7 @@ namespace Microsoft.ML;
 public static class PretrainedEncoderCatalog
 {
     /// <summary>
-    /// Turns text into sentence embeddings with a pretrained BERT-family encoder read from local files: fine-tuned on
+    /// Turns text into sentence embeddings with a pretrained BERT or DistilBERT encoder read from local files: fine-tuned on
     /// <paramref name="labelColumnName"/>, or frozen when it is null. The encoder's shape, vocabulary, tokenization and
     /// (for a sentence-transformers folder) pooling and normalization come from the model.
     /// </summary>

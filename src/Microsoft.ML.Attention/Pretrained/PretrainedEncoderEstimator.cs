@@ -9,7 +9,7 @@ using Microsoft.ML.Runtime;
 namespace Microsoft.ML.Attention;
 
 /// <summary>
-/// Turns text into sentence embeddings with a pretrained BERT-family encoder read from local files, frozen or
+/// Turns text into sentence embeddings with a pretrained BERT or DistilBERT encoder read from local files, frozen or
 /// fine-tuned on a label. Create it with <c>mlContext.Transforms.Text.ApplyPretrainedEncoder(...)</c>.
 /// </summary>
 /// <remarks>
@@ -73,7 +73,7 @@ public sealed class PretrainedEncoderEstimator : IEstimator<PretrainedEncoderTra
         private protected override TrainingDefaults Defaults => PretrainedEncoderEstimator.Defaults.Training;
 
         /// <summary>
-        /// The pretrained BERT-family model on local files: a Hugging Face model folder (config.json, vocab.txt,
+        /// The pretrained BERT or DistilBERT model on local files: a Hugging Face model folder (config.json, vocab.txt,
         /// model.safetensors), a sentence-transformers folder, or an .onnx export with vocab.txt beside it (see
         /// <see cref="VocabularyPath"/>). Nothing is downloaded.
         /// </summary>

@@ -14,7 +14,7 @@ using Microsoft.ML.Runtime;
 namespace Microsoft.ML.Attention;
 
 /// <summary>
-/// Turns text into sentence embeddings with a pretrained BERT-family encoder, frozen or fine-tuned, for any ML.NET
+/// Turns text into sentence embeddings with a pretrained BERT or DistilBERT encoder, frozen or fine-tuned, for any ML.NET
 /// trainer or as an embedding generator (<c>AsEmbeddingGenerator</c>). Created by <see cref="PretrainedEncoderEstimator"/>.
 /// </summary>
 /// <remarks>

@@ -41,7 +41,7 @@ internal static class PretrainedFineTuning
     /// <summary>Stops gradients of the whole encoder (only attention pooling and the head learn) or of its input embeddings.</summary>
     public static void Freeze(PretrainedTextModel model, bool encoder, bool embeddings)
     {
-        var frozen = encoder ? model.Bert.parameters() : embeddings ? model.EmbeddingParameters() : Enumerable.Empty<TorchSharp.Modules.Parameter>();
+        var frozen = encoder ? model.Encoder.parameters() : embeddings ? model.EmbeddingParameters() : Enumerable.Empty<TorchSharp.Modules.Parameter>();
         foreach (var parameter in frozen)
             parameter.requires_grad = false;
     }

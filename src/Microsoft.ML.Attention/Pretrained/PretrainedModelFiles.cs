@@ -8,7 +8,7 @@ using System.Text.Json.Nodes;
 namespace Microsoft.ML.Attention.Pretrained;
 
 /// <summary>
-/// A BERT-family model on disk, read: its configuration, weights (Hugging Face names), vocabulary file, lower-casing,
+/// A pretrained encoder on disk, of any family in <see cref="ModelFamilies"/>, read: its configuration, weights (Hugging Face names), vocabulary file, lower-casing,
 /// and — where the model says so (sentence-transformers) — its pooling, normalization and maximum sequence length.
 /// </summary>
 /// <remarks>
@@ -19,7 +19,7 @@ namespace Microsoft.ML.Attention.Pretrained;
 /// </remarks>
 internal sealed record PretrainedModelFiles(
     string Source,
-    BertConfig Config,
+    IEncoderConfig Config,
     IReadOnlyList<WeightTensor> Weights,
     string WeightsPath,
     string VocabularyPath,
@@ -77,8 +77,8 @@ internal sealed record PretrainedModelFiles(
         if (!File.Exists(safetensors) && onnx != null)
             return ReadOnnx(source, onnx, vocabularyPath ?? Path.Combine(folder, VocabularyFile), configPath);
         if (!File.Exists(configPath))
-            throw CheckpointErrors.Missing(configPath, "a Hugging Face model folder holds config.json (model_type bert).");
-        var config = BertConfig.Load(configPath);
+            throw CheckpointErrors.Missing(configPath, $"a Hugging Face model folder holds config.json (model_type {ModelFamilies.ModelTypes}).");
+        var config = ModelFamilies.Load(configPath);
         if (!File.Exists(safetensors))
         {
             if (File.Exists(Path.Combine(folder, PyTorchFile)))
@@ -97,9 +97,9 @@ internal sealed record PretrainedModelFiles(
         var folder = Path.GetDirectoryName(onnxPath)!;
         configPath ??= Path.Combine(folder, ConfigFile);
         var graph = OnnxGraph.Read(onnxPath);
-        var weights = OnnxBertWeights.Named(graph, onnxPath);
-        var config = File.Exists(configPath) ? BertConfig.Load(configPath)
-            : OnnxBertWeights.InferConfig(graph, weights.ToDictionary(w => w.Name), onnxPath);
+        var weights = OnnxWeights.Named(graph, onnxPath);
+        var config = File.Exists(configPath) ? ModelFamilies.Load(configPath)
+            : ModelFamilies.InferConfig(graph, weights.ToDictionary(w => w.Name), onnxPath);
         var vocabulary = vocabularyPath ?? Path.Combine(folder, VocabularyFile);
         var tokenizerConfig = Path.Combine(Path.GetDirectoryName(configPath)!, TokenizerConfigFile);
         return new PretrainedModelFiles(source, config, weights, onnxPath, vocabulary, ReadLowerCase(tokenizerConfig, vocabulary, config.VocabularySize), null, false, null);

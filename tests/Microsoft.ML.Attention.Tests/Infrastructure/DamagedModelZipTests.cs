@@ -110,6 +110,29 @@ public sealed class DamagedModelZipTests
             "Model entry 'TransformerChain/Transform_", "holds 3E+30", "beyond ±1000000");
 
     [TestMethod]
+    public void FieldsEndingBeforeTheModelDataEndsAreRefusedNamingTheComponent()
+    {
+        // The HAN's model data ends with its last class name; one less in that name's length prefix leaves its last
+        // character unread, which ML.NET would refuse after the loader with a bare "invalid format".
+        var edited = ModelZip.EditEntry(_han, "Transform_001/Model.key", bytes =>
+        {
+            var copy = (byte[])bytes.Clone();
+            long end = BitConverter.ToInt64(copy, 16) + BitConverter.ToInt64(copy, 24);
+            int length = copy.Length;
+            for (int size = 1; size < 128; size++)
+                if (copy[end - size - 1] == size)
+                {
+                    length = size;
+                    break;
+                }
+            Assert.IsLessThan(128, length, "the last class name's length prefix was found");
+            copy[end - length - 1] = (byte)(length - 1);
+            return copy;
+        });
+        ModelZip.Refused(edited, "Model entry 'TransformerChain/Transform_001'", "hierarchical attention network", "its fields end after");
+    }
+
+    [TestMethod]
     public void AVocabularyWordCountBeyondTheEntryIsRefused()
         // The vocabulary entry: format version, then the word count.
         => ModelZip.Refused(ModelZip.Overwrite(_han, "/Vocabulary", _ => 4, BitConverter.GetBytes(int.MaxValue)),

@@ -17,7 +17,7 @@ public sealed class BadModelTests : TinyModelFolderTests
     public void OtherModelTypeIsRefused()
     {
         File.WriteAllText(FilePath("config.json"), TinyBert.ConfigJson(modelType: "roberta"));
-        Fails<InvalidDataException>(Folder, FilePath("config.json"), "'roberta'", "only 'bert'");
+        Fails<InvalidDataException>(Folder, FilePath("config.json"), "'roberta'", "'bert'", "'distilbert'");
     }
 
     [TestMethod]

@@ -37,8 +37,9 @@ public sealed class MiniLmEncoderTests
     [TestMethod]
     public void ShapeIsReadFromTheOnnxGraph()
     {
-        Assert.AreEqual(new BertConfig(30522, 384, 6, 12, 1536, 512, 2, 1e-12, 0.1, 0.1), Files.Config with { LayerNormEpsilon = 1e-12 });
-        Assert.AreEqual(1e-12, Files.Config.LayerNormEpsilon, 1e-18);
+        var config = (BertConfig)Files.Config;
+        Assert.AreEqual(new BertConfig(30522, 384, 6, 12, 1536, 512, 2, 1e-12, 0.1, 0.1), config with { LayerNormEpsilon = 1e-12 });
+        Assert.AreEqual(1e-12, config.LayerNormEpsilon, 1e-18);
         Assert.IsTrue(Files.LowerCase, "an uncased vocabulary means lower-casing");
         Assert.IsNull(Files.Pooling, "a bare ONNX file says nothing about its pooling");
     }
@@ -56,7 +57,7 @@ public sealed class MiniLmEncoderTests
         {
             long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
             Assert.IsTrue(allocated < fileBytes / 4, $"loading allocated {allocated >> 20} MiB of managed memory for a {fileBytes >> 20} MiB file");
-            var loaded = encoder.Model.Bert.state_dict()["encoder.layer.5.output.dense.weight"];
+            var loaded = encoder.Model.Encoder.state_dict()["encoder.layer.5.output.dense.weight"];
             var read = files.Weights.Single(w => w.Name == "encoder.layer.5.output.dense.weight");
             CollectionAssert.AreEqual(read.ReadValues(), loaded.data<float>().ToArray(), "a transposed MatMul weight, as read and as loaded");
         }

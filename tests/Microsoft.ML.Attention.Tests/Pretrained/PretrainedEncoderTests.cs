@@ -338,7 +338,7 @@ public sealed class PretrainedEncoderTests
             var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.Text.ApplyPretrainedEncoder(options))
                 .Fit(ml.Data.LoadFromEnumerable(OrderTask.Generate(64, seed: 17)));
             var encoder = Internals.Field<Microsoft.ML.Attention.Pretrained.PretrainedEncoder>(model.LastTransformer, "_encoder");
-            return encoder.Model.Bert.state_dict().ToDictionary(p => p.Key, p => p.Value.data<float>().ToArray());
+            return encoder.Model.Encoder.state_dict().ToDictionary(p => p.Key, p => p.Value.data<float>().ToArray());
         }
         bool Same(Dictionary<string, float[]> trained, string name) => trained[name].SequenceEqual(file[name]);
 

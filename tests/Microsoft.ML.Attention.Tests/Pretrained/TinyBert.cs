@@ -89,58 +89,18 @@ internal sealed class TinyBert
             var q = x.Select(r => Linear(r, p + "attention.self.query")).ToArray();
             var k = x.Select(r => Linear(r, p + "attention.self.key")).ToArray();
             var v = x.Select(r => Linear(r, p + "attention.self.value")).ToArray();
-            int size = Hidden / Heads;
-            var context = x.Select(_ => new double[Hidden]).ToArray();
-            for (int h = 0; h < Heads; h++)
-            {
-                for (int i = 0; i < x.Length; i++)
-                {
-                    var scores = Enumerable.Range(0, x.Length).Select(j => Enumerable.Range(h * size, size).Sum(d => q[i][d] * k[j][d]) / Math.Sqrt(size)).ToArray();
-                    var max = scores.Max();
-                    var exp = scores.Select(s => Math.Exp(s - max)).ToArray();
-                    var total = exp.Sum();
-                    for (int j = 0; j < x.Length; j++)
-                        for (int d = h * size; d < (h + 1) * size; d++)
-                            context[i][d] += exp[j] / total * v[j][d];
-                }
-            }
+            var context = DoubleMath.Attention(q, k, v, Heads);
             var attended = x.Select((r, t) => LayerNorm(Add(Linear(context[t], p + "attention.output.dense"), r), p + "attention.output.LayerNorm")).ToArray();
-            x = attended.Select(r => LayerNorm(Add(Linear(Linear(r, p + "intermediate.dense").Select(Gelu).ToArray(), p + "output.dense"), r), p + "output.LayerNorm")).ToArray();
+            x = attended.Select(r => LayerNorm(Add(Linear(Linear(r, p + "intermediate.dense").Select(DoubleMath.Gelu).ToArray(), p + "output.dense"), r), p + "output.LayerNorm")).ToArray();
         }
         return x;
     }
 
     private double[] W(string name) => Weights[name].Values;
 
-    private double[] Linear(double[] input, string name)
-    {
-        var (weight, bias) = (W(name + ".weight"), W(name + ".bias"));
-        return Enumerable.Range(0, bias.Length).Select(o => bias[o] + Enumerable.Range(0, input.Length).Sum(i => weight[o * input.Length + i] * input[i])).ToArray();
-    }
+    private double[] Linear(double[] input, string name) => DoubleMath.Linear(input, W(name + ".weight"), W(name + ".bias"));
 
-    private double[] LayerNorm(double[] x, string name)
-    {
-        var mean = x.Average();
-        var variance = x.Average(v => (v - mean) * (v - mean));
-        var (gain, bias) = (W(name + ".weight"), W(name + ".bias"));
-        return x.Select((v, d) => (v - mean) / Math.Sqrt(variance + Epsilon) * gain[d] + bias[d]).ToArray();
-    }
+    private double[] LayerNorm(double[] x, string name) => DoubleMath.LayerNorm(x, W(name + ".weight"), W(name + ".bias"), Epsilon);
 
-    private static double[] Add(double[] a, double[] b) => a.Zip(b, (p, q) => p + q).ToArray();
-
-    private static double Gelu(double x) => 0.5 * x * (1 + Erf(x / Math.Sqrt(2)));
-
-    // erf by its Maclaurin series (exact to about 1e-13 for |x| < 4); beyond, erf is ±1 within 2e-8.
-    private static double Erf(double x)
-    {
-        if (Math.Abs(x) >= 4)
-            return Math.Sign(x);
-        double term = x, sum = x;
-        for (int n = 1; n < 80; n++)
-        {
-            term *= -x * x / n;
-            sum += term / (2 * n + 1);
-        }
-        return 2 / Math.Sqrt(Math.PI) * sum;
-    }
+    private static double[] Add(double[] a, double[] b) => DoubleMath.Add(a, b);
 }

@@ -22,7 +22,7 @@ internal sealed record FuzzInput(string Kind, IReadOnlyDictionary<string, byte[]
     /// The files a mutation edits: a zip's entries that the library reads (those beside a Model.key naming its assembly),
     /// not ML.NET's schema or its own transformers; every file of a folder.
     /// </summary>
-    public IReadOnlyList<string> Targets => Files.Keys.Where(path => Kind is "huggingface" or "sentence-transformers" or "onnx" or "vectors"
+    public IReadOnlyList<string> Targets => Files.Keys.Where(path => Kind is "huggingface" or "sentence-transformers" or "onnx" or "distilbert" or "vectors"
         || Files.TryGetValue(Path.GetDirectoryName(path) + "/Model.key", out var header) && ModelZip.IndexOf(header, Encoding.Unicode.GetBytes("Microsoft.ML.Attention")) >= 0)
         .OrderBy(path => path, StringComparer.Ordinal).ToList();
 
@@ -42,6 +42,10 @@ internal sealed record FuzzInput(string Kind, IReadOnlyDictionary<string, byte[]
         yield return new("huggingface", Folder(bert), texts);
         yield return new("sentence-transformers", SentenceTransformers(Folder(bert)), texts);
         yield return new("onnx", Folder(TinyBertOnnx.WriteFolder(tiny, Path.Combine(scratch, "tiny-bert-onnx"))), texts);
+        // The stored tiny DistilBERT (Pretrained/Data/tiny-distilbert) as a Hugging Face folder, without its export and reference.
+        var distilBert = Path.Combine(AppContext.BaseDirectory, "Pretrained", "Data", "tiny-distilbert");
+        yield return new("distilbert", new[] { "config.json", "vocab.txt", "tokenizer_config.json", "model.safetensors" }
+            .ToDictionary(f => f, f => File.ReadAllBytes(Path.Combine(distilBert, f))), texts);
         var training = SyntheticDocuments.Generate(24, seed: 5);
         yield return new("vectors", new Dictionary<string, byte[]> { ["vectors.txt"] = Vectors(training.Select(d => d.Text)) }, ml.Data.LoadFromEnumerable(training));
     }
@@ -52,7 +56,7 @@ internal sealed record FuzzInput(string Kind, IReadOnlyDictionary<string, byte[]
         var name = Path.Combine(folder, $"case-{index:D4}");
         switch (Kind)
         {
-            case "huggingface" or "sentence-transformers" or "onnx":
+            case "huggingface" or "sentence-transformers" or "onnx" or "distilbert":
                 foreach (var (path, bytes) in files)
                 {
                     Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(name, path))!);

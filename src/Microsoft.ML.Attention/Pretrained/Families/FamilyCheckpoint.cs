@@ -7,27 +7,22 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Attention.Pretrained;
 
 /// <summary>
-/// Copies checkpoint tensors into a <see cref="BertModel"/> by Hugging Face name. Every tensor of the model must be
-/// found with its exact shape; the checkpoint may hold, beyond them, only parts of Hugging Face models the encoder
-/// does not use (the pooler, pre-training heads, the position-id buffer). Anything else is an error naming the file.
+/// Copies checkpoint tensors into a family's <see cref="EncoderModule"/> by Hugging Face name. Every tensor of the
+/// model must be found with its exact shape; the checkpoint may hold, beyond them, only parts of Hugging Face models
+/// the encoder does not use (the family's poolers, pre-training and task heads, the position-id buffer). Anything else
+/// is an error naming the file.
 /// </summary>
-internal static class BertCheckpoint
+internal static class FamilyCheckpoint
 {
-    // Task models (BertForSequenceClassification, ...) prefix the encoder's keys with "bert.".
-    private const string TaskModelPrefix = "bert.";
-
-    private static readonly string[] UnusedPrefixes = { "pooler.", "cls.", "classifier.", "qa_outputs." };
-
-    private static readonly string[] UnusedNames = { "embeddings.position_ids" };
-
     /// <summary>The tensors the encoder may use, by Hugging Face name without a task model's prefix; a name given twice is an error.</summary>
-    public static Dictionary<string, WeightTensor> ByName(IReadOnlyList<WeightTensor> tensors, string file)
+    public static Dictionary<string, WeightTensor> ByName(ModelFamily family, IReadOnlyList<WeightTensor> tensors, string file)
     {
+        var taskModelPrefix = family.TaskModelPrefix + ".";
         var byName = new Dictionary<string, WeightTensor>();
         foreach (var tensor in tensors)
         {
-            var name = tensor.Name.StartsWith(TaskModelPrefix, StringComparison.Ordinal) ? tensor.Name[TaskModelPrefix.Length..] : tensor.Name;
-            if (UnusedNames.Contains(name) || UnusedPrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal)))
+            var name = tensor.Name.StartsWith(taskModelPrefix, StringComparison.Ordinal) ? tensor.Name[taskModelPrefix.Length..] : tensor.Name;
+            if (family.UnusedNames.Contains(name) || family.UnusedPrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal)))
                 continue;
             if (!byName.TryAdd(name, tensor))
                 throw CheckpointErrors.Invalid(file, $"tensor '{name}' appears twice.");
@@ -39,7 +34,7 @@ internal static class BertCheckpoint
     /// Refuses a configuration whose sizes differ from the weights' (<paramref name="shapeOf"/> gives a tensor's shape
     /// by Hugging Face name, or null), before an encoder is built from it: a size edited in config.json never allocates.
     /// </summary>
-    public static void CheckConfig(BertConfig config, Func<string, long[]?> shapeOf, string file)
+    public static void CheckConfig(IEncoderConfig config, Func<string, long[]?> shapeOf, string file)
     {
         foreach (var (name, expected) in config.WeightShapes())
         {
@@ -51,20 +46,22 @@ internal static class BertCheckpoint
         }
     }
 
-    public static void Load(BertModel model, IReadOnlyList<WeightTensor> tensors, string file)
+    public static void Load(EncoderModule model, IReadOnlyList<WeightTensor> tensors, string file)
     {
-        var byName = ByName(tensors, file);
+        var family = model.Config.Family;
+        var byName = ByName(family, tensors, file);
+        var sizes = model.Config.Describe();
 
         var state = model.state_dict();
         var unexpected = byName.Keys.Where(k => !state.ContainsKey(k)).ToList();
         if (unexpected.Count > 0)
             throw CheckpointErrors.Invalid(file, $"unexpected tensors {string.Join(", ", unexpected.Take(5).Select(n => $"'{n}'"))}"
                 + (unexpected.Count > 5 ? $" and {unexpected.Count - 5} more" : "")
-                + $" for a BERT encoder of {model.Config.NumberOfLayers} layers (expected Hugging Face BertModel names such as 'encoder.layer.0.attention.self.query.weight').");
+                + $" for a {family.ModelType} encoder ({sizes}; expected Hugging Face names such as '{family.ExampleKey}').");
         var missing = state.Keys.Where(k => !byName.ContainsKey(k)).ToList();
         if (missing.Count > 0)
             throw CheckpointErrors.Invalid(file, $"missing tensors {string.Join(", ", missing.Take(5).Select(n => $"'{n}'"))}"
-                + (missing.Count > 5 ? $" and {missing.Count - 5} more" : "") + $" of a BERT encoder of {model.Config.NumberOfLayers} layers.");
+                + (missing.Count > 5 ? $" and {missing.Count - 5} more" : "") + $" of a {family.ModelType} encoder ({sizes}).");
 
         using var noGrad = torch.no_grad();
         foreach (var (name, target) in state)

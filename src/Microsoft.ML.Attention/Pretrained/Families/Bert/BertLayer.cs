@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Attention.Pretrained;
 
 /// <summary>One post-norm BERT layer: the attention block, then the feed-forward block, each with residual and LayerNorm.</summary>
-internal sealed class BertLayer : nn.Module
+internal sealed class BertLayer : nn.Module, IEncoderLayer
 {
     private readonly BertAttention attention;
     private readonly BertIntermediate intermediate;

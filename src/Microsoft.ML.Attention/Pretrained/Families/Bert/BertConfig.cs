@@ -21,25 +21,19 @@ internal sealed record BertConfig(
     int TypeVocabularySize,
     double LayerNormEpsilon,
     double HiddenDropout,
-    double AttentionDropout)
+    double AttentionDropout) : IEncoderConfig
 {
     // Hugging Face's name of GELU with erf; "gelu_new"/"gelu_pytorch_tanh" are the tanh approximation, which this
     // encoder does not compute, so such models are refused rather than silently computed differently.
     private const string Gelu = "gelu";
 
+    public ModelFamily Family => BertFamily.Instance;
+
     public int HeadSize => HiddenSize / NumberOfHeads;
 
-    public static BertConfig Load(string path) => Parse(File.ReadAllText(path), path);
-
-    /// <summary>Reads config.json's text; <paramref name="path"/> names its source in errors (a file, or a stream of a saved model).</summary>
-    public static BertConfig Parse(string text, string path)
+    /// <summary>Reads config.json (model_type "bert", chosen by <see cref="ModelFamilies"/>); <paramref name="path"/> names its source in errors.</summary>
+    public static BertConfig Read(JsonObject json, string path)
     {
-        var root = JsonFields.Parse(text, path);
-        if (root is not JsonObject json)
-            throw CheckpointErrors.Invalid(path, "a JSON object with the model's configuration was expected.");
-        var type = JsonFields.Value<string?>(json, "model_type", path, null);
-        if (type != "bert")
-            throw CheckpointErrors.Invalid(path, $"model_type is {(type == null ? "missing" : $"'{type}'")}; only 'bert' (BERT-family encoders such as MiniLM) is supported.");
         var activation = JsonFields.Value(json, "hidden_act", path, Gelu);
         if (activation != Gelu)
             throw CheckpointErrors.Invalid(path, $"hidden_act is '{activation}'; only 'gelu' (GELU with erf) is supported.");
@@ -61,25 +55,16 @@ internal sealed record BertConfig(
         return config;
     }
 
-    /// <summary>Checks the sizes fit together; <paramref name="source"/> names the file they came from.</summary>
     public void Validate(string source)
     {
-        void Require(bool condition, string problem)
-        {
-            if (!condition)
-                throw CheckpointErrors.Invalid(source, problem);
-        }
-        Require(VocabularySize > 0 && HiddenSize > 0 && NumberOfLayers > 0 && NumberOfHeads > 0 && IntermediateSize > 0 && MaxPositions >= 3
+        CheckpointErrors.Require(source, VocabularySize > 0 && HiddenSize > 0 && NumberOfLayers > 0 && NumberOfHeads > 0 && IntermediateSize > 0 && MaxPositions >= 3
             && TypeVocabularySize > 0, "vocab_size, hidden_size, num_hidden_layers, num_attention_heads, intermediate_size and type_vocab_size must be positive, max_position_embeddings at least 3.");
-        Require(HiddenSize % NumberOfHeads == 0, $"hidden_size {HiddenSize} is not divisible by num_attention_heads {NumberOfHeads}.");
-        Require(LayerNormEpsilon > 0, $"layer_norm_eps must be positive, not {LayerNormEpsilon}.");
-        Require(HiddenDropout is >= 0 and < 1 && AttentionDropout is >= 0 and < 1, "dropout probabilities must be in [0, 1).");
+        CheckpointErrors.Require(source, HiddenSize % NumberOfHeads == 0, $"hidden_size {HiddenSize} is not divisible by num_attention_heads {NumberOfHeads}.");
+        CheckpointErrors.Require(source, LayerNormEpsilon > 0, $"layer_norm_eps must be positive, not {LayerNormEpsilon}.");
+        CheckpointErrors.Require(source, HiddenDropout is >= 0 and < 1 && AttentionDropout is >= 0 and < 1, "dropout probabilities must be in [0, 1).");
     }
 
-    /// <summary>
-    /// Weights whose shapes carry every size of the configuration (the first and the last layer stand for all), by
-    /// Hugging Face name, for checking the configuration against a checkpoint before an encoder is built.
-    /// </summary>
+    // The first and the last layer stand for all.
     public IEnumerable<(string Name, long[] Shape)> WeightShapes()
     {
         yield return ("embeddings.word_embeddings.weight", new long[] { VocabularySize, HiddenSize });
@@ -92,7 +77,8 @@ internal sealed record BertConfig(
         }
     }
 
-    /// <summary>The sizes, as config.json names them, for errors.</summary>
+    public string Summary() => $"BERT encoder: width {HiddenSize}, {NumberOfLayers} layers, {NumberOfHeads} heads, feed-forward {IntermediateSize}, dropout {HiddenDropout:G3}";
+
     public string Describe() => $"vocab_size {VocabularySize}, hidden_size {HiddenSize}, num_hidden_layers {NumberOfLayers}, "
         + $"intermediate_size {IntermediateSize}, max_position_embeddings {MaxPositions}, type_vocab_size {TypeVocabularySize}";
 

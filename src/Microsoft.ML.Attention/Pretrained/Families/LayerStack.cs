@@ -6,14 +6,17 @@ using static TorchSharp.torch;
 
 namespace Microsoft.ML.Attention.Pretrained;
 
-/// <summary>BERT's stack of layers ("layer.0", "layer.1", ... as in Hugging Face's checkpoints).</summary>
-internal sealed class BertEncoder : nn.Module
+/// <summary>
+/// A family's stack of layers, run in order: Hugging Face's BertEncoder and DistilBERT's Transformer, whose only
+/// weights are their layers' under "layer.N" (the family's model names the stack: "encoder", "transformer").
+/// </summary>
+internal sealed class LayerStack<TLayer> : nn.Module where TLayer : nn.Module, IEncoderLayer
 {
-    private readonly ModuleList<BertLayer> layer;
+    private readonly ModuleList<TLayer> layer;
 
-    public BertEncoder(BertConfig config) : base(nameof(BertEncoder))
+    public LayerStack(IEnumerable<TLayer> layers) : base(nameof(LayerStack<TLayer>))
     {
-        layer = new ModuleList<BertLayer>(Enumerable.Range(0, config.NumberOfLayers).Select(_ => new BertLayer(config)).ToArray());
+        layer = new ModuleList<TLayer>(layers.ToArray());
         RegisterComponents();
     }
 

@@ -1,0 +1,10 @@
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Attention.Pretrained;
+
+/// <summary>One layer of a family's encoder, as <see cref="LayerStack{TLayer}"/> stacks them.</summary>
+internal interface IEncoderLayer
+{
+    /// <summary>x [B, T, hidden], mask bool [B, 1, 1, T]. Returns [B, T, hidden] and the weights [B, heads, T, T] when asked for.</summary>
+    (Tensor Output, Tensor? Weights) Forward(Tensor x, Tensor mask, bool needWeights);
+}
