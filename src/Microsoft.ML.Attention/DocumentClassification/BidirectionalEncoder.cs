@@ -1,4 +1,3 @@
-using System;
 using System.Linq;
 using Microsoft.ML.Attention.Core;
 using TorchSharp;
