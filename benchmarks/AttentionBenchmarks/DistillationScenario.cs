@@ -21,6 +21,10 @@ namespace AttentionBenchmarks;
 /// (temperature 1, weight 0.5): the hierarchical attention network and the from-scratch featurizer → SDCA, each trained
 /// on the labels alone, distilled on the labelled documents, and distilled with the unlabeled texts added. For the
 /// featurizer, SDCA always learns from the labelled documents only; what the teacher teaches is the featurizer.
+/// With --augment COPIES, a student is also distilled on the labelled documents alone and their augmented copies
+/// (mlContext.Data.AugmentForDistillation with the helper's defaults but CopiesPerRow = COPIES: masking, swaps for the
+/// teacher's nearest words by its fine-tuned encoder, n-grams), the distillation without unlabeled text of issue 34;
+/// --no-unlabeled skips the students that read the unlabeled texts.
 /// Every row reports accuracy on the test set, fit time, batched scoring docs/s and the peak resident memory of its fit
 /// and scoring (VmHWM reset before each system).
 /// </summary>
@@ -48,6 +52,12 @@ public static class DistillationScenario
     /// </summary>
     public static bool TeacherCache { get; set; }
 
+    /// <summary>--augment COPIES: copies per labelled document for the augmented student (0: no such student).</summary>
+    public static int AugmentCopies { get; set; }
+
+    /// <summary>--no-unlabeled: no student reads the unlabeled texts.</summary>
+    public static bool Unlabeled { get; set; } = true;
+
     public static IReadOnlyList<BenchmarkResult> Run(Corpus corpus, TextWriter log, int labelledCount)
     {
         var ml = new MLContext(seed: 1);
@@ -58,7 +68,8 @@ public static class DistillationScenario
         };
         labelledCount = Math.Min(labelledCount, corpus.Train.Count);
         List<Row> labelled = corpus.Train.Take(labelledCount).Select(d => new Row { Label = d.Label, Text = d.Text }).ToList();
-        List<Row> unlabeled = corpus.Train.Skip(labelledCount).Select(d => new Row { Label = "", Text = d.Text }).ToList();
+        // --no-unlabeled: the unlabeled texts are neither scored nor read.
+        List<Row> unlabeled = Unlabeled ? corpus.Train.Skip(labelledCount).Select(d => new Row { Label = "", Text = d.Text }).ToList() : new List<Row>();
         // The label's keys come from all training labels, so the teacher's score vector and every student agree on the
         // classes; the empty label of an unlabeled text is not among them and reads as missing (key 0).
         ITransformer keys = ml.Transforms.Conversion.MapValueToKey("Label")
@@ -118,6 +129,7 @@ public static class DistillationScenario
             if (Students.Contains("featurizer"))
                 featurizerVectors = TeacherWordVectors(ml, teacher, Keyed(training), cacheStem + "-128.vec", 128, log);
         }
+        List<TaughtRow>? augmented = AugmentCopies > 0 ? Augment(ml, teacher, Keyed(labelled), cacheStem, log) : null;
         (teacher as IDisposable)?.Dispose();
         var taughtSchema = SchemaDefinition.Create(typeof(TaughtRow));
         taughtSchema[nameof(TaughtRow.TeacherScore)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, classes);
@@ -136,7 +148,9 @@ public static class DistillationScenario
             ("labels", labelledOnly, null, labelled.Count),
             ("distilled", taughtLabelled, "TeacherScore", labelled.Count),
             ("distilled + unlabeled", taughtAll, "TeacherScore", scored.Count),
-        };
+        }.Where(s => Unlabeled || s.Name != "distilled + unlabeled").ToList();
+        if (augmented != null)
+            students.Add(("distilled + augmented", keys.Transform(ml.Data.LoadFromEnumerable(augmented, taughtSchema)), "TeacherScore", augmented.Count));
 
         // Students: the hierarchical attention network.
         HierarchicalAttentionTrainer.Options Han(string? teacherColumn, string? vectors) => new()
@@ -195,6 +209,53 @@ public static class DistillationScenario
         return results;
     }
 
+
+    /// <summary>
+    /// The labelled documents and their augmented copies (labels empty, so missing once keyed), each with the teacher's
+    /// scores, read once; cached beside the teacher when <see cref="TeacherCache"/> is on.
+    /// </summary>
+    private static List<TaughtRow> Augment(MLContext ml, ITransformer teacher, IDataView labelled, string cacheStem, TextWriter log)
+    {
+        string path = string.Create(CultureInfo.InvariantCulture, $"{cacheStem}-augmented-{AugmentCopies}.rows");
+        if (TeacherCache && File.Exists(path))
+            return ReadAugmented(path);
+        var watch = Stopwatch.StartNew();
+        var view = ml.Data.AugmentForDistillation(teacher, labelled, new DistillationAugmentation.Options { CopiesPerRow = AugmentCopies, Seed = 1 });
+        var keyValues = default(VBuffer<ReadOnlyMemory<char>>);
+        view.Schema["Label"].GetKeyValues(ref keyValues);
+        var names = keyValues.DenseValues().Select(v => v.ToString()).ToArray();
+        var rows = ml.Data.CreateEnumerable<AugmentedRow>(view, reuseRowObject: false)
+            .Select(r => new TaughtRow { Text = r.Text, Label = r.Label == 0 ? "" : names[r.Label - 1], TeacherScore = r.Score }).ToList();
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"[distillation] augmentation: {rows.Count} rows ({rows.Count(r => r.Label.Length == 0)} augmented copies) made and scored by the teacher in {watch.Elapsed.TotalSeconds:F1} s"));
+        if (TeacherCache)
+            WriteAugmented(path, rows);
+        return rows;
+    }
+
+    private static List<TaughtRow> ReadAugmented(string path)
+    {
+        using var reader = new BinaryReader(File.OpenRead(path));
+        int count = reader.ReadInt32(), width = reader.ReadInt32();
+        var rows = new List<TaughtRow>(count);
+        for (int i = 0; i < count; i++)
+            rows.Add(new TaughtRow { Text = reader.ReadString(), Label = reader.ReadString(), TeacherScore = Enumerable.Range(0, width).Select(_ => reader.ReadSingle()).ToArray() });
+        return rows;
+    }
+
+    private static void WriteAugmented(string path, List<TaughtRow> rows)
+    {
+        using var writer = new BinaryWriter(File.Create(path));
+        writer.Write(rows.Count);
+        writer.Write(rows[0].TeacherScore.Length);
+        foreach (var row in rows)
+        {
+            writer.Write(row.Text);
+            writer.Write(row.Label);
+            foreach (float v in row.TeacherScore)
+                writer.Write(v);
+        }
+    }
 
     /// <summary>
     /// Word vectors from the teacher, for students whose vocabulary is learned from the task: every word seen at least
@@ -292,6 +353,13 @@ public static class DistillationScenario
         public string Label { get; set; } = "";
         public string Text { get; set; } = "";
         public float[] TeacherScore { get; set; } = Array.Empty<float>();
+    }
+
+    private sealed class AugmentedRow
+    {
+        public string Text { get; set; } = "";
+        public uint Label { get; set; }
+        public float[] Score { get; set; } = Array.Empty<float>();
     }
 
     private sealed class PredictionRow

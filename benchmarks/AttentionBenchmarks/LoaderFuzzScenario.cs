@@ -8,7 +8,7 @@ namespace AttentionBenchmarks;
 /// <summary>
 /// Issue 33's mutation campaign: the loader fuzz test of the test project (LoaderFuzzTests, whose inputs are the tests'
 /// tiny models and whose checker is tests/Microsoft.ML.Attention.LoadCheck) with <c>--cases N</c> damaged inputs of each
-/// of the eight kinds (default 800, so 6,400 and the eight untouched inputs) and <c>--seeds</c> (default 33), in Release.
+/// of every kind (default 800: 7,200 over the nine kinds, and the untouched inputs) and <c>--seeds</c> (default 33), in Release.
 /// Prints the table of outcomes by kind; every case's mutation and outcome go to loader-fuzz-SEED.log in --data.
 ///   dotnet run -c Release --project benchmarks/AttentionBenchmarks -- --scenario loader-fuzz [--cases 800] [--seeds 33,34]
 /// </summary>

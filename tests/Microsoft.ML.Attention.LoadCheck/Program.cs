@@ -2,6 +2,8 @@
 // Loads the model in this fresh process, scores the rows (saved in ML.NET's binary format) through Transform and
 // through a PredictionEngine, and prints every float of the named vector columns as hex bits (see ScoreDump).
 // Or: LoadCheck fuzz <kind> <folder> [<first case>]: loads and scores every damaged input of a folder (FuzzCases).
+// Or: LoadCheck tokenize <tokenizer> <texts.json> <model.onnx>: token ids of a saved HanTokenizer, the exported HAN's
+// scores in ONNX Runtime, and whether TorchSharp was loaded (TokenizerCheck).
 // Or: LoadCheck mmap-threshold <finetune|pooling|none>: prints where a fresh process's 6 MiB blocks come from (MmapThresholdProbe).
 using System;
 using System.Linq;
@@ -10,6 +12,14 @@ using Microsoft.ML.Attention.Tests;
 using Microsoft.ML.Attention.Tests.DocumentClassification;
 using Microsoft.ML.Attention.Tests.Infrastructure;
 using Microsoft.ML.Attention.Tests.Pooling;
+
+// First, and in a method of its own: this process must not load TorchSharp before the tokenizer check looks.
+if (args is ["tokenize", var tokenizerPath, var textsPath, var onnxPath])
+{
+    foreach (var line in Microsoft.ML.Attention.Tests.Onnx.TokenizerCheck.Run(tokenizerPath, textsPath, onnxPath))
+        Console.WriteLine(line);
+    return;
+}
 
 if (args is ["mmap-threshold", var mode])
 {
@@ -28,7 +38,7 @@ var ml = new MLContext(seed: 123);
 var model = ml.Model.Load(args[0], out _);
 // The test's libtorch thread count (see FreshProcess): set after Load, which is what must work without any registration.
 if (int.TryParse(Environment.GetEnvironmentVariable("ML_ATTENTION_CHECK_THREADS"), out var threads))
-    TorchSharp.torch.set_num_threads(threads);
+    SetThreads(threads);
 var data = ml.Data.LoadFromBinary(args[1]);
 var columns = args.Skip(3).ToArray();
 var lines = args[2] switch
@@ -38,3 +48,6 @@ var lines = args[2] switch
     _ => throw new ArgumentException($"Unknown row kind '{args[2]}': expected sequence or document."),
 };
 lines.ForEach(Console.WriteLine);
+
+// A method of its own, so that compiling the program's entry point does not load TorchSharp (see "tokenize").
+static void SetThreads(int threads) => TorchSharp.torch.set_num_threads(threads);

@@ -18,7 +18,7 @@ internal abstract class ExportGraph
     /// <summary>Adds a node of the standard operator <paramref name="opType"/>; returns the name of its output.</summary>
     /// <param name="opType">An operator of the default ONNX domain.</param>
     /// <param name="inputs">Names of the input tensors, in the operator's order.</param>
-    /// <param name="attributes">Attributes: long, float, long[] or float[] values.</param>
+    /// <param name="attributes">Attributes: long, float, long[], float[] or string values.</param>
     public abstract string Op(string opType, string[] inputs, params (string Name, object Value)[] attributes);
 
     /// <summary>A constant float tensor of the given shape (no shape: a scalar for one value, else a vector).</summary>

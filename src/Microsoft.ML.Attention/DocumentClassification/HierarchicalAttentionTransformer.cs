@@ -3,11 +3,13 @@ using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Attention;
+using Microsoft.ML.Attention.Core;
 using Microsoft.ML.Attention.DocumentClassification;
 using Microsoft.ML.Attention.Classification;
 using Microsoft.ML.Attention.Infrastructure;
 using Microsoft.ML.Attention.Text;
 using Microsoft.ML.Data;
+using Microsoft.ML.Model.OnnxConverter;
 using Microsoft.ML.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -30,6 +32,8 @@ namespace Microsoft.ML.Attention;
 /// <c>Probability</c> and <c>PredictedLabel</c> (Boolean). Optional: sentence weights (one per sentence read),
 /// word weights (all sentences' words, flattened) with the number of words of each sentence.</para>
 /// <para>Use <see cref="Explain"/> for one document's sentences and words aligned to the original text.</para>
+/// <para><c>mlContext.Model.ConvertToOnnx</c> exports it with a graph that starts at token ids (the input
+/// <see cref="TokenIdsColumnName"/>), which <see cref="GetTokenizer"/> makes from text without TorchSharp.</para>
 /// </remarks>
 public sealed class HierarchicalAttentionTransformer : AttentionTransformerBase
 {
@@ -57,6 +61,20 @@ public sealed class HierarchicalAttentionTransformer : AttentionTransformerBase
 
     /// <summary>Number of words the model knows, including the padding and unknown-word entries.</summary>
     public int VocabularySize => _vocabulary.Count;
+
+    /// <summary>
+    /// The input of the ONNX export (<c>mlContext.Model.ConvertToOnnx</c>), which starts at token ids rather than text:
+    /// the text column's name followed by "TokenIds", an Int64 vector [documents, sentences × words] that an application
+    /// scoring the exported graph fills with <see cref="HanTokenizer.TokenIds(string)"/>. The export declares it as a
+    /// graph input (or uses the column when the data given to <c>ConvertToOnnx</c> has one of this name).
+    /// </summary>
+    public string TokenIdsColumnName => _columns.Text + "TokenIds";
+
+    /// <summary>
+    /// This network's text front end (sentence splitting, words, vocabulary) as a tokenizer that needs no TorchSharp:
+    /// the token ids of the ONNX export's input. Throws for a network trained with <c>MaximumWordsPerSentence</c> = 0.
+    /// </summary>
+    public HanTokenizer GetTokenizer() => new HanTokenizer(_text, _vocabulary);
 
     internal HierarchicalAttentionTransformer(IHostEnvironment env, ClassificationTask task, OutputColumnNames columns,
         TextPreprocessing text, Vocabulary vocabulary, ClassNames classes, HanArchitecture architecture, HierarchicalAttentionModule module)
@@ -200,6 +218,62 @@ public sealed class HierarchicalAttentionTransformer : AttentionTransformerBase
             .ToArray();
         return new DocumentExplanation(document.Text, _classes.Names[best],
             _classes.Names.Select((name, c) => new KeyValuePair<string, float>(name, p[c])).ToArray(), sentences, document.IsTruncated);
+    }
+
+    // The graph starts at token ids: sentence splitting with abbreviation rules has no exact standard ONNX equivalent.
+    private protected override void CheckOnnxExport()
+    {
+        if (!(_text.MaximumWordsPerSentence > 0))
+            throw Host.Except($"{nameof(HierarchicalAttentionTransformer)} cannot be exported to ONNX: it was trained with MaximumWordsPerSentence = 0 (all words), "
+                + "so its token ids have no fixed sentence width. Train it with MaximumWordsPerSentence above 0.");
+    }
+
+    private protected override void SaveAsOnnx(OnnxContext context)
+    {
+        var g = new OnnxGraphWriter(context, Host, nameof(HierarchicalAttentionTransformer));
+        long width = _text.MaximumWordsPerSentence!.Value;
+        // One sentence without words after every document: a batch of documents without sentences still has a sentence axis.
+        var flat = g.Op("Cast", new[] { g.DeclaredInput(TokenIdsColumnName, new VectorDataViewType(NumberDataViewType.Int64)) }, ("to", 7L));
+        var padded = g.Op("Pad", new[] { flat, g.Constant(new long[] { 0, 0, 0, width }), g.Constant(new long[] { 0 }) });
+        var ids = g.Op("Reshape", new[] { padded, g.Constant(new long[] { 0, -1, width }) });                   // [N, S + 1, W]
+        var (logits, wordWeights, sentenceWeights) = _module.Export(g, ids, width);
+        if (_architecture.Temperature != 1)
+            logits = g.Div(logits, g.Scalar((float)_architecture.Temperature));
+        var probabilities = g.Op("Softmax", new[] { logits }, ("axis", 1L));
+        foreach (var (column, value) in _columns.OutputColumns(_task, _classes).Zip(OnnxOutputs(g, probabilities, wordWeights, sentenceWeights, ids)))
+            g.Output(column.Name, column.Type, value);
+    }
+
+    // The output columns' tensors, in the order of OutputColumnNames.OutputColumns; weights without the added sentence,
+    // word weights and sentence lengths in the layout of the token ids ([N, S x W] and [N, S], 0 at padding).
+    private IEnumerable<string> OnnxOutputs(ExportGraph g, string probabilities, string wordWeights, string sentenceWeights, string ids)
+    {
+        string WithoutLast(string x, long axis) => g.Op("Slice", new[] { x, g.Constant(new long[] { 0 }, 1), g.Constant(new long[] { -1 }, 1), g.Constant(new long[] { axis }, 1) });
+        string Column(string x, long index) => g.Op("Slice", new[] { x, g.Constant(new long[] { index }, 1), g.Constant(new long[] { index + 1 }, 1), g.Constant(new long[] { 1 }, 1) });
+        if (_task == ClassificationTask.Multiclass)
+        {
+            yield return probabilities;
+            var best = g.Op("ArgMax", new[] { probabilities }, ("axis", 1L), ("keepdims", 1L));
+            yield return g.Op("Cast", new[] { g.Add(best, g.Constant(new long[] { 1 })) }, ("to", 12L));   // key: class index + 1, uint32
+        }
+        else
+        {
+            // As OutputColumnNames.Values: the margin is the log-odds of true, each probability at least 1e-30.
+            var negative = g.Max(Column(probabilities, 0), g.Scalar(1e-30f));
+            var positive = g.Max(Column(probabilities, 1), g.Scalar(1e-30f));
+            yield return g.Sub(g.Unary("Log", positive), g.Unary("Log", negative));
+            yield return Column(probabilities, 1);
+            yield return g.Op("Greater", new[] { Column(probabilities, 1), Column(probabilities, 0) });
+        }
+        if (_columns.SentenceWeights != null)
+            yield return WithoutLast(sentenceWeights, 1);
+        if (_columns.WordWeights != null)
+            yield return g.Op("Reshape", new[] { WithoutLast(wordWeights, 1), g.Constant(new long[] { 0, -1 }) });
+        if (_columns.SentenceLengths != null)
+        {
+            var real = g.ToFloat(g.Unary("Not", g.Op("Equal", new[] { WithoutLast(ids, 1), g.Constant(new long[] { 0 }) })));
+            yield return g.ReduceSum(real, -1, keepDims: false);
+        }
     }
 
     // Words in the padded block of one forward pass when scoring; see DocumentBatch.ScoringGroups.

@@ -39,6 +39,25 @@ internal sealed class OnnxGraphWriter : ExportGraph
         return _context.GetVariableName(column);
     }
 
+    /// <summary>
+    /// The graph input of column <paramref name="column"/>: the data's own column when the data given to
+    /// <c>ConvertToOnnx</c> has it, otherwise a graph input of <paramref name="type"/> declared here, for a component
+    /// whose graph starts at a column its pipeline does not hold (the HAN's token ids).
+    /// </summary>
+    public string DeclaredInput(string column, DataViewType type)
+    {
+        if (!_context.ContainsColumn(column))
+        {
+            // ML.NET's public OnnxContext cannot declare inputs; the context ConvertToOnnx passes (OnnxContextImpl, in
+            // Microsoft.ML.OnnxConverter, which this library does not reference) declares the data's columns with this method.
+            var declare = _context.GetType().GetMethod("AddInputVariable", new[] { typeof(DataViewType), typeof(string) })
+                ?? throw _ectx.Except($"{_component} cannot declare its graph input '{column}' in this version of ML.NET's ONNX converter: "
+                    + $"add a column '{column}' of type {type} to the data given to ConvertToOnnx.");
+            declare.Invoke(_context, new object[] { type, column });
+        }
+        return _context.GetVariableName(column);
+    }
+
     /// <summary>Makes <paramref name="value"/> the tensor of output column <paramref name="column"/> of type <paramref name="type"/>.</summary>
     public void Output(string column, DataViewType type, string value)
     {
@@ -59,6 +78,7 @@ internal sealed class OnnxGraphWriter : ExportGraph
                 case float number: node.AddAttribute(name, (double)number); break;
                 case long[] numbers: node.AddAttribute(name, (IEnumerable<long>)numbers); break;
                 case float[] numbers: node.AddAttribute(name, (IEnumerable<float>)numbers); break;
+                case string text: node.AddAttribute(name, text); break;
                 default: throw new ArgumentException($"Attribute '{name}' of {opType} has an unsupported type {value?.GetType().Name}.", nameof(attributes));
             }
         }

@@ -61,18 +61,10 @@ public static class WordVectorFile
         var text = TextColumn.Find(host, data.Schema, textColumnName);
 
         var words = CountWords(host, data, text, minimumWordCount, lowerCase, keepPunctuation);
-        var wordRows = mlContext.Data.LoadFromEnumerable(words.Select(w => new WordRow { Text = w }), WordSchema(textColumnName));
-        var encoded = featurizer.Transform(wordRows);
-        var vectors = encoded.Schema.GetColumnOrNull(vectorColumnName)
-            ?? throw host.ExceptSchemaMismatch(nameof(featurizer), "vector", vectorColumnName);
-        if (vectors.Type is not VectorDataViewType { Size: > 0 } type || type.ItemType != NumberDataViewType.Single)
-            throw host.ExceptSchemaMismatch(nameof(featurizer), "vector", vectorColumnName, "known-size vector of Single", vectors.Type.ToString());
-        if (dimension > type.Size)
-            throw host.ExceptUserArg(nameof(dimension), $"is {dimension}, more than the {type.Size} of the featurizer's column '{vectorColumnName}'");
-
-        var unit = ReadNormalized(host, encoded, vectors, words, type.Size);
-        var written = dimension == 0 || dimension == type.Size || unit.Length == 0 ? unit : PrincipalComponents(unit, dimension);
-        int size = dimension == 0 ? type.Size : dimension;
+        var (unit, featurizerSize) = Encode(host, featurizer, words, textColumnName, vectorColumnName,
+            size => dimension > size ? host.ExceptUserArg(nameof(dimension), $"is {dimension}, more than the {size} of the featurizer's column '{vectorColumnName}'") : null);
+        var written = dimension == 0 || dimension == featurizerSize || unit.Length == 0 ? unit : PrincipalComponents(unit, dimension);
+        int size = dimension == 0 ? featurizerSize : dimension;
         double scale = Math.Sqrt(size);
         using var writer = new StreamWriter(path);
         writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{words.Count} {size}"));
@@ -90,6 +82,24 @@ public static class WordVectorFile
             writer.WriteLine();
         }
         return written.Length;
+    }
+
+    /// <summary>
+    /// Each word encoded alone by <paramref name="featurizer"/>: its vector, L2-normalized (zero stays zero), in double
+    /// precision, and the featurizer's dimension. <paramref name="checkSize"/> may refuse the dimension before any word is read.
+    /// </summary>
+    internal static (double[][] Unit, int Size) Encode(IHost host, ITransformer featurizer, IReadOnlyList<string> words,
+        string textColumnName, string vectorColumnName, Func<int, Exception?>? checkSize = null)
+    {
+        var wordRows = DataViewConstructionUtils.CreateFromEnumerable(host, words.Select(w => new WordRow { Text = w }), WordSchema(textColumnName));
+        var encoded = featurizer.Transform(wordRows);
+        var vectors = encoded.Schema.GetColumnOrNull(vectorColumnName)
+            ?? throw host.ExceptSchemaMismatch(nameof(featurizer), "vector", vectorColumnName);
+        if (vectors.Type is not VectorDataViewType { Size: > 0 } type || type.ItemType != NumberDataViewType.Single)
+            throw host.ExceptSchemaMismatch(nameof(featurizer), "vector", vectorColumnName, "known-size vector of Single", vectors.Type.ToString());
+        if (checkSize?.Invoke(type.Size) is { } problem)
+            throw problem;
+        return (ReadNormalized(host, encoded, vectors, words, type.Size), type.Size);
     }
 
     /// <summary>The featurizer's vector of each word, L2-normalized (zero stays zero), in double precision.</summary>
@@ -137,7 +147,7 @@ public static class WordVectorFile
     }
 
     /// <summary>The words of the texts as the students tokenize them, most frequent first (ties in ordinal order).</summary>
-    private static IReadOnlyList<string> CountWords(IHost host, IDataView data, DataViewSchema.Column text, int minimumWordCount,
+    internal static IReadOnlyList<string> CountWords(IHost host, IDataView data, DataViewSchema.Column text, int minimumWordCount,
         bool lowerCase, bool keepPunctuation)
     {
         var tokenizer = new DocumentTokenizer(new DocumentTokenizerOptions { LowerCase = lowerCase, KeepPunctuation = keepPunctuation });

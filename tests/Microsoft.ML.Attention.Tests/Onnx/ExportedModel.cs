@@ -42,6 +42,13 @@ internal sealed class ExportedModel : IDisposable
         return results.Single().AsTensor<uint>().ToArray();
     }
 
+    /// <summary>The graph's inputs by name.</summary>
+    public IReadOnlyDictionary<string, NodeMetadata> Inputs => _session.InputMetadata;
+
+    /// <summary>Runs the graph on inputs of any type; returns the outputs of the given columns (named "column.output").</summary>
+    public IDisposableReadOnlyCollection<DisposableNamedOnnxValue> Run(IReadOnlyCollection<NamedOnnxValue> feeds, params string[] columns)
+        => _session.Run(feeds, columns.Select(c => c + ".output").ToArray());
+
     private static List<NamedOnnxValue> Feeds(IReadOnlyDictionary<string, float[][]> inputs) => inputs.Select(input =>
     {
         int width = input.Value.Length == 0 ? 0 : input.Value[0].Length;

@@ -1,7 +1,6 @@
 using System;
 using System.IO;
 using Microsoft.ML;
-using Microsoft.ML.Attention.Tests.DocumentClassification;
 using Microsoft.ML.Attention.Tests.Pretrained;
 using Microsoft.ML.Attention.Tests.TextFeaturization;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
@@ -15,18 +14,6 @@ namespace Microsoft.ML.Attention.Tests.Onnx;
 [TestClass]
 public sealed class RefusalTests
 {
-    [TestMethod]
-    public void HanPipelineIsRefusedNamingTheHan()
-    {
-        var ml = new MLContext(seed: 1);
-        var data = ml.Data.LoadFromEnumerable(SyntheticDocuments.Generate(40, seed: 1));
-        var model = ml.Transforms.Conversion.MapValueToKey("Label")
-            .Append(ml.MulticlassClassification.Trainers.HierarchicalAttention(HanTestSettings.Small(epochs: 1)))
-            .Fit(data);
-        AssertRefused(ml, model, data, "HierarchicalAttentionTransformer");
-        (model as IDisposable)?.Dispose();
-    }
-
     [TestMethod]
     public void FeaturizerFromScratchIsRefusedNamingTheFeaturizer()
     {
