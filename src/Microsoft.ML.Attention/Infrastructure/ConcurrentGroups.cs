@@ -18,8 +18,8 @@ namespace Microsoft.ML.Attention.Infrastructure;
 /// a group scored on the caller's thread (a PredictionEngine's row, a call with one group) narrows it for that call only
 /// (<see cref="LibtorchThreads"/>): no scoring call changes state another thread reads, so the user's thread count
 /// holds for everything else. The user's count is the number of workers, shared by the calls in flight: libtorch
-/// gives every calling thread its own threads, and two requests of two threads each on two cores ran at 0.6x of the
-/// same work done in turn (waiting OpenMP workers spin), against 1.4x shared. Where per-thread counts are not
+/// gives every calling thread its own threads, so requests that each took the user's count would oversubscribe the
+/// cores (waiting OpenMP workers spin; figures in docs/benchmarks.md). Where per-thread counts are not
 /// available, the groups run one after another on the calling thread with the user's count.
 /// </remarks>
 internal static class ConcurrentGroups

@@ -14,19 +14,20 @@ namespace Microsoft.ML.Attention.Infrastructure;
 /// </remarks>
 internal static class ModelFileName
 {
-    public static string Describe(ModelLoadContext ctx)
+    public static string Describe(ModelLoadContext ctx) => PathOf(ctx) is { } path ? $"model file '{path}'" : "model";
+
+    /// <summary>The path of the model file, or null when it was loaded from another stream or cannot be found.</summary>
+    public static string? PathOf(ModelLoadContext ctx)
     {
         try
         {
             var archive = FieldOfType<ZipArchive>(ctx.Repository);
-            var stream = archive == null ? null : FieldOfType<Stream>(archive);
-            if (stream is FileStream file)
-                return $"model file '{file.Name}'";
+            return (archive == null ? null : FieldOfType<Stream>(archive)) is FileStream file ? file.Name : null;
         }
         catch (Exception e) when (e is FieldAccessException or TargetException or MemberAccessException)
         {
+            return null;
         }
-        return "model";
     }
 
     private static T? FieldOfType<T>(object? owner) where T : class

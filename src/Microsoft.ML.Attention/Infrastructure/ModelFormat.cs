@@ -79,11 +79,11 @@ internal static class ModelFormat
         }
         catch (InvalidDataException e)
         {
-            var file = ModelFileName.Describe(ctx);
+            var path = ModelFileName.PathOf(ctx);
             var entry = string.IsNullOrEmpty(ctx.Directory) ? null : $"entry '{ctx.Directory.Replace('\\', '/')}'";
-            var where = file == "model" ? entry == null ? null : "Model " + entry : "Model file" + file["model file".Length..] + (entry == null ? "" : ", " + entry);
-            if (where == null)
+            if (path == null && entry == null)
                 throw;
+            var where = path == null ? "Model " + entry : $"Model file '{path}'" + (entry == null ? "" : ", " + entry);
             throw new InvalidDataException($"{where}: {e.Message}", e);
         }
     }

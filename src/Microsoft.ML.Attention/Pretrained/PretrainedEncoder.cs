@@ -26,8 +26,8 @@ internal sealed record PretrainedTextSettings(bool LowerCase, PoolingMode Poolin
 internal sealed class PretrainedEncoder : ITextEncoder, IDisposable
 {
     // Padded tokens (rows x longest window) of one forward pass; a window of 256 tokens then goes 4 to a group. Smaller
-    // groups keep a layer's activations in cache and use less memory: frozen MiniLM scoring ran at least as fast with
-    // 1024 as with 2048 or 4096 (Debian descriptions, 2 cores), with fewer page faults.
+    // groups keep a layer's activations in cache and use less memory, at no cost in speed (docs/benchmarks.md,
+    // "Measurements behind the code").
     private const int TokenBudget = 1024;
 
     private const string ModuleStream = "PretrainedEncoder";
