@@ -17,7 +17,8 @@ namespace Microsoft.ML.Attention.Tests.Onnx;
 /// token ids of <see cref="FeaturizerTokenizer"/>: vectors and token weights equal our <c>Transform</c>'s (1e-4, max
 /// abs) for the variants, positions, local attention, poolings, projection, token-weight sources and both long-text
 /// rules (long texts in several windows), empty texts included, as one batch and row by row; a pipeline featurizer →
-/// normalizer → Concatenate → SDCA exports whole and predicts Transform's labels; the tokenizer gives the ids Transform reads.
+/// normalizer → Concatenate → SDCA exports whole and predicts Transform's labels; the tokenizer gives the ids Transform reads,
+/// also saved and loaded, in a fresh process that scores the export without loading TorchSharp or libtorch.
 /// </summary>
 [TestClass]
 public sealed class FeaturizerExportTests
@@ -170,6 +171,43 @@ public sealed class FeaturizerExportTests
         StringAssert.Contains(error.Message, "HAN tokenizer");
         error = Assert.ThrowsExactly<InvalidDataException>(() => FeaturizerTokenizer.Load(new MemoryStream(bytes[..(bytes.Length / 2)])));
         StringAssert.Contains(error.Message, "featurizer tokenizer");
+    }
+
+    [TestMethod]
+    public void AFreshProcessTokenizesAndScoresTheExportWithoutLoadingTorchSharp()
+    {
+        var ml = new MLContext(seed: 6);
+        var data = ml.Data.LoadFromEnumerable(OrderTask.Generate(32, seed: 1));
+        using var featurizer = Fit(ml, "Lightweight, max, windows", epochs: 1, data);
+        var tokenizer = featurizer.GetTokenizer();
+        var texts = SpecialTexts().Select(r => r.Text).Concat(OrderTask.Generate(3, seed: 8).Select(r => r.Text)).ToArray();
+        var expected = ColumnAssert.Vectors(featurizer.Transform(ml.Data.LoadFromEnumerable(texts.Select(t => new TextRow { Text = t }))), "Embedding");
+        var folder = Directory.CreateTempSubdirectory("featurizer-tokenizer-").FullName;
+        try
+        {
+            var tokenizerPath = Path.Combine(folder, "tokenizer.bin");
+            var textsPath = Path.Combine(folder, "texts.json");
+            var onnxPath = Path.Combine(folder, "featurizer.onnx");
+            using (var stream = File.Create(tokenizerPath))
+                tokenizer.Save(stream);
+            using (var stream = File.Create(onnxPath))
+                ml.Model.ConvertToOnnx(featurizer, data, stream);
+            File.WriteAllText(textsPath, System.Text.Json.JsonSerializer.Serialize(texts));
+
+            var lines = FreshProcess.Run(new[] { "tokenize", "featurizer", tokenizerPath, textsPath, onnxPath });
+            var ids = texts.Select((text, i) => $"ids {i}: {string.Join(' ', tokenizer.TokenIds(text))}").ToList();
+            CollectionAssert.AreEqual(ids, lines.Take(texts.Length).ToList(), "the fresh process's ids");
+            foreach (var (line, i) in lines.Skip(texts.Length).Take(texts.Length).Select((line, i) => (line, i)))
+            {
+                var vector = line.Split(": ")[1].Split(' ').Select(v => float.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+                ExportAssert.AreClose(expected[i], vector, $"text {i}: vector in a fresh process (ONNX Runtime) against Transform here");
+            }
+            CollectionAssert.AreEqual(new[] { "torchsharp-assembly False", "libtorch-mapped False" }, lines.Skip(2 * texts.Length).ToList(), string.Join("\n", lines));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     internal static SelfAttentionFeaturizingEstimator.Options Options(string combination)

@@ -88,7 +88,7 @@ public sealed class HanTokenizerTests
                 ml.Model.ConvertToOnnx(han, data, stream);
             File.WriteAllText(textsPath, JsonSerializer.Serialize(Texts));
 
-            var lines = FreshProcess.Run(new[] { "tokenize", tokenizerPath, textsPath, onnxPath });
+            var lines = FreshProcess.Run(new[] { "tokenize", "han", tokenizerPath, textsPath, onnxPath });
             var ids = Texts.Select((text, i) => $"ids {i}: {string.Join(' ', tokenizer.TokenIds(text))}").ToList();
             CollectionAssert.AreEqual(ids, lines.Take(Texts.Length).ToList(), "the fresh process's ids");
             var scores = lines.Skip(Texts.Length).Take(Texts.Length).Select(line => float.Parse(line.Split(": ")[1], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
