@@ -24,6 +24,8 @@ namespace Microsoft.ML.Attention;
 /// <para>Input: a text column (String; null or empty text gives a valid vector). Output: a vector of
 /// <see cref="OutputSize"/> floats and, when a token-weights column was named, the share of attention each
 /// token the encoder read received (a variable-length vector, in token order).</para>
+/// <para><c>mlContext.Model.ConvertToOnnx</c> exports an encoder trained from scratch with a graph that starts at token
+/// ids (the input <see cref="TokenIdsColumnName"/>), which <see cref="GetTokenizer"/> makes from text without TorchSharp.</para>
 /// </remarks>
 public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBase
 {
