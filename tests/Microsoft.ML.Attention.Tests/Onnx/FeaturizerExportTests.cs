@@ -182,32 +182,9 @@ public sealed class FeaturizerExportTests
         var tokenizer = featurizer.GetTokenizer();
         var texts = SpecialTexts().Select(r => r.Text).Concat(OrderTask.Generate(3, seed: 8).Select(r => r.Text)).ToArray();
         var expected = ColumnAssert.Vectors(featurizer.Transform(ml.Data.LoadFromEnumerable(texts.Select(t => new TextRow { Text = t }))), "Embedding");
-        var folder = Directory.CreateTempSubdirectory("featurizer-tokenizer-").FullName;
-        try
-        {
-            var tokenizerPath = Path.Combine(folder, "tokenizer.bin");
-            var textsPath = Path.Combine(folder, "texts.json");
-            var onnxPath = Path.Combine(folder, "featurizer.onnx");
-            using (var stream = File.Create(tokenizerPath))
-                tokenizer.Save(stream);
-            using (var stream = File.Create(onnxPath))
-                ml.Model.ConvertToOnnx(featurizer, data, stream);
-            File.WriteAllText(textsPath, System.Text.Json.JsonSerializer.Serialize(texts));
-
-            var lines = FreshProcess.Run(new[] { "tokenize", "featurizer", tokenizerPath, textsPath, onnxPath });
-            var ids = texts.Select((text, i) => $"ids {i}: {string.Join(' ', tokenizer.TokenIds(text))}").ToList();
-            CollectionAssert.AreEqual(ids, lines.Take(texts.Length).ToList(), "the fresh process's ids");
-            foreach (var (line, i) in lines.Skip(texts.Length).Take(texts.Length).Select((line, i) => (line, i)))
-            {
-                var vector = line.Split(": ")[1].Split(' ').Select(v => float.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-                ExportAssert.AreClose(expected[i], vector, $"text {i}: vector in a fresh process (ONNX Runtime) against Transform here");
-            }
-            CollectionAssert.AreEqual(new[] { "torchsharp-assembly False", "libtorch-mapped False" }, lines.Skip(2 * texts.Length).ToList(), string.Join("\n", lines));
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        var vectors = FreshTokenizerProcess.Run("featurizer", tokenizer, stream => ml.Model.ConvertToOnnx(featurizer, data, stream), texts);
+        for (int i = 0; i < texts.Length; i++)
+            ExportAssert.AreClose(expected[i], vectors[i], $"text {i}: vector in a fresh process (ONNX Runtime) against Transform here");
     }
 
     internal static SelfAttentionFeaturizingEstimator.Options Options(string combination)
