@@ -49,7 +49,7 @@ public static class TokenizerCheck
             var rows = new[] { texts.Length, 1 };
             feeds.Add(name switch
             {
-                "TextTokenIds" => NamedOnnxValue.CreateFromTensor(name, new DenseTensor<long>(ids, new[] { texts.Length, width })),
+                _ when name.EndsWith("TokenIds", StringComparison.Ordinal) => NamedOnnxValue.CreateFromTensor(name, new DenseTensor<long>(ids, new[] { texts.Length, width })),
                 "Text" => NamedOnnxValue.CreateFromTensor(name, new DenseTensor<string>(texts.Select(t => t ?? "").ToArray(), rows)),
                 _ when input.ElementType == typeof(bool) => NamedOnnxValue.CreateFromTensor(name, new DenseTensor<bool>(rows)),
                 _ when input.ElementType == typeof(string) => NamedOnnxValue.CreateFromTensor(name, new DenseTensor<string>(Enumerable.Repeat("", texts.Length).ToArray(), rows)),

@@ -73,12 +73,13 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
 
     /// <summary>
     /// The input of the ONNX export (<c>mlContext.Model.ConvertToOnnx</c>), which starts at token ids rather than text:
-    /// the input column's name followed by "TokenIds", an Int64 vector [texts, windows × <see cref="FeaturizerTokenizer.WindowWidth"/>]
+    /// the output column's name followed by "TokenIds" (so that two featurizers of one text, each with its own
+    /// vocabulary, have inputs of their own), an Int64 vector [texts, windows × <see cref="FeaturizerTokenizer.WindowWidth"/>]
     /// that an application scoring the exported graph fills with <see cref="TextTokenizer.TokenIds(string)"/> of
     /// <see cref="GetTokenizer"/>. The export declares it as a graph input (or uses the column when the data given to
     /// <c>ConvertToOnnx</c> has one of this name).
     /// </summary>
-    public string TokenIdsColumnName => _columns.Input + "TokenIds";
+    public string TokenIdsColumnName => _columns.Output + "TokenIds";
 
     /// <summary>
     /// The featurizer's text front end (words, vocabulary, long-text rule) as a tokenizer that needs no TorchSharp: the

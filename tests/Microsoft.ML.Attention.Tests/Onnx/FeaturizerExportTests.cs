@@ -32,7 +32,7 @@ public sealed class FeaturizerExportTests
 
         public string Label { get; set; } = "";
 
-        public long[] TextTokenIds { get; set; } = Array.Empty<long>();
+        public long[] EmbeddingTokenIds { get; set; } = Array.Empty<long>();
     }
 
     // Each combination changes FeaturizerTestSettings.Small (two encoder layers, mean pooling, sinusoidal positions),
@@ -70,7 +70,7 @@ public sealed class FeaturizerExportTests
         var transformed = featurizer.Transform(scoring);
         var vectors = ColumnAssert.Vectors(transformed, "Embedding");
         var weights = weightsColumn is null ? null : ColumnAssert.Vectors(transformed, weightsColumn);
-        Assert.IsTrue(rows.Any(r => r.TextTokenIds.Length > tokenizer.WindowWidth) == (tokenizer.LongText == LongTextHandling.SlidingWindow),
+        Assert.IsTrue(rows.Any(r => r.EmbeddingTokenIds.Length > tokenizer.WindowWidth) == (tokenizer.LongText == LongTextHandling.SlidingWindow),
             "texts in several windows exactly when the rule is SlidingWindow");
 
         using var exported = new ExportedModel(ml, featurizer, combination.Contains("attention", StringComparison.Ordinal) ? scoring : training);
@@ -90,7 +90,7 @@ public sealed class FeaturizerExportTests
                 string message = $"{combination}, row {i} {how} ('{rows[i].Text}')";
                 ExportAssert.AreClose(vectors[i], ExportedModel.Row(output["Embedding"], k), $"{message}: vector");
                 if (weights is not null)
-                    ExportAssert.AreClose(weights[i], AtTokens(ExportedModel.Row(output[weightsColumn!], k), batch[k].TextTokenIds), $"{message}: token weights");
+                    ExportAssert.AreClose(weights[i], AtTokens(ExportedModel.Row(output[weightsColumn!], k), batch[k].EmbeddingTokenIds), $"{message}: token weights");
             }
         }
     }
@@ -126,6 +126,53 @@ public sealed class FeaturizerExportTests
     }
 
     [TestMethod]
+    public void TwoFeaturizersOfOneTextHaveGraphInputsOfTheirOwn()
+    {
+        var ml = new MLContext(seed: 6);
+        var training = ml.Data.LoadFromEnumerable(OrderTask.Generate(32, seed: 1));
+        var first = Options("Lightweight, max, windows");
+        var second = Options("Encoder, mean, head and tail");
+        (first.NumberOfEpochs, second.NumberOfEpochs, first.OutputColumnName, second.OutputColumnName, first.TokenWeightsColumnName, second.TokenWeightsColumnName)
+            = (1, 1, "A", "B", null, null);
+        second.LabelColumnName = null;
+        first.LabelColumnName = null;
+        var model = ml.Transforms.Text.SelfAttentionFeaturize(first)
+            .Append(ml.Transforms.Text.SelfAttentionFeaturize(second))
+            .Append(ml.Transforms.Concatenate("Features", "A", "B"))
+            .Fit(training);
+        var featurizers = ((IEnumerable<ITransformer>)model).OfType<SelfAttentionFeaturizingTransformer>().ToArray();
+        CollectionAssert.AreEqual(new[] { "ATokenIds", "BTokenIds" }, featurizers.Select(f => f.TokenIdsColumnName).ToArray());
+        var texts = OrderTask.Generate(6, seed: 8).Concat(SpecialTexts()).ToArray();
+        var expected = ColumnAssert.Vectors(model.Transform(ml.Data.LoadFromEnumerable(texts)), "Features");
+
+        using var exported = new ExportedModel(ml, model, training);
+        var feeds = new List<NamedOnnxValue>
+        {
+            NamedOnnxValue.CreateFromTensor("Text", new DenseTensor<string>(texts.Select(r => r.Text).ToArray(), new[] { texts.Length, 1 })),
+            NamedOnnxValue.CreateFromTensor("Label", new DenseTensor<string>(texts.Select(r => r.Label).ToArray(), new[] { texts.Length, 1 })),
+        };
+        foreach (var featurizer in featurizers)
+        {
+            var tokenizer = featurizer.GetTokenizer();
+            var ids = tokenizer.TokenIds(texts.Select(r => (string?)r.Text).ToArray(), out int windows);
+            feeds.Add(NamedOnnxValue.CreateFromTensor(featurizer.TokenIdsColumnName, new DenseTensor<long>(ids, new[] { texts.Length, windows * tokenizer.WindowWidth })));
+        }
+        using var results = exported.Run(feeds, "Features");
+        var features = results.Single().AsTensor<float>();
+        for (int i = 0; i < texts.Length; i++)
+            ExportAssert.AreClose(expected[i], ExportedModel.Row(features, i), $"row {i}: Features");
+        (model as IDisposable)?.Dispose();
+
+        // One output name for both: the second would read the first's ids, so the export is refused.
+        second.OutputColumnName = "A";
+        var clash = ml.Transforms.Text.SelfAttentionFeaturize(first).Append(ml.Transforms.Text.SelfAttentionFeaturize(second)).Fit(training);
+        using var stream = new MemoryStream();
+        var error = Assert.ThrowsExactly<InvalidOperationException>(() => ml.Model.ConvertToOnnx(clash, training, stream));
+        StringAssert.Contains(error.Message, "graph input 'ATokenIds' is already the input of SelfAttentionFeaturizingTransformer");
+        (clash as IDisposable)?.Dispose();
+    }
+
+    [TestMethod]
     public void TokenIdsAreTheWindowsTransformReadsAfterSavingAndLoading()
     {
         var ml = new MLContext(seed: 6);
@@ -133,7 +180,7 @@ public sealed class FeaturizerExportTests
         using var featurizer = Fit(ml, "Lightweight, max, windows", epochs: 1, data);
         var tokenizer = featurizer.GetTokenizer();
         Assert.AreEqual(MaximumTokens - 1, tokenizer.WindowWidth);
-        Assert.AreEqual("TextTokenIds", featurizer.TokenIdsColumnName);
+        Assert.AreEqual("EmbeddingTokenIds", featurizer.TokenIdsColumnName);
         using var file = new MemoryStream();
         tokenizer.Save(file);
         file.Position = 0;
@@ -217,18 +264,18 @@ public sealed class FeaturizerExportTests
     }.Select((text, i) => new TextRow { Text = text, Label = i % 2 == 0 ? "alpha-first" : "beta-first" });
 
     internal static List<ExportRow> ExportRows(FeaturizerTokenizer tokenizer, IEnumerable<TextRow> rows)
-        => rows.Select(r => new ExportRow { Text = r.Text, Label = r.Label, TextTokenIds = tokenizer.TokenIds(r.Text) }).ToList();
+        => rows.Select(r => new ExportRow { Text = r.Text, Label = r.Label, EmbeddingTokenIds = tokenizer.TokenIds(r.Text) }).ToList();
 
     // ONNX Runtime's inputs: every input column of the pipeline, the ids padded with 0 to the batch's most windows.
     private static List<NamedOnnxValue> Feeds(IReadOnlyList<ExportRow> rows)
     {
-        int width = rows.Max(r => r.TextTokenIds.Length);
-        var ids = rows.SelectMany(r => r.TextTokenIds.Concat(Enumerable.Repeat(0L, width - r.TextTokenIds.Length))).ToArray();
+        int width = rows.Max(r => r.EmbeddingTokenIds.Length);
+        var ids = rows.SelectMany(r => r.EmbeddingTokenIds.Concat(Enumerable.Repeat(0L, width - r.EmbeddingTokenIds.Length))).ToArray();
         return new List<NamedOnnxValue>
         {
             NamedOnnxValue.CreateFromTensor("Text", new DenseTensor<string>(rows.Select(r => r.Text).ToArray(), new[] { rows.Count, 1 })),
             NamedOnnxValue.CreateFromTensor("Label", new DenseTensor<string>(rows.Select(r => r.Label).ToArray(), new[] { rows.Count, 1 })),
-            NamedOnnxValue.CreateFromTensor("TextTokenIds", new DenseTensor<long>(ids, new[] { rows.Count, width })),
+            NamedOnnxValue.CreateFromTensor("EmbeddingTokenIds", new DenseTensor<long>(ids, new[] { rows.Count, width })),
         };
     }
 
