@@ -10,10 +10,11 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 namespace Microsoft.ML.Attention.Tests.Onnx;
 
 /// <summary>
-/// The child side of the tokenizer's fresh-process test (HanTokenizerTests), an application that scores an exported HAN
-/// without TorchSharp: reads a saved <see cref="HanTokenizer"/> and texts (a JSON array), prints each text's token ids,
-/// scores the texts with the exported graph in ONNX Runtime, then tells whether the process has loaded TorchSharp's
-/// assembly or mapped libtorch.
+/// The child side of the tokenizers' fresh-process tests (HanTokenizerTests, FeaturizerExportTests), an application that
+/// scores an exported HAN or featurizer without TorchSharp: reads a saved <see cref="HanTokenizer"/> or
+/// <see cref="FeaturizerTokenizer"/> (<c>han</c> or <c>featurizer</c>) and texts (a JSON array), prints each text's token
+/// ids, scores the texts with the exported graph in ONNX Runtime (the HAN's Score, the featurizer's Embedding), then
+/// tells whether the process has loaded TorchSharp's assembly or mapped libtorch.
 /// </summary>
 /// <remarks>
 /// Lines: <c>ids N: id id ...</c> per text, <c>score N: value ...</c> per text (round-trip floats), then
@@ -21,11 +22,11 @@ namespace Microsoft.ML.Attention.Tests.Onnx;
 /// </remarks>
 public static class TokenizerCheck
 {
-    public static IEnumerable<string> Run(string tokenizerPath, string textsPath, string onnxPath)
+    public static IEnumerable<string> Run(string kind, string tokenizerPath, string textsPath, string onnxPath)
     {
-        HanTokenizer tokenizer;
+        TextTokenizer tokenizer;
         using (var stream = File.OpenRead(tokenizerPath))
-            tokenizer = HanTokenizer.Load(stream);
+            tokenizer = kind == "han" ? HanTokenizer.Load(stream) : FeaturizerTokenizer.Load(stream);
         var texts = JsonSerializer.Deserialize<string?[]>(File.ReadAllText(textsPath))!;
         var lines = texts.Select((text, i) => $"ids {i}: {string.Join(' ', tokenizer.TokenIds(text))}").ToList();
         lines.AddRange(Scores(tokenizer, texts, onnxPath).Select((score, i) => $"score {i}: {string.Join(' ', score.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))}"));
@@ -36,26 +37,28 @@ public static class TokenizerCheck
 
     // The graph's Score output for a batch of texts: the ids from the tokenizer, the texts in Text; the pipeline's other
     // inputs (the label), which the graph only passes on, get empty values.
-    private static float[][] Scores(HanTokenizer tokenizer, string?[] texts, string onnxPath)
+    private static float[][] Scores(TextTokenizer tokenizer, string?[] texts, string onnxPath)
     {
         using var session = new InferenceSession(onnxPath);
-        var ids = tokenizer.TokenIds(texts, out int sentences);
+        var (ids, width, output) = tokenizer is HanTokenizer han
+            ? (han.TokenIds(texts, out int sentences), sentences * han.MaximumWordsPerSentence, "Score")
+            : (((FeaturizerTokenizer)tokenizer).TokenIds(texts, out int windows), windows * ((FeaturizerTokenizer)tokenizer).WindowWidth, "Embedding");
         var feeds = new List<NamedOnnxValue>();
         foreach (var (name, input) in session.InputMetadata)
         {
             var rows = new[] { texts.Length, 1 };
             feeds.Add(name switch
             {
-                "TextTokenIds" => NamedOnnxValue.CreateFromTensor(name, new DenseTensor<long>(ids, new[] { texts.Length, sentences * tokenizer.MaximumWordsPerSentence })),
+                _ when name.EndsWith("TokenIds", StringComparison.Ordinal) => NamedOnnxValue.CreateFromTensor(name, new DenseTensor<long>(ids, new[] { texts.Length, width })),
                 "Text" => NamedOnnxValue.CreateFromTensor(name, new DenseTensor<string>(texts.Select(t => t ?? "").ToArray(), rows)),
                 _ when input.ElementType == typeof(bool) => NamedOnnxValue.CreateFromTensor(name, new DenseTensor<bool>(rows)),
                 _ when input.ElementType == typeof(string) => NamedOnnxValue.CreateFromTensor(name, new DenseTensor<string>(Enumerable.Repeat("", texts.Length).ToArray(), rows)),
                 _ => throw new InvalidOperationException($"Unexpected graph input {name} of {input.ElementType}."),
             });
         }
-        using var results = session.Run(feeds, new[] { "Score.output" });
+        using var results = session.Run(feeds, new[] { output + ".output" });
         var score = results.Single().AsTensor<float>();
-        int width = score.Dimensions[1];
-        return Enumerable.Range(0, texts.Length).Select(row => Enumerable.Range(0, width).Select(i => score[row, i]).ToArray()).ToArray();
+        int size = score.Dimensions[1];
+        return Enumerable.Range(0, texts.Length).Select(row => Enumerable.Range(0, size).Select(i => score[row, i]).ToArray()).ToArray();
     }
 }

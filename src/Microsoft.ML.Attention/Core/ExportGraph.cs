@@ -43,6 +43,36 @@ internal abstract class ExportGraph
         return Weight(transposed);
     }
 
+    /// <summary>A Linear layer's product <c>x @ weightᵀ + bias</c> for x [..., in], weight [out, in] and bias [out] (or none).</summary>
+    public string Linear(string x, Tensor weight, Tensor? bias)
+    {
+        var product = MatMul(x, TransposedWeight(weight));
+        return bias is null ? product : Add(product, Weight(bias));
+    }
+
+    /// <summary>
+    /// Layer normalization over the last axis (LayerNormalization needs opset 17): (x - mean) / sqrt(variance + epsilon),
+    /// scaled by <paramref name="weight"/> and shifted by <paramref name="bias"/>, the biased variance as libtorch's.
+    /// </summary>
+    public string LayerNorm(string x, Tensor weight, Tensor bias, double epsilon)
+    {
+        var centered = Sub(x, Op("ReduceMean", new[] { x }, ("axes", new[] { -1L }), ("keepdims", 1L)));
+        var variance = Op("ReduceMean", new[] { Mul(centered, centered) }, ("axes", new[] { -1L }), ("keepdims", 1L));
+        var normed = Div(centered, Unary("Sqrt", Add(variance, Scalar((float)epsilon))));
+        return Add(Mul(normed, Weight(weight)), Weight(bias));
+    }
+
+    /// <summary>GELU with erf (libtorch's default): 0.5 x (1 + erf(x / sqrt 2)).</summary>
+    public string Gelu(string x)
+        => Mul(Mul(x, Scalar(0.5f)), Add(Unary("Erf", Div(x, Scalar((float)Math.Sqrt(2.0)))), Scalar(1f)));
+
+    /// <summary>A fixed Boolean mask (a bool tensor) as a constant of its shape.</summary>
+    public string Mask(Tensor mask)
+    {
+        using var numbers = mask.detach().cpu().to_type(ScalarType.Int64).contiguous();
+        return ToBool(Constant(numbers.data<long>().ToArray(), mask.shape));
+    }
+
     /// <summary>A float scalar constant.</summary>
     public string Scalar(float value) => Constant(new[] { value });
 

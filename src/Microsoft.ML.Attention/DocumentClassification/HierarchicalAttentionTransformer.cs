@@ -65,7 +65,7 @@ public sealed class HierarchicalAttentionTransformer : AttentionTransformerBase
     /// <summary>
     /// The input of the ONNX export (<c>mlContext.Model.ConvertToOnnx</c>), which starts at token ids rather than text:
     /// the text column's name followed by "TokenIds", an Int64 vector [documents, sentences × words] that an application
-    /// scoring the exported graph fills with <see cref="HanTokenizer.TokenIds(string)"/>. The export declares it as a
+    /// scoring the exported graph fills with <see cref="TextTokenizer.TokenIds(string)"/>. The export declares it as a
     /// graph input (or uses the column when the data given to <c>ConvertToOnnx</c> has one of this name).
     /// </summary>
     public string TokenIdsColumnName => _columns.Text + "TokenIds";

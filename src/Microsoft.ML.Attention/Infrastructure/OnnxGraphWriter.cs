@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using Microsoft.ML.Attention.Core;
 using Microsoft.ML.Data;
 using Microsoft.ML.Model.OnnxConverter;
@@ -17,6 +18,9 @@ internal sealed class OnnxGraphWriter : ExportGraph
     private readonly OnnxContext _context;
     private readonly IExceptionContext _ectx;
     private readonly string _component;
+
+    // The inputs components declared in each conversion, with the component that declared each.
+    private static readonly ConditionalWeakTable<OnnxContext, Dictionary<string, string>> Declared = new();
 
     /// <param name="context">ML.NET's ONNX context of the conversion.</param>
     /// <param name="ectx">Where errors are raised.</param>
@@ -46,6 +50,15 @@ internal sealed class OnnxGraphWriter : ExportGraph
     /// </summary>
     public string DeclaredInput(string column, DataViewType type)
     {
+        // Two components declaring one input would read each other's ids: refused rather than a silently wrong graph.
+        var declared = Declared.GetOrCreateValue(_context);
+        lock (declared)
+        {
+            if (declared.TryGetValue(column, out var owner))
+                throw _ectx.Except($"{_component} cannot be exported to ONNX: its graph input '{column}' is already the input of {owner} in this pipeline. "
+                    + "Give the components different column names.");
+            declared[column] = _component;
+        }
         if (!_context.ContainsColumn(column))
         {
             // ML.NET's public OnnxContext cannot declare inputs; the context ConvertToOnnx passes (OnnxContextImpl, in

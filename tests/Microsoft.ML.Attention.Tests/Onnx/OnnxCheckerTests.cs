@@ -8,7 +8,7 @@ using Microsoft.VisualStudio.TestTools.UnitTesting;
 namespace Microsoft.ML.Attention.Tests.Onnx;
 
 /// <summary>
-/// The exported graphs (attention pooling's combinations, the HAN's) pass the ONNX checker with its full check (strict shape inference), run by Debian's
+/// The exported graphs (attention pooling's combinations, the HAN's, the featurizer's) pass the ONNX checker with its full check (strict shape inference), run by Debian's
 /// python3-onnx: the reference implementation of the format, independent of ONNX Runtime.
 /// </summary>
 [TestClass]
@@ -61,6 +61,15 @@ public sealed class OnnxCheckerTests
                 using (var file = File.Create(path))
                     ml.Model.ConvertToOnnx(model, data, file);
                 (model as IDisposable)?.Dispose();
+                return path;
+            })).Concat(FeaturizerExportTests.Combinations.Keys.Select((combination, i) =>
+            {
+                // The featurizer's graphs: both variants, every pooling, local attention, both long-text rules.
+                var data = ml.Data.LoadFromEnumerable(TextFeaturization.OrderTask.Generate(24, seed: 2));
+                using var featurizer = FeaturizerExportTests.Fit(ml, combination, epochs: 1, data);
+                var path = Path.Combine(folder, $"featurizer-{i}.onnx");
+                using (var file = File.Create(path))
+                    ml.Model.ConvertToOnnx(featurizer, data, file);
                 return path;
             })).ToArray();
 
