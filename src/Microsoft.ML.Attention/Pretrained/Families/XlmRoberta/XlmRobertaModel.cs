@@ -1,3 +1,4 @@
+using Microsoft.ML.Attention.Core;
 using System.Collections.Generic;
 using System.Linq;
 using TorchSharp;
@@ -44,6 +45,6 @@ internal sealed class XlmRobertaModel : EncoderModule
         using var scope = torch.NewDisposeScope();
         using var pad = padding.ToScalar();
         var real = ids.ne(pad).logical_and(mask).to(ScalarType.Int64);
-        return scope.MoveToOuter(real.cumsum(1).mul(real).add(pad));
+        return scope.MoveToOuter(real.cumsum(1).mul(real).add(pad, Scalars.IntegerOne));
     }
 }
