@@ -11,17 +11,23 @@ using static TorchSharp.torch;
 
 namespace Microsoft.ML.Attention.Pretrained;
 
-/// <summary>What a pretrained encoder reads texts with, beyond its family's configuration; saved with the model.</summary>
-internal sealed record PretrainedTextSettings(bool LowerCase, PoolingMode Pooling, bool Normalize, int MaximumTokens, LongTextHandling LongText)
+/// <summary>What a pretrained encoder reads texts with, beyond its family's configuration and its tokenizer; saved with the model.</summary>
+internal sealed record PretrainedTextSettings(PoolingMode Pooling, bool Normalize, int MaximumTokens, LongTextHandling LongText)
 {
     public const string Part = "pretrained encoder settings";
 }
 
+/// <summary>The settings as models saved before 0x00010004 wrote them, with their WordPiece tokenizer's lower-casing.</summary>
+internal sealed record PretrainedTextSettingsWithLowerCase(bool LowerCase, PoolingMode Pooling, bool Normalize, int MaximumTokens, LongTextHandling LongText)
+{
+    public PretrainedTextSettings Settings => new(Pooling, Normalize, MaximumTokens, LongText);
+}
+
 /// <summary>
-/// A pretrained encoder of any family (<see cref="ModelFamilies"/>) ready to turn texts into sentence vectors: WordPiece tokenization, the long-text rule,
+/// A pretrained encoder of any family (<see cref="ModelFamilies"/>) ready to turn texts into sentence vectors: its tokenizer (<see cref="PretrainedTokenizers"/>), the long-text rule,
 /// the encoder, pooling and (if the model asks for it) L2 normalization. <see cref="Encode(IReadOnlyList{string})"/> is
 /// frozen inference: eval mode, no gradients, length-sorted groups, every batch inside a dispose scope. The pretrained
-/// encoder's transformer keeps one and saves it whole (configuration, vocabulary, weights) into the model zip.
+/// encoder's transformer keeps one and saves it whole (configuration, tokenizer, weights) into the model zip.
 /// </summary>
 internal sealed class PretrainedEncoder : ITextEncoder, IDisposable
 {
@@ -31,26 +37,21 @@ internal sealed class PretrainedEncoder : ITextEncoder, IDisposable
     private const int TokenBudget = 1024;
 
     private const string ModuleStream = "PretrainedEncoder";
-    private const string VocabularyStream = "WordPieceVocabulary";
 
-    private readonly byte[] _vocabulary;
-
-    public PretrainedEncoder(PretrainedTextModel model, byte[] vocabulary, PretrainedTextSettings settings)
+    public PretrainedEncoder(PretrainedTextModel model, PretrainedTokenizer tokenizer, PretrainedTextSettings settings)
     {
         if (settings.MaximumTokens < 3 || settings.MaximumTokens > model.Config.MaxPositions)
             throw new ArgumentOutOfRangeException(nameof(settings), settings.MaximumTokens,
                 $"The maximum tokens per window must be in [3, {model.Config.MaxPositions}] (the model's maximum positions).");
         Model = model;
-        _vocabulary = vocabulary;
-        using (var stream = new MemoryStream(vocabulary, writable: false))
-            Text = WordPieceText.Create(stream, settings.LowerCase);
+        Tokenizer = tokenizer;
         Settings = settings;
         Model.eval();
     }
 
     public PretrainedTextModel Model { get; }
 
-    public WordPieceText Text { get; }
+    public PretrainedTokenizer Tokenizer { get; }
 
     public PretrainedTextSettings Settings { get; }
 
@@ -82,14 +83,13 @@ internal sealed class PretrainedEncoder : ITextEncoder, IDisposable
 
     public static PretrainedEncoder Create(PretrainedModelFiles files, PoolingMode pooling, bool normalize, int maxTokens, LongTextHandling longText)
     {
-        var vocabulary = File.ReadAllBytes(files.VocabularyPath);
         var byName = FamilyCheckpoint.ByName(files.Config.Family, files.Weights, files.WeightsPath);
         FamilyCheckpoint.CheckConfig(files.Config, name => byName.GetValueOrDefault(name)?.Shape, files.WeightsPath);
         var model = FitGenerator.Draw(() => new PretrainedTextModel(files.Config, pooling));
         try
         {
             FamilyCheckpoint.Load(model.Encoder, files.Weights, files.WeightsPath);
-            return new PretrainedEncoder(model, vocabulary, new PretrainedTextSettings(files.LowerCase, pooling, normalize, maxTokens, longText));
+            return new PretrainedEncoder(model, files.Tokenizer, new PretrainedTextSettings(pooling, normalize, maxTokens, longText));
         }
         catch
         {
@@ -99,18 +99,14 @@ internal sealed class PretrainedEncoder : ITextEncoder, IDisposable
     }
 
     // *** Binary format ***
-    // stream "WordPieceVocabulary": int byte count, then vocab.txt's bytes (UTF-8, one entry a line)
+    // the tokenizer (see PretrainedTokenizers.Save; before 0x00010004, stream "WordPieceVocabulary")
     // stream "PretrainedEncoder": the module checkpoint (see ModuleCheckpoint) whose architecture block is the
     //   model's config.json (string, see IEncoderConfig.ToJson; its model_type names the family) and the text settings
-    //   (see PretrainedTextSettings); weights by Hugging Face name under the family's task-model prefix ("bert.",
+    //   (see PretrainedTextSettings; before 0x00010004, PretrainedTextSettingsWithLowerCase); weights by Hugging Face name under the family's task-model prefix ("bert.",
     //   "distilbert.") and "pooling_attention." for attention pooling
     public void Save(ModelSaveContext ctx)
     {
-        ctx.SaveBinaryStream(VocabularyStream, writer =>
-        {
-            writer.Write(_vocabulary.Length);
-            writer.Write(_vocabulary);
-        });
+        PretrainedTokenizers.Save(ctx, Tokenizer);
         ModuleCheckpoint.Save(ctx, ModuleStream, Model, writer =>
         {
             writer.Write(Model.Config.ToJson());
@@ -120,35 +116,27 @@ internal sealed class PretrainedEncoder : ITextEncoder, IDisposable
 
     public static PretrainedEncoder Load(ModelLoadContext ctx)
     {
-        byte[]? vocabulary = null;
-        const string vocabularyPart = $"WordPiece vocabulary '{VocabularyStream}'";
-        if (!ctx.TryLoadBinaryStream(VocabularyStream, reader =>
-            {
-                try
-                {
-                    vocabulary = ModelFormat.ReadBlock(reader, reader.ReadInt32(), "the vocabulary's length", vocabularyPart);
-                }
-                catch (EndOfStreamException)
-                {
-                    throw ModelFormat.Error(vocabularyPart, "it is truncated.");
-                }
-            }))
-            throw ModelFormat.Error("WordPiece vocabulary", $"the '{VocabularyStream}' stream is missing.");
+        bool kinds = ctx.Header.ModelVerWritten >= ModelFormat.PretrainedTokenizerKind;
+        var tokenizer = kinds ? PretrainedTokenizers.Load(ctx) : null;
         PretrainedTextSettings? settings = null;
+        bool lowerCase = false;
+        const string source = "the model's saved config.json";
         var model = ModuleCheckpoint.Load(ctx, ModuleStream, (reader, shapes) =>
         {
-            const string source = "the model's saved config.json";
             var config = ModelFamilies.Parse(reader.ReadString(), source);
             FamilyCheckpoint.CheckConfig(config, name => shapes.Shape(PretrainedTextModel.EncoderPrefix(config) + name), source);
-            // Ids beyond the model's word embeddings would fail at the first text scored.
-            PretrainedVocabulary.Check(System.Text.Encoding.UTF8.GetString(vocabulary!).Split('\n').Select(e => e.TrimEnd('\r')).ToArray(),
-                config.VocabularySize, $"the model's '{VocabularyStream}' entry");
-            settings = ModelFormat.ReadConfig<PretrainedTextSettings>(reader, PretrainedTextSettings.Part);
+            if (kinds)
+                settings = ModelFormat.ReadConfig<PretrainedTextSettings>(reader, PretrainedTextSettings.Part);
+            else
+                (lowerCase, settings) = ModelFormat.ReadConfig<PretrainedTextSettingsWithLowerCase>(reader, PretrainedTextSettings.Part) is var old ? (old.LowerCase, old.Settings) : default;
             return new PretrainedTextModel(config, settings.Pooling);
         });
         try
         {
-            return new PretrainedEncoder(model, vocabulary!, settings!);
+            tokenizer ??= PretrainedTokenizers.LoadWordPiece(ctx, lowerCase);
+            // Ids beyond the model's word embeddings would fail at the first text scored.
+            tokenizer.CheckVocabularySize(model.Config.VocabularySize, $"the model's {tokenizer.Kind.Name} tokenizer");
+            return new PretrainedEncoder(model, tokenizer, settings!);
         }
         catch
         {
@@ -157,18 +145,13 @@ internal sealed class PretrainedEncoder : ITextEncoder, IDisposable
         }
     }
 
-    /// <summary>The windows of a text; null or empty text is one window [CLS] [SEP].</summary>
+    /// <summary>The windows of a text; null or empty text is one window of the start and end ids ([CLS] [SEP]).</summary>
     public PretrainedTokens Tokenize(string? text)
-        => PretrainedTokens.Build(Text.Ids(text), Text.ClassificationId, Text.SeparatorId, MaxTokens, Settings.LongText);
+        => PretrainedTokens.Build(Tokenizer.Ids(text), Tokenizer.StartId, Tokenizer.EndId, MaxTokens, Settings.LongText);
 
-    /// <summary>The word pieces of a text's windows, without [CLS] and [SEP], as the vocabulary writes them ("##s").</summary>
+    /// <summary>The pieces of a text's windows, without the start and end, as the tokenizer's files write them ("##s", "▁chat").</summary>
     public string[] TokensRead(string? text)
-    {
-        _entries ??= System.Text.Encoding.UTF8.GetString(_vocabulary).Split('\n').Select(e => e.TrimEnd('\r')).ToArray();
-        return Tokenize(text).Windows.SelectMany(w => w[1..^1]).Select(id => _entries[id]).ToArray();
-    }
-
-    private string[]? _entries;
+        => Tokenize(text).Windows.SelectMany(w => w[1..^1]).Select(Tokenizer.Piece).ToArray();
 
     /// <summary>One vector of <see cref="Dimension"/> floats per text.</summary>
     public float[][] Encode(IReadOnlyList<string?> texts) => Encode(TokenizeAll(texts), null).Vectors;
@@ -211,7 +194,7 @@ internal sealed class PretrainedEncoder : ITextEncoder, IDisposable
             using var scope = torch.NewDisposeScope();
             using var noGrad = torch.no_grad();
             var members = group.Select(i => texts[i]).ToArray();
-            using var batch = new TokenBatch(members.SelectMany(m => m.Windows).ToArray());
+            using var batch = new TokenBatch(members.SelectMany(m => m.Windows).ToArray(), Tokenizer.PaddingId);
             var (states, layerWeights) = Model.Forward(batch.Ids, batch.Mask, needWeights: tokenWeights is not null);
             var values = TextVectors(Model.Pool(states, batch.Mask), members, Normalize).contiguous().data<float>().ToArray();
             if (FiniteWeights.IndexOfNonFinite(values) is var bad and >= 0)

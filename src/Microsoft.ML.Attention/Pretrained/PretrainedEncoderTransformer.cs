@@ -14,7 +14,7 @@ using Microsoft.ML.Runtime;
 namespace Microsoft.ML.Attention;
 
 /// <summary>
-/// Turns text into sentence embeddings with a pretrained BERT or DistilBERT encoder, frozen or fine-tuned, for any ML.NET
+/// Turns text into sentence embeddings with a pretrained BERT, DistilBERT or XLM-RoBERTa encoder, frozen or fine-tuned, for any ML.NET
 /// trainer or as an embedding generator (<c>AsEmbeddingGenerator</c>). Created by <see cref="PretrainedEncoderEstimator"/>.
 /// </summary>
 /// <remarks>
@@ -46,7 +46,7 @@ public sealed class PretrainedEncoderTransformer : AttentionTransformerBase
     /// <summary>Size of the output vector: the model's hidden size.</summary>
     public int OutputSize => _encoder.Dimension;
 
-    /// <summary>Tokens per window, counting [CLS] and [SEP], as taken from the options or the model.</summary>
+    /// <summary>Tokens per window, counting the start and end tokens ([CLS] and [SEP], or &lt;s&gt; and &lt;/s&gt;), as taken from the options or the model.</summary>
     public int MaximumTokens => _encoder.MaxTokens;
 
     /// <summary>How the token states become the text's vector, as taken from the options or the model.</summary>
@@ -57,7 +57,8 @@ public sealed class PretrainedEncoderTransformer : AttentionTransformerBase
 
     /// <summary>
     /// The word pieces of <paramref name="text"/> whose attention the token-weights column reports, in the same order
-    /// ("play", "##ing"; "[UNK]" for unknown characters), after the long-text rule, without [CLS] and [SEP].
+    /// ("play", "##ing"; "[UNK]" for unknown characters; "▁jou", "er" with a SentencePiece tokenizer), after the
+    /// long-text rule, without the start and end tokens.
     /// </summary>
     /// <param name="text">A text, as in the input column; null or empty has no tokens.</param>
     public IReadOnlyList<string> GetTokens(string? text) => _encoder.TokensRead(text);

@@ -21,7 +21,7 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Attention;
 
 /// <summary>
-/// A pretrained BERT or DistilBERT encoder fine-tuned on a label, with the classification head it was fine-tuned with.
+/// A pretrained BERT, DistilBERT or XLM-RoBERTa encoder fine-tuned on a label, with the classification head it was fine-tuned with.
 /// Created by <see cref="PretrainedTextClassifierTrainer"/>; save and load it with <c>mlContext.Model</c>.
 /// </summary>
 /// <remarks>
@@ -60,7 +60,7 @@ public sealed class PretrainedTextClassifierTransformer : AttentionTransformerBa
     /// <summary>The temperature the logits are divided by before the softmax: 1 unless <c>ScaleTemperature</c> fitted one.</summary>
     public double Temperature => _architecture.Temperature;
 
-    /// <summary>Tokens per window, counting [CLS] and [SEP], as taken from the options or the model.</summary>
+    /// <summary>Tokens per window, counting the start and end tokens ([CLS] and [SEP], or &lt;s&gt; and &lt;/s&gt;), as taken from the options or the model.</summary>
     public int MaximumTokens => _encoder.MaxTokens;
 
     internal PretrainedTextClassifierTransformer(IHostEnvironment env, ClassificationTask task, string text, ClassifierColumns columns,

@@ -7,7 +7,8 @@ namespace Microsoft.ML.Attention.Pretrained;
 
 /// <summary>
 /// BERT's input layer: word piece + learned position + token type (always type 0: single texts) embeddings, then a
-/// LayerNorm. Field names are those of Hugging Face's BertEmbeddings, so checkpoint keys map one to one.
+/// LayerNorm. Field names are those of Hugging Face's BertEmbeddings (and RobertaEmbeddings, which differs only in its
+/// position ids), so checkpoint keys map one to one.
 /// </summary>
 internal sealed class BertEmbeddings : nn.Module
 {
@@ -27,11 +28,13 @@ internal sealed class BertEmbeddings : nn.Module
         RegisterComponents();
     }
 
-    /// <summary>ids [B, T] → [B, T, hidden].</summary>
-    public Tensor Forward(Tensor ids)
+    /// <summary>ids [B, T] → [B, T, hidden]; positions 0 to T - 1 unless <paramref name="positionIds"/> [B, T] (RoBERTa's) are given.</summary>
+    public Tensor Forward(Tensor ids, Tensor? positionIds = null)
     {
         using var scope = torch.NewDisposeScope();
-        var positions = position_embeddings.call(Scalars.Range(ids.shape[1], ScalarType.Int64, ids.device)).unsqueeze(0);
+        var positions = positionIds is null
+            ? position_embeddings.call(Scalars.Range(ids.shape[1], ScalarType.Int64, ids.device)).unsqueeze(0)
+            : position_embeddings.call(positionIds);
         var typeZero = token_type_embeddings.weight![0];
         var x = word_embeddings.call(ids).add(positions, Scalars.One).add(typeZero, Scalars.One);
         return scope.MoveToOuter(dropout.call(LayerNorm.call(x)));
