@@ -82,14 +82,44 @@ internal abstract class ExportGraph
     public string ToBool(string x) => Op("Cast", new[] { x }, ("to", 9L));
 
     /// <summary>The positions 0 … n-1 (float) along <paramref name="axis"/> of <paramref name="x"/>, counted from the end when negative.</summary>
-    public string Positions(string x, long axis)
+    public string Positions(string x, long axis) => ToFloat(IntegerPositions(x, axis));
+
+    /// <summary>The positions 0 … n-1 (int64) along <paramref name="axis"/> of <paramref name="x"/>, counted from the end when negative.</summary>
+    public string IntegerPositions(string x, long axis)
     {
         var size = Op("Gather", new[] { Op("Shape", new[] { x }), Constant(new[] { axis }) }, ("axis", 0L));
-        return ToFloat(Op("Range", new[] { Constant(new[] { 0L }), size, Constant(new[] { 1L }) }));
+        return Op("Range", new[] { Constant(new[] { 0L }), size, Constant(new[] { 1L }) });
     }
+
+    /// <summary>The rows of an embedding table [entries, D] at int64 <paramref name="ids"/> [...] → [..., D].</summary>
+    public string Lookup(Tensor table, string ids) => Op("Gather", new[] { Weight(table), ids }, ("axis", 0L));
 
     /// <summary>Element-wise <c>x ≤ limit</c> (LessOrEqual needs opset 12).</summary>
     public string AtMost(string x, string limit) => Unary("Not", Op("Greater", new[] { x, limit }));
+
+    /// <summary>A Linear layer applied to x [..., in]: x · weightᵀ + bias → [..., out].</summary>
+    public string Linear(string x, TorchSharp.Modules.Linear layer)
+    {
+        var product = MatMul(x, TransposedWeight(layer.weight!));
+        return layer.bias is null ? product : Add(product, Weight(layer.bias));
+    }
+
+    /// <summary>
+    /// LayerNorm over the last axis, as torch's (biased variance, epsilon inside the square root), written with
+    /// ReduceMean, Sub, Mul, Sqrt and Div: LayerNormalization is an operator from opset 17 only, and the decomposition
+    /// keeps the exported modules at <see cref="MinimumOpset"/>, the opset ML.NET's converter writes by default.
+    /// </summary>
+    public string LayerNorm(string x, TorchSharp.Modules.LayerNorm norm, double epsilon)
+    {
+        var centered = Sub(x, Op("ReduceMean", new[] { x }, ("axes", new[] { -1L }), ("keepdims", 1L)));
+        var variance = Op("ReduceMean", new[] { Mul(centered, centered) }, ("axes", new[] { -1L }), ("keepdims", 1L));
+        var normalized = Div(centered, Unary("Sqrt", Add(variance, Scalar((float)epsilon))));
+        return Add(Mul(normalized, Weight(norm.weight!)), Weight(norm.bias!));
+    }
+
+    /// <summary>GELU with erf (torch's default, Hugging Face's "gelu"): x · ½ (1 + erf(x / √2)).</summary>
+    public string Gelu(string x)
+        => Mul(Mul(x, Scalar(0.5f)), Add(Unary("Erf", Div(x, Scalar((float)Math.Sqrt(2.0)))), Scalar(1f)));
 
     /// <summary>The element-wise mean of same-shaped tensors.</summary>
     public string Mean(string[] xs) => xs.Length == 1 ? xs[0] : Op("Mean", xs.ToArray());

@@ -6,6 +6,7 @@ using System.Threading.Tasks;
 using Microsoft.ML;
 using Microsoft.ML.Attention.Core;
 using Microsoft.ML.Attention.Infrastructure;
+using Microsoft.ML.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -33,24 +34,23 @@ internal sealed class PretrainedEncoder : ITextEncoder, IDisposable
     private const string ModuleStream = "PretrainedEncoder";
     private const string VocabularyStream = "WordPieceVocabulary";
 
-    private readonly byte[] _vocabulary;
-
     public PretrainedEncoder(PretrainedTextModel model, byte[] vocabulary, PretrainedTextSettings settings)
     {
         if (settings.MaximumTokens < 3 || settings.MaximumTokens > model.Config.MaxPositions)
             throw new ArgumentOutOfRangeException(nameof(settings), settings.MaximumTokens,
                 $"The maximum tokens per window must be in [3, {model.Config.MaxPositions}] (the model's maximum positions).");
         Model = model;
-        _vocabulary = vocabulary;
-        using (var stream = new MemoryStream(vocabulary, writable: false))
-            Text = WordPieceText.Create(stream, settings.LowerCase);
+        Tokenizer = new PretrainedTokenizer(vocabulary, settings.LowerCase, settings.MaximumTokens, settings.LongText);
         Settings = settings;
         Model.eval();
     }
 
     public PretrainedTextModel Model { get; }
 
-    public WordPieceText Text { get; }
+    /// <summary>The text front end, which the ONNX export's users tokenize with too.</summary>
+    public PretrainedTokenizer Tokenizer { get; }
+
+    public WordPieceText Text => Tokenizer.Text;
 
     public PretrainedTextSettings Settings { get; }
 
@@ -108,8 +108,8 @@ internal sealed class PretrainedEncoder : ITextEncoder, IDisposable
     {
         ctx.SaveBinaryStream(VocabularyStream, writer =>
         {
-            writer.Write(_vocabulary.Length);
-            writer.Write(_vocabulary);
+            writer.Write(Tokenizer.Vocabulary.Length);
+            writer.Write(Tokenizer.Vocabulary);
         });
         ModuleCheckpoint.Save(ctx, ModuleStream, Model, writer =>
         {
@@ -158,13 +158,12 @@ internal sealed class PretrainedEncoder : ITextEncoder, IDisposable
     }
 
     /// <summary>The windows of a text; null or empty text is one window [CLS] [SEP].</summary>
-    public PretrainedTokens Tokenize(string? text)
-        => PretrainedTokens.Build(Text.Ids(text), Text.ClassificationId, Text.SeparatorId, MaxTokens, Settings.LongText);
+    public PretrainedTokens Tokenize(string? text) => Tokenizer.Tokenize(text);
 
     /// <summary>The word pieces of a text's windows, without [CLS] and [SEP], as the vocabulary writes them ("##s").</summary>
     public string[] TokensRead(string? text)
     {
-        _entries ??= System.Text.Encoding.UTF8.GetString(_vocabulary).Split('\n').Select(e => e.TrimEnd('\r')).ToArray();
+        _entries ??= System.Text.Encoding.UTF8.GetString(Tokenizer.Vocabulary).Split('\n').Select(e => e.TrimEnd('\r')).ToArray();
         return Tokenize(text).Windows.SelectMany(w => w[1..^1]).Select(id => _entries[id]).ToArray();
     }
 
@@ -233,6 +232,32 @@ internal sealed class PretrainedEncoder : ITextEncoder, IDisposable
             }
         });
         return (vectors, weights);
+    }
+
+    /// <summary>
+    /// Throws, naming <paramref name="component"/> and the option, when the encoder's scoring has no exact ONNX graph:
+    /// a long text read in several windows (<see cref="LongTextHandling.SlidingWindow"/>) is the average of several
+    /// forward passes, which a graph over one row of token ids per text does not express.
+    /// </summary>
+    public void CheckOnnxExport(IExceptionContext ectx, string component)
+    {
+        if (Settings.LongText != LongTextHandling.HeadAndTail)
+            throw ectx.Except($"{component} cannot be exported to ONNX: it reads long texts with LongTextHandling.{Settings.LongText} "
+                + $"(several windows averaged), which its graph over one row of token ids per text does not express. Fit it with "
+                + $"LongTextHandling.{LongTextHandling.HeadAndTail} (the default) to export it.");
+    }
+
+    /// <summary>
+    /// The scoring computation in an exported graph: token ids int64 [B, T] as <see cref="PretrainedTokenizer"/> makes
+    /// them (one window per text, rows padded with any negative id) → the text vectors [B, hidden], pooled and, when the
+    /// model asks for it, normalized, as <see cref="Encode(IReadOnlyList{string})"/> gives them.
+    /// </summary>
+    public string Export(ExportGraph g, string tokenIds)
+    {
+        var zero = g.Constant(new[] { 0L });
+        var mask = g.Unary("Not", g.Op("Less", new[] { tokenIds, zero }));
+        var pooled = Model.Export(g, g.Where(mask, tokenIds, zero), mask);
+        return Normalize ? SentencePooling.ExportNormalize(g, pooled) : pooled;
     }
 
     // Finite weights can still overflow float32 arithmetic (a flipped exponent bit in a file makes a weight 1e30):

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using Microsoft.ML.Attention.Core;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -36,5 +37,13 @@ internal sealed class LayerStack<TLayer> : nn.Module where TLayer : nn.Module, I
                 weights.Add(layerWeights);
         }
         return (scope.MoveToOuter(x), weights.Select(w => scope.MoveToOuter(w)).ToArray());
+    }
+
+    /// <summary><see cref="Forward"/> at inference in an exported graph: the layers' nodes in order; returns the last layer's states.</summary>
+    public string Export(ExportGraph g, string x, string keyMask)
+    {
+        foreach (var l in layer)
+            x = l.Export(g, x, keyMask);
+        return x;
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.ML.Attention.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -23,4 +24,7 @@ internal sealed class BertAttention : nn.Module
         var (context, weights) = self.Forward(x, mask, needWeights);
         return (scope.MoveToOuter(output.Forward(context, x)), weights is null ? null : scope.MoveToOuter(weights));
     }
+
+    /// <summary><see cref="Forward"/> at inference in an exported graph: x [B, T, hidden], keyMask bool [B, 1, 1, T] → [B, T, hidden].</summary>
+    public string Export(ExportGraph g, string x, string keyMask) => output.Export(g, self.Export(g, x, keyMask), x);
 }

@@ -43,4 +43,8 @@ internal sealed class DistilBertSelfAttention : nn.Module
         var output = InferenceLinear.ForwardAdd(context, out_lin, x);
         return (scope.MoveToOuter(output), weights is null ? null : scope.MoveToOuter(weights));
     }
+
+    /// <summary><see cref="Forward"/> at inference in an exported graph: out_lin(attention) + x [B, T, hidden].</summary>
+    public string Export(ExportGraph g, string x, string keyMask)
+        => g.Add(g.Linear(SelfAttentionHeads.Export(g, x, keyMask, q_lin, k_lin, v_lin, _heads), out_lin), x);
 }
