@@ -2,8 +2,9 @@
 // Loads the model in this fresh process, scores the rows (saved in ML.NET's binary format) through Transform and
 // through a PredictionEngine, and prints every float of the named vector columns as hex bits (see ScoreDump).
 // Or: LoadCheck fuzz <kind> <folder> [<first case>]: loads and scores every damaged input of a folder (FuzzCases).
-// Or: LoadCheck tokenize <tokenizer> <texts.json> <model.onnx>: token ids of a saved HanTokenizer, the exported HAN's
-// scores in ONNX Runtime, and whether TorchSharp was loaded (TokenizerCheck).
+// Or: LoadCheck tokenize <tokenizer> <texts.json> <model.onnx> [<column>]: token ids of a saved HanTokenizer or
+// PretrainedTokenizer, the exported graph's column (default Score) in ONNX Runtime, and whether TorchSharp was loaded
+// (TokenizerCheck).
 // Or: LoadCheck mmap-threshold <finetune|pooling|none>: prints where a fresh process's 6 MiB blocks come from (MmapThresholdProbe).
 using System;
 using System.Linq;
@@ -14,9 +15,9 @@ using Microsoft.ML.Attention.Tests.Infrastructure;
 using Microsoft.ML.Attention.Tests.Pooling;
 
 // First, and in a method of its own: this process must not load TorchSharp before the tokenizer check looks.
-if (args is ["tokenize", var tokenizerPath, var textsPath, var onnxPath])
+if (args is ["tokenize", var tokenizerPath, var textsPath, var onnxPath, ..])
 {
-    foreach (var line in Microsoft.ML.Attention.Tests.Onnx.TokenizerCheck.Run(tokenizerPath, textsPath, onnxPath))
+    foreach (var line in Microsoft.ML.Attention.Tests.Onnx.TokenizerCheck.Run(tokenizerPath, textsPath, onnxPath, args.Length > 4 ? args[4] : "Score"))
         Console.WriteLine(line);
     return;
 }
