@@ -101,40 +101,15 @@ public sealed class HanTokenizer
 
     /// <summary>Writes the tokenizer's settings and vocabulary to <paramref name="stream"/>.</summary>
     /// <param name="stream">A writable stream; left open.</param>
-    public void Save(Stream stream)
+    public void Save(Stream stream) => TokenizerFile.Save(stream, Magic, FormatVersion, writer =>
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-        writer.Write(Magic);
-        writer.Write(FormatVersion);
         ModelFormat.WriteConfig(writer, _text);
         _vocabulary.Write(writer);
-    }
+    });
 
     /// <summary>Reads a tokenizer written by <see cref="Save(Stream)"/>.</summary>
     /// <param name="stream">A readable stream positioned at the tokenizer; left open.</param>
     /// <exception cref="InvalidDataException">The stream holds no tokenizer, one of an unknown version, or a damaged one.</exception>
-    public static HanTokenizer Load(Stream stream)
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        using var reader = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-        try
-        {
-            if (reader.ReadString() != Magic)
-                throw ModelFormat.Error(Part, "the stream does not hold a tokenizer written by HanTokenizer.Save.");
-            int version = reader.ReadInt32();
-            if (version != FormatVersion)
-                throw ModelFormat.Error(Part, $"format version {version}; this library reads version {FormatVersion}.");
-            var text = TextPreprocessing.Read(reader);
-            return new HanTokenizer(text, ReadVocabulary(reader));
-        }
-        catch (Exception e) when (e is EndOfStreamException or FormatException)
-        {
-            throw ModelFormat.Error(Part, "the stream ends inside the tokenizer or holds a damaged length.");
-        }
-        catch (InvalidOperationException e)
-        {
-            throw ModelFormat.Error(Part, e.Message);
-        }
-    }
+    public static HanTokenizer Load(Stream stream) => TokenizerFile.Load(stream, Magic, FormatVersion, Part, "HanTokenizer.Save",
+        reader => new HanTokenizer(TextPreprocessing.Read(reader), ReadVocabulary(reader)));
 }

@@ -101,40 +101,22 @@ public sealed class PretrainedTokenizer
 
     /// <summary>Writes the tokenizer's settings and vocabulary to <paramref name="stream"/>.</summary>
     /// <param name="stream">A writable stream; left open.</param>
-    public void Save(Stream stream)
+    public void Save(Stream stream) => TokenizerFile.Save(stream, Magic, FormatVersion, writer =>
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-        writer.Write(Magic);
-        writer.Write(FormatVersion);
         ModelFormat.WriteConfig(writer, _settings);
         writer.Write(_vocabulary.Length);
         writer.Write(_vocabulary);
-    }
+    });
 
     /// <summary>Reads a tokenizer written by <see cref="Save(Stream)"/>.</summary>
     /// <param name="stream">A readable stream positioned at the tokenizer; left open.</param>
     /// <exception cref="InvalidDataException">The stream holds no tokenizer, one of an unknown version, or a damaged one.</exception>
-    public static PretrainedTokenizer Load(Stream stream)
+    public static PretrainedTokenizer Load(Stream stream) => TokenizerFile.Load(stream, Magic, FormatVersion, Part, "PretrainedTokenizer.Save", reader =>
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        using var reader = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-        try
-        {
-            if (reader.ReadString() != Magic)
-                throw ModelFormat.Error(Part, "the stream does not hold a tokenizer written by PretrainedTokenizer.Save.");
-            int version = reader.ReadInt32();
-            if (version != FormatVersion)
-                throw ModelFormat.Error(Part, $"format version {version}; this library reads version {FormatVersion}.");
-            var settings = ModelFormat.ReadConfig<Settings>(reader, Part);
-            if (settings.MaximumTokens < 3)
-                throw ModelFormat.Error(Part, $"the maximum tokens per text is {settings.MaximumTokens}; at least 3 was expected.");
-            var vocabulary = ModelFormat.ReadBlock(reader, reader.ReadInt32(), "the vocabulary's length", Part);
-            return new PretrainedTokenizer(vocabulary, settings.LowerCase, settings.MaximumTokens, settings.LongText);
-        }
-        catch (Exception e) when (e is EndOfStreamException or FormatException or ArgumentException)
-        {
-            throw ModelFormat.Error(Part, "the stream ends inside the tokenizer or holds a damaged part.");
-        }
-    }
+        var settings = ModelFormat.ReadConfig<Settings>(reader, Part);
+        if (settings.MaximumTokens < 3)
+            throw ModelFormat.Error(Part, $"the maximum tokens per text is {settings.MaximumTokens}; at least 3 was expected.");
+        var vocabulary = ModelFormat.ReadBlock(reader, reader.ReadInt32(), "the vocabulary's length", Part);
+        return new PretrainedTokenizer(vocabulary, settings.LowerCase, settings.MaximumTokens, settings.LongText);
+    });
 }

@@ -243,32 +243,11 @@ public sealed class PretrainedExportTests
         var tokenizer = model.GetTokenizer();
         var texts = Texts().Select(r => r.Text).ToArray();
         var expected = ColumnAssert.Vectors(model.Transform(ml.Data.LoadFromEnumerable(Texts())), "Embedding");
-        var folder = Directory.CreateTempSubdirectory("pretrained-tokenizer-").FullName;
-        try
-        {
-            var tokenizerPath = Path.Combine(folder, "tokenizer.bin");
-            var textsPath = Path.Combine(folder, "texts.json");
-            var onnxPath = Path.Combine(folder, "encoder.onnx");
-            using (var stream = File.Create(tokenizerPath))
-                tokenizer.Save(stream);
-            using (var stream = File.Create(onnxPath))
-                ml.Model.ConvertToOnnx(model, data, stream);
-            File.WriteAllText(textsPath, System.Text.Json.JsonSerializer.Serialize(texts));
-
-            var lines = FreshProcess.Run(new[] { "tokenize", tokenizerPath, textsPath, onnxPath, "Embedding" });
-            var ids = texts.Select((text, i) => $"ids {i}: {string.Join(' ', tokenizer.TokenIds(text))}").ToList();
-            CollectionAssert.AreEqual(ids, lines.Take(texts.Length).ToList(), "the fresh process's ids");
-            for (int i = 0; i < texts.Length; i++)
-            {
-                var vector = lines[texts.Length + i].Split(": ")[1].Split(' ').Select(v => float.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-                ExportAssert.AreClose(expected[i], vector, $"row {i}: Embedding in a fresh process (ONNX Runtime) against Transform here");
-            }
-            CollectionAssert.AreEqual(new[] { "torchsharp-assembly False", "libtorch-mapped False" }, lines.Skip(2 * texts.Length).ToList(), string.Join("\n", lines));
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        var (idLines, vectors) = TokenizerProcess.Run(tokenizer.Save, ml, model, data, texts, "Embedding");
+        var ids = texts.Select((text, i) => $"ids {i}: {string.Join(' ', tokenizer.TokenIds(text))}").ToList();
+        CollectionAssert.AreEqual(ids, idLines, "the fresh process's ids");
+        for (int i = 0; i < texts.Length; i++)
+            ExportAssert.AreClose(expected[i], vectors[i], $"row {i}: Embedding in a fresh process (ONNX Runtime) against Transform here");
     }
 
     [TestMethod]
