@@ -233,7 +233,7 @@ public sealed class HierarchicalAttentionTransformer : AttentionTransformerBase
         var g = new OnnxGraphWriter(context, Host, nameof(HierarchicalAttentionTransformer));
         long width = _text.MaximumWordsPerSentence!.Value;
         // One sentence without words after every document: a batch of documents without sentences still has a sentence axis.
-        var flat = g.Op("Cast", new[] { g.DeclaredInput(TokenIdsColumnName, new VectorDataViewType(NumberDataViewType.Int64)) }, ("to", 7L));
+        var flat = g.TokenIds(TokenIdsColumnName, GetTokenizer().Save);
         var padded = g.Op("Pad", new[] { flat, g.Constant(new long[] { 0, 0, 0, width }), g.Constant(new long[] { 0 }) });
         var ids = g.Op("Reshape", new[] { padded, g.Constant(new long[] { 0, -1, width }) });                   // [N, S + 1, W]
         var (logits, wordWeights, sentenceWeights) = _module.Export(g, ids, width);

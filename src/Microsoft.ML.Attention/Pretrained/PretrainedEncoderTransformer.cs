@@ -129,7 +129,7 @@ public sealed class PretrainedEncoderTransformer : AttentionTransformerBase
     private protected override void SaveAsOnnx(OnnxContext context)
     {
         var g = new OnnxGraphWriter(context, Host, nameof(PretrainedEncoderTransformer));
-        var ids = g.Op("Cast", new[] { g.DeclaredInput(TokenIdsColumnName, new VectorDataViewType(NumberDataViewType.Int64)) }, ("to", 7L));
+        var ids = g.TokenIds(TokenIdsColumnName, _encoder.Tokenizer.Save);
         g.Output(_columns.Output, new VectorDataViewType(NumberDataViewType.Single, OutputSize), _encoder.Export(g, ids));
     }
 

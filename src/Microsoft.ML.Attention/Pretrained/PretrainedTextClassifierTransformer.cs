@@ -168,7 +168,7 @@ public sealed class PretrainedTextClassifierTransformer : AttentionTransformerBa
     private protected override void SaveAsOnnx(OnnxContext context)
     {
         var g = new OnnxGraphWriter(context, Host, nameof(PretrainedTextClassifierTransformer));
-        var ids = g.Op("Cast", new[] { g.DeclaredInput(TokenIdsColumnName, new VectorDataViewType(NumberDataViewType.Int64)) }, ("to", 7L));
+        var ids = g.TokenIds(TokenIdsColumnName, _encoder.Tokenizer.Save);
         var logits = g.Linear(_encoder.Export(g, ids), _head);
         if (_architecture.Temperature != 1)
             logits = g.Div(logits, g.Scalar((float)_architecture.Temperature));

@@ -288,6 +288,45 @@ public sealed class PretrainedExportTests
         }
     }
 
+    [TestMethod]
+    public void TwoEncodersShareTheTokenIdsOnlyWhenTheyTokenizeAlike()
+    {
+        var ml = new MLContext(seed: 5);
+        var data = ml.Data.LoadFromEnumerable(OrderTask.Generate(8, seed: 3));
+        PretrainedEncoderEstimator.Options Second(int? maximumTokens)
+        {
+            var options = PretrainedEncoderTests.Frozen(_distilBert);
+            options.OutputColumnName = "Second";
+            options.MaximumTokens = maximumTokens;
+            return options;
+        }
+
+        // The two random models share their vocabulary and casing: the same ids feed both.
+        var alike = ml.Transforms.Text.ApplyPretrainedEncoder(PretrainedEncoderTests.Frozen(_bert))
+            .Append(ml.Transforms.Text.ApplyPretrainedEncoder(Second(null))).Fit(data);
+        var rows = Texts();
+        var transformed = alike.Transform(ml.Data.LoadFromEnumerable(rows));
+        using (var exported = new ExportedModel(ml, alike, data))
+        {
+            using var results = exported.Run(Feeds(exported, ((IEnumerable<ITransformer>)alike).OfType<PretrainedEncoderTransformer>().First().GetTokenizer(), rows), "Embedding", "Second");
+            foreach (var result in results)
+            {
+                var column = result.Name[..^".output".Length];
+                var expected = ColumnAssert.Vectors(transformed, column);
+                for (int i = 0; i < rows.Count; i++)
+                    ExportAssert.AreClose(expected[i], ExportedModel.Row(result.AsTensor<float>(), i), $"{column}, row {i}");
+            }
+        }
+        (alike as IDisposable)?.Dispose();
+
+        // A shorter window cuts long texts elsewhere: one input cannot hold both encoders' ids.
+        var different = ml.Transforms.Text.ApplyPretrainedEncoder(PretrainedEncoderTests.Frozen(_bert))
+            .Append(ml.Transforms.Text.ApplyPretrainedEncoder(Second(12))).Fit(data);
+        var error = Refused(ml, different, data);
+        StringAssert.Contains(error, "PretrainedEncoderTransformer cannot be exported to ONNX: its token-ids input 'TextTokenIds' is already the input of PretrainedEncoderTransformer");
+        (different as IDisposable)?.Dispose();
+    }
+
     private static string Refused(MLContext ml, ITransformer model, IDataView data)
     {
         using var stream = new MemoryStream();
