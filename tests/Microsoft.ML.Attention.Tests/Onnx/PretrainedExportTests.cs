@@ -92,6 +92,23 @@ public sealed class PretrainedExportTests
     }
 
     [TestMethod]
+    public void AllMiniLmL6V2ExportsWithTheVectorsOfTransform()
+    {
+        // A real pretrained model (6 layers, width 384, 12 heads), as sentence-transformers uses it (mean, normalized),
+        // on texts that exercise the tokenizer (accents, CJK, symbols, control characters, over-long texts).
+        var ml = new MLContext(seed: 5);
+        var rows = TestTexts.Tricky.Concat(TestTexts.Varied(12)).Append("").Select(t => new TextRow { Text = t }).ToList();
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var options = PretrainedEncoderTests.Frozen(MiniLmFiles.OnnxPath);
+        options.MaximumTokens = 64;
+        options.Normalize = true;
+        using var model = ml.Transforms.Text.ApplyPretrainedEncoder(options).Fit(data);
+        var expected = ColumnAssert.Vectors(model.Transform(data), "Embedding");
+        using var exported = new ExportedModel(ml, model, data);
+        Check(exported, model.GetTokenizer(), rows, expected, Enumerable.Range(0, rows.Count).ToArray(), "all-MiniLM-L6-v2, in a batch");
+    }
+
+    [TestMethod]
     public void AnEncoderThenSdcaPipelineExportsWholeWithTheSameLabels()
     {
         var ml = new MLContext(seed: 5);
