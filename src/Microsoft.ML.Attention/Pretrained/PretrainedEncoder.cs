@@ -250,14 +250,23 @@ internal sealed class PretrainedEncoder : ITextEncoder, IDisposable
     /// <summary>
     /// The scoring computation in an exported graph: token ids int64 [B, T] as <see cref="PretrainedTokenizer"/> makes
     /// them (one window per text, rows padded with any negative id) → the text vectors [B, hidden], pooled and, when the
-    /// model asks for it, normalized, as <see cref="Encode(IReadOnlyList{string})"/> gives them.
+    /// model asks for it, normalized, as <see cref="Encode(IReadOnlyList{string})"/> gives them; with
+    /// <paramref name="tokenWeights"/>, also the attention each word piece received [B, T - 2], in the order of the ids
+    /// without [CLS] and [SEP], 0 after a text's last piece.
     /// </summary>
-    public string Export(ExportGraph g, string tokenIds)
+    public (string Vectors, string? TokenWeights) Export(ExportGraph g, string tokenIds, TokenAttentionSource? tokenWeights = null)
     {
         var zero = g.Constant(new[] { 0L });
         var mask = g.Unary("Not", g.Op("Less", new[] { tokenIds, zero }));
-        var pooled = Model.Export(g, g.Where(mask, tokenIds, zero), mask);
-        return Normalize ? SentencePooling.ExportNormalize(g, pooled) : pooled;
+        var (pooled, layerWeights) = Model.Export(g, g.Where(mask, tokenIds, zero), mask);
+        var vectors = Normalize ? SentencePooling.ExportNormalize(g, pooled) : pooled;
+        if (tokenWeights is null)
+            return (vectors, null);
+        var received = ReceivedAttention.Export(g, tokenWeights == TokenAttentionSource.LastLayer ? new[] { layerWeights[^1] } : layerWeights, mask);
+        // Position t + 1 holds piece t; it is a piece when position t + 2 is still a real token (the last real one is [SEP]).
+        string From(string x, long start) => g.Op("Slice", new[] { x, g.Constant(new[] { start }, 1), g.Constant(new[] { long.MaxValue }, 1), g.Constant(new[] { 1L }, 1) });
+        var pieces = g.Op("Slice", new[] { received, g.Constant(new[] { 1L }, 1), g.Constant(new[] { -1L }, 1), g.Constant(new[] { 1L }, 1) });
+        return (vectors, g.Where(From(mask, 2), pieces, g.Scalar(0f)));
     }
 
     // Finite weights can still overflow float32 arithmetic (a flipped exponent bit in a file makes a weight 1e30):

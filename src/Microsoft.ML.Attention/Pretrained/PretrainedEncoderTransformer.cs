@@ -118,19 +118,17 @@ public sealed class PretrainedEncoderTransformer : AttentionTransformerBase
     }
 
     // The graph starts at token ids: WordPiece has no exact standard ONNX equivalent.
-    private protected override void CheckOnnxExport()
-    {
-        _encoder.CheckOnnxExport(Host, nameof(PretrainedEncoderTransformer));
-        if (_columns.TokenWeights is not null)
-            throw Host.Except($"{nameof(PretrainedEncoderTransformer)} cannot be exported to ONNX with its token-weights column '{_columns.TokenWeights}' "
-                + "(TokenWeightsColumnName): the export writes the vectors only. Fit it without TokenWeightsColumnName to export it.");
-    }
+    private protected override void CheckOnnxExport() => _encoder.CheckOnnxExport(Host, nameof(PretrainedEncoderTransformer));
 
+    // The token weights come out [texts, tokens - 2], 0 after a text's last word piece (its Transform column holds the pieces only).
     private protected override void SaveAsOnnx(OnnxContext context)
     {
         var g = new OnnxGraphWriter(context, Host, nameof(PretrainedEncoderTransformer));
         var ids = g.TokenIds(TokenIdsColumnName, _encoder.Tokenizer.Save);
-        g.Output(_columns.Output, new VectorDataViewType(NumberDataViewType.Single, OutputSize), _encoder.Export(g, ids));
+        var (vectors, tokenWeights) = _encoder.Export(g, ids, _columns.TokenWeights is null ? null : _columns.TokenWeightsSource);
+        g.Output(_columns.Output, new VectorDataViewType(NumberDataViewType.Single, OutputSize), vectors);
+        if (_columns.TokenWeights is not null)
+            g.Output(_columns.TokenWeights, new VectorDataViewType(NumberDataViewType.Single), tokenWeights!);
     }
 
     private protected override RowScorer Bind(DataViewSchema inputSchema) => _columns.Bind(Host, inputSchema, _encoder);

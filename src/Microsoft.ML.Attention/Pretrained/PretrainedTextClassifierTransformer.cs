@@ -169,7 +169,7 @@ public sealed class PretrainedTextClassifierTransformer : AttentionTransformerBa
     {
         var g = new OnnxGraphWriter(context, Host, nameof(PretrainedTextClassifierTransformer));
         var ids = g.TokenIds(TokenIdsColumnName, _encoder.Tokenizer.Save);
-        var logits = g.Linear(_encoder.Export(g, ids), _head);
+        var logits = g.Linear(_encoder.Export(g, ids).Vectors, _head);
         if (_architecture.Temperature != 1)
             logits = g.Div(logits, g.Scalar((float)_architecture.Temperature));
         var probabilities = g.Op("Softmax", new[] { logits }, ("axis", 1L));

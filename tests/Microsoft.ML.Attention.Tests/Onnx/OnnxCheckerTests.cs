@@ -76,13 +76,15 @@ public sealed class OnnxCheckerTests
         }
     }
 
-    // The pretrained encoder's graph: a fine-tuned BERT with attention pooling, normalized (every node kind it writes
-    // but first-token and max pooling, which are single standard nodes).
+    // The pretrained encoder's graph: a fine-tuned BERT with attention pooling, normalized, with token weights (every
+    // node kind it writes but first-token and max pooling, which are single standard nodes).
     private static string PretrainedGraph(MLContext ml, string folder)
     {
         var bert = RandomBert.Write(Path.Combine(folder, "bert"));
         var data = ml.Data.LoadFromEnumerable(OrderTask.Generate(32, seed: 3));
-        var model = PretrainedExportTests.EncoderPipeline(ml, PretrainedExportTests.Options("BERT, fine-tuned, Attention, normalized", bert)).Fit(data);
+        var options = PretrainedExportTests.Options("BERT, fine-tuned, Attention, normalized", bert);
+        options.TokenWeightsColumnName = "TokenWeights";
+        var model = PretrainedExportTests.EncoderPipeline(ml, options).Fit(data);
         var path = Path.Combine(folder, "pretrained.onnx");
         using (var file = File.Create(path))
             ml.Model.ConvertToOnnx(model, data, file);

@@ -283,26 +283,45 @@ public sealed class PretrainedExportTests
     }
 
     [TestMethod]
-    public void SlidingWindowsAndTokenWeightsAreRefusedNamingTheOption()
+    public void SlidingWindowsAreRefusedNamingTheOption()
     {
         var ml = new MLContext(seed: 5);
         var data = ml.Data.LoadFromEnumerable(OrderTask.Generate(8, seed: 3));
         var sliding = PretrainedEncoderTests.Frozen(_bert);
         sliding.LongText = LongTextHandling.SlidingWindow;
-        using (var model = ml.Transforms.Text.ApplyPretrainedEncoder(sliding).Fit(data))
+        using var model = ml.Transforms.Text.ApplyPretrainedEncoder(sliding).Fit(data);
+        var error = Refused(ml, model, data);
+        StringAssert.Contains(error, "PretrainedEncoderTransformer cannot be exported to ONNX");
+        StringAssert.Contains(error, "LongTextHandling.SlidingWindow");
+    }
+
+    [TestMethod]
+    [DataRow("BERT", TokenAttentionSource.AllLayers)]
+    [DataRow("DistilBERT", TokenAttentionSource.LastLayer)]
+    public void ExportedTokenWeightsAreThoseOfTransform(string family, TokenAttentionSource source)
+    {
+        var ml = new MLContext(seed: 5);
+        var data = ml.Data.LoadFromEnumerable(OrderTask.Generate(8, seed: 3));
+        var options = PretrainedEncoderTests.Frozen(Folder(family));
+        options.TokenWeightsColumnName = "TokenWeights";
+        options.TokenWeightsSource = source;
+        using var model = ml.Transforms.Text.ApplyPretrainedEncoder(options).Fit(data);
+        var rows = Texts();
+        var transformed = model.Transform(ml.Data.LoadFromEnumerable(rows));
+        var expected = ColumnAssert.Vectors(transformed, "TokenWeights");
+        var vectors = ColumnAssert.Vectors(transformed, "Embedding");
+        using var exported = new ExportedModel(ml, model, data);
+        using var results = exported.Run(Feeds(exported, model.GetTokenizer(), rows), "Embedding", "TokenWeights");
+        var outputs = results.ToDictionary(r => r.Name[..^".output".Length], r => r.AsTensor<float>());
+        for (int i = 0; i < rows.Count; i++)
         {
-            var error = Refused(ml, model, data);
-            StringAssert.Contains(error, "PretrainedEncoderTransformer cannot be exported to ONNX");
-            StringAssert.Contains(error, "LongTextHandling.SlidingWindow");
+            string message = $"{family}, {source}, row {i} ('{rows[i].Text}')";
+            ExportAssert.AreClose(vectors[i], ExportedModel.Row(outputs["Embedding"], i), $"{message}: Embedding");
+            var row = ExportedModel.Row(outputs["TokenWeights"], i);
+            ExportAssert.AreClose(expected[i], row[..expected[i].Length], $"{message}: token weights");
+            Assert.IsTrue(row[expected[i].Length..].All(w => w == 0), $"{message}: 0 after the last word piece");
         }
-        var weights = PretrainedEncoderTests.Frozen(_bert);
-        weights.TokenWeightsColumnName = "TokenWeights";
-        using (var model = ml.Transforms.Text.ApplyPretrainedEncoder(weights).Fit(data))
-        {
-            var error = Refused(ml, model, data);
-            StringAssert.Contains(error, "PretrainedEncoderTransformer cannot be exported to ONNX");
-            StringAssert.Contains(error, "TokenWeightsColumnName");
-        }
+        Assert.IsTrue(expected.Any(w => w.Length > 0 && w.Max() > w.Min()), "the weights differ between word pieces, so they are a real check");
     }
 
     [TestMethod]

@@ -39,10 +39,10 @@ internal abstract class EncoderModule : nn.Module
 
     /// <summary>
     /// <see cref="Forward"/> at inference in an exported graph: ids int64 [B, T] (every id valid), mask bool [B, T]
-    /// true at real tokens → the states [B, T, hidden].
+    /// true at real tokens → the states [B, T, hidden] and each layer's attention weights [B, heads, T, T].
     /// </summary>
-    public string Export(ExportGraph g, string ids, string mask) => ExportEncode(g, ids, g.Unsqueeze(mask, 1, 2));
+    public (string States, IReadOnlyList<string> Weights) Export(ExportGraph g, string ids, string mask) => ExportEncode(g, ids, g.Unsqueeze(mask, 1, 2));
 
-    /// <summary>The family's nodes: ids [B, T], keyMask bool [B, 1, 1, T] → states [B, T, hidden].</summary>
-    protected abstract string ExportEncode(ExportGraph g, string ids, string keyMask);
+    /// <summary>The family's nodes: ids [B, T], keyMask bool [B, 1, 1, T] → states [B, T, hidden] and each layer's weights.</summary>
+    protected abstract (string States, IReadOnlyList<string> Weights) ExportEncode(ExportGraph g, string ids, string keyMask);
 }

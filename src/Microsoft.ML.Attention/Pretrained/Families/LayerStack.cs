@@ -39,11 +39,16 @@ internal sealed class LayerStack<TLayer> : nn.Module where TLayer : nn.Module, I
         return (scope.MoveToOuter(x), weights.Select(w => scope.MoveToOuter(w)).ToArray());
     }
 
-    /// <summary><see cref="Forward"/> at inference in an exported graph: the layers' nodes in order; returns the last layer's states.</summary>
-    public string Export(ExportGraph g, string x, string keyMask)
+    /// <summary><see cref="Forward"/> at inference in an exported graph: the layers' nodes in order; returns the last layer's states and every layer's weights.</summary>
+    public (string States, IReadOnlyList<string> Weights) Export(ExportGraph g, string x, string keyMask)
     {
+        var weights = new List<string>();
         foreach (var l in layer)
-            x = l.Export(g, x, keyMask);
-        return x;
+        {
+            var (output, layerWeights) = l.Export(g, x, keyMask);
+            x = output;
+            weights.Add(layerWeights);
+        }
+        return (x, weights);
     }
 }

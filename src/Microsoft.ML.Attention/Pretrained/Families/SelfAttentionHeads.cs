@@ -36,10 +36,10 @@ internal static class SelfAttentionHeads
 
     /// <summary>
     /// <see cref="Attend"/> at inference in an exported graph: x [B, T, hidden], keyMask bool [B, 1, 1, T] (true = real
-    /// token) → the merged heads [B, T, hidden] before the output projection; scaled dot products per head and a
-    /// softmax over real tokens (the attention core's masked softmax).
+    /// token) → the merged heads [B, T, hidden] before the output projection and the weights [B, heads, T, T]; scaled
+    /// dot products per head and a softmax over real tokens (the attention core's masked softmax).
     /// </summary>
-    public static string Export(ExportGraph g, string x, string keyMask, Linear query, Linear key, Linear value, long heads)
+    public static (string Context, string Weights) Export(ExportGraph g, string x, string keyMask, Linear query, Linear key, Linear value, long heads)
     {
         long width = query.weight!.shape[0];
         string Split(Linear layer)   // [B, T, hidden] → [B, heads, T, d]
@@ -48,8 +48,9 @@ internal static class SelfAttentionHeads
         var q = Split(query);
         var kTransposed = g.Op("Transpose", new[] { Split(key) }, ("perm", new long[] { 0, 1, 3, 2 }));
         var scores = g.Div(g.MatMul(q, kTransposed), g.Scalar((float)System.Math.Sqrt(width / heads)));
-        var perHead = g.MatMul(Masking.ExportSoftmax(g, scores, keyMask), Split(value));                   // [B, heads, T, d]
+        var weights = Masking.ExportSoftmax(g, scores, keyMask);
+        var perHead = g.MatMul(weights, Split(value));                                                     // [B, heads, T, d]
         var merged = g.Op("Transpose", new[] { perHead }, ("perm", new long[] { 0, 2, 1, 3 }));
-        return g.Op("Reshape", new[] { merged, g.Constant(new long[] { 0, 0, width }) });
+        return (g.Op("Reshape", new[] { merged, g.Constant(new long[] { 0, 0, width }) }), weights);
     }
 }

@@ -25,6 +25,10 @@ internal sealed class BertAttention : nn.Module
         return (scope.MoveToOuter(output.Forward(context, x)), weights is null ? null : scope.MoveToOuter(weights));
     }
 
-    /// <summary><see cref="Forward"/> at inference in an exported graph: x [B, T, hidden], keyMask bool [B, 1, 1, T] → [B, T, hidden].</summary>
-    public string Export(ExportGraph g, string x, string keyMask) => output.Export(g, self.Export(g, x, keyMask), x);
+    /// <summary><see cref="Forward"/> at inference in an exported graph: x [B, T, hidden], keyMask bool [B, 1, 1, T] → [B, T, hidden] and the weights.</summary>
+    public (string Output, string Weights) Export(ExportGraph g, string x, string keyMask)
+    {
+        var (context, weights) = self.Export(g, x, keyMask);
+        return (output.Export(g, context, x), weights);
+    }
 }

@@ -29,9 +29,9 @@ internal sealed class BertLayer : nn.Module, IEncoderLayer
     }
 
     /// <inheritdoc/>
-    public string Export(ExportGraph g, string x, string keyMask)
+    public (string Output, string Weights) Export(ExportGraph g, string x, string keyMask)
     {
-        var attended = attention.Export(g, x, keyMask);
-        return output.Export(g, intermediate.Export(g, attended), attended);
+        var (attended, weights) = attention.Export(g, x, keyMask);
+        return (output.Export(g, intermediate.Export(g, attended), attended), weights);
     }
 }

@@ -30,5 +30,6 @@ internal sealed class BertModel : EncoderModule
     protected override (Tensor States, IReadOnlyList<Tensor> Weights) Encode(Tensor ids, Tensor keyMask, bool needWeights)
         => encoder.Forward(embeddings.Forward(ids), keyMask, needWeights);
 
-    protected override string ExportEncode(ExportGraph g, string ids, string keyMask) => encoder.Export(g, embeddings.Export(g, ids), keyMask);
+    protected override (string States, IReadOnlyList<string> Weights) ExportEncode(ExportGraph g, string ids, string keyMask)
+        => encoder.Export(g, embeddings.Export(g, ids), keyMask);
 }

@@ -36,9 +36,10 @@ internal sealed class DistilBertBlock : nn.Module, IEncoderLayer
     }
 
     /// <inheritdoc/>
-    public string Export(ExportGraph g, string x, string keyMask)
+    public (string Output, string Weights) Export(ExportGraph g, string x, string keyMask)
     {
-        var h = g.LayerNorm(attention.Export(g, x, keyMask), sa_layer_norm, DistilBertConfig.LayerNormEpsilon);
-        return g.LayerNorm(ffn.Export(g, h), output_layer_norm, DistilBertConfig.LayerNormEpsilon);
+        var (attended, weights) = attention.Export(g, x, keyMask);
+        var h = g.LayerNorm(attended, sa_layer_norm, DistilBertConfig.LayerNormEpsilon);
+        return (g.LayerNorm(ffn.Export(g, h), output_layer_norm, DistilBertConfig.LayerNormEpsilon), weights);
     }
 }

@@ -30,5 +30,6 @@ internal sealed class DistilBertModel : EncoderModule
     protected override (Tensor States, IReadOnlyList<Tensor> Weights) Encode(Tensor ids, Tensor keyMask, bool needWeights)
         => transformer.Forward(embeddings.Forward(ids), keyMask, needWeights);
 
-    protected override string ExportEncode(ExportGraph g, string ids, string keyMask) => transformer.Export(g, embeddings.Export(g, ids), keyMask);
+    protected override (string States, IReadOnlyList<string> Weights) ExportEncode(ExportGraph g, string ids, string keyMask)
+        => transformer.Export(g, embeddings.Export(g, ids), keyMask);
 }
