@@ -10,10 +10,11 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 namespace Microsoft.ML.Attention.Tests.Onnx;
 
 /// <summary>
-/// The child side of the tokenizers' fresh-process tests (HanTokenizerTests, FeaturizerExportTests), an application that
-/// scores an exported HAN or featurizer without TorchSharp: reads a saved <see cref="HanTokenizer"/> or
-/// <see cref="FeaturizerTokenizer"/> (<c>han</c> or <c>featurizer</c>) and texts (a JSON array), prints each text's token
-/// ids, scores the texts with the exported graph in ONNX Runtime (the HAN's Score, the featurizer's Embedding), then
+/// The child side of the tokenizers' fresh-process tests (HanTokenizerTests, FeaturizerExportTests, PretrainedExportTests), an application that
+/// scores an exported HAN, featurizer or pretrained encoder without TorchSharp: reads a saved <see cref="HanTokenizer"/>,
+/// <see cref="FeaturizerTokenizer"/> or <see cref="PretrainedTokenizer"/> (<c>han</c>, <c>featurizer</c>, <c>pretrained</c>)
+/// and texts (a JSON array), prints each text's token ids, scores the texts with the exported graph in ONNX Runtime (the
+/// HAN's Score, the encoders' Embedding), then
 /// tells whether the process has loaded TorchSharp's assembly or mapped libtorch.
 /// </summary>
 /// <remarks>
@@ -24,32 +25,47 @@ public static class TokenizerCheck
 {
     public static IEnumerable<string> Run(string kind, string tokenizerPath, string textsPath, string onnxPath)
     {
-        TextTokenizer tokenizer;
-        using (var stream = File.OpenRead(tokenizerPath))
-            tokenizer = kind == "han" ? HanTokenizer.Load(stream) : FeaturizerTokenizer.Load(stream);
+        var (idsOf, block, output) = Read(kind, tokenizerPath);
         var texts = JsonSerializer.Deserialize<string?[]>(File.ReadAllText(textsPath))!;
-        var lines = texts.Select((text, i) => $"ids {i}: {string.Join(' ', tokenizer.TokenIds(text))}").ToList();
-        lines.AddRange(Scores(tokenizer, texts, onnxPath).Select((score, i) => $"score {i}: {string.Join(' ', score.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))}"));
+        var lines = texts.Select((text, i) => $"ids {i}: {string.Join(' ', idsOf(text))}").ToList();
+        lines.AddRange(Scores(block(texts), texts, onnxPath, output).Select((score, i) => $"score {i}: {string.Join(' ', score.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))}"));
         lines.Add($"torchsharp-assembly {AppDomain.CurrentDomain.GetAssemblies().Any(a => a.GetName().Name!.StartsWith("TorchSharp", StringComparison.Ordinal))}");
         lines.Add($"libtorch-mapped {File.ReadAllText("/proc/self/maps").Contains("libtorch", StringComparison.Ordinal)}");
         return lines;
     }
 
-    // The graph's Score output for a batch of texts: the ids from the tokenizer, the texts in Text; the pipeline's other
-    // inputs (the label), which the graph only passes on, get empty values.
-    private static float[][] Scores(TextTokenizer tokenizer, string?[] texts, string onnxPath)
+    // A text's ids, a batch's [texts, width] block of ids with its width, and the graph's output column to score.
+    private static (Func<string?, long[]> IdsOf, Func<string?[], (long[] Ids, int Width)> Block, string Output) Read(string kind, string tokenizerPath)
+    {
+        using var stream = File.OpenRead(tokenizerPath);
+        switch (kind)
+        {
+            case "han":
+                var han = HanTokenizer.Load(stream);
+                return (han.TokenIds, texts => (han.TokenIds(texts, out int sentences), sentences * han.MaximumWordsPerSentence), "Score");
+            case "featurizer":
+                var featurizer = FeaturizerTokenizer.Load(stream);
+                return (featurizer.TokenIds, texts => (featurizer.TokenIds(texts, out int windows), windows * featurizer.WindowWidth), "Embedding");
+            case "pretrained":
+                var pretrained = PretrainedTokenizer.Load(stream);
+                return (pretrained.TokenIds, texts => (pretrained.TokenIds(texts, out int tokens), tokens), "Embedding");
+            default:
+                throw new ArgumentException($"Unknown tokenizer kind '{kind}': han, featurizer or pretrained.", nameof(kind));
+        }
+    }
+
+    // The graph's output column for a batch of texts: the ids from the tokenizer, the texts in Text; the pipeline's
+    // other inputs (the label), which the graph only passes on, get empty values.
+    private static float[][] Scores((long[] Ids, int Width) ids, string?[] texts, string onnxPath, string output)
     {
         using var session = new InferenceSession(onnxPath);
-        var (ids, width, output) = tokenizer is HanTokenizer han
-            ? (han.TokenIds(texts, out int sentences), sentences * han.MaximumWordsPerSentence, "Score")
-            : (((FeaturizerTokenizer)tokenizer).TokenIds(texts, out int windows), windows * ((FeaturizerTokenizer)tokenizer).WindowWidth, "Embedding");
         var feeds = new List<NamedOnnxValue>();
         foreach (var (name, input) in session.InputMetadata)
         {
             var rows = new[] { texts.Length, 1 };
             feeds.Add(name switch
             {
-                _ when name.EndsWith("TokenIds", StringComparison.Ordinal) => NamedOnnxValue.CreateFromTensor(name, new DenseTensor<long>(ids, new[] { texts.Length, width })),
+                _ when name.EndsWith("TokenIds", StringComparison.Ordinal) => NamedOnnxValue.CreateFromTensor(name, new DenseTensor<long>(ids.Ids, new[] { texts.Length, ids.Width })),
                 "Text" => NamedOnnxValue.CreateFromTensor(name, new DenseTensor<string>(texts.Select(t => t ?? "").ToArray(), rows)),
                 _ when input.ElementType == typeof(bool) => NamedOnnxValue.CreateFromTensor(name, new DenseTensor<bool>(rows)),
                 _ when input.ElementType == typeof(string) => NamedOnnxValue.CreateFromTensor(name, new DenseTensor<string>(Enumerable.Repeat("", texts.Length).ToArray(), rows)),

@@ -112,14 +112,26 @@ internal abstract class ExportGraph
     public string ToBool(string x) => Op("Cast", new[] { x }, ("to", 9L));
 
     /// <summary>The positions 0 … n-1 (float) along <paramref name="axis"/> of <paramref name="x"/>, counted from the end when negative.</summary>
-    public string Positions(string x, long axis)
+    public string Positions(string x, long axis) => ToFloat(IntegerPositions(x, axis));
+
+    /// <summary>The positions 0 … n-1 (int64) along <paramref name="axis"/> of <paramref name="x"/>, counted from the end when negative.</summary>
+    public string IntegerPositions(string x, long axis)
     {
         var size = Op("Gather", new[] { Op("Shape", new[] { x }), Constant(new[] { axis }) }, ("axis", 0L));
-        return ToFloat(Op("Range", new[] { Constant(new[] { 0L }), size, Constant(new[] { 1L }) }));
+        return Op("Range", new[] { Constant(new[] { 0L }), size, Constant(new[] { 1L }) });
     }
+
+    /// <summary>The rows of an embedding table [entries, D] at int64 <paramref name="ids"/> [...] → [..., D].</summary>
+    public string Lookup(Tensor table, string ids) => Op("Gather", new[] { Weight(table), ids }, ("axis", 0L));
 
     /// <summary>Element-wise <c>x ≤ limit</c> (LessOrEqual needs opset 12).</summary>
     public string AtMost(string x, string limit) => Unary("Not", Op("Greater", new[] { x, limit }));
+
+    /// <summary>A Linear layer applied to x [..., in]: x · weightᵀ + bias → [..., out].</summary>
+    public string Linear(string x, TorchSharp.Modules.Linear layer) => Linear(x, layer.weight!, layer.bias);
+
+    /// <summary>A LayerNorm module over the last axis (see <see cref="LayerNorm(string, Tensor, Tensor, double)"/>).</summary>
+    public string LayerNorm(string x, TorchSharp.Modules.LayerNorm norm, double epsilon) => LayerNorm(x, norm.weight!, norm.bias!, epsilon);
 
     /// <summary>The element-wise mean of same-shaped tensors.</summary>
     public string Mean(string[] xs) => xs.Length == 1 ? xs[0] : Op("Mean", xs.ToArray());

@@ -24,15 +24,13 @@ internal static class ReceivedAttention
         return torch.stack(perLayer.ToArray()).mean(new long[] { 0 }).contiguous().data<float>().ToArray();
     }
 
-    /// <summary>
-    /// <see cref="PerToken"/> in an exported graph: each layer's weights [N, heads, T, T] with <paramref name="heads"/>
-    /// heads and the mask bool [N, T] give [N, T].
-    /// </summary>
-    public static string Export(ExportGraph g, IReadOnlyList<string> layerWeights, string mask, long heads)
+    /// <summary><see cref="PerToken"/> in an exported graph: each layer's weights [N, heads, T, T], mask bool [N, T] → [N, T].</summary>
+    public static string Export(ExportGraph g, IReadOnlyList<string> layerWeights, string mask)
     {
-        var share = g.ToFloat(mask);
-        var queries = g.Unsqueeze(share, 1, 3);                                                            // [N, 1, T, 1]
-        var count = g.Max(g.Mul(g.ReduceSum(share, -1, keepDims: true), g.Scalar(heads)), g.Scalar(1f));  // [N, 1]
-        return g.Mean(layerWeights.Select(w => g.Div(g.ReduceSum(g.ReduceSum(g.Mul(w, queries), 2, keepDims: false), 1, keepDims: false), count)).ToArray());
+        // The mean over heads, then the sum over real queries divided by their count: the same average.
+        var queries = g.Unsqueeze(g.ToFloat(mask), -1);                                                   // [N, T, 1]
+        var count = g.Max(g.ReduceSum(queries, 1, keepDims: false), g.Scalar(1f));                       // [N, 1]
+        return g.Mean(layerWeights.Select(w =>
+            g.Div(g.ReduceSum(g.Mul(g.Op("ReduceMean", new[] { w }, ("axes", new[] { 1L }), ("keepdims", 0L)), queries), 1, keepDims: false), count)).ToArray());
     }
 }

@@ -6,6 +6,7 @@ using System.Threading.Tasks;
 using Microsoft.ML;
 using Microsoft.ML.Attention.Core;
 using Microsoft.ML.Attention.Infrastructure;
+using Microsoft.ML.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -24,7 +25,7 @@ internal sealed record PretrainedTextSettingsWithLowerCase(bool LowerCase, Pooli
 }
 
 /// <summary>
-/// A pretrained encoder of any family (<see cref="ModelFamilies"/>) ready to turn texts into sentence vectors: its tokenizer (<see cref="PretrainedTokenizers"/>), the long-text rule,
+/// A pretrained encoder of any family (<see cref="ModelFamilies"/>) ready to turn texts into sentence vectors: its tokenizer (<see cref="SubwordTokenizers"/>), the long-text rule,
 /// the encoder, pooling and (if the model asks for it) L2 normalization. <see cref="Encode(IReadOnlyList{string})"/> is
 /// frozen inference: eval mode, no gradients, length-sorted groups, every batch inside a dispose scope. The pretrained
 /// encoder's transformer keeps one and saves it whole (configuration, tokenizer, weights) into the model zip.
@@ -38,19 +39,20 @@ internal sealed class PretrainedEncoder : ITextEncoder, IDisposable
 
     private const string ModuleStream = "PretrainedEncoder";
 
-    public PretrainedEncoder(PretrainedTextModel model, PretrainedTokenizer tokenizer, PretrainedTextSettings settings)
+    public PretrainedEncoder(PretrainedTextModel model, SubwordTokenizer tokenizer, PretrainedTextSettings settings)
     {
         if (settings.MaximumTokens < 3 || settings.MaximumTokens > model.Config.MaxPositions)
             throw new ArgumentOutOfRangeException(nameof(settings), settings.MaximumTokens,
                 $"The maximum tokens per window must be in [3, {model.Config.MaxPositions}] (the model's maximum positions).");
         Model = model;
-        Tokenizer = tokenizer;
+        Tokenizer = new PretrainedTokenizer(tokenizer, settings.MaximumTokens, settings.LongText);
         Settings = settings;
         Model.eval();
     }
 
     public PretrainedTextModel Model { get; }
 
+    /// <summary>The text front end (the model's tokenizer, windows, long-text rule), which the ONNX export's users tokenize with too.</summary>
     public PretrainedTokenizer Tokenizer { get; }
 
     public PretrainedTextSettings Settings { get; }
@@ -99,14 +101,14 @@ internal sealed class PretrainedEncoder : ITextEncoder, IDisposable
     }
 
     // *** Binary format ***
-    // the tokenizer (see PretrainedTokenizers.Save; before 0x00010004, stream "WordPieceVocabulary")
+    // the tokenizer (see SubwordTokenizers.Save; before 0x00010004, stream "WordPieceVocabulary")
     // stream "PretrainedEncoder": the module checkpoint (see ModuleCheckpoint) whose architecture block is the
     //   model's config.json (string, see IEncoderConfig.ToJson; its model_type names the family) and the text settings
     //   (see PretrainedTextSettings; before 0x00010004, PretrainedTextSettingsWithLowerCase); weights by Hugging Face name under the family's task-model prefix ("bert.",
     //   "distilbert.") and "pooling_attention." for attention pooling
     public void Save(ModelSaveContext ctx)
     {
-        PretrainedTokenizers.Save(ctx, Tokenizer);
+        SubwordTokenizers.Save(ctx, Tokenizer.Subword);
         ModuleCheckpoint.Save(ctx, ModuleStream, Model, writer =>
         {
             writer.Write(Model.Config.ToJson());
@@ -117,7 +119,7 @@ internal sealed class PretrainedEncoder : ITextEncoder, IDisposable
     public static PretrainedEncoder Load(ModelLoadContext ctx)
     {
         bool kinds = ctx.Header.ModelVerWritten >= ModelFormat.PretrainedTokenizerKind;
-        var tokenizer = kinds ? PretrainedTokenizers.Load(ctx) : null;
+        var tokenizer = kinds ? SubwordTokenizers.Load(ctx) : null;
         PretrainedTextSettings? settings = null;
         bool lowerCase = false;
         const string source = "the model's saved config.json";
@@ -133,7 +135,7 @@ internal sealed class PretrainedEncoder : ITextEncoder, IDisposable
         });
         try
         {
-            tokenizer ??= PretrainedTokenizers.LoadWordPiece(ctx, lowerCase);
+            tokenizer ??= SubwordTokenizers.LoadWordPiece(ctx, lowerCase);
             // Ids beyond the model's word embeddings would fail at the first text scored.
             tokenizer.CheckVocabularySize(model.Config.VocabularySize, $"the model's {tokenizer.Kind.Name} tokenizer");
             return new PretrainedEncoder(model, tokenizer, settings!);
@@ -146,12 +148,11 @@ internal sealed class PretrainedEncoder : ITextEncoder, IDisposable
     }
 
     /// <summary>The windows of a text; null or empty text is one window of the start and end ids ([CLS] [SEP]).</summary>
-    public PretrainedTokens Tokenize(string? text)
-        => PretrainedTokens.Build(Tokenizer.Ids(text), Tokenizer.StartId, Tokenizer.EndId, MaxTokens, Settings.LongText);
+    public PretrainedTokens Tokenize(string? text) => Tokenizer.Tokenize(text);
 
     /// <summary>The pieces of a text's windows, without the start and end, as the tokenizer's files write them ("##s", "▁chat").</summary>
     public string[] TokensRead(string? text)
-        => Tokenize(text).Windows.SelectMany(w => w[1..^1]).Select(Tokenizer.Piece).ToArray();
+        => Tokenize(text).Windows.SelectMany(w => w[1..^1]).Select(Tokenizer.Subword.Piece).ToArray();
 
     /// <summary>One vector of <see cref="Dimension"/> floats per text.</summary>
     public float[][] Encode(IReadOnlyList<string?> texts) => Encode(TokenizeAll(texts), null).Vectors;
@@ -194,7 +195,7 @@ internal sealed class PretrainedEncoder : ITextEncoder, IDisposable
             using var scope = torch.NewDisposeScope();
             using var noGrad = torch.no_grad();
             var members = group.Select(i => texts[i]).ToArray();
-            using var batch = new TokenBatch(members.SelectMany(m => m.Windows).ToArray(), Tokenizer.PaddingId);
+            using var batch = new TokenBatch(members.SelectMany(m => m.Windows).ToArray(), Tokenizer.Subword.PaddingId);
             var (states, layerWeights) = Model.Forward(batch.Ids, batch.Mask, needWeights: tokenWeights is not null);
             var values = TextVectors(Model.Pool(states, batch.Mask), members, Normalize).contiguous().data<float>().ToArray();
             if (FiniteWeights.IndexOfNonFinite(values) is var bad and >= 0)
@@ -216,6 +217,41 @@ internal sealed class PretrainedEncoder : ITextEncoder, IDisposable
             }
         });
         return (vectors, weights);
+    }
+
+    /// <summary>
+    /// Throws, naming <paramref name="component"/> and the option, when the encoder's scoring has no exact ONNX graph:
+    /// a long text read in several windows (<see cref="LongTextHandling.SlidingWindow"/>) is the average of several
+    /// forward passes, which a graph over one row of token ids per text does not express.
+    /// </summary>
+    public void CheckOnnxExport(IExceptionContext ectx, string component)
+    {
+        if (Settings.LongText != LongTextHandling.HeadAndTail)
+            throw ectx.Except($"{component} cannot be exported to ONNX: it reads long texts with LongTextHandling.{Settings.LongText} "
+                + $"(several windows averaged), which its graph over one row of token ids per text does not express. Fit it with "
+                + $"LongTextHandling.{LongTextHandling.HeadAndTail} (the default) to export it.");
+    }
+
+    /// <summary>
+    /// The scoring computation in an exported graph: token ids int64 [B, T] as <see cref="PretrainedTokenizer"/> makes
+    /// them (one window per text, rows padded with any negative id) → the text vectors [B, hidden], pooled and, when the
+    /// model asks for it, normalized, as <see cref="Encode(IReadOnlyList{string})"/> gives them; with
+    /// <paramref name="tokenWeights"/>, also the attention each word piece received [B, T - 2], in the order of the ids
+    /// without [CLS] and [SEP], 0 after a text's last piece.
+    /// </summary>
+    public (string Vectors, string? TokenWeights) Export(ExportGraph g, string tokenIds, TokenAttentionSource? tokenWeights = null)
+    {
+        var zero = g.Constant(new[] { 0L });
+        var mask = g.Unary("Not", g.Op("Less", new[] { tokenIds, zero }));
+        var (pooled, layerWeights) = Model.Export(g, g.Where(mask, tokenIds, zero), mask);
+        var vectors = Normalize ? SentencePooling.ExportNormalize(g, pooled) : pooled;
+        if (tokenWeights is null)
+            return (vectors, null);
+        var received = ReceivedAttention.Export(g, tokenWeights == TokenAttentionSource.LastLayer ? new[] { layerWeights[^1] } : layerWeights, mask);
+        // Position t + 1 holds piece t; it is a piece when position t + 2 is still a real token (the last real one is [SEP]).
+        string From(string x, long start) => g.Op("Slice", new[] { x, g.Constant(new[] { start }, 1), g.Constant(new[] { long.MaxValue }, 1), g.Constant(new[] { 1L }, 1) });
+        var pieces = g.Op("Slice", new[] { received, g.Constant(new[] { 1L }, 1), g.Constant(new[] { -1L }, 1), g.Constant(new[] { 1L }, 1) });
+        return (vectors, g.Where(From(mask, 2), pieces, g.Scalar(0f)));
     }
 
     // Finite weights can still overflow float32 arithmetic (a flipped exponent bit in a file makes a weight 1e30):

@@ -4,6 +4,7 @@ using Microsoft.ML.Attention;
 using Microsoft.ML.Attention.Infrastructure;
 using Microsoft.ML.Attention.Pretrained;
 using Microsoft.ML.Data;
+using Microsoft.ML.Model.OnnxConverter;
 using Microsoft.ML.Runtime;
 
 [assembly: LoadableClass(typeof(PretrainedEncoderTransformer), null, typeof(SignatureLoadModel),
@@ -23,6 +24,9 @@ namespace Microsoft.ML.Attention;
 /// received (a variable-length vector, in the order of <see cref="GetTokens"/>).</para>
 /// <para><c>mlContext.Model.Save</c> stores the whole encoder (configuration, vocabulary, weights) in the model zip,
 /// which loads without the original model files.</para>
+/// <para><c>mlContext.Model.ConvertToOnnx</c> exports it with a graph that starts at token ids (the input
+/// <see cref="TokenIdsColumnName"/>), which <see cref="GetTokenizer"/> makes from text without TorchSharp: WordPiece has
+/// no exact equivalent in standard ONNX operators.</para>
 /// </remarks>
 public sealed class PretrainedEncoderTransformer : AttentionTransformerBase
 {
@@ -63,6 +67,21 @@ public sealed class PretrainedEncoderTransformer : AttentionTransformerBase
     /// <param name="text">A text, as in the input column; null or empty has no tokens.</param>
     public IReadOnlyList<string> GetTokens(string? text) => _encoder.TokensRead(text);
 
+    /// <summary>
+    /// The input of the ONNX export (<c>mlContext.Model.ConvertToOnnx</c>), which starts at token ids rather than text:
+    /// the text column's name followed by "TokenIds", an Int64 vector [texts, tokens] that an application scoring the
+    /// exported graph fills with <see cref="PretrainedTokenizer.TokenIds(IReadOnlyList{string}, out int)"/> (rows padded
+    /// with -1). The export declares it as a graph input (or uses the column when the data given to
+    /// <c>ConvertToOnnx</c> has one of this name).
+    /// </summary>
+    public string TokenIdsColumnName => _columns.Input + "TokenIds";
+
+    /// <summary>
+    /// This encoder's text front end (WordPiece, [CLS] and [SEP], the long-text rule) as a tokenizer that needs no
+    /// TorchSharp: the token ids of the ONNX export's input.
+    /// </summary>
+    public PretrainedTokenizer GetTokenizer() => _encoder.Tokenizer;
+
     internal PretrainedEncoderTransformer(IHostEnvironment env, TextEncoderColumns columns, PretrainedEncoder encoder)
         : base(Contracts.CheckRef(env, nameof(env)).Register(nameof(PretrainedEncoderTransformer)), encoder.Model)
     {
@@ -97,6 +116,20 @@ public sealed class PretrainedEncoderTransformer : AttentionTransformerBase
         // *** Binary format ***: see Create.
         _columns.Save(ctx);
         _encoder.Save(ctx);
+    }
+
+    // The graph starts at token ids: WordPiece has no exact standard ONNX equivalent.
+    private protected override void CheckOnnxExport() => _encoder.CheckOnnxExport(Host, nameof(PretrainedEncoderTransformer));
+
+    // The token weights come out [texts, tokens - 2], 0 after a text's last word piece (its Transform column holds the pieces only).
+    private protected override void SaveAsOnnx(OnnxContext context)
+    {
+        var g = new OnnxGraphWriter(context, Host, nameof(PretrainedEncoderTransformer));
+        var ids = g.TokenIds(TokenIdsColumnName, _encoder.Tokenizer.Save);
+        var (vectors, tokenWeights) = _encoder.Export(g, ids, _columns.TokenWeights is null ? null : _columns.TokenWeightsSource);
+        g.Output(_columns.Output, new VectorDataViewType(NumberDataViewType.Single, OutputSize), vectors);
+        if (_columns.TokenWeights is not null)
+            g.Output(_columns.TokenWeights, new VectorDataViewType(NumberDataViewType.Single), tokenWeights!);
     }
 
     private protected override RowScorer Bind(DataViewSchema inputSchema) => _columns.Bind(Host, inputSchema, _encoder);

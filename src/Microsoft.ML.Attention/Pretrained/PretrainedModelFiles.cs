@@ -9,7 +9,7 @@ namespace Microsoft.ML.Attention.Pretrained;
 
 /// <summary>
 /// A pretrained encoder on disk, of any family in <see cref="ModelFamilies"/>, read: its configuration, weights (Hugging Face names),
-/// its tokenizer (any of <see cref="PretrainedTokenizers"/>, chosen from its files), and — where the model says so (sentence-transformers) — its pooling, normalization and maximum sequence length.
+/// its tokenizer (any of <see cref="SubwordTokenizers"/>, chosen from its files), and — where the model says so (sentence-transformers) — its pooling, normalization and maximum sequence length.
 /// </summary>
 /// <remarks>
 /// Accepted locations: a Hugging Face folder (config.json, model.safetensors, the tokenizer's files: vocab.txt or
@@ -23,7 +23,7 @@ internal sealed record PretrainedModelFiles(
     IEncoderConfig Config,
     IReadOnlyList<WeightTensor> Weights,
     string WeightsPath,
-    PretrainedTokenizer Tokenizer,
+    SubwordTokenizer Tokenizer,
     PoolingMode? Pooling,
     bool Normalize,
     int? MaxSequenceLength)
@@ -85,7 +85,7 @@ internal sealed record PretrainedModelFiles(
             throw CheckpointErrors.Missing(safetensors, "the model's weights were expected in model.safetensors (or model.onnx).");
         }
         var weights = SafetensorsReader.Read(safetensors);
-        var tokenizer = PretrainedTokenizers.Read(new TokenizerFiles(folder, vocabularyPath, lowerCaseText, config.VocabularySize));
+        var tokenizer = SubwordTokenizers.Read(new TokenizerFiles(folder, vocabularyPath, lowerCaseText, config.VocabularySize));
         return new PretrainedModelFiles(source, config, weights, safetensors, tokenizer, null, false, null);
     }
 
@@ -98,7 +98,7 @@ internal sealed record PretrainedModelFiles(
         var weights = OnnxWeights.Named(graph, onnxPath);
         var config = File.Exists(configPath) ? ModelFamilies.Load(configPath)
             : ModelFamilies.InferConfig(graph, weights.ToDictionary(w => w.Name), onnxPath);
-        var tokenizer = PretrainedTokenizers.Read(new TokenizerFiles(folder, vocabularyPath, lowerCaseText, config.VocabularySize));
+        var tokenizer = SubwordTokenizers.Read(new TokenizerFiles(folder, vocabularyPath, lowerCaseText, config.VocabularySize));
         return new PretrainedModelFiles(source, config, weights, onnxPath, tokenizer, null, false, null);
     }
 }

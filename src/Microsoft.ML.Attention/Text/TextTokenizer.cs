@@ -78,31 +78,19 @@ public abstract class TextTokenizer
 
     /// <summary>Writes the tokenizer's settings and vocabulary to <paramref name="stream"/>.</summary>
     /// <param name="stream">A writable stream; left open.</param>
-    public void Save(Stream stream)
+    public void Save(Stream stream) => TokenizerFile.Save(stream, Magic, FormatVersion, writer =>
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-        writer.Write(Magic);
-        writer.Write(FormatVersion);
         ModelFormat.WriteConfig(writer, Settings);
         Vocabulary.Write(writer);
-    }
+    });
 
     /// <summary>
     /// Reads what <see cref="Save(Stream)"/> wrote for the kind <paramref name="magic"/> and makes the tokenizer with
     /// <paramref name="create"/>; every failure is an <see cref="InvalidDataException"/> naming <paramref name="part"/>.
     /// </summary>
     private protected static T Load<T>(Stream stream, string magic, string part, string saver, Func<TextPreprocessing, Vocabulary, T> create)
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        using var reader = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-        try
+        => TokenizerFile.Load(stream, magic, FormatVersion, part, saver, reader =>
         {
-            if (reader.ReadString() != magic)
-                throw ModelFormat.Error(part, $"the stream does not hold a tokenizer written by {saver}.");
-            int version = reader.ReadInt32();
-            if (version != FormatVersion)
-                throw ModelFormat.Error(part, $"format version {version}; this library reads version {FormatVersion}.");
             var text = TextPreprocessing.Read(reader);
             Vocabulary vocabulary;
             try
@@ -114,14 +102,5 @@ public abstract class TextTokenizer
                 throw ModelFormat.Error(part, e.Message);
             }
             return create(text, vocabulary);
-        }
-        catch (Exception e) when (e is EndOfStreamException or FormatException)
-        {
-            throw ModelFormat.Error(part, "the stream ends inside the tokenizer or holds a damaged length.");
-        }
-        catch (InvalidOperationException e)
-        {
-            throw ModelFormat.Error(part, e.Message);
-        }
-    }
+        });
 }

@@ -147,9 +147,8 @@ internal sealed class SelfAttentionEncoder : nn.Module
             pooled = g.Linear(pooled, projection.weight!, projection.bias);
         if (tokenWeights is null)
             return (pooled, null);
-        long heads = layers is null ? 1 : _architecture.NumberOfHeads;
         var read = tokenWeights == TokenAttentionSource.LastLayer ? new[] { weights[^1] } : weights.ToArray();
-        return (pooled, ReceivedAttention.Export(g, read, mask, heads));
+        return (pooled, ReceivedAttention.Export(g, read, mask));
     }
 
     private Tensor Positions(long length, Device device)

@@ -153,7 +153,7 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
     {
         var encoder = FromScratch("cannot be exported to ONNX (mlContext.Model.ConvertToOnnx)");
         var g = new OnnxGraphWriter(context, Host, nameof(SelfAttentionFeaturizingTransformer));
-        var ids = g.DeclaredInput(TokenIdsColumnName, new VectorDataViewType(NumberDataViewType.Int64));
+        var ids = g.TokenIds(TokenIdsColumnName, GetTokenizer().Save);
         var (vectors, weights) = encoder.Export(g, ids, _columns.TokenWeights is null ? null : _columns.TokenWeightsSource);
         var columns = _columns.Outputs.Columns(OutputSize);
         g.Output(columns[0].Name, columns[0].Type, vectors);

@@ -168,7 +168,7 @@ public sealed class FeaturizerExportTests
         var clash = ml.Transforms.Text.SelfAttentionFeaturize(first).Append(ml.Transforms.Text.SelfAttentionFeaturize(second)).Fit(training);
         using var stream = new MemoryStream();
         var error = Assert.ThrowsExactly<InvalidOperationException>(() => ml.Model.ConvertToOnnx(clash, training, stream));
-        StringAssert.Contains(error.Message, "graph input 'ATokenIds' is already the input of SelfAttentionFeaturizingTransformer");
+        StringAssert.Contains(error.Message, "token-ids input 'ATokenIds' is already the input of SelfAttentionFeaturizingTransformer");
         (clash as IDisposable)?.Dispose();
     }
 

@@ -14,11 +14,19 @@ namespace Microsoft.ML.Attention.Tests.Onnx;
 /// </summary>
 internal static class FreshTokenizerProcess
 {
-    /// <param name="kind"><c>han</c> or <c>featurizer</c>.</param>
+    /// <param name="kind"><c>han</c>, <c>featurizer</c> or <c>pretrained</c>.</param>
     /// <param name="tokenizer">The tokenizer to save.</param>
     /// <param name="export">Writes the exported ONNX graph (ConvertToOnnx) to the stream.</param>
     /// <param name="texts">The texts to tokenize and score.</param>
     public static float[][] Run(string kind, TextTokenizer tokenizer, Action<Stream> export, string?[] texts)
+        => Run(kind, tokenizer.Save, tokenizer.TokenIds, export, texts);
+
+    /// <param name="kind"><c>han</c>, <c>featurizer</c> or <c>pretrained</c>.</param>
+    /// <param name="saveTokenizer">Writes the tokenizer.</param>
+    /// <param name="idsOf">The tokenizer's ids of a text, which the fresh process must print.</param>
+    /// <param name="export">Writes the exported ONNX graph (ConvertToOnnx) to the stream.</param>
+    /// <param name="texts">The texts to tokenize and score.</param>
+    public static float[][] Run(string kind, Action<Stream> saveTokenizer, Func<string?, long[]> idsOf, Action<Stream> export, string?[] texts)
     {
         var folder = Directory.CreateTempSubdirectory($"{kind}-tokenizer-").FullName;
         try
@@ -27,13 +35,13 @@ internal static class FreshTokenizerProcess
             var textsPath = Path.Combine(folder, "texts.json");
             var onnxPath = Path.Combine(folder, "model.onnx");
             using (var stream = File.Create(tokenizerPath))
-                tokenizer.Save(stream);
+                saveTokenizer(stream);
             using (var stream = File.Create(onnxPath))
                 export(stream);
             File.WriteAllText(textsPath, JsonSerializer.Serialize(texts));
 
             var lines = FreshProcess.Run(new[] { "tokenize", kind, tokenizerPath, textsPath, onnxPath });
-            var ids = texts.Select((text, i) => $"ids {i}: {string.Join(' ', tokenizer.TokenIds(text))}").ToList();
+            var ids = texts.Select((text, i) => $"ids {i}: {string.Join(' ', idsOf(text))}").ToList();
             CollectionAssert.AreEqual(ids, lines.Take(texts.Length).ToList(), "the fresh process's ids");
             CollectionAssert.AreEqual(new[] { "torchsharp-assembly False", "libtorch-mapped False" }, lines.Skip(2 * texts.Length).ToList(), string.Join("\n", lines));
             return lines.Skip(texts.Length).Take(texts.Length)

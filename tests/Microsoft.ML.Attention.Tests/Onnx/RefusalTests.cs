@@ -43,48 +43,6 @@ public sealed class RefusalTests
         }
     }
 
-    [TestMethod]
-    public void PretrainedEncoderIsRefusedNamingTheEncoder()
-    {
-        var folder = RandomBert.Write(Path.Combine(Path.GetTempPath(), $"random-bert-onnx-{Environment.ProcessId}-{Guid.NewGuid():N}"));
-        try
-        {
-            var ml = new MLContext(seed: 1);
-            var data = ml.Data.LoadFromEnumerable(OrderTask.Generate(8, seed: 1));
-            using var model = ml.Transforms.Text.ApplyPretrainedEncoder(new PretrainedEncoderEstimator.Options
-            {
-                InputColumnName = "Text",
-                OutputColumnName = "Embedding",
-                ModelPath = folder,
-            }).Fit(data);
-            AssertRefused(ml, model, data, "PretrainedEncoderTransformer");
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
-    }
-
-    [TestMethod]
-    public void PretrainedTextClassifierIsRefusedNamingTheClassifier()
-    {
-        var folder = RandomBert.Write(Path.Combine(Path.GetTempPath(), $"random-bert-onnx-{Environment.ProcessId}-{Guid.NewGuid():N}"));
-        try
-        {
-            var ml = new MLContext(seed: 1);
-            var data = ml.Data.LoadFromEnumerable(OrderTask.Generate(40, seed: 1));
-            var model = ml.Transforms.Conversion.MapValueToKey("Label")
-                .Append(ml.MulticlassClassification.Trainers.PretrainedTextClassifier(PretrainedTextClassifierTests.Settings(folder, epochs: 1)))
-                .Fit(data);
-            AssertRefused(ml, model, data, "PretrainedTextClassifierTransformer");
-            (model as IDisposable)?.Dispose();
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
-    }
-
     private static void AssertRefused(MLContext ml, ITransformer model, IDataView data, string component)
     {
         using var stream = new MemoryStream();

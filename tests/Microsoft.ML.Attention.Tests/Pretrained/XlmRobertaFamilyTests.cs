@@ -42,8 +42,8 @@ public sealed class XlmRobertaFamilyTests
         var reference = ReadReference();
         using var encoder = PretrainedEncoder.Load(Folder);
         Assert.IsInstanceOfType<XlmRobertaConfig>(encoder.Model.Config);
-        Assert.IsInstanceOfType<SentencePieceTokenizer>(encoder.Tokenizer);
-        Assert.AreEqual((0, 2, 1), (encoder.Tokenizer.StartId, encoder.Tokenizer.EndId, encoder.Tokenizer.PaddingId), "<s>, </s> and <pad> as the files give them");
+        Assert.IsInstanceOfType<SentencePieceTokenizer>(encoder.Tokenizer.Subword);
+        Assert.AreEqual((0, 2, 1), (encoder.Tokenizer.Subword.StartId, encoder.Tokenizer.Subword.EndId, encoder.Tokenizer.Subword.PaddingId), "<s>, </s> and <pad> as the files give them");
         Assert.AreEqual(40, encoder.MaxTokens, "max_position_embeddings 42 less pad_token_id 1 and one");
         for (int i = 0; i < reference.Texts.Length; i++)
         {
@@ -85,7 +85,7 @@ public sealed class XlmRobertaFamilyTests
             using (var encoder = PretrainedEncoder.Load(folder))
             {
                 Assert.IsInstanceOfType<BertConfig>(encoder.Model.Config);
-                Assert.IsInstanceOfType<SentencePieceTokenizer>(encoder.Tokenizer);
+                Assert.IsInstanceOfType<SentencePieceTokenizer>(encoder.Tokenizer.Subword);
                 for (int i = 0; i < reference.Texts.Length; i++)
                     CollectionAssert.AreEqual(reference.Ids[i], encoder.Tokenize(reference.Texts[i]).Windows.Single(), $"ids of text {i}");
             }

@@ -18,9 +18,9 @@ namespace Microsoft.ML.Attention.Pretrained;
 /// <remarks>
 /// Special tokens written inside a text ("&lt;mask&gt;") are read as text, not as their ids.
 /// </remarks>
-internal sealed class SentencePieceTokenizer : PretrainedTokenizer
+internal sealed class SentencePieceTokenizer : SubwordTokenizer
 {
-    /// <summary>Its registration in <see cref="PretrainedTokenizers"/>.</summary>
+    /// <summary>Its registration in <see cref="SubwordTokenizers"/>.</summary>
     public static readonly TokenizerKind Registration = new("SentencePiece", "sentencepiece.bpe.model", new[] { "XLMRobertaTokenizer" }, Read, Load);
 
     // fairseq's dictionary puts four tokens before SentencePiece's pieces; XLMRobertaTokenizer's fairseq_offset.
@@ -59,7 +59,7 @@ internal sealed class SentencePieceTokenizer : PretrainedTokenizer
 
     public override string Describe() => $"SentencePiece {(_unigram ? "Unigram" : "BPE")} ({PieceCount} pieces, XLM-R ids){(_settings.LowerCase ? ", lower-cased" : "")}";
 
-    private static PretrainedTokenizer Read(TokenizerFiles files)
+    private static SubwordTokenizer Read(TokenizerFiles files)
     {
         var path = files.FileOf(Registration);
         if (!File.Exists(path))
@@ -168,17 +168,17 @@ internal sealed class SentencePieceTokenizer : PretrainedTokenizer
     }
 
     // *** Binary format ***
-    // string the settings (JSON, see Settings), then the SentencePiece model's bytes (see PretrainedTokenizers.WriteFile)
+    // string the settings (JSON, see Settings), then the SentencePiece model's bytes (see SubwordTokenizers.WriteFile)
     public override void Save(BinaryWriter writer)
     {
         ModelFormat.WriteConfig(writer, _settings);
-        PretrainedTokenizers.WriteFile(writer, _file);
+        SubwordTokenizers.WriteFile(writer, _file);
     }
 
-    private static PretrainedTokenizer Load(BinaryReader reader, string part)
+    private static SubwordTokenizer Load(BinaryReader reader, string part)
     {
         var settings = ModelFormat.ReadConfig<Settings>(reader, part);
-        var file = PretrainedTokenizers.ReadFile(reader, "the SentencePiece model's length", part);
+        var file = SubwordTokenizers.ReadFile(reader, "the SentencePiece model's length", part);
         try
         {
             return new SentencePieceTokenizer(Create(file, part), file, settings, part);

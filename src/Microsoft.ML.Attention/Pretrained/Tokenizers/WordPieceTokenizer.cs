@@ -15,9 +15,9 @@ namespace Microsoft.ML.Attention.Pretrained;
 /// BERT tokenizer does (see <see cref="Prepare(string, bool)"/>). A window is [CLS] pieces [SEP]; the special tokens'
 /// texts come from tokenizer_config.json or special_tokens_map.json, their ids from vocab.txt.
 /// </summary>
-internal sealed class WordPieceTokenizer : PretrainedTokenizer
+internal sealed class WordPieceTokenizer : SubwordTokenizer
 {
-    /// <summary>Its registration in <see cref="PretrainedTokenizers"/>.</summary>
+    /// <summary>Its registration in <see cref="SubwordTokenizers"/>.</summary>
     public static readonly TokenizerKind Registration = new("WordPiece", "vocab.txt", new[] { "BertTokenizer", "DistilBertTokenizer" }, Read, Load);
 
     /// <summary>What is saved beside vocab.txt: the lower-casing and the special tokens' texts.</summary>
@@ -71,7 +71,7 @@ internal sealed class WordPieceTokenizer : PretrainedTokenizer
     // do_lower_case from tokenizer_config.json; without it, a vocabulary without upper-case ASCII letters (besides the
     // bracketed special tokens) is uncased and means lower-casing, as Hugging Face's uncased models were trained
     // (bert-base-uncased's vocabulary keeps a few non-ASCII capitals, so only ASCII letters are counted).
-    private static PretrainedTokenizer Read(TokenizerFiles files)
+    private static SubwordTokenizer Read(TokenizerFiles files)
     {
         var path = files.FileOf(Registration);
         if (!File.Exists(path))
@@ -105,17 +105,17 @@ internal sealed class WordPieceTokenizer : PretrainedTokenizer
         => WordPieceVocabulary.Check(_entries, vocabularySize, _settings.SpecialTokens(), source);
 
     // *** Binary format ***
-    // string the settings (JSON, see Settings), then vocab.txt (see PretrainedTokenizers.WriteFile)
+    // string the settings (JSON, see Settings), then vocab.txt (see SubwordTokenizers.WriteFile)
     public override void Save(BinaryWriter writer)
     {
         ModelFormat.WriteConfig(writer, _settings);
-        PretrainedTokenizers.WriteFile(writer, _vocabulary);
+        SubwordTokenizers.WriteFile(writer, _vocabulary);
     }
 
-    private static PretrainedTokenizer Load(BinaryReader reader, string part)
+    private static SubwordTokenizer Load(BinaryReader reader, string part)
     {
         var settings = ModelFormat.ReadConfig<Settings>(reader, part);
-        return Create(PretrainedTokenizers.ReadFile(reader, "the vocabulary's length", part), settings, part);
+        return Create(SubwordTokenizers.ReadFile(reader, "the vocabulary's length", part), settings, part);
     }
 
     /// <summary>The word piece ids of a text, without [CLS] and [SEP]; null or empty text has none.</summary>

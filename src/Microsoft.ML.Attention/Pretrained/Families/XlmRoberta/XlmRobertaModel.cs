@@ -35,6 +35,16 @@ internal sealed class XlmRobertaModel : EncoderModule
         return (scope.MoveToOuter(states), weights.Select(w => scope.MoveToOuter(w)).ToArray());
     }
 
+    protected override (string States, IReadOnlyList<string> Weights) ExportEncode(ExportGraph g, string ids, string keyMask)
+    {
+        // The export's ids hold 0 at padding and its mask is the real tokens: the same positions as Positions.
+        var pad = g.Constant(new[] { (long)_config.PaddingId });
+        var mask = g.Op("Reshape", new[] { keyMask, g.Op("Shape", new[] { ids }) });
+        var real = g.Op("Cast", new[] { g.Op("And", new[] { g.Unary("Not", g.Op("Equal", new[] { ids, pad })), mask }) }, ("to", 7L));
+        var positions = g.Add(g.Mul(g.Op("CumSum", new[] { real, g.Constant(new[] { 1L }) }), real), pad);
+        return encoder.Export(g, embeddings.Export(g, ids, positions), keyMask);
+    }
+
     /// <summary>
     /// RoBERTa's position ids [B, T]: a real token's is padding + 1 + the real tokens before it; padding's is
     /// <paramref name="padding"/> (Hugging Face's create_position_ids_from_input_ids, where real means not the padding

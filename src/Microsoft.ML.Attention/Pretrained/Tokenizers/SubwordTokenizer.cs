@@ -5,9 +5,9 @@ namespace Microsoft.ML.Attention.Pretrained;
 /// <summary>
 /// A pretrained model's tokenizer: text → the model's token ids, and the ids that frame and pad a window
 /// ([CLS] … [SEP] for WordPiece, &lt;s&gt; … &lt;/s&gt; for XLM-R's SentencePiece), read from the model's files. Each kind
-/// is one class, registered once in <see cref="PretrainedTokenizers"/>; the encoder sees only this class.
+/// is one class, registered once in <see cref="SubwordTokenizers"/>; the encoder sees only this class.
 /// </summary>
-internal abstract class PretrainedTokenizer
+internal abstract class SubwordTokenizer
 {
     /// <summary>The kind, saved with the model to choose the class that loads it back.</summary>
     public abstract TokenizerKind Kind { get; }

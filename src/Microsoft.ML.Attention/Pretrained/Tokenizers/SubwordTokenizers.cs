@@ -10,7 +10,7 @@ namespace Microsoft.ML.Attention.Pretrained;
 /// The tokenizers a pretrained encoder reads, chosen from the model's files, and the model stream that records which
 /// one a saved model uses. Adding a tokenizer is one class and one line in <see cref="All"/>.
 /// </summary>
-internal static class PretrainedTokenizers
+internal static class SubwordTokenizers
 {
     /// <summary>Every kind, one line each; for a folder that does not say, the first whose file is there.</summary>
     public static readonly IReadOnlyList<TokenizerKind> All = new[]
@@ -28,7 +28,7 @@ internal static class PretrainedTokenizers
     /// The tokenizer of a model's files: the kind tokenizer_config.json's tokenizer_class names, else (an unknown
     /// class or none) the kind whose file is in the folder or was given.
     /// </summary>
-    public static PretrainedTokenizer Read(TokenizerFiles files) => Choose(files).Read(files);
+    public static SubwordTokenizer Read(TokenizerFiles files) => Choose(files).Read(files);
 
     private static TokenizerKind Choose(TokenizerFiles files)
     {
@@ -54,26 +54,26 @@ internal static class PretrainedTokenizers
     // *** Binary format ***
     // stream "PretrainedTokenizer": string kind (a TokenizerKind.Name), then the kind's data (its Save)
     // Before 0x00010004: stream "WordPieceVocabulary" (int byte count, vocab.txt's bytes), lower-casing in the encoder's settings.
-    public static void Save(ModelSaveContext ctx, PretrainedTokenizer tokenizer)
-        => ctx.SaveBinaryStream(Stream, writer =>
-        {
-            writer.Write(tokenizer.Kind.Name);
-            tokenizer.Save(writer);
-        });
+    public static void Save(ModelSaveContext ctx, SubwordTokenizer tokenizer)
+        => ctx.SaveBinaryStream(Stream, writer => Save(writer, tokenizer));
+
+    /// <summary>Writes a tokenizer's kind, then its data; <see cref="Load(BinaryReader, string)"/> reads them back.</summary>
+    public static void Save(BinaryWriter writer, SubwordTokenizer tokenizer)
+    {
+        writer.Write(tokenizer.Kind.Name);
+        tokenizer.Save(writer);
+    }
 
     /// <summary>Reads the tokenizer a model saved since 0x00010004.</summary>
-    public static PretrainedTokenizer Load(ModelLoadContext ctx)
+    public static SubwordTokenizer Load(ModelLoadContext ctx)
     {
-        PretrainedTokenizer? tokenizer = null;
+        SubwordTokenizer? tokenizer = null;
         const string part = $"tokenizer '{Stream}'";
         if (!ctx.TryLoadBinaryStream(Stream, reader =>
             {
                 try
                 {
-                    var name = reader.ReadString();
-                    var kind = All.FirstOrDefault(k => k.Name == name)
-                        ?? throw ModelFormat.Error(part, $"its kind is '{name}'; this version reads {string.Join(", ", All.Select(k => k.Name))}.");
-                    tokenizer = kind.Load(reader, part);
+                    tokenizer = Load(reader, part);
                 }
                 catch (EndOfStreamException)
                 {
@@ -84,8 +84,17 @@ internal static class PretrainedTokenizers
         return tokenizer!;
     }
 
+    /// <summary>Reads a tokenizer's kind, then the kind's data; <paramref name="part"/> names it in errors.</summary>
+    public static SubwordTokenizer Load(BinaryReader reader, string part)
+    {
+        var name = reader.ReadString();
+        var kind = All.FirstOrDefault(k => k.Name == name)
+            ?? throw ModelFormat.Error(part, $"its kind is '{name}'; this version reads {string.Join(", ", All.Select(k => k.Name))}.");
+        return kind.Load(reader, part);
+    }
+
     /// <summary>Reads the WordPiece vocabulary of a model saved before tokenizers had kinds.</summary>
-    public static PretrainedTokenizer LoadWordPiece(ModelLoadContext ctx, bool lowerCase)
+    public static SubwordTokenizer LoadWordPiece(ModelLoadContext ctx, bool lowerCase)
     {
         byte[]? vocabulary = null;
         const string part = $"WordPiece vocabulary '{WordPieceStream}'";
