@@ -21,14 +21,21 @@ namespace AttentionBenchmarks;
 /// Every row is evaluated on all test documents with <c>EvaluateCalibration</c> (15 bins). Diagnostics, never used to
 /// choose anything: the temperature that minimizes the test rows' negative log-likelihood and the error it gives, and
 /// the smallest error any single temperature gives on the test rows (what temperature scaling could reach at best).
-///   dotnet run -c Release --project benchmarks/AttentionBenchmarks -- --data DIR --corpus imdb --scenario calibration [--train 4000] [--finetune-train 2000] [--seeds 1,2,3]
+///   dotnet run -c Release --project benchmarks/AttentionBenchmarks -- --data DIR --corpus imdb --scenario calibration [--train 4000] [--finetune-train 2000] [--seeds 1,2,3] [--systems han,minilm,sdca]
 /// </summary>
 public static class CalibrationScenario
 {
     /// <summary>--finetune-train M: the first M training documents MiniLM is fine-tuned on.</summary>
     public static int FineTuneDocuments { get; set; } = 2000;
 
-    private sealed record CalibrationSystem(string Name, int Documents, Func<MLContext, IEstimator<ITransformer>> Pipeline);
+    /// <summary>--systems han,minilm,sdca (default all): the systems to run.</summary>
+    public static string[] Systems { get; set; } = { "han", "minilm", "sdca" };
+
+    // Not a speed benchmark: one libtorch thread each, which on a loaded shared machine avoids waiting at every
+    // parallel region for a descheduled second thread.
+    private const int Threads = 1;
+
+    private sealed record CalibrationSystem(string Key, string Name, int Documents, Func<MLContext, IEstimator<ITransformer>> Pipeline);
 
     private sealed record Row(string System, int Seed, CalibrationMetrics Metrics);
 
@@ -38,14 +45,15 @@ public static class CalibrationScenario
         trainCount = Math.Min(trainCount, corpus.Train.Count);
         var systems = new List<CalibrationSystem>
         {
-            new("HAN", trainCount, ml => ml.Transforms.Conversion.MapValueToKey("Label")
-                .Append(ml.MulticlassClassification.Trainers.HierarchicalAttention(new HierarchicalAttentionTrainer.Options { ScaleTemperature = true }))),
-            new("MiniLM fine-tuned, head kept", fineTune, ml => ml.Transforms.Conversion.MapValueToKey("Label")
+            new("han", "HAN", trainCount, ml => ml.Transforms.Conversion.MapValueToKey("Label")
+                .Append(ml.MulticlassClassification.Trainers.HierarchicalAttention(new HierarchicalAttentionTrainer.Options { ScaleTemperature = true, NumberOfThreads = Threads }))),
+            new("minilm", "MiniLM fine-tuned, head kept", fineTune, ml => ml.Transforms.Conversion.MapValueToKey("Label")
                 .Append(ml.MulticlassClassification.Trainers.PretrainedTextClassifier(FineTunedOptions(epochs)))),
-            new("FeaturizeText + SdcaMaximumEntropy", trainCount, Sdca),
+            new("sdca", "FeaturizeText + SdcaMaximumEntropy", trainCount, Sdca),
         };
         if (fineTune != trainCount)
-            systems.Add(new("FeaturizeText + SdcaMaximumEntropy", fineTune, Sdca));
+            systems.Add(new("sdca", "FeaturizeText + SdcaMaximumEntropy", fineTune, Sdca));
+        systems.RemoveAll(s => !Systems.Contains(s.Key));
         log.WriteLine($"calibration on {corpus.Name}: {corpus.Test.Count} test documents, seeds {string.Join(",", seeds)}");
         log.WriteLine("| Seed | System | Training docs | T fitted | Accuracy | ECE (15 bins) | MCE | Coverage at ≥ 0.9 | Accuracy there | T* (test NLL, diagnostic) | ECE at T* | min ECE over T (diagnostic) |");
         var rows = new List<Row>();
@@ -92,6 +100,7 @@ public static class CalibrationScenario
         var options = MiniLmFeaturizer.ClassifierOptions(epochs ?? defaults.NumberOfEpochs);
         options.ValidationFraction = defaults.ValidationFraction;
         options.ScaleTemperature = true;
+        options.NumberOfThreads = Threads;
         return options;
     }
 

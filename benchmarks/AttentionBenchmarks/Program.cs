@@ -35,7 +35,7 @@ namespace AttentionBenchmarks;
 ///                               (the HAN's batched scoring of the test documents; see HanScoringScenario); or embedding-generator
 ///                               (GenerateAsync against Transform, frozen MiniLM, --score N texts, default 2000; see EmbeddingGeneratorScenario);
 ///                               or calibration (HAN, fine-tuned MiniLM and FeaturizeText + SDCA: calibration error before and
-///                               after temperature scaling, --train N, --finetune-train M, --seeds, --epochs; see CalibrationScenario);
+///                               after temperature scaling, --train N, --finetune-train M, --seeds, --epochs, --systems; see CalibrationScenario);
 ///                               or load-time (loading valid models and scoring after it, --train N; see LoadTimeScenario);
 ///                               or loader-fuzz (issue 33's mutation campaign: --cases N damaged inputs of each kind, default
 ///                               800, --seeds S[,S]; needs no corpus; see LoaderFuzzScenario)
@@ -113,6 +113,7 @@ public static class Program
                 case "--lr": FineTuningRecipeScenario.LearningRate = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--epochs": FineTuningRecipeScenario.Epochs = Count(Next()); break;
                 case "--finetune-train": CalibrationScenario.FineTuneDocuments = Count(Next()); break;
+                case "--systems": CalibrationScenario.Systems = Next().Split(','); break;
                 case "--validation": FineTuningRecipeScenario.Validation = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--batch": FineTuningRecipeScenario.BatchSize = Count(Next()); break;
                 case "--cases": LoaderFuzzScenario.Cases = Count(Next()); break;
