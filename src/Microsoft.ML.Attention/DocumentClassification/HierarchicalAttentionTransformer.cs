@@ -62,6 +62,9 @@ public sealed class HierarchicalAttentionTransformer : AttentionTransformerBase
     /// <summary>Number of words the model knows, including the padding and unknown-word entries.</summary>
     public int VocabularySize => _vocabulary.Count;
 
+    /// <summary>The temperature the logits are divided by before the softmax: 1 unless <c>ScaleTemperature</c> fitted one.</summary>
+    public double Temperature => _architecture.Temperature;
+
     /// <summary>
     /// The input of the ONNX export (<c>mlContext.Model.ConvertToOnnx</c>), which starts at token ids rather than text:
     /// the text column's name followed by "TokenIds", an Int64 vector [documents, sentences × words] that an application
