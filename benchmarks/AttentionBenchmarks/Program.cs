@@ -37,6 +37,8 @@ namespace AttentionBenchmarks;
 ///                               or calibration (HAN, fine-tuned MiniLM and FeaturizeText + SDCA: calibration error before and
 ///                               after temperature scaling, --train N, --finetune-train M, --seeds, --epochs, --systems; see CalibrationScenario);
 ///                               or load-time (loading valid models and scoring after it, --train N; see LoadTimeScenario);
+///                               or onnx-export (the HAN and frozen MiniLM → SDCA exported with ConvertToOnnx: labels, scores and
+///                               docs/s against Transform, published sizes of samples/OnnxDeployment; --train N; see OnnxExportScenario);
 ///                               or loader-fuzz (issue 33's mutation campaign: --cases N damaged inputs of each kind, default
 ///                               800, --seeds S[,S]; needs no corpus; see LoaderFuzzScenario)
 ///   --mmap-threshold BYTES      sets the AppContext setting Microsoft.ML.Attention.TrainingMmapThreshold
@@ -190,11 +192,12 @@ public static class Program
             case "calibration": return CalibrationScenario.Run(corpus, log, TrainDocuments ?? 4000, FineTuningRecipeScenario.Seeds, FineTuningRecipeScenario.Epochs);
             case "embedding-generator": return EmbeddingGeneratorScenario.Run(corpus, log, scoreCount == 1000 ? 2000 : scoreCount);
             case "han-scoring": return HanScoringScenario.Run(corpus, log, TrainDocuments ?? 4000);
+            case "onnx-export": return OnnxExportScenario.Run(corpus, log, TrainDocuments ?? 4000, RepositoryRoot());
             case "training-speed": return TrainingSpeedScenario.Run(corpus, log, TrainDocuments ?? 4000);
             case "frozen-speed": return FrozenSpeedScenario.Run(corpus, log, scoreCount == 1000 ? 2000 : scoreCount);
             case "distillation": break;
             default:
-                Console.Error.WriteLine($"Unknown scenario {scenario}: sdca-checkpoint, memory-han, memory-featurizer, concurrency, finetuned-speed, minilm-ids, distillation, finetune-recipe, frozen-speed, training-speed, han-scoring, embedding-generator, calibration, load-time");
+                Console.Error.WriteLine($"Unknown scenario {scenario}: sdca-checkpoint, memory-han, memory-featurizer, concurrency, finetuned-speed, minilm-ids, distillation, finetune-recipe, frozen-speed, training-speed, han-scoring, embedding-generator, calibration, load-time, onnx-export");
                 return 2;
         }
 

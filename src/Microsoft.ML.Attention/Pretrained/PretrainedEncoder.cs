@@ -244,7 +244,7 @@ internal sealed class PretrainedEncoder : ITextEncoder, IDisposable
         var zero = g.Constant(new[] { 0L });
         var mask = g.Unary("Not", g.Op("Less", new[] { tokenIds, zero }));
         var (pooled, layerWeights) = Model.Export(g, g.Where(mask, tokenIds, zero), mask);
-        var vectors = Normalize ? SentencePooling.ExportNormalize(g, pooled) : pooled;
+        var vectors = Normalize ? VectorNormalization.Export(g, pooled) : pooled;
         if (tokenWeights is null)
             return (vectors, null);
         var received = ReceivedAttention.Export(g, tokenWeights == TokenAttentionSource.LastLayer ? new[] { layerWeights[^1] } : layerWeights, mask);
@@ -269,7 +269,7 @@ internal sealed class PretrainedEncoder : ITextEncoder, IDisposable
         using var scope = torch.NewDisposeScope();
         var perText = texts.All(t => t.Windows.Length == 1) ? pooled : AverageWindows(pooled, texts);
         if (normalize)
-            perText = SentencePooling.Normalize(perText);
+            perText = VectorNormalization.Normalize(perText);
         return scope.MoveToOuter(perText);
     }
 

@@ -15,7 +15,7 @@ internal sealed class PretrainedTextModel : nn.Module
 {
     private readonly EncoderModule _encoder;
     private readonly AttentionLayer? _poolingAttention;
-    private readonly SequencePooling? _attentionPooling;
+    private readonly SequencePooling _pooling;
 
     public PretrainedTextModel(IEncoderConfig config, PoolingMode pooling) : base(nameof(PretrainedTextModel))
     {
@@ -25,8 +25,8 @@ internal sealed class PretrainedTextModel : nn.Module
         {
             // The same learned-context attention as the from-scratch featurizer's attention pooling.
             _poolingAttention = AttentionLayer.Create(AttentionScoreFunction.Location, AttentionDistributionKind.Soft, 0, config.HiddenSize, config.HiddenSize);
-            _attentionPooling = new SequencePooling(pooling, new[] { _poolingAttention });
         }
+        _pooling = new SequencePooling(pooling, _poolingAttention is null ? null : new[] { _poolingAttention });
         RegisterComponents();
     }
 
@@ -73,18 +73,14 @@ internal sealed class PretrainedTextModel : nn.Module
     public (string Pooled, IReadOnlyList<string> Weights) Export(ExportGraph g, string ids, string mask)
     {
         var (states, weights) = _encoder.Export(g, ids, mask);
-        return (_attentionPooling is null
-            ? SentencePooling.Export(g, states, mask, Pooling)
-            : _attentionPooling.Export(g, states, mask, null, Config.HiddenSize).Pooled, weights);
+        return (_pooling.Export(g, states, mask, null, Config.HiddenSize).Pooled, weights);
     }
 
     /// <summary>states [B, T, hidden], mask [B, T] → [B, hidden], over every real token ([CLS] and [SEP] included, as sentence-transformers pools).</summary>
     public Tensor Pool(Tensor states, Tensor mask)
     {
-        if (_attentionPooling is null)
-            return SentencePooling.Pool(states, mask, Pooling);
         using var scope = torch.NewDisposeScope();
-        var (pooled, _) = _attentionPooling.Pool(states, mask);
+        var (pooled, _) = _pooling.Pool(states, mask);
         return scope.MoveToOuter(pooled);
     }
 }
