@@ -186,37 +186,13 @@ internal sealed class PretrainedEncoder : ITextEncoder, IDisposable
     public (float[][] Vectors, float[][]? TokenWeights) Encode(IReadOnlyList<PretrainedTokens> texts, TokenAttentionSource? tokenWeights)
     {
         Model.eval();
-        var vectors = new float[texts.Count][];
-        var weights = tokenWeights is null ? null : new float[texts.Count][];
-        var items = texts.Select(t => (t.Windows.Length, t.LongestWindow)).ToArray();
-        int hidden = Dimension;
-        ConcurrentGroups.ForEach(PaddedGroups.Split(items, TokenBudget).ToArray(), group =>
-        {
-            using var scope = torch.NewDisposeScope();
-            using var noGrad = torch.no_grad();
-            var members = group.Select(i => texts[i]).ToArray();
-            using var batch = new TokenBatch(members.SelectMany(m => m.Windows).ToArray(), Tokenizer.Subword.PaddingId);
-            var (states, layerWeights) = Model.Forward(batch.Ids, batch.Mask, needWeights: tokenWeights is not null);
-            var values = TextVectors(Model.Pool(states, batch.Mask), members, Normalize).contiguous().data<float>().ToArray();
-            if (FiniteWeights.IndexOfNonFinite(values) is var bad and >= 0)
-                throw NonFiniteVector(group[bad / hidden], values[bad]);
-            var received = tokenWeights is null ? null
-                : ReceivedAttention.PerToken(tokenWeights == TokenAttentionSource.LastLayer ? new[] { layerWeights[^1] } : layerWeights, batch.Mask);
-            int row = 0;
-            for (int k = 0; k < members.Length; k++)
+        return WindowEncoding.Encode(texts.Select(t => t.Windows).ToArray(), Dimension, TokenBudget, Tokenizer.Subword.PaddingId,
+            (batch, needWeights) =>
             {
-                vectors[group[k]] = values.AsSpan(k * hidden, hidden).ToArray();
-                var pieces = received is null ? null : new List<float>();
-                foreach (var window in members[k].Windows)
-                {
-                    pieces?.AddRange(received.AsSpan(row * batch.Length + 1, window.Length - 2).ToArray());
-                    row++;
-                }
-                if (weights is not null)
-                    weights[group[k]] = pieces!.ToArray();
-            }
-        });
-        return (vectors, weights);
+                var (states, layerWeights) = Model.Forward(batch.Ids, batch.Mask, needWeights);
+                return (Model.Pool(states, batch.Mask), layerWeights);
+            },
+            tokenWeights, leading: 1, trailing: 1, Normalize ? VectorNormalization.Normalize : null, NonFiniteVector);
     }
 
     /// <summary>
@@ -267,23 +243,10 @@ internal sealed class PretrainedEncoder : ITextEncoder, IDisposable
     public static Tensor TextVectors(Tensor pooled, IReadOnlyList<PretrainedTokens> texts, bool normalize)
     {
         using var scope = torch.NewDisposeScope();
-        var perText = texts.All(t => t.Windows.Length == 1) ? pooled : AverageWindows(pooled, texts);
+        var perText = WindowEncoding.Average(pooled, texts.Select(t => t.Windows.Length).ToArray());
         if (normalize)
             perText = VectorNormalization.Normalize(perText);
         return scope.MoveToOuter(perText);
-    }
-
-    private static Tensor AverageWindows(Tensor pooled, IReadOnlyList<PretrainedTokens> texts)
-    {
-        using var scope = torch.NewDisposeScope();
-        var rows = new Tensor[texts.Count];
-        long start = 0;
-        for (int k = 0; k < texts.Count; k++)
-        {
-            rows[k] = pooled.narrow(0, start, texts[k].Windows.Length).mean(new long[] { 0 });
-            start += texts[k].Windows.Length;
-        }
-        return scope.MoveToOuter(torch.stack(rows));
     }
 
     public void Dispose()

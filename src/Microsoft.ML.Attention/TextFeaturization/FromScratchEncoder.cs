@@ -119,41 +119,11 @@ internal sealed class FromScratchEncoder : ITextEncoder
     }
 
     public (float[][] Vectors, float[][]? TokenWeights) Encode(IReadOnlyList<string?> texts, TokenAttentionSource? tokenWeights)
-    {
-        bool needWeights = tokenWeights.HasValue;
-        var windows = texts.Select(_windows.Encode).ToArray();
-        var vectors = new float[texts.Count][];
-        var weights = needWeights ? new float[texts.Count][] : null;
-        int size = OutputSize;
-        var items = windows.Select(w => (w.Windows.Length, w.Windows.Max(x => x.Length))).ToArray();
-        ConcurrentGroups.ForEach(PaddedGroups.Split(items, ScoringTokenBudget).ToArray(), group =>
-        {
-            using var scope = torch.NewDisposeScope();
-            var members = group.Select(i => windows[i]).ToArray();
-            using var batch = new TokenBatch(members.SelectMany(m => m.Windows).ToArray());
-            var (states, layerWeights) = _module.Encode(batch.Ids, batch.Mask, needWeights);
-            var pooled = _module.Pool(states, batch.Mask).contiguous().data<float>().ToArray();
-            var received = needWeights
-                ? ReceivedAttention.PerToken(tokenWeights == TokenAttentionSource.LastLayer ? new[] { layerWeights[^1] } : layerWeights, batch.Mask)
-                : null;
-            int row = 0;
-            for (int k = 0; k < members.Length; k++)
+        => WindowEncoding.Encode(texts.Select(t => _windows.Encode(t).Windows).ToArray(), OutputSize, ScoringTokenBudget, padding: 0,
+            (batch, needWeights) =>
             {
-                var vector = new float[size];
-                var pieces = received is null ? null : new List<float>();
-                foreach (var window in members[k].Windows)
-                {
-                    // A long text's vector is the mean of its windows' vectors.
-                    for (int d = 0; d < size; d++)
-                        vector[d] += pooled[row * size + d] / members[k].Windows.Length;
-                    pieces?.AddRange(received.AsSpan(row * batch.Length + 1, window.Length - 1).ToArray());
-                    row++;
-                }
-                vectors[group[k]] = vector;
-                if (weights is not null)
-                    weights[group[k]] = pieces!.ToArray();
-            }
-        });
-        return (vectors, weights);
-    }
+                var (states, layerWeights) = _module.Encode(batch.Ids, batch.Mask, needWeights);
+                return (_module.Pool(states, batch.Mask), layerWeights);
+            },
+            tokenWeights, leading: 1, trailing: 0);
 }

@@ -26,17 +26,7 @@ internal static class SelfAttentionFeaturizerTraining
         var windows = texts.SelectMany(t => t.Windows).ToArray();
         using var batch = new TokenBatch(windows);
         var (states, _) = encoder.Encode(batch.Ids, batch.Mask);
-        var pooled = encoder.Pool(states, batch.Mask);
-        if (windows.Length == texts.Count)
-            return pooled.MoveToOuterDisposeScope();
-        // Average the windows of each text: a [B, windows] matrix of 1/count entries times the window vectors.
-        var averaging = new float[texts.Count * windows.Length];
-        int w = 0;
-        for (int b = 0; b < texts.Count; b++)
-            for (int k = 0; k < texts[b].Windows.Length; k++, w++)
-                averaging[b * windows.Length + w] = 1f / texts[b].Windows.Length;
-        using var matrix = torch.tensor(averaging, new long[] { texts.Count, windows.Length });
-        return matrix.matmul(pooled).MoveToOuterDisposeScope();
+        return WindowEncoding.Average(encoder.Pool(states, batch.Mask), texts.Select(t => t.Windows.Length).ToArray()).MoveToOuterDisposeScope();
     }
 
     public static void Supervised(IHost host, IChannel channel, SelfAttentionEncoder encoder, IReadOnlyList<TokenWindows> texts,
