@@ -106,7 +106,7 @@ public sealed class PretrainedExportTests
         var ml = new MLContext(seed: 5);
         var rows = TestTexts.Tricky.Concat(TestTexts.Varied(12)).Append("").Select(t => new TextRow { Text = t }).ToList();
         var data = ml.Data.LoadFromEnumerable(rows);
-        var options = PretrainedEncoderTests.Frozen(MiniLmFiles.OnnxPath);
+        var options = PretrainedEncoderTests.Frozen(PackagedModelFiles.MiniLm.OnnxPath);
         options.MaximumTokens = 64;
         options.Normalize = true;
         using var model = ml.Transforms.Text.ApplyPretrainedEncoder(options).Fit(data);

@@ -98,14 +98,14 @@ public sealed class BadModelTests : TinyModelFolderTests
     public void TruncatedOrCorruptOnnxIsRefused()
     {
         var onnx = FilePath("model.onnx");
-        using (var source = File.OpenRead(MiniLmFiles.OnnxPath))
+        using (var source = File.OpenRead(PackagedModelFiles.MiniLm.OnnxPath))
         using (var target = File.Create(onnx))
         {
             var head = new byte[2_000_000];
             source.ReadExactly(head);
             target.Write(head);
         }
-        File.Copy(MiniLmFiles.VocabularyPath, FilePath("minilm-vocab.txt"));
+        File.Copy(PackagedModelFiles.MiniLm.VocabularyPath, FilePath("minilm-vocab.txt"));
         var error = Assert.ThrowsExactly<InvalidDataException>(() => PretrainedModelFiles.Read(onnx, FilePath("minilm-vocab.txt")));
         StringAssert.Contains(error.Message, onnx);
         StringAssert.Contains(error.Message, "truncated");
@@ -119,7 +119,7 @@ public sealed class BadModelTests : TinyModelFolderTests
     {
         var folder = Directory.CreateDirectory(FilePath("onnx")).FullName;
         var onnx = Path.Combine(folder, "model.onnx");
-        File.Copy(MiniLmFiles.OnnxPath, onnx);
+        File.Copy(PackagedModelFiles.MiniLm.OnnxPath, onnx);
         Fails<FileNotFoundException>(onnx, Path.Combine(folder, "vocab.txt"), "30522 entries");
         // The tiny vocabulary has 16 entries, not the model's 30,522.
         File.Copy(FilePath("vocab.txt"), Path.Combine(folder, "vocab.txt"));

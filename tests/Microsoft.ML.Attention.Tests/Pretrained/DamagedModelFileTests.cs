@@ -174,7 +174,7 @@ public sealed class DamagedModelFileTests : TinyModelFolderTests
     {
         // Without a config.json beside it, the encoder's shape is read from the graph and its tensors' names.
         var onnx = Path.Combine(Directory.CreateDirectory(FilePath("onnx")).FullName, "renamed.onnx");
-        var bytes = File.ReadAllBytes(MiniLmFiles.OnnxPath);
+        var bytes = File.ReadAllBytes(PackagedModelFiles.MiniLm.OnnxPath);
         var from = Encoding.ASCII.GetBytes("encoder.layer.3.output.LayerNorm.bias");
         var to = Encoding.ASCII.GetBytes("encoder.layer.9.output.LayerNorm.bias");
         int renamed = 0;
@@ -186,7 +186,7 @@ public sealed class DamagedModelFileTests : TinyModelFolderTests
             }
         Assert.IsTrue(renamed > 0);
         File.WriteAllBytes(onnx, bytes);
-        var error = Assert.ThrowsExactly<InvalidDataException>(() => PretrainedModelFiles.Read(onnx, MiniLmFiles.VocabularyPath));
+        var error = Assert.ThrowsExactly<InvalidDataException>(() => PretrainedModelFiles.Read(onnx, PackagedModelFiles.MiniLm.VocabularyPath));
         StringAssert.Contains(error.Message, onnx);
         StringAssert.Contains(error.Message, "layers 0, 1, 2, 3, 4, 5, 9 but none of layer 6");
     }

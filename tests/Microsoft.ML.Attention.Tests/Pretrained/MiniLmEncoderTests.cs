@@ -21,11 +21,11 @@ public sealed class MiniLmEncoderTests
     private static PretrainedEncoder? _encoder;
     private static OnnxRuntimeReference? _runtime;
 
-    private static PretrainedModelFiles Files => _files ??= PretrainedModelFiles.Read(MiniLmFiles.OnnxPath);
+    private static PretrainedModelFiles Files => _files ??= PretrainedModelFiles.Read(PackagedModelFiles.MiniLm.OnnxPath);
 
     private static PretrainedEncoder Encoder => _encoder ??= PretrainedEncoder.Create(Files, PoolingMode.Mean, normalize: true, 256, LongTextHandling.HeadAndTail);
 
-    private static OnnxRuntimeReference Runtime => _runtime ??= new OnnxRuntimeReference(MiniLmFiles.OnnxPath);
+    private static OnnxRuntimeReference Runtime => _runtime ??= new OnnxRuntimeReference(PackagedModelFiles.MiniLm.OnnxPath);
 
     [ClassCleanup]
     public static void Cleanup()
@@ -50,9 +50,9 @@ public sealed class MiniLmEncoderTests
         // The weights go from the file into the model's tensors a slice at a time: reading and loading the 87 MiB
         // model allocates a fraction of it in managed memory, mostly the vocabulary and the graph's nodes (16 MiB here; it
         // was 2.5 times the file when every tensor was decoded into an array first). Allocation counts, not timings.
-        long fileBytes = new FileInfo(MiniLmFiles.OnnxPath).Length;
+        long fileBytes = new FileInfo(PackagedModelFiles.MiniLm.OnnxPath).Length;
         long before = GC.GetAllocatedBytesForCurrentThread();
-        var files = PretrainedModelFiles.Read(MiniLmFiles.OnnxPath);
+        var files = PretrainedModelFiles.Read(PackagedModelFiles.MiniLm.OnnxPath);
         using (var encoder = PretrainedEncoder.Create(files, PoolingMode.Mean, normalize: true, 256, LongTextHandling.HeadAndTail))
         {
             long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
@@ -66,7 +66,7 @@ public sealed class MiniLmEncoderTests
     [TestMethod]
     public void WindowsAreClsBertTokenizerIdsSep()
     {
-        var reference = new ReferenceBertTokenizer(MiniLmFiles.VocabularyPath, lowerCase: true);
+        var reference = new ReferenceBertTokenizer(PackagedModelFiles.MiniLm.VocabularyPath, lowerCase: true);
         int cls = reference.Id("[CLS]"), sep = reference.Id("[SEP]");
         foreach (var text in TestTexts.Varied(120))
         {
@@ -132,7 +132,7 @@ public sealed class MiniLmEncoderTests
                  "vocab_size": 30522, "layer_norm_eps": 1e-12, "hidden_dropout_prob": 0.1, "attention_probs_dropout_prob": 0.1}
                 """);
             File.WriteAllText(Path.Combine(folder, "tokenizer_config.json"), """{"do_lower_case": true, "model_max_length": 512}""");
-            File.Copy(MiniLmFiles.VocabularyPath, Path.Combine(folder, "vocab.txt"));
+            File.Copy(PackagedModelFiles.MiniLm.VocabularyPath, Path.Combine(folder, "vocab.txt"));
             SafetensorsWriter.Write(Path.Combine(folder, "model.safetensors"), Files.Weights.Select(w => (w.Name, w.Shape, w.ReadValues())));
             var texts = TestTexts.Varied(32);
             var expected = Encoder.Encode(texts);

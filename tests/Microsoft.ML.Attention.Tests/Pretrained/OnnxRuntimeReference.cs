@@ -7,9 +7,10 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 namespace Microsoft.ML.Attention.Tests.Pretrained;
 
 /// <summary>
-/// The reference the pretrained encoder is checked against: ONNX Runtime running all-MiniLM-L6-v2's model.onnx, one
-/// window at a time, then sentence-transformers' pooling in double precision (mean over the window's tokens, the
-/// windows of a long text averaged, L2 normalization).
+/// The reference the pretrained encoder is checked against: ONNX Runtime running a packaged model's model.onnx
+/// (all-MiniLM-L6-v2, snowflake-arctic-embed-xs), one window at a time, then sentence-transformers' pooling in double
+/// precision: mean over the window's tokens, the windows of a long text averaged, or the first token's state; then L2
+/// normalization.
 /// </summary>
 internal sealed class OnnxRuntimeReference : IDisposable
 {
@@ -41,6 +42,14 @@ internal sealed class OnnxRuntimeReference : IDisposable
         return states;
     }
 
+    /// <summary>The [CLS] state of one window, L2-normalized (snowflake-arctic-embed's pooling).</summary>
+    public double[] FirstTokenNormalized(int[] window)
+    {
+        var states = HiddenStates(window);
+        var first = Enumerable.Range(0, states.GetLength(1)).Select(d => (double)states[0, d]).ToArray();
+        return Normalized(first);
+    }
+
     public double[] MeanPooledNormalized(IReadOnlyList<int[]> windows)
     {
         double[]? sum = null;
@@ -56,8 +65,13 @@ internal sealed class OnnxRuntimeReference : IDisposable
                 sum[d] += mean / window.Length / windows.Count;
             }
         }
-        var norm = Math.Max(Math.Sqrt(sum!.Sum(v => v * v)), 1e-12);
-        return sum!.Select(v => v / norm).ToArray();
+        return Normalized(sum!);
+    }
+
+    private static double[] Normalized(double[] vector)
+    {
+        var norm = Math.Max(Math.Sqrt(vector.Sum(v => v * v)), 1e-12);
+        return vector.Select(v => v / norm).ToArray();
     }
 
     public void Dispose() => _session.Dispose();

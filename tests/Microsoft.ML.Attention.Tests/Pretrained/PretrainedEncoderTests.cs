@@ -361,13 +361,13 @@ public sealed class PretrainedEncoderTests
         var ml = new MLContext(seed: 18);
         var texts = TestTexts.Varied(24).Append("").ToList();
         var data = ml.Data.LoadFromEnumerable(texts.Select(t => new DocumentRow { Text = t }));
-        var options = Frozen(MiniLmFiles.OnnxPath);
+        var options = Frozen(PackagedModelFiles.MiniLm.OnnxPath);
         options.MaximumTokens = 128;
         using var transformer = ml.Transforms.Text.ApplyPretrainedEncoder(options).Fit(data);
         Assert.AreEqual(384, transformer.OutputSize);
         var vectors = ColumnAssert.Vectors(transformer.Transform(data), "Embedding");
         var encoder = Internals.Field<Microsoft.ML.Attention.Pretrained.PretrainedEncoder>(transformer, "_encoder");
-        using var reference = new OnnxRuntimeReference(MiniLmFiles.OnnxPath);
+        using var reference = new OnnxRuntimeReference(PackagedModelFiles.MiniLm.OnnxPath);
         double largest = 0;
         for (int i = 0; i < texts.Count; i++)
         {
@@ -379,7 +379,7 @@ public sealed class PretrainedEncoderTests
         Assert.IsTrue(largest < 1e-4, $"largest difference {largest:E2}");
 
         // The file does not say how many tokens it reads: 256 unless set, not its 512 positions.
-        using var byDefault = ml.Transforms.Text.ApplyPretrainedEncoder(Frozen(MiniLmFiles.OnnxPath)).Fit(ml.Data.LoadFromEnumerable(texts.Take(2).Select(t => new DocumentRow { Text = t })));
+        using var byDefault = ml.Transforms.Text.ApplyPretrainedEncoder(Frozen(PackagedModelFiles.MiniLm.OnnxPath)).Fit(ml.Data.LoadFromEnumerable(texts.Take(2).Select(t => new DocumentRow { Text = t })));
         Assert.AreEqual(256, Internals.Field<Microsoft.ML.Attention.Pretrained.PretrainedEncoder>(byDefault, "_encoder").MaxTokens);
     }
 

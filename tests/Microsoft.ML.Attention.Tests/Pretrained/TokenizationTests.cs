@@ -15,14 +15,14 @@ namespace Microsoft.ML.Attention.Tests.Pretrained;
 [TestClass]
 public sealed class TokenizationTests
 {
-    private static readonly ReferenceBertTokenizer Reference = new(MiniLmFiles.VocabularyPath, lowerCase: true);
+    private static readonly ReferenceBertTokenizer Reference = new(PackagedModelFiles.MiniLm.VocabularyPath, lowerCase: true);
 
-    private static BertTokenizer Stock() => BertTokenizer.Create(MiniLmFiles.VocabularyPath, new BertOptions { LowerCaseBeforeTokenization = true });
+    private static BertTokenizer Stock() => BertTokenizer.Create(PackagedModelFiles.MiniLm.VocabularyPath, new BertOptions { LowerCaseBeforeTokenization = true });
 
     [TestMethod]
     public void IdsEqualHuggingFaceReferenceOnVariedTexts()
     {
-        var text = WordPiece.Create(MiniLmFiles.VocabularyPath, lowerCase: true);
+        var text = WordPiece.Create(PackagedModelFiles.MiniLm.VocabularyPath, lowerCase: true);
         foreach (var sample in TestTexts.Varied(150))
             CollectionAssert.AreEqual(Reference.Ids(sample), text.Ids(sample), $"ids of \"{sample}\"");
     }
@@ -30,7 +30,7 @@ public sealed class TokenizationTests
     [TestMethod]
     public void KnownAnswersForSeparatorsSymbolsAndScripts()
     {
-        var text = WordPiece.Create(MiniLmFiles.VocabularyPath, lowerCase: true);
+        var text = WordPiece.Create(PackagedModelFiles.MiniLm.VocabularyPath, lowerCase: true);
         int[] Ids(params string[] entries) => entries.Select(Reference.Id).ToArray();
         CollectionAssert.AreEqual(Ids("tab", "only", "line", "two"), text.Ids("tab\tonly\nline\r\ntwo"));
         CollectionAssert.AreEqual(Ids("$", "5", "+", "$", "3", "=", "<", ">", "|", "~"), text.Ids("$5 + $3 = < > | ~"));
