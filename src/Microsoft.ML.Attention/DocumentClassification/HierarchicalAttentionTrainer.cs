@@ -198,8 +198,7 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
         if (seen < 2)
             throw _host.Except($"Column '{label.Column.Name}' holds a single class in the training data; a classifier needs at least two.");
 
-        var vocabulary = VocabularyModel.Build(_host, train.Documents, o.MinimumWordCount, o.MaximumVocabularySize, o.TextColumnName);
-        channel.Info($"Vocabulary: {vocabulary.WordCount} words seen at least {o.MinimumWordCount} times.");
+        var vocabulary = TextTrainingSteps.Vocabulary(_host, channel, train.Documents, o, o.TextColumnName);
 
         List<int[][]> trainIds, validationIds;
         int[] trainLabels, validationLabels;
@@ -229,32 +228,17 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
         }
         channel.Info($"{trainIds.Count} training documents, {validationIds.Count} validation documents, {classes.Count} classes.");
 
-        var embeddingSize = o.EmbeddingSize;
-        PretrainedEmbedding? pretrained = null;
-        if (o.PretrainedVectorsPath != null)
-        {
-            pretrained = PretrainedEmbedding.Load(o.PretrainedVectorsPath, vocabulary, seed);
-            embeddingSize = pretrained.Dimension;
-            channel.Info($"Pretrained vectors from {o.PretrainedVectorsPath}: dimension {pretrained.Dimension}, " +
-                $"{pretrained.Found} of {vocabulary.WordCount} vocabulary words found.");
-        }
-
-        var architecture = new HanArchitecture(vocabulary.Count, embeddingSize, o.Recurrent, o.WordHiddenSize,
+        var pretrained = TextTrainingSteps.WordVectors(channel, o, vocabulary, seed);
+        var architecture = new HanArchitecture(vocabulary.Count, pretrained?.Dimension ?? o.EmbeddingSize, o.Recurrent, o.WordHiddenSize,
             o.SentenceHiddenSize, o.AttentionSize, o.ScoreFunction, o.Dropout, classes.Count);
-        var module = FitGenerator.Draw(() => new HierarchicalAttentionModule(architecture));
-        try
+        var module = TextTrainingSteps.BuildAndTrain(() => new HierarchicalAttentionModule(architecture), module =>
         {
             pretrained?.CopyInto(module.EmbeddingWeight, o.FreezePretrainedVectors);
             HierarchicalAttentionTraining.Train(_host, channel, module, trainIds, trainLabels, validationIds, validationLabels, o.ToSettings(seed),
                 o.ToDistillation(trainTeacher?.Concat(validationTeacher!).ToArray()));
             if (o.ScaleTemperature)
                 architecture = architecture with { Temperature = ScaledTemperature(channel, module, validationIds, validationLabels) };
-        }
-        catch
-        {
-            module.Dispose();
-            throw;
-        }
+        });
         return new HierarchicalAttentionTransformer(_host, _task, Columns, settings, vocabulary, classes, architecture, module)
         {
             OutputCacheMegabytes = o.OutputCacheMegabytes,
@@ -288,11 +272,7 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
     private LabeledDocuments ReadDocuments(IChannel channel, IDataView data, DataViewSchema.Column text, LabelColumn label,
         DocumentTokenizer tokenizer, string role, TeacherScores? teacher)
     {
-        var read = TrainingRun.Read<TokenizedDocument>(_host, channel, data, new[] { text }, label, cursor =>
-        {
-            var readText = TextColumn.Reader(cursor, text);
-            return () => tokenizer.Tokenize(readText());
-        }, role, teacher);
+        var read = TextTrainingSteps.ReadDocuments(_host, channel, data, text, label, tokenizer, role, teacher);
         var cut = read.Rows.Where(d => d.IsTruncated).ToList();
         if (cut.Count > 0)
             channel.Info($"{cut.Count} of {read.Rows.Count} {role} documents exceed the length limits: {cut.Sum(d => (long)d.DroppedSentenceCount)} sentences beyond " +

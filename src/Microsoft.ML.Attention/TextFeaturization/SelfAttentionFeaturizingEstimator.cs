@@ -264,16 +264,11 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         var o = _options;
         var text = new TextPreprocessing(o.LowerCase, o.KeepPunctuation, MaximumTokens: o.MaximumTokens, LongText: o.LongText);
         var tokenizer = text.CreateTokenizer();
-        var read = TrainingRun.Read<TokenizedDocument>(_host, channel, input, new[] { textColumn }, label, cursor =>
-        {
-            var readText = TextColumn.Reader(cursor, textColumn);
-            return () => tokenizer.Tokenize(readText());
-        }, "training", teacher);
+        var read = TextTrainingSteps.ReadDocuments(_host, channel, input, textColumn, label, tokenizer, "training", teacher);
         var (documents, targets) = (read.Rows, read.Targets);
         TrainingRun.CheckTargets(_host, documents.Count, targets, label, o.InputColumnName);
 
-        var vocabulary = VocabularyModel.Build(_host, documents, o.MinimumWordCount, o.MaximumVocabularySize, o.InputColumnName);
-        channel.Info($"Vocabulary: {vocabulary.WordCount} words seen at least {o.MinimumWordCount} times.");
+        var vocabulary = TextTrainingSteps.Vocabulary(_host, channel, documents, o, o.InputColumnName);
 
         var architecture = new FeaturizerArchitecture(vocabulary.Count + FeaturizerArchitecture.ExtraTokenCount, o.Variant, o.Width, o.NumberOfLayers, o.NumberOfHeads, o.FeedForwardSize,
             o.Positions, o.MaximumTokens, o.LocalHalfWidth, o.Pooling, o.OutputSize, o.Dropout);
@@ -285,29 +280,19 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         channel.Info($"{train.Length} training texts, {validation.Length} validation texts, " +
             (label == null ? "masked-token training." : label.IsRegression ? "regression." : $"{label.Classes} classes."));
 
-        var module = FitGenerator.Draw(() => new SelfAttentionEncoder(architecture));
-        try
+        var pretrained = TextTrainingSteps.WordVectors(channel, o, vocabulary, seed);
+        if (pretrained != null && pretrained.Dimension != o.Width)
+            throw _host.ExceptUserArg(nameof(o.PretrainedVectorsPath), $"the vectors have dimension {pretrained.Dimension}; set Width to {pretrained.Dimension}");
+        var module = TextTrainingSteps.BuildAndTrain(() => new SelfAttentionEncoder(architecture), module =>
         {
-            if (o.PretrainedVectorsPath != null)
-            {
-                var pretrained = PretrainedEmbedding.Load(o.PretrainedVectorsPath, vocabulary, seed);
-                if (pretrained.Dimension != o.Width)
-                    throw _host.ExceptUserArg(nameof(o.PretrainedVectorsPath), $"the vectors have dimension {pretrained.Dimension}; set Width to {pretrained.Dimension}");
-                pretrained.CopyInto(module.EmbeddingWeight, o.FreezePretrainedVectors);
-                channel.Info($"Pretrained vectors: {pretrained.Found} of {vocabulary.WordCount} vocabulary words found.");
-            }
+            pretrained?.CopyInto(module.EmbeddingWeight, o.FreezePretrainedVectors);
             var settings = o.ToSettings(seed);
             if (label != null)
                 SelfAttentionFeaturizerTraining.Supervised(_host, channel, module, windows, targets, label, train, validation, settings,
                     o.ToDistillation(read.Teacher));
             else
                 SelfAttentionFeaturizerTraining.MaskedTokens(_host, channel, module, windows, train, validation, settings, o.MaskRate);
-        }
-        catch
-        {
-            module.Dispose();
-            throw;
-        }
+        });
         return new FromScratchEncoder(text, vocabulary, architecture, module);
     }
 
