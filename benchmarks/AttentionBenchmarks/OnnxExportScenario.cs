@@ -17,7 +17,7 @@ namespace AttentionBenchmarks;
 /// first <c>--train N</c> training documents (default 4000), exported with ML.NET's <c>ConvertToOnnx</c>; every test
 /// document scored by our <c>Transform</c> and by ONNX Runtime from <see cref="HanTokenizer"/>'s ids: identical
 /// predicted labels, the largest score difference, and docs/s of each in this one run (Transform: best of 3 passes over
-/// a new view; ONNX Runtime: tokenizing and running, the texts in order of length, best batch size of 16, 64 and 256,
+/// a new view; ONNX Runtime: tokenizing and running, the texts in order of length, best batch size of 16, 64 and 256 (MiniLM: 8, 32),
 /// best of 2 passes each, all cores, full graph optimization). Then the same for the frozen all-MiniLM-L6-v2 encoder
 /// (mean pooling, normalized, 128 tokens) → SdcaMaximumEntropy, tokenized by <see cref="PretrainedTokenizer"/>: labels,
 /// the largest score difference, and docs/s. Then the published size (dotnet publish -c Release -r
@@ -32,13 +32,53 @@ public static class OnnxExportScenario
     {
         var ml = new MLContext(seed: 1);
         var train = ml.Data.LoadFromEnumerable(corpus.Train.Take(trainCount).Select(d => TextRow.From(d)));
-        var clock = Stopwatch.StartNew();
-        var model = ml.Transforms.Conversion.MapValueToKey("Label")
-            .Append(ml.MulticlassClassification.Trainers.HierarchicalAttention("Label", "Text"))
-            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"))
-            .Fit(train);
-        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"onnx-export on {corpus.Name}: fitted on {Math.Min(trainCount, corpus.Train.Count)} documents in {clock.Elapsed.TotalSeconds:F0} s"));
         var test = corpus.Test.Select(d => TextRow.From(d)).ToList();
+        log.WriteLine("| Corpus | Pipeline | Test documents | Same predicted label | Largest score difference | Transform (TorchSharp) docs/s | ONNX Runtime docs/s (tokenize + run) | ONNX file |");
+
+        var han = ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.MulticlassClassification.Trainers.HierarchicalAttention("Label", "Text"))
+            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
+        int hanSame = Compare(ml, corpus, log, han, train, test, "HAN", BatchSizes, model =>
+        {
+            var tokenizer = model.OfType<HierarchicalAttentionTransformer>().Single().GetTokenizer();
+            return texts => ("TextTokenIds", tokenizer.TokenIds(texts, out int sentences), sentences * tokenizer.MaximumWordsPerSentence);
+        });
+
+        var encoder = new PretrainedEncoderEstimator.Options
+        {
+            InputColumnName = "Text",
+            OutputColumnName = "Features",
+            ModelPath = MiniLmModel.OnnxPath(MiniLmModel.Folder(Program.DataDirectory)),
+            MaximumTokens = 128,
+            Normalize = true,
+        };
+        var minilm = ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.Transforms.Text.ApplyPretrainedEncoder(encoder))
+            .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy("Label", "Features"))
+            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
+        int minilmSame = Compare(ml, corpus, log, minilm, train, test, "frozen MiniLM → SDCA", new[] { 8, 32 }, model =>
+        {
+            var transformer = model.OfType<PretrainedEncoderTransformer>().Single();
+            var tokenizer = transformer.GetTokenizer();
+            return texts => (transformer.TokenIdsColumnName, tokenizer.TokenIds(texts, out int tokens), tokens);
+        });
+
+        foreach (var project in new[] { "samples/OnnxDeployment/Training", "samples/OnnxDeployment/Scoring" })
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| published size of {project} (linux-x64, framework-dependent) | {PublishedMegabytes(repositoryRoot, project, log):F1} MB |"));
+        return hanSame == test.Count && minilmSame == test.Count ? 0 : 1;
+    }
+
+    // A batch of texts → the graph's token-ids input: its name, the ids and the width of a row.
+    private delegate (string Input, long[] Ids, int Width) TokenIds(string[] texts);
+
+    // Fits the pipeline, scores the test documents with Transform and with its export in ONNX Runtime (tokenizing with
+    // the component's tokenizer), prints the table row; returns the number of documents with the same predicted label.
+    private static int Compare(MLContext ml, Corpus corpus, TextWriter log, IEstimator<ITransformer> pipeline, IDataView train, List<TextRow> test,
+        string name, int[] batchSizes, Func<IEnumerable<ITransformer>, TokenIds> tokenizerOf)
+    {
+        var clock = Stopwatch.StartNew();
+        var model = pipeline.Fit(train);
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name} on {corpus.Name}: fitted in {clock.Elapsed.TotalSeconds:F0} s"));
 
         string[] labels = Array.Empty<string>();
         float[][] scores = Array.Empty<float[]>();
@@ -58,7 +98,7 @@ public static class OnnxExportScenario
             ml.Model.ConvertToOnnx(model, train, stream);
             onnx = stream.ToArray();
         }
-        var tokenizer = model.OfType<HierarchicalAttentionTransformer>().Single().GetTokenizer();
+        var tokenIds = tokenizerOf((IEnumerable<ITransformer>)model);
         (model as IDisposable)?.Dispose();
 
         using var options = new SessionOptions { IntraOpNumThreads = Environment.ProcessorCount, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
@@ -67,139 +107,37 @@ public static class OnnxExportScenario
         var onnxLabels = new string[test.Count];
         var onnxScores = new float[test.Count][];
         (int Batch, double Seconds) best = (0, double.PositiveInfinity);
-        Score(session, tokenizer, test, order, 64, onnxLabels, onnxScores);   // warm-up
-        foreach (int batch in BatchSizes)
+        Score(session, tokenIds, test, order, batchSizes[0], onnxLabels, onnxScores);   // warm-up
+        foreach (int batch in batchSizes)
             for (int round = 1; round <= 2; round++)
             {
                 clock.Restart();
-                Score(session, tokenizer, test, order, batch, onnxLabels, onnxScores);
+                Score(session, tokenIds, test, order, batch, onnxLabels, onnxScores);
                 double seconds = clock.Elapsed.TotalSeconds;
-                log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  ONNX Runtime, batches of {batch}, round {round}: {test.Count / seconds:F0} docs/s"));
+                log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name}, ONNX Runtime, batches of {batch}, round {round}: {test.Count / seconds:F0} docs/s"));
                 if (seconds < best.Seconds)
                     best = (batch, seconds);
             }
 
         int same = Enumerable.Range(0, test.Count).Count(i => labels[i] == onnxLabels[i]);
         double maxDifference = Enumerable.Range(0, test.Count).Max(i => scores[i].Zip(onnxScores[i], (a, b) => (double)Math.Abs(a - b)).Max());
-        log.WriteLine("| Corpus | Test documents | Same predicted label | Largest score difference | Transform (TorchSharp) docs/s | ONNX Runtime docs/s (tokenize + run) | ONNX file |");
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {corpus.Name} | {test.Count} | {same} | {maxDifference:G2} | {test.Count / transformSeconds:F0} | {test.Count / best.Seconds:F0} (batches of {best.Batch}) | {onnx.Length / 1e6:F1} MB |"));
-
-        int encoderSame = RunEncoder(ml, corpus, log, trainCount);
-
-        foreach (var project in new[] { "samples/OnnxDeployment/Training", "samples/OnnxDeployment/Scoring" })
-            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| published size of {project} (linux-x64, framework-dependent) | {PublishedMegabytes(repositoryRoot, project, log):F1} MB |"));
-        return same == test.Count && encoderSame == test.Count ? 0 : 1;
-    }
-
-    // The frozen MiniLM → SDCA pipeline: Transform against its export in ONNX Runtime; returns the number of test
-    // documents with the same predicted label.
-    private static int RunEncoder(MLContext ml, Corpus corpus, TextWriter log, int trainCount)
-    {
-        var train = ml.Data.LoadFromEnumerable(corpus.Train.Take(trainCount).Select(d => TextRow.From(d)));
-        var encoder = new PretrainedEncoderEstimator.Options
-        {
-            InputColumnName = "Text",
-            OutputColumnName = "Features",
-            ModelPath = MiniLmModel.OnnxPath(MiniLmModel.Folder(Program.DataDirectory)),
-            MaximumTokens = 128,
-            Normalize = true,
-        };
-        var clock = Stopwatch.StartNew();
-        var model = ml.Transforms.Conversion.MapValueToKey("Label")
-            .Append(ml.Transforms.Text.ApplyPretrainedEncoder(encoder))
-            .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy("Label", "Features"))
-            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"))
-            .Fit(train);
-        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"frozen MiniLM → SDCA: fitted on {Math.Min(trainCount, corpus.Train.Count)} documents in {clock.Elapsed.TotalSeconds:F0} s"));
-        var test = corpus.Test.Select(d => TextRow.From(d)).ToList();
-
-        string[] labels = Array.Empty<string>();
-        float[][] scores = Array.Empty<float[]>();
-        double transformSeconds = double.PositiveInfinity;
-        for (int round = 1; round <= 2; round++)
-        {
-            var scored = model.Transform(ml.Data.LoadFromEnumerable(test));
-            clock.Restart();
-            labels = scored.GetColumn<string>("PredictedLabel").ToArray();
-            scores = scored.GetColumn<float[]>("Score").ToArray();
-            transformSeconds = Math.Min(transformSeconds, clock.Elapsed.TotalSeconds);
-        }
-
-        byte[] onnx;
-        using (var stream = new MemoryStream())
-        {
-            ml.Model.ConvertToOnnx(model, train, stream);
-            onnx = stream.ToArray();
-        }
-        var encoderTransformer = model.OfType<PretrainedEncoderTransformer>().Single();
-        var tokenizer = encoderTransformer.GetTokenizer();
-        string idsInput = encoderTransformer.TokenIdsColumnName;
-        (model as IDisposable)?.Dispose();
-
-        using var options = new SessionOptions { IntraOpNumThreads = Environment.ProcessorCount, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-        using var session = new InferenceSession(onnx, options);
-        var order = Enumerable.Range(0, test.Count).OrderBy(i => test[i].Text.Length).ToArray();
-        var onnxLabels = new string[test.Count];
-        var onnxScores = new float[test.Count][];
-        (int Batch, double Seconds) best = (0, double.PositiveInfinity);
-        void Score(int batchSize)
-        {
-            for (int start = 0; start < order.Length; start += batchSize)
-            {
-                var rows = order.Skip(start).Take(batchSize).ToArray();
-                var texts = rows.Select(i => test[i].Text).ToArray();
-                var ids = tokenizer.TokenIds(texts, out int tokens);
-                var shape = new[] { texts.Length, 1 };
-                var feeds = new List<NamedOnnxValue>
-                {
-                    NamedOnnxValue.CreateFromTensor(idsInput, new DenseTensor<long>(ids, new[] { texts.Length, tokens })),
-                    NamedOnnxValue.CreateFromTensor("Text", new DenseTensor<string>(texts, shape)),
-                    NamedOnnxValue.CreateFromTensor("Label", new DenseTensor<string>(Enumerable.Repeat("", texts.Length).ToArray(), shape)),
-                };
-                using var results = session.Run(feeds, new[] { "PredictedLabel.output", "Score.output" });
-                var predicted = results.First(r => r.Name == "PredictedLabel.output").AsTensor<string>();
-                var score = results.First(r => r.Name == "Score.output").AsTensor<float>();
-                int classes = score.Dimensions[1];
-                for (int k = 0; k < rows.Length; k++)
-                {
-                    onnxLabels[rows[k]] = predicted[k, 0];
-                    onnxScores[rows[k]] = Enumerable.Range(0, classes).Select(c => score[k, c]).ToArray();
-                }
-            }
-        }
-        Score(16);   // warm-up
-        foreach (int batch in new[] { 8, 32 })
-            for (int round = 1; round <= 2; round++)
-            {
-                clock.Restart();
-                Score(batch);
-                double seconds = clock.Elapsed.TotalSeconds;
-                log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  ONNX Runtime (MiniLM → SDCA), batches of {batch}, round {round}: {test.Count / seconds:F0} docs/s"));
-                if (seconds < best.Seconds)
-                    best = (batch, seconds);
-            }
-
-        int same = Enumerable.Range(0, test.Count).Count(i => labels[i] == onnxLabels[i]);
-        double maxDifference = Enumerable.Range(0, test.Count).Max(i => scores[i].Zip(onnxScores[i], (a, b) => (double)Math.Abs(a - b)).Max());
-        log.WriteLine("| Corpus | Pipeline | Test documents | Same predicted label | Largest score difference | Transform (TorchSharp) docs/s | ONNX Runtime docs/s (tokenize + run) | ONNX file |");
-        log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {corpus.Name} | frozen MiniLM → SDCA | {test.Count} | {same} | {maxDifference:G2} | {test.Count / transformSeconds:F0} | {test.Count / best.Seconds:F0} (batches of {best.Batch}) | {onnx.Length / 1e6:F1} MB |"));
+            $"| {corpus.Name} | {name} | {test.Count} | {same} | {maxDifference:G2} | {test.Count / transformSeconds:F0} | {test.Count / best.Seconds:F0} (batches of {best.Batch}) | {onnx.Length / 1e6:F1} MB |"));
         return same;
     }
 
     // Scores the test documents in the given order, a batch at a time: tokenize, run, read the outputs back into place.
-    private static void Score(InferenceSession session, HanTokenizer tokenizer, List<TextRow> test, int[] order, int batchSize, string[] labels, float[][] scores)
+    private static void Score(InferenceSession session, TokenIds tokenIds, List<TextRow> test, int[] order, int batchSize, string[] labels, float[][] scores)
     {
         for (int start = 0; start < order.Length; start += batchSize)
         {
             var rows = order.Skip(start).Take(batchSize).ToArray();
             var texts = rows.Select(i => test[i].Text).ToArray();
-            var ids = tokenizer.TokenIds(texts, out int sentences);
+            var (input, ids, width) = tokenIds(texts);
             var shape = new[] { texts.Length, 1 };
             var feeds = new List<NamedOnnxValue>
             {
-                NamedOnnxValue.CreateFromTensor("TextTokenIds", new DenseTensor<long>(ids, new[] { texts.Length, sentences * tokenizer.MaximumWordsPerSentence })),
+                NamedOnnxValue.CreateFromTensor(input, new DenseTensor<long>(ids, new[] { texts.Length, width })),
                 NamedOnnxValue.CreateFromTensor("Text", new DenseTensor<string>(texts, shape)),
                 NamedOnnxValue.CreateFromTensor("Label", new DenseTensor<string>(Enumerable.Repeat("", texts.Length).ToArray(), shape)),
             };
