@@ -1,7 +1,5 @@
 using System;
 using System.IO;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.ML;
 
 namespace Microsoft.ML.Attention.Infrastructure;
@@ -10,17 +8,10 @@ namespace Microsoft.ML.Attention.Infrastructure;
 /// What every saved model of this library shares: one error style naming the part of the file that is wrong, the
 /// check that refuses files of an older format, and architecture records written as named fields (a small JSON
 /// document, like a Hugging Face config.json), so that a new option is a new field rather than a new positional format.
+/// The error style and the JSON records are <see cref="RecordFormat"/>'s, shared with the tokenizer assembly.
 /// </summary>
 internal static class ModelFormat
 {
-    private static readonly JsonSerializerOptions Json = new JsonSerializerOptions
-    {
-        // Enums by name; an unknown name or a number fails instead of loading garbage.
-        Converters = { new JsonStringEnumConverter(allowIntegerValues: false) },
-        RespectRequiredConstructorParameters = true,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-    };
-
     // Version of every transformer's model stream (one history for the library):
     //   0x00010001: initial (positional architecture blocks).
     //   0x00010002: architecture and text settings as named JSON fields; every output column's name saved.
@@ -48,8 +39,7 @@ internal static class ModelFormat
         loaderAssemblyName: transformer.Assembly.FullName);
 
     /// <summary>The one error for a model file that cannot be read: <paramref name="part"/> names what is wrong.</summary>
-    public static InvalidDataException Error(string part, string problem)
-        => new InvalidDataException($"Cannot load the model's {part}: {problem}");
+    public static InvalidDataException Error(string part, string problem) => RecordFormat.Error(part, problem);
 
     /// <summary>
     /// A column name from the model's string table (<paramref name="optional"/>: may be absent); a damaged table fails
@@ -151,26 +141,8 @@ internal static class ModelFormat
     }
 
     /// <summary>Writes <paramref name="record"/> as a JSON document of its named fields.</summary>
-    public static void WriteConfig<T>(BinaryWriter writer, T record) => writer.Write(JsonSerializer.Serialize(record, Json));
+    public static void WriteConfig<T>(BinaryWriter writer, T record) => RecordFormat.WriteConfig(writer, record);
 
     /// <summary>Reads what <see cref="WriteConfig"/> wrote; a missing, unknown or mistyped field fails naming <paramref name="part"/>.</summary>
-    public static T ReadConfig<T>(BinaryReader reader, string part)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<T>(reader.ReadString(), Json) ?? throw Error(part, "the configuration is empty.");
-        }
-        catch (JsonException e)
-        {
-            throw Error(part, "the configuration is not valid: " + e.Message);
-        }
-        catch (EndOfStreamException)
-        {
-            throw Error(part, "the stream ends inside the configuration: it is truncated or damaged.");
-        }
-        catch (FormatException)
-        {
-            throw Error(part, "the configuration's length is damaged.");
-        }
-    }
+    public static T ReadConfig<T>(BinaryReader reader, string part) => RecordFormat.ReadConfig<T>(reader, part);
 }

@@ -9,10 +9,11 @@ namespace Microsoft.ML.Attention;
 /// <summary>
 /// The text front end of a fitted hierarchical attention network: sentence splitting, word tokenization and the
 /// vocabulary, exactly as the network's <c>Transform</c> applies them, turning a text into the token ids that the
-/// network's ONNX export takes. It uses no TorchSharp type, so an application that scores the exported graph in ONNX
-/// Runtime tokenizes with it without loading libtorch. Get it from a fitted network
-/// (<see cref="HierarchicalAttentionTransformer.GetTokenizer"/>), write it with <see cref="Save(Stream)"/> beside the ONNX
-/// file and read it with <see cref="Load(Stream)"/> where the graph is scored.
+/// network's ONNX export takes. It lives in the Microsoft.ML.Attention.Tokenizers assembly, which depends on nothing
+/// beyond .NET, so an application that scores the exported graph in ONNX Runtime tokenizes with it and ships neither
+/// TorchSharp nor libtorch. Get it from a fitted network (<c>HierarchicalAttentionTransformer.GetTokenizer</c>), write
+/// it with <see cref="Save(Stream)"/> beside the ONNX file and read it with <see cref="Load(Stream)"/> where the graph
+/// is scored.
 /// </summary>
 /// <remarks>
 /// A document's ids are its sentences one after the other, each <see cref="MaximumWordsPerSentence"/> long, padded with
@@ -92,7 +93,7 @@ public sealed class HanTokenizer
         }
         catch (InvalidDataException e)
         {
-            throw ModelFormat.Error(Part, e.Message);
+            throw RecordFormat.Error(Part, e.Message);
         }
     }
 
@@ -107,7 +108,7 @@ public sealed class HanTokenizer
         using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
         writer.Write(Magic);
         writer.Write(FormatVersion);
-        ModelFormat.WriteConfig(writer, _text);
+        RecordFormat.WriteConfig(writer, _text);
         _vocabulary.Write(writer);
     }
 
@@ -121,20 +122,20 @@ public sealed class HanTokenizer
         try
         {
             if (reader.ReadString() != Magic)
-                throw ModelFormat.Error(Part, "the stream does not hold a tokenizer written by HanTokenizer.Save.");
+                throw RecordFormat.Error(Part, "the stream does not hold a tokenizer written by HanTokenizer.Save.");
             int version = reader.ReadInt32();
             if (version != FormatVersion)
-                throw ModelFormat.Error(Part, $"format version {version}; this library reads version {FormatVersion}.");
+                throw RecordFormat.Error(Part, $"format version {version}; this library reads version {FormatVersion}.");
             var text = TextPreprocessing.Read(reader);
             return new HanTokenizer(text, ReadVocabulary(reader));
         }
         catch (Exception e) when (e is EndOfStreamException or FormatException)
         {
-            throw ModelFormat.Error(Part, "the stream ends inside the tokenizer or holds a damaged length.");
+            throw RecordFormat.Error(Part, "the stream ends inside the tokenizer or holds a damaged length.");
         }
         catch (InvalidOperationException e)
         {
-            throw ModelFormat.Error(Part, e.Message);
+            throw RecordFormat.Error(Part, e.Message);
         }
     }
 }
