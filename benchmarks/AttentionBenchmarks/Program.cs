@@ -36,6 +36,8 @@ namespace AttentionBenchmarks;
 ///                               (GenerateAsync against Transform, frozen MiniLM, --score N texts, default 2000; see EmbeddingGeneratorScenario);
 ///                               or calibration (HAN and FeaturizeText + SDCA: calibration error, --train N; see CalibrationScenario);
 ///                               or load-time (loading valid models and scoring after it, --train N; see LoadTimeScenario);
+///                               or onnx-export (the HAN exported with ConvertToOnnx: labels, scores and docs/s against Transform,
+///                               published sizes of samples/OnnxDeployment; --train N; see OnnxExportScenario);
 ///                               or loader-fuzz (issue 33's mutation campaign: --cases N damaged inputs of each kind, default
 ///                               800, --seeds S[,S]; needs no corpus; see LoaderFuzzScenario)
 ///   --mmap-threshold BYTES      sets the AppContext setting Microsoft.ML.Attention.TrainingMmapThreshold
@@ -187,11 +189,12 @@ public static class Program
             case "calibration": return CalibrationScenario.Run(corpus, log, TrainDocuments ?? 4000);
             case "embedding-generator": return EmbeddingGeneratorScenario.Run(corpus, log, scoreCount == 1000 ? 2000 : scoreCount);
             case "han-scoring": return HanScoringScenario.Run(corpus, log, TrainDocuments ?? 4000);
+            case "onnx-export": return OnnxExportScenario.Run(corpus, log, TrainDocuments ?? 4000, RepositoryRoot());
             case "training-speed": return TrainingSpeedScenario.Run(corpus, log, TrainDocuments ?? 4000);
             case "frozen-speed": return FrozenSpeedScenario.Run(corpus, log, scoreCount == 1000 ? 2000 : scoreCount);
             case "distillation": break;
             default:
-                Console.Error.WriteLine($"Unknown scenario {scenario}: sdca-checkpoint, memory-han, memory-featurizer, concurrency, finetuned-speed, minilm-ids, distillation, finetune-recipe, frozen-speed, training-speed, han-scoring, embedding-generator, calibration, load-time");
+                Console.Error.WriteLine($"Unknown scenario {scenario}: sdca-checkpoint, memory-han, memory-featurizer, concurrency, finetuned-speed, minilm-ids, distillation, finetune-recipe, frozen-speed, training-speed, han-scoring, embedding-generator, calibration, load-time, onnx-export");
                 return 2;
         }
 
