@@ -34,7 +34,8 @@ namespace AttentionBenchmarks;
 ///                               --components han,featurizer,pooling, --repeat R; see TrainingSpeedScenario); or han-scoring
 ///                               (the HAN's batched scoring of the test documents; see HanScoringScenario); or embedding-generator
 ///                               (GenerateAsync against Transform, frozen MiniLM, --score N texts, default 2000; see EmbeddingGeneratorScenario);
-///                               or calibration (HAN and FeaturizeText + SDCA: calibration error, --train N; see CalibrationScenario);
+///                               or calibration (HAN, fine-tuned MiniLM and FeaturizeText + SDCA: calibration error before and
+///                               after temperature scaling, --train N, --finetune-train M, --seeds, --epochs, --systems; see CalibrationScenario);
 ///                               or load-time (loading valid models and scoring after it, --train N; see LoadTimeScenario);
 ///                               or onnx-export (the HAN exported with ConvertToOnnx: labels, scores and docs/s against Transform,
 ///                               published sizes of samples/OnnxDeployment; --train N; see OnnxExportScenario);
@@ -113,6 +114,8 @@ public static class Program
                 case "--seeds": FineTuningRecipeScenario.Seeds = Next().Split(',').Select(v => int.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray(); seedsGiven = true; break;
                 case "--lr": FineTuningRecipeScenario.LearningRate = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--epochs": FineTuningRecipeScenario.Epochs = Count(Next()); break;
+                case "--finetune-train": CalibrationScenario.FineTuneDocuments = Count(Next()); break;
+                case "--systems": CalibrationScenario.Systems = Next().Split(','); break;
                 case "--validation": FineTuningRecipeScenario.Validation = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--batch": FineTuningRecipeScenario.BatchSize = Count(Next()); break;
                 case "--cases": LoaderFuzzScenario.Cases = Count(Next()); break;
@@ -186,7 +189,7 @@ public static class Program
             case "finetuned-speed": return FineTunedSpeedScenario.Run(corpus, log, TrainDocuments ?? 1000, scoreCount);
             case "finetune-recipe": return FineTuningRecipeScenario.Run(corpus, log, TrainDocuments ?? 4000);
             case "load-time": return LoadTimeScenario.Run(corpus, log, TrainDocuments ?? 2000);
-            case "calibration": return CalibrationScenario.Run(corpus, log, TrainDocuments ?? 4000);
+            case "calibration": return CalibrationScenario.Run(corpus, log, TrainDocuments ?? 4000, FineTuningRecipeScenario.Seeds, FineTuningRecipeScenario.Epochs);
             case "embedding-generator": return EmbeddingGeneratorScenario.Run(corpus, log, scoreCount == 1000 ? 2000 : scoreCount);
             case "han-scoring": return HanScoringScenario.Run(corpus, log, TrainDocuments ?? 4000);
             case "onnx-export": return OnnxExportScenario.Run(corpus, log, TrainDocuments ?? 4000, RepositoryRoot());

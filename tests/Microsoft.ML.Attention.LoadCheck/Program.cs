@@ -2,8 +2,9 @@
 // Loads the model in this fresh process, scores the rows (saved in ML.NET's binary format) through Transform and
 // through a PredictionEngine, and prints every float of the named vector columns as hex bits (see ScoreDump).
 // Or: LoadCheck fuzz <kind> <folder> [<first case>]: loads and scores every damaged input of a folder (FuzzCases).
-// Or: LoadCheck tokenize <tokenizer> <texts.json> <model.onnx>: token ids of a saved HanTokenizer, the exported HAN's
-// scores in ONNX Runtime, and whether TorchSharp was loaded (TokenizerCheck).
+// Or: LoadCheck tokenize <han|featurizer|pretrained> <tokenizer> <texts.json> <model.onnx>: token ids of a saved HanTokenizer,
+// FeaturizerTokenizer or PretrainedTokenizer, the exported HAN's scores or encoder's vectors in ONNX Runtime, and whether
+// TorchSharp was loaded (TokenizerCheck).
 // Or: LoadCheck mmap-threshold <finetune|pooling|none>: prints where a fresh process's 6 MiB blocks come from (MmapThresholdProbe).
 using System;
 using System.Linq;
@@ -14,9 +15,9 @@ using Microsoft.ML.Attention.Tests.Infrastructure;
 using Microsoft.ML.Attention.Tests.Pooling;
 
 // First, and in a method of its own: this process must not load TorchSharp before the tokenizer check looks.
-if (args is ["tokenize", var tokenizerPath, var textsPath, var onnxPath])
+if (args is ["tokenize", var tokenizerKind, var tokenizerPath, var textsPath, var onnxPath])
 {
-    foreach (var line in Microsoft.ML.Attention.Tests.Onnx.TokenizerCheck.Run(tokenizerPath, textsPath, onnxPath))
+    foreach (var line in Microsoft.ML.Attention.Tests.Onnx.TokenizerCheck.Run(tokenizerKind, tokenizerPath, textsPath, onnxPath))
         Console.WriteLine(line);
     return;
 }

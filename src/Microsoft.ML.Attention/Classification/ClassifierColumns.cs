@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
+using Microsoft.ML.Attention.Core;
 using Microsoft.ML.Data;
 
 namespace Microsoft.ML.Attention.Classification;
@@ -26,6 +28,30 @@ internal sealed record ClassifierColumns(string Score, string PredictedLabel, st
             new DataViewSchema.DetachedColumn(Probability, NumberDataViewType.Single),
             new DataViewSchema.DetachedColumn(PredictedLabel, BooleanDataViewType.Instance),
         };
+
+    /// <summary>
+    /// <see cref="Values"/> in an exported graph: the tensors of the columns of <see cref="OutputColumns"/>, in order,
+    /// from the class probabilities [N, classes].
+    /// </summary>
+    public static IEnumerable<string> Export(ExportGraph g, ClassificationTask task, string probabilities)
+    {
+        string Column(long index) => g.Op("Slice", new[] { probabilities, g.Constant(new long[] { index }, 1), g.Constant(new long[] { index + 1 }, 1), g.Constant(new long[] { 1 }, 1) });
+        if (task == ClassificationTask.Multiclass)
+        {
+            yield return probabilities;
+            var best = g.Op("ArgMax", new[] { probabilities }, ("axis", 1L), ("keepdims", 1L));
+            yield return g.Op("Cast", new[] { g.Add(best, g.Constant(new long[] { 1 })) }, ("to", 12L));   // key: class index + 1, uint32
+        }
+        else
+        {
+            // As Values: the margin is the log-odds of true, each probability at least 1e-30.
+            var negative = g.Max(Column(0), g.Scalar(1e-30f));
+            var positive = g.Max(Column(1), g.Scalar(1e-30f));
+            yield return g.Sub(g.Unary("Log", positive), g.Unary("Log", negative));
+            yield return Column(1);
+            yield return g.Op("Greater", new[] { Column(1), Column(0) });
+        }
+    }
 
     /// <summary>Per-column arrays of per-row values from each row's class probabilities, in the order of <see cref="OutputColumns"/>.</summary>
     public Array[] Values(ClassificationTask task, float[][] probabilities) => task == ClassificationTask.Multiclass

@@ -43,6 +43,36 @@ internal abstract class ExportGraph
         return Weight(transposed);
     }
 
+    /// <summary>A Linear layer's product <c>x @ weightᵀ + bias</c> for x [..., in], weight [out, in] and bias [out] (or none).</summary>
+    public string Linear(string x, Tensor weight, Tensor? bias)
+    {
+        var product = MatMul(x, TransposedWeight(weight));
+        return bias is null ? product : Add(product, Weight(bias));
+    }
+
+    /// <summary>
+    /// Layer normalization over the last axis (LayerNormalization needs opset 17): (x - mean) / sqrt(variance + epsilon),
+    /// scaled by <paramref name="weight"/> and shifted by <paramref name="bias"/>, the biased variance as libtorch's.
+    /// </summary>
+    public string LayerNorm(string x, Tensor weight, Tensor bias, double epsilon)
+    {
+        var centered = Sub(x, Op("ReduceMean", new[] { x }, ("axes", new[] { -1L }), ("keepdims", 1L)));
+        var variance = Op("ReduceMean", new[] { Mul(centered, centered) }, ("axes", new[] { -1L }), ("keepdims", 1L));
+        var normed = Div(centered, Unary("Sqrt", Add(variance, Scalar((float)epsilon))));
+        return Add(Mul(normed, Weight(weight)), Weight(bias));
+    }
+
+    /// <summary>GELU with erf (libtorch's default): 0.5 x (1 + erf(x / sqrt 2)).</summary>
+    public string Gelu(string x)
+        => Mul(Mul(x, Scalar(0.5f)), Add(Unary("Erf", Div(x, Scalar((float)Math.Sqrt(2.0)))), Scalar(1f)));
+
+    /// <summary>A fixed Boolean mask (a bool tensor) as a constant of its shape.</summary>
+    public string Mask(Tensor mask)
+    {
+        using var numbers = mask.detach().cpu().to_type(ScalarType.Int64).contiguous();
+        return ToBool(Constant(numbers.data<long>().ToArray(), mask.shape));
+    }
+
     /// <summary>A float scalar constant.</summary>
     public string Scalar(float value) => Constant(new[] { value });
 
@@ -82,14 +112,26 @@ internal abstract class ExportGraph
     public string ToBool(string x) => Op("Cast", new[] { x }, ("to", 9L));
 
     /// <summary>The positions 0 … n-1 (float) along <paramref name="axis"/> of <paramref name="x"/>, counted from the end when negative.</summary>
-    public string Positions(string x, long axis)
+    public string Positions(string x, long axis) => ToFloat(IntegerPositions(x, axis));
+
+    /// <summary>The positions 0 … n-1 (int64) along <paramref name="axis"/> of <paramref name="x"/>, counted from the end when negative.</summary>
+    public string IntegerPositions(string x, long axis)
     {
         var size = Op("Gather", new[] { Op("Shape", new[] { x }), Constant(new[] { axis }) }, ("axis", 0L));
-        return ToFloat(Op("Range", new[] { Constant(new[] { 0L }), size, Constant(new[] { 1L }) }));
+        return Op("Range", new[] { Constant(new[] { 0L }), size, Constant(new[] { 1L }) });
     }
+
+    /// <summary>The rows of an embedding table [entries, D] at int64 <paramref name="ids"/> [...] → [..., D].</summary>
+    public string Lookup(Tensor table, string ids) => Op("Gather", new[] { Weight(table), ids }, ("axis", 0L));
 
     /// <summary>Element-wise <c>x ≤ limit</c> (LessOrEqual needs opset 12).</summary>
     public string AtMost(string x, string limit) => Unary("Not", Op("Greater", new[] { x, limit }));
+
+    /// <summary>A Linear layer applied to x [..., in]: x · weightᵀ + bias → [..., out].</summary>
+    public string Linear(string x, TorchSharp.Modules.Linear layer) => Linear(x, layer.weight!, layer.bias);
+
+    /// <summary>A LayerNorm module over the last axis (see <see cref="LayerNorm(string, Tensor, Tensor, double)"/>).</summary>
+    public string LayerNorm(string x, TorchSharp.Modules.LayerNorm norm, double epsilon) => LayerNorm(x, norm.weight!, norm.bias!, epsilon);
 
     /// <summary>The element-wise mean of same-shaped tensors.</summary>
     public string Mean(string[] xs) => xs.Length == 1 ? xs[0] : Op("Mean", xs.ToArray());

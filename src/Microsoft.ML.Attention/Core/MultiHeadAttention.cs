@@ -99,6 +99,28 @@ internal sealed class MultiHeadAttention : nn.Module
         return scope.MoveToOuter(Combine(HeadAttention.Attend(q, k, v, mask, weightsOf: null).Output));
     }
 
+    /// <summary>
+    /// The inference path of <see cref="Forward"/> in an exported graph, for scaled-dot soft attention (the other scores
+    /// compare one query per row in their exports): query [B, Tq, modelDim], keys and values [B, Tk, modelDim] and
+    /// <paramref name="allowed"/> bool broadcastable to [B, heads, Tq, Tk] give the output [B, Tq, modelDim] and the
+    /// weights [B, heads, Tq, Tk]. Dropout is off at inference.
+    /// </summary>
+    public (string Output, string Weights) Export(ExportGraph g, string query, string keys, string values, string allowed)
+    {
+        if (!_fusable)
+            throw new InvalidOperationException($"The ONNX export of multi-head attention covers the ScaledDot score with the Soft distribution, not {score.GetType().Name} with {distribution.GetType().Name}.");
+        string SplitHeads(string x) => g.Op("Transpose", new[] { g.Op("Reshape", new[] { x, g.Constant(new[] { 0L, 0L, _heads, HeadDim }) }) },
+            ("perm", new long[] { 0, 2, 1, 3 }));
+        var q = SplitHeads(g.Linear(query, query_projection.weight!, query_projection.bias));
+        var k = SplitHeads(g.Linear(keys, key_projection.weight!, key_projection.bias));
+        var v = SplitHeads(g.Linear(values, value_projection.weight!, value_projection.bias));
+        var keysT = g.Op("Transpose", new[] { k }, ("perm", new long[] { 0, 1, 3, 2 }));
+        var scores = g.Div(g.MatMul(q, keysT), g.Scalar((float)Math.Sqrt(HeadDim)));
+        var weights = Masking.ExportSoftmax(g, scores, allowed);
+        var merged = g.Op("Reshape", new[] { g.Op("Transpose", new[] { g.MatMul(weights, v) }, ("perm", new long[] { 0, 2, 1, 3 })), g.Constant(new[] { 0L, 0L, _modelDim }) });
+        return (g.Linear(merged, output_projection.weight!, output_projection.bias), weights);
+    }
+
     // Checks the shapes, combines the masks ([B or 1, 1, Tq or 1, Tk], null if none) and projects q, k, v into heads.
     private (Tensor q, Tensor k, Tensor v, Tensor? mask) Prepare(
         Tensor query, Tensor keys, Tensor values, Tensor? keyPaddingMask, Tensor? attentionMask)

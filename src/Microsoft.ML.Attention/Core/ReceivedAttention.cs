@@ -23,4 +23,14 @@ internal static class ReceivedAttention
         });
         return torch.stack(perLayer.ToArray()).mean(new long[] { 0 }).contiguous().data<float>().ToArray();
     }
+
+    /// <summary><see cref="PerToken"/> in an exported graph: each layer's weights [N, heads, T, T], mask bool [N, T] → [N, T].</summary>
+    public static string Export(ExportGraph g, IReadOnlyList<string> layerWeights, string mask)
+    {
+        // The mean over heads, then the sum over real queries divided by their count: the same average.
+        var queries = g.Unsqueeze(g.ToFloat(mask), -1);                                                   // [N, T, 1]
+        var count = g.Max(g.ReduceSum(queries, 1, keepDims: false), g.Scalar(1f));                       // [N, 1]
+        return g.Mean(layerWeights.Select(w =>
+            g.Div(g.ReduceSum(g.Mul(g.Op("ReduceMean", new[] { w }, ("axes", new[] { 1L }), ("keepdims", 0L)), queries), 1, keepDims: false), count)).ToArray());
+    }
 }

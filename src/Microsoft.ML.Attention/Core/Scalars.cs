@@ -16,7 +16,7 @@ internal static class Scalars
     public static readonly Scalar One = 1.0.ToScalar();
     public static readonly Scalar NegativeInfinity = double.NegativeInfinity.ToScalar();
     private static readonly Scalar IntegerZero = 0L.ToScalar();
-    private static readonly Scalar IntegerOne = 1L.ToScalar();
+    public static readonly Scalar IntegerOne = 1L.ToScalar();
 
     // 0, 1, ..., count - 1. The one-argument torch.arange makes its start and step as temporaries.
     public static Tensor Range(long count, ScalarType dtype, Device? device = null)

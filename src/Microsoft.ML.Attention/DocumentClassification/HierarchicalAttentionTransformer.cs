@@ -62,10 +62,13 @@ public sealed class HierarchicalAttentionTransformer : AttentionTransformerBase
     /// <summary>Number of words the model knows, including the padding and unknown-word entries.</summary>
     public int VocabularySize => _vocabulary.Count;
 
+    /// <summary>The temperature the logits are divided by before the softmax: 1 unless <c>ScaleTemperature</c> fitted one.</summary>
+    public double Temperature => _architecture.Temperature;
+
     /// <summary>
     /// The input of the ONNX export (<c>mlContext.Model.ConvertToOnnx</c>), which starts at token ids rather than text:
     /// the text column's name followed by "TokenIds", an Int64 vector [documents, sentences × words] that an application
-    /// scoring the exported graph fills with <see cref="HanTokenizer.TokenIds(string)"/>. The export declares it as a
+    /// scoring the exported graph fills with <see cref="TextTokenizer.TokenIds(string)"/>. The export declares it as a
     /// graph input (or uses the column when the data given to <c>ConvertToOnnx</c> has one of this name).
     /// </summary>
     public string TokenIdsColumnName => _columns.Text + "TokenIds";
@@ -233,7 +236,7 @@ public sealed class HierarchicalAttentionTransformer : AttentionTransformerBase
         var g = new OnnxGraphWriter(context, Host, nameof(HierarchicalAttentionTransformer));
         long width = _text.MaximumWordsPerSentence!.Value;
         // One sentence without words after every document: a batch of documents without sentences still has a sentence axis.
-        var flat = g.Op("Cast", new[] { g.DeclaredInput(TokenIdsColumnName, new VectorDataViewType(NumberDataViewType.Int64)) }, ("to", 7L));
+        var flat = g.TokenIds(TokenIdsColumnName, GetTokenizer().Save);
         var padded = g.Op("Pad", new[] { flat, g.Constant(new long[] { 0, 0, 0, width }), g.Constant(new long[] { 0 }) });
         var ids = g.Op("Reshape", new[] { padded, g.Constant(new long[] { 0, -1, width }) });                   // [N, S + 1, W]
         var (logits, wordWeights, sentenceWeights) = _module.Export(g, ids, width);
@@ -249,22 +252,8 @@ public sealed class HierarchicalAttentionTransformer : AttentionTransformerBase
     private IEnumerable<string> OnnxOutputs(ExportGraph g, string probabilities, string wordWeights, string sentenceWeights, string ids)
     {
         string WithoutLast(string x, long axis) => g.Op("Slice", new[] { x, g.Constant(new long[] { 0 }, 1), g.Constant(new long[] { -1 }, 1), g.Constant(new long[] { axis }, 1) });
-        string Column(string x, long index) => g.Op("Slice", new[] { x, g.Constant(new long[] { index }, 1), g.Constant(new long[] { index + 1 }, 1), g.Constant(new long[] { 1 }, 1) });
-        if (_task == ClassificationTask.Multiclass)
-        {
-            yield return probabilities;
-            var best = g.Op("ArgMax", new[] { probabilities }, ("axis", 1L), ("keepdims", 1L));
-            yield return g.Op("Cast", new[] { g.Add(best, g.Constant(new long[] { 1 })) }, ("to", 12L));   // key: class index + 1, uint32
-        }
-        else
-        {
-            // As OutputColumnNames.Values: the margin is the log-odds of true, each probability at least 1e-30.
-            var negative = g.Max(Column(probabilities, 0), g.Scalar(1e-30f));
-            var positive = g.Max(Column(probabilities, 1), g.Scalar(1e-30f));
-            yield return g.Sub(g.Unary("Log", positive), g.Unary("Log", negative));
-            yield return Column(probabilities, 1);
-            yield return g.Op("Greater", new[] { Column(probabilities, 1), Column(probabilities, 0) });
-        }
+        foreach (var value in ClassifierColumns.Export(g, _task, probabilities))
+            yield return value;
         if (_columns.SentenceWeights != null)
             yield return WithoutLast(sentenceWeights, 1);
         if (_columns.WordWeights != null)

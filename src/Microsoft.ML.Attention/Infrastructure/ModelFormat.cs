@@ -18,7 +18,13 @@ internal static class ModelFormat
     //   0x00010003: the self-attention featurizer records its encoder's kind (from scratch or pretrained BERT);
     //               the other components' streams are unchanged, and 0x00010002 models of every component still load.
     //               The pretrained encoder's own transformer (ApplyPretrainedEncoder) starts at this version.
-    private const uint CurrentVersion = 0x00010003;
+    //   0x00010004: the pretrained encoder records its tokenizer's kind (stream "PretrainedTokenizer", replacing
+    //               "WordPieceVocabulary"; lower-casing moves from the encoder's settings to the WordPiece tokenizer's);
+    //               0x00010003 pretrained encoders load as WordPiece, and the other components' streams are unchanged.
+    private const uint CurrentVersion = 0x00010004;
+
+    // The first format whose pretrained encoders record their tokenizer's kind.
+    public const uint PretrainedTokenizerKind = 0x00010004;
 
     // The format before the featurizer's encoder kind: still read (its encoder is one trained from scratch).
     public const uint FeaturizerWithoutEncoderKind = 0x00010002;

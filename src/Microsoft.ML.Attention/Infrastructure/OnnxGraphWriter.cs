@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
+using System.Runtime.CompilerServices;
 using Microsoft.ML.Attention.Core;
 using Microsoft.ML.Data;
 using Microsoft.ML.Model.OnnxConverter;
@@ -14,6 +16,9 @@ namespace Microsoft.ML.Attention.Infrastructure;
 /// </summary>
 internal sealed class OnnxGraphWriter : ExportGraph
 {
+    // The token-id inputs each conversion's components declared, with the file of the tokenizer that makes the ids.
+    private static readonly ConditionalWeakTable<OnnxContext, Dictionary<string, (string Component, byte[] Tokenizer)>> Declared = new();
+
     private readonly OnnxContext _context;
     private readonly IExceptionContext _ectx;
     private readonly string _component;
@@ -42,10 +47,20 @@ internal sealed class OnnxGraphWriter : ExportGraph
     /// <summary>
     /// The graph input of column <paramref name="column"/>: the data's own column when the data given to
     /// <c>ConvertToOnnx</c> has it, otherwise a graph input of <paramref name="type"/> declared here, for a component
-    /// whose graph starts at a column its pipeline does not hold (the HAN's token ids).
+    /// whose graph starts at a column its pipeline does not hold (token ids). <paramref name="tokenizer"/> is the saved
+    /// file of the tokenizer that makes the ids: two components of one pipeline may share the input only when their
+    /// tokenizers are the same, else the second is refused (one graph input cannot hold two kinds of ids).
     /// </summary>
-    public string DeclaredInput(string column, DataViewType type)
+    public string DeclaredInput(string column, DataViewType type, byte[] tokenizer)
     {
+        var declared = Declared.GetOrCreateValue(_context);
+        lock (declared)
+        {
+            if (declared.TryGetValue(column, out var earlier) && !earlier.Tokenizer.AsSpan().SequenceEqual(tokenizer))
+                throw _ectx.Except($"{_component} cannot be exported to ONNX: its token-ids input '{column}' is already the input of {earlier.Component}, "
+                    + "which tokenizes the text differently. Give the second component its own text column (e.g. CopyColumns) so that its ids have their own input.");
+            declared[column] = (_component, tokenizer);
+        }
         if (!_context.ContainsColumn(column))
         {
             // ML.NET's public OnnxContext cannot declare inputs; the context ConvertToOnnx passes (OnnxContextImpl, in
@@ -56,6 +71,17 @@ internal sealed class OnnxGraphWriter : ExportGraph
             declare.Invoke(_context, new object[] { type, column });
         }
         return _context.GetVariableName(column);
+    }
+
+    /// <summary>
+    /// The token ids a component's graph starts at (int64 [rows, ids]): the Int64 vector input <paramref name="column"/>
+    /// (see <see cref="DeclaredInput"/>), made by the tokenizer that <paramref name="saveTokenizer"/> writes.
+    /// </summary>
+    public string TokenIds(string column, Action<Stream> saveTokenizer)
+    {
+        using var file = new MemoryStream();
+        saveTokenizer(file);
+        return Op("Cast", new[] { DeclaredInput(column, new VectorDataViewType(NumberDataViewType.Int64), file.ToArray()) }, ("to", 7L));
     }
 
     /// <summary>Makes <paramref name="value"/> the tensor of output column <paramref name="column"/> of type <paramref name="type"/>.</summary>

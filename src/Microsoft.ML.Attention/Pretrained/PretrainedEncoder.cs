@@ -6,22 +6,29 @@ using System.Threading.Tasks;
 using Microsoft.ML;
 using Microsoft.ML.Attention.Core;
 using Microsoft.ML.Attention.Infrastructure;
+using Microsoft.ML.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Attention.Pretrained;
 
-/// <summary>What a pretrained encoder reads texts with, beyond its family's configuration; saved with the model.</summary>
-internal sealed record PretrainedTextSettings(bool LowerCase, PoolingMode Pooling, bool Normalize, int MaximumTokens, LongTextHandling LongText)
+/// <summary>What a pretrained encoder reads texts with, beyond its family's configuration and its tokenizer; saved with the model.</summary>
+internal sealed record PretrainedTextSettings(PoolingMode Pooling, bool Normalize, int MaximumTokens, LongTextHandling LongText)
 {
     public const string Part = "pretrained encoder settings";
 }
 
+/// <summary>The settings as models saved before 0x00010004 wrote them, with their WordPiece tokenizer's lower-casing.</summary>
+internal sealed record PretrainedTextSettingsWithLowerCase(bool LowerCase, PoolingMode Pooling, bool Normalize, int MaximumTokens, LongTextHandling LongText)
+{
+    public PretrainedTextSettings Settings => new(Pooling, Normalize, MaximumTokens, LongText);
+}
+
 /// <summary>
-/// A pretrained encoder of any family (<see cref="ModelFamilies"/>) ready to turn texts into sentence vectors: WordPiece tokenization, the long-text rule,
+/// A pretrained encoder of any family (<see cref="ModelFamilies"/>) ready to turn texts into sentence vectors: its tokenizer (<see cref="SubwordTokenizers"/>), the long-text rule,
 /// the encoder, pooling and (if the model asks for it) L2 normalization. <see cref="Encode(IReadOnlyList{string})"/> is
 /// frozen inference: eval mode, no gradients, length-sorted groups, every batch inside a dispose scope. The pretrained
-/// encoder's transformer keeps one and saves it whole (configuration, vocabulary, weights) into the model zip.
+/// encoder's transformer keeps one and saves it whole (configuration, tokenizer, weights) into the model zip.
 /// </summary>
 internal sealed class PretrainedEncoder : ITextEncoder, IDisposable
 {
@@ -31,26 +38,22 @@ internal sealed class PretrainedEncoder : ITextEncoder, IDisposable
     private const int TokenBudget = 1024;
 
     private const string ModuleStream = "PretrainedEncoder";
-    private const string VocabularyStream = "WordPieceVocabulary";
 
-    private readonly byte[] _vocabulary;
-
-    public PretrainedEncoder(PretrainedTextModel model, byte[] vocabulary, PretrainedTextSettings settings)
+    public PretrainedEncoder(PretrainedTextModel model, SubwordTokenizer tokenizer, PretrainedTextSettings settings)
     {
         if (settings.MaximumTokens < 3 || settings.MaximumTokens > model.Config.MaxPositions)
             throw new ArgumentOutOfRangeException(nameof(settings), settings.MaximumTokens,
                 $"The maximum tokens per window must be in [3, {model.Config.MaxPositions}] (the model's maximum positions).");
         Model = model;
-        _vocabulary = vocabulary;
-        using (var stream = new MemoryStream(vocabulary, writable: false))
-            Text = WordPieceText.Create(stream, settings.LowerCase);
+        Tokenizer = new PretrainedTokenizer(tokenizer, settings.MaximumTokens, settings.LongText);
         Settings = settings;
         Model.eval();
     }
 
     public PretrainedTextModel Model { get; }
 
-    public WordPieceText Text { get; }
+    /// <summary>The text front end (the model's tokenizer, windows, long-text rule), which the ONNX export's users tokenize with too.</summary>
+    public PretrainedTokenizer Tokenizer { get; }
 
     public PretrainedTextSettings Settings { get; }
 
@@ -82,14 +85,13 @@ internal sealed class PretrainedEncoder : ITextEncoder, IDisposable
 
     public static PretrainedEncoder Create(PretrainedModelFiles files, PoolingMode pooling, bool normalize, int maxTokens, LongTextHandling longText)
     {
-        var vocabulary = File.ReadAllBytes(files.VocabularyPath);
         var byName = FamilyCheckpoint.ByName(files.Config.Family, files.Weights, files.WeightsPath);
         FamilyCheckpoint.CheckConfig(files.Config, name => byName.GetValueOrDefault(name)?.Shape, files.WeightsPath);
         var model = FitGenerator.Draw(() => new PretrainedTextModel(files.Config, pooling));
         try
         {
             FamilyCheckpoint.Load(model.Encoder, files.Weights, files.WeightsPath);
-            return new PretrainedEncoder(model, vocabulary, new PretrainedTextSettings(files.LowerCase, pooling, normalize, maxTokens, longText));
+            return new PretrainedEncoder(model, files.Tokenizer, new PretrainedTextSettings(pooling, normalize, maxTokens, longText));
         }
         catch
         {
@@ -99,18 +101,14 @@ internal sealed class PretrainedEncoder : ITextEncoder, IDisposable
     }
 
     // *** Binary format ***
-    // stream "WordPieceVocabulary": int byte count, then vocab.txt's bytes (UTF-8, one entry a line)
+    // the tokenizer (see SubwordTokenizers.Save; before 0x00010004, stream "WordPieceVocabulary")
     // stream "PretrainedEncoder": the module checkpoint (see ModuleCheckpoint) whose architecture block is the
     //   model's config.json (string, see IEncoderConfig.ToJson; its model_type names the family) and the text settings
-    //   (see PretrainedTextSettings); weights by Hugging Face name under the family's task-model prefix ("bert.",
+    //   (see PretrainedTextSettings; before 0x00010004, PretrainedTextSettingsWithLowerCase); weights by Hugging Face name under the family's task-model prefix ("bert.",
     //   "distilbert.") and "pooling_attention." for attention pooling
     public void Save(ModelSaveContext ctx)
     {
-        ctx.SaveBinaryStream(VocabularyStream, writer =>
-        {
-            writer.Write(_vocabulary.Length);
-            writer.Write(_vocabulary);
-        });
+        SubwordTokenizers.Save(ctx, Tokenizer.Subword);
         ModuleCheckpoint.Save(ctx, ModuleStream, Model, writer =>
         {
             writer.Write(Model.Config.ToJson());
@@ -120,35 +118,27 @@ internal sealed class PretrainedEncoder : ITextEncoder, IDisposable
 
     public static PretrainedEncoder Load(ModelLoadContext ctx)
     {
-        byte[]? vocabulary = null;
-        const string vocabularyPart = $"WordPiece vocabulary '{VocabularyStream}'";
-        if (!ctx.TryLoadBinaryStream(VocabularyStream, reader =>
-            {
-                try
-                {
-                    vocabulary = ModelFormat.ReadBlock(reader, reader.ReadInt32(), "the vocabulary's length", vocabularyPart);
-                }
-                catch (EndOfStreamException)
-                {
-                    throw ModelFormat.Error(vocabularyPart, "it is truncated.");
-                }
-            }))
-            throw ModelFormat.Error("WordPiece vocabulary", $"the '{VocabularyStream}' stream is missing.");
+        bool kinds = ctx.Header.ModelVerWritten >= ModelFormat.PretrainedTokenizerKind;
+        var tokenizer = kinds ? SubwordTokenizers.Load(ctx) : null;
         PretrainedTextSettings? settings = null;
+        bool lowerCase = false;
+        const string source = "the model's saved config.json";
         var model = ModuleCheckpoint.Load(ctx, ModuleStream, (reader, shapes) =>
         {
-            const string source = "the model's saved config.json";
             var config = ModelFamilies.Parse(reader.ReadString(), source);
             FamilyCheckpoint.CheckConfig(config, name => shapes.Shape(PretrainedTextModel.EncoderPrefix(config) + name), source);
-            // Ids beyond the model's word embeddings would fail at the first text scored.
-            PretrainedVocabulary.Check(System.Text.Encoding.UTF8.GetString(vocabulary!).Split('\n').Select(e => e.TrimEnd('\r')).ToArray(),
-                config.VocabularySize, $"the model's '{VocabularyStream}' entry");
-            settings = ModelFormat.ReadConfig<PretrainedTextSettings>(reader, PretrainedTextSettings.Part);
+            if (kinds)
+                settings = ModelFormat.ReadConfig<PretrainedTextSettings>(reader, PretrainedTextSettings.Part);
+            else
+                (lowerCase, settings) = ModelFormat.ReadConfig<PretrainedTextSettingsWithLowerCase>(reader, PretrainedTextSettings.Part) is var old ? (old.LowerCase, old.Settings) : default;
             return new PretrainedTextModel(config, settings.Pooling);
         });
         try
         {
-            return new PretrainedEncoder(model, vocabulary!, settings!);
+            tokenizer ??= SubwordTokenizers.LoadWordPiece(ctx, lowerCase);
+            // Ids beyond the model's word embeddings would fail at the first text scored.
+            tokenizer.CheckVocabularySize(model.Config.VocabularySize, $"the model's {tokenizer.Kind.Name} tokenizer");
+            return new PretrainedEncoder(model, tokenizer, settings!);
         }
         catch
         {
@@ -157,18 +147,12 @@ internal sealed class PretrainedEncoder : ITextEncoder, IDisposable
         }
     }
 
-    /// <summary>The windows of a text; null or empty text is one window [CLS] [SEP].</summary>
-    public PretrainedTokens Tokenize(string? text)
-        => PretrainedTokens.Build(Text.Ids(text), Text.ClassificationId, Text.SeparatorId, MaxTokens, Settings.LongText);
+    /// <summary>The windows of a text; null or empty text is one window of the start and end ids ([CLS] [SEP]).</summary>
+    public PretrainedTokens Tokenize(string? text) => Tokenizer.Tokenize(text);
 
-    /// <summary>The word pieces of a text's windows, without [CLS] and [SEP], as the vocabulary writes them ("##s").</summary>
+    /// <summary>The pieces of a text's windows, without the start and end, as the tokenizer's files write them ("##s", "▁chat").</summary>
     public string[] TokensRead(string? text)
-    {
-        _entries ??= System.Text.Encoding.UTF8.GetString(_vocabulary).Split('\n').Select(e => e.TrimEnd('\r')).ToArray();
-        return Tokenize(text).Windows.SelectMany(w => w[1..^1]).Select(id => _entries[id]).ToArray();
-    }
-
-    private string[]? _entries;
+        => Tokenize(text).Windows.SelectMany(w => w[1..^1]).Select(Tokenizer.Subword.Piece).ToArray();
 
     /// <summary>One vector of <see cref="Dimension"/> floats per text.</summary>
     public float[][] Encode(IReadOnlyList<string?> texts) => Encode(TokenizeAll(texts), null).Vectors;
@@ -211,7 +195,7 @@ internal sealed class PretrainedEncoder : ITextEncoder, IDisposable
             using var scope = torch.NewDisposeScope();
             using var noGrad = torch.no_grad();
             var members = group.Select(i => texts[i]).ToArray();
-            using var batch = new TokenBatch(members.SelectMany(m => m.Windows).ToArray());
+            using var batch = new TokenBatch(members.SelectMany(m => m.Windows).ToArray(), Tokenizer.Subword.PaddingId);
             var (states, layerWeights) = Model.Forward(batch.Ids, batch.Mask, needWeights: tokenWeights is not null);
             var values = TextVectors(Model.Pool(states, batch.Mask), members, Normalize).contiguous().data<float>().ToArray();
             if (FiniteWeights.IndexOfNonFinite(values) is var bad and >= 0)
@@ -233,6 +217,41 @@ internal sealed class PretrainedEncoder : ITextEncoder, IDisposable
             }
         });
         return (vectors, weights);
+    }
+
+    /// <summary>
+    /// Throws, naming <paramref name="component"/> and the option, when the encoder's scoring has no exact ONNX graph:
+    /// a long text read in several windows (<see cref="LongTextHandling.SlidingWindow"/>) is the average of several
+    /// forward passes, which a graph over one row of token ids per text does not express.
+    /// </summary>
+    public void CheckOnnxExport(IExceptionContext ectx, string component)
+    {
+        if (Settings.LongText != LongTextHandling.HeadAndTail)
+            throw ectx.Except($"{component} cannot be exported to ONNX: it reads long texts with LongTextHandling.{Settings.LongText} "
+                + $"(several windows averaged), which its graph over one row of token ids per text does not express. Fit it with "
+                + $"LongTextHandling.{LongTextHandling.HeadAndTail} (the default) to export it.");
+    }
+
+    /// <summary>
+    /// The scoring computation in an exported graph: token ids int64 [B, T] as <see cref="PretrainedTokenizer"/> makes
+    /// them (one window per text, rows padded with any negative id) → the text vectors [B, hidden], pooled and, when the
+    /// model asks for it, normalized, as <see cref="Encode(IReadOnlyList{string})"/> gives them; with
+    /// <paramref name="tokenWeights"/>, also the attention each word piece received [B, T - 2], in the order of the ids
+    /// without [CLS] and [SEP], 0 after a text's last piece.
+    /// </summary>
+    public (string Vectors, string? TokenWeights) Export(ExportGraph g, string tokenIds, TokenAttentionSource? tokenWeights = null)
+    {
+        var zero = g.Constant(new[] { 0L });
+        var mask = g.Unary("Not", g.Op("Less", new[] { tokenIds, zero }));
+        var (pooled, layerWeights) = Model.Export(g, g.Where(mask, tokenIds, zero), mask);
+        var vectors = Normalize ? SentencePooling.ExportNormalize(g, pooled) : pooled;
+        if (tokenWeights is null)
+            return (vectors, null);
+        var received = ReceivedAttention.Export(g, tokenWeights == TokenAttentionSource.LastLayer ? new[] { layerWeights[^1] } : layerWeights, mask);
+        // Position t + 1 holds piece t; it is a piece when position t + 2 is still a real token (the last real one is [SEP]).
+        string From(string x, long start) => g.Op("Slice", new[] { x, g.Constant(new[] { start }, 1), g.Constant(new[] { long.MaxValue }, 1), g.Constant(new[] { 1L }, 1) });
+        var pieces = g.Op("Slice", new[] { received, g.Constant(new[] { 1L }, 1), g.Constant(new[] { -1L }, 1), g.Constant(new[] { 1L }, 1) });
+        return (vectors, g.Where(From(mask, 2), pieces, g.Scalar(0f)));
     }
 
     // Finite weights can still overflow float32 arithmetic (a flipped exponent bit in a file makes a weight 1e30):

@@ -11,14 +11,14 @@ namespace Microsoft.ML;
 public static class PretrainedEncoderCatalog
 {
     /// <summary>
-    /// Turns text into sentence embeddings with a pretrained BERT or DistilBERT encoder read from local files: fine-tuned on
+    /// Turns text into sentence embeddings with a pretrained BERT, DistilBERT or XLM-RoBERTa encoder read from local files: fine-tuned on
     /// <paramref name="labelColumnName"/>, or frozen when it is null. The encoder's shape, vocabulary, tokenization and
     /// (for a sentence-transformers folder) pooling and normalization come from the model.
     /// </summary>
     /// <param name="catalog">The text transforms catalog.</param>
     /// <param name="outputColumnName">Name of the output vector column.</param>
     /// <param name="inputColumnName">Name of the text column.</param>
-    /// <param name="modelPath">A Hugging Face or sentence-transformers model folder, or an .onnx file with vocab.txt beside it.</param>
+    /// <param name="modelPath">A Hugging Face or sentence-transformers model folder, or an .onnx file with its tokenizer's files (vocab.txt or sentencepiece.bpe.model) beside it.</param>
     /// <param name="labelColumnName">Label to fine-tune on (key, Boolean or Single); null keeps the encoder frozen.</param>
     /// <param name="numberOfEpochs">Fine-tuning epochs, at most (early stopping may end sooner).</param>
     /// <param name="batchSize">Texts per fine-tuning step.</param>

@@ -9,7 +9,7 @@ using Microsoft.ML.Runtime;
 namespace Microsoft.ML.Attention;
 
 /// <summary>
-/// Turns text into sentence embeddings with a pretrained BERT or DistilBERT encoder read from local files, frozen or
+/// Turns text into sentence embeddings with a pretrained BERT, DistilBERT or XLM-RoBERTa encoder read from local files, frozen or
 /// fine-tuned on a label. Create it with <c>mlContext.Transforms.Text.ApplyPretrainedEncoder(...)</c>.
 /// </summary>
 /// <remarks>

@@ -80,7 +80,7 @@ internal static class PretrainedEncoderFit
         var tokensFrom = o.MaximumTokens is not null ? "the MaximumTokens option"
             : files.MaxSequenceLength is not null ? "the model's max_seq_length"
             : maxTokens < c.MaxPositions ? $"the default for a model that does not say; it has {c.MaxPositions} positions" : "the model's max_position_embeddings";
-        channel.Info($"Pretrained {c.Summary()}, from {files.Source}: {c.VocabularySize} word pieces ({(files.LowerCase ? "lower-cased" : "cased")}); " +
+        channel.Info($"Pretrained {c.Summary()}, from {files.Source}: {c.VocabularySize} word pieces ({files.Tokenizer.Describe()}); " +
             $"at most {maxTokens} tokens per window ({tokensFrom}).");
         var poolingFrom = o.Pooling is not null ? "the Pooling option"
             : files.Pooling is not null ? "the model's pooling configuration" : "the Pooling option's default; the model does not say how it pools";

@@ -4,6 +4,7 @@ using Microsoft.ML.Attention;
 using Microsoft.ML.Attention.Infrastructure;
 using Microsoft.ML.Attention.Pretrained;
 using Microsoft.ML.Data;
+using Microsoft.ML.Model.OnnxConverter;
 using Microsoft.ML.Runtime;
 
 [assembly: LoadableClass(typeof(PretrainedEncoderTransformer), null, typeof(SignatureLoadModel),
@@ -14,7 +15,7 @@ using Microsoft.ML.Runtime;
 namespace Microsoft.ML.Attention;
 
 /// <summary>
-/// Turns text into sentence embeddings with a pretrained BERT or DistilBERT encoder, frozen or fine-tuned, for any ML.NET
+/// Turns text into sentence embeddings with a pretrained BERT, DistilBERT or XLM-RoBERTa encoder, frozen or fine-tuned, for any ML.NET
 /// trainer or as an embedding generator (<c>AsEmbeddingGenerator</c>). Created by <see cref="PretrainedEncoderEstimator"/>.
 /// </summary>
 /// <remarks>
@@ -23,6 +24,9 @@ namespace Microsoft.ML.Attention;
 /// received (a variable-length vector, in the order of <see cref="GetTokens"/>).</para>
 /// <para><c>mlContext.Model.Save</c> stores the whole encoder (configuration, vocabulary, weights) in the model zip,
 /// which loads without the original model files.</para>
+/// <para><c>mlContext.Model.ConvertToOnnx</c> exports it with a graph that starts at token ids (the input
+/// <see cref="TokenIdsColumnName"/>), which <see cref="GetTokenizer"/> makes from text without TorchSharp: WordPiece has
+/// no exact equivalent in standard ONNX operators.</para>
 /// </remarks>
 public sealed class PretrainedEncoderTransformer : AttentionTransformerBase
 {
@@ -46,7 +50,7 @@ public sealed class PretrainedEncoderTransformer : AttentionTransformerBase
     /// <summary>Size of the output vector: the model's hidden size.</summary>
     public int OutputSize => _encoder.Dimension;
 
-    /// <summary>Tokens per window, counting [CLS] and [SEP], as taken from the options or the model.</summary>
+    /// <summary>Tokens per window, counting the start and end tokens ([CLS] and [SEP], or &lt;s&gt; and &lt;/s&gt;), as taken from the options or the model.</summary>
     public int MaximumTokens => _encoder.MaxTokens;
 
     /// <summary>How the token states become the text's vector, as taken from the options or the model.</summary>
@@ -57,10 +61,26 @@ public sealed class PretrainedEncoderTransformer : AttentionTransformerBase
 
     /// <summary>
     /// The word pieces of <paramref name="text"/> whose attention the token-weights column reports, in the same order
-    /// ("play", "##ing"; "[UNK]" for unknown characters), after the long-text rule, without [CLS] and [SEP].
+    /// ("play", "##ing"; "[UNK]" for unknown characters; "▁jou", "er" with a SentencePiece tokenizer), after the
+    /// long-text rule, without the start and end tokens.
     /// </summary>
     /// <param name="text">A text, as in the input column; null or empty has no tokens.</param>
     public IReadOnlyList<string> GetTokens(string? text) => _encoder.TokensRead(text);
+
+    /// <summary>
+    /// The input of the ONNX export (<c>mlContext.Model.ConvertToOnnx</c>), which starts at token ids rather than text:
+    /// the text column's name followed by "TokenIds", an Int64 vector [texts, tokens] that an application scoring the
+    /// exported graph fills with <see cref="PretrainedTokenizer.TokenIds(IReadOnlyList{string}, out int)"/> (rows padded
+    /// with -1). The export declares it as a graph input (or uses the column when the data given to
+    /// <c>ConvertToOnnx</c> has one of this name).
+    /// </summary>
+    public string TokenIdsColumnName => _columns.Input + "TokenIds";
+
+    /// <summary>
+    /// This encoder's text front end (WordPiece, [CLS] and [SEP], the long-text rule) as a tokenizer that needs no
+    /// TorchSharp: the token ids of the ONNX export's input.
+    /// </summary>
+    public PretrainedTokenizer GetTokenizer() => _encoder.Tokenizer;
 
     internal PretrainedEncoderTransformer(IHostEnvironment env, TextEncoderColumns columns, PretrainedEncoder encoder)
         : base(Contracts.CheckRef(env, nameof(env)).Register(nameof(PretrainedEncoderTransformer)), encoder.Model)
@@ -96,6 +116,20 @@ public sealed class PretrainedEncoderTransformer : AttentionTransformerBase
         // *** Binary format ***: see Create.
         _columns.Save(ctx);
         _encoder.Save(ctx);
+    }
+
+    // The graph starts at token ids: WordPiece has no exact standard ONNX equivalent.
+    private protected override void CheckOnnxExport() => _encoder.CheckOnnxExport(Host, nameof(PretrainedEncoderTransformer));
+
+    // The token weights come out [texts, tokens - 2], 0 after a text's last word piece (its Transform column holds the pieces only).
+    private protected override void SaveAsOnnx(OnnxContext context)
+    {
+        var g = new OnnxGraphWriter(context, Host, nameof(PretrainedEncoderTransformer));
+        var ids = g.TokenIds(TokenIdsColumnName, _encoder.Tokenizer.Save);
+        var (vectors, tokenWeights) = _encoder.Export(g, ids, _columns.TokenWeights is null ? null : _columns.TokenWeightsSource);
+        g.Output(_columns.Output, new VectorDataViewType(NumberDataViewType.Single, OutputSize), vectors);
+        if (_columns.TokenWeights is not null)
+            g.Output(_columns.TokenWeights, new VectorDataViewType(NumberDataViewType.Single), tokenWeights!);
     }
 
     private protected override RowScorer Bind(DataViewSchema inputSchema) => _columns.Bind(Host, inputSchema, _encoder);

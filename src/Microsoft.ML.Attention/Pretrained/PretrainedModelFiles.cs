@@ -8,32 +8,30 @@ using System.Text.Json.Nodes;
 namespace Microsoft.ML.Attention.Pretrained;
 
 /// <summary>
-/// A pretrained encoder on disk, of any family in <see cref="ModelFamilies"/>, read: its configuration, weights (Hugging Face names), vocabulary file, lower-casing,
-/// and — where the model says so (sentence-transformers) — its pooling, normalization and maximum sequence length.
+/// A pretrained encoder on disk, of any family in <see cref="ModelFamilies"/>, read: its configuration, weights (Hugging Face names),
+/// its tokenizer (any of <see cref="SubwordTokenizers"/>, chosen from its files), and — where the model says so (sentence-transformers) — its pooling, normalization and maximum sequence length.
 /// </summary>
 /// <remarks>
-/// Accepted locations: a Hugging Face folder (config.json, vocab.txt, model.safetensors, tokenizer_config.json); a
-/// sentence-transformers folder (modules.json pointing at such a folder, 1_Pooling/config.json,
-/// sentence_bert_config.json); an ONNX export (a .onnx file with vocab.txt beside it or named, and optionally
-/// config.json and tokenizer_config.json beside it; without config.json the shape is read from the graph).
+/// Accepted locations: a Hugging Face folder (config.json, model.safetensors, the tokenizer's files: vocab.txt or
+/// sentencepiece.bpe.model, tokenizer_config.json, special_tokens_map.json); a sentence-transformers folder
+/// (modules.json pointing at such a folder, 1_Pooling/config.json, sentence_bert_config.json); an ONNX export (a .onnx
+/// file with the tokenizer's files beside it or its file named, and optionally config.json beside it; without
+/// config.json the shape is read from the graph).
 /// </remarks>
 internal sealed record PretrainedModelFiles(
     string Source,
     IEncoderConfig Config,
     IReadOnlyList<WeightTensor> Weights,
     string WeightsPath,
-    string VocabularyPath,
-    bool LowerCase,
+    SubwordTokenizer Tokenizer,
     PoolingMode? Pooling,
     bool Normalize,
     int? MaxSequenceLength)
 {
     public const string ConfigFile = "config.json";
-    public const string VocabularyFile = "vocab.txt";
     public const string SafetensorsFile = "model.safetensors";
     public const string OnnxFile = "model.onnx";
     private const string PyTorchFile = "pytorch_model.bin";
-    private const string TokenizerConfigFile = "tokenizer_config.json";
 
     /// <summary>
     /// Tokens per window unless the user sets them: sentence-transformers' max_seq_length, capped at the model's
@@ -46,7 +44,7 @@ internal sealed record PretrainedModelFiles(
     private const int UnstatedMaximumTokens = PretrainedEncoderEstimator.Defaults.MaximumTokens;
 
     /// <param name="path">A model folder or an .onnx file.</param>
-    /// <param name="vocabularyPath">The vocabulary of an .onnx file, when it is not vocab.txt beside it.</param>
+    /// <param name="vocabularyPath">The tokenizer's file (vocab.txt, a SentencePiece .model) of an .onnx file, when it is not beside it.</param>
     public static PretrainedModelFiles Read(string path, string? vocabularyPath = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -63,19 +61,19 @@ internal sealed record PretrainedModelFiles(
         if (File.Exists(Path.Combine(path, "modules.json")))
         {
             var st = SentenceTransformerSettings.Read(path);
-            var inner = ReadFolder(path, st.TransformerFolder, vocabularyPath);
-            return inner with { LowerCase = inner.LowerCase || st.LowerCase, Pooling = st.Pooling, Normalize = st.Normalize, MaxSequenceLength = st.MaxSequenceLength };
+            var inner = ReadFolder(path, st.TransformerFolder, vocabularyPath, st.LowerCase);
+            return inner with { Pooling = st.Pooling, Normalize = st.Normalize, MaxSequenceLength = st.MaxSequenceLength };
         }
-        return ReadFolder(path, path, vocabularyPath);
+        return ReadFolder(path, path, vocabularyPath, false);
     }
 
-    private static PretrainedModelFiles ReadFolder(string source, string folder, string? vocabularyPath)
+    private static PretrainedModelFiles ReadFolder(string source, string folder, string? vocabularyPath, bool lowerCaseText)
     {
         var configPath = Path.Combine(folder, ConfigFile);
         var safetensors = Path.Combine(folder, SafetensorsFile);
         var onnx = new[] { Path.Combine(folder, OnnxFile), Path.Combine(folder, "onnx", OnnxFile) }.FirstOrDefault(File.Exists);
         if (!File.Exists(safetensors) && onnx != null)
-            return ReadOnnx(source, onnx, vocabularyPath ?? Path.Combine(folder, VocabularyFile), configPath);
+            return ReadOnnx(source, onnx, vocabularyPath, folder, lowerCaseText);
         if (!File.Exists(configPath))
             throw CheckpointErrors.Missing(configPath, $"a Hugging Face model folder holds config.json (model_type {ModelFamilies.ModelTypes}).");
         var config = ModelFamilies.Load(configPath);
@@ -87,32 +85,20 @@ internal sealed record PretrainedModelFiles(
             throw CheckpointErrors.Missing(safetensors, "the model's weights were expected in model.safetensors (or model.onnx).");
         }
         var weights = SafetensorsReader.Read(safetensors);
-        var vocabulary = vocabularyPath ?? Path.Combine(folder, VocabularyFile);
-        return new PretrainedModelFiles(source, config, weights, safetensors, vocabulary,
-            ReadLowerCase(Path.Combine(folder, TokenizerConfigFile), vocabulary, config.VocabularySize), null, false, null);
+        var tokenizer = SubwordTokenizers.Read(new TokenizerFiles(folder, vocabularyPath, lowerCaseText, config.VocabularySize));
+        return new PretrainedModelFiles(source, config, weights, safetensors, tokenizer, null, false, null);
     }
 
-    private static PretrainedModelFiles ReadOnnx(string source, string onnxPath, string? vocabularyPath, string? configPath = null)
+    // folder: where config.json and the tokenizer's files are (the model folder of an onnx/model.onnx).
+    private static PretrainedModelFiles ReadOnnx(string source, string onnxPath, string? vocabularyPath, string? folder = null, bool lowerCaseText = false)
     {
-        var folder = Path.GetDirectoryName(onnxPath)!;
-        configPath ??= Path.Combine(folder, ConfigFile);
+        folder ??= Path.GetDirectoryName(onnxPath)!;
+        var configPath = Path.Combine(folder, ConfigFile);
         var graph = OnnxGraph.Read(onnxPath);
         var weights = OnnxWeights.Named(graph, onnxPath);
         var config = File.Exists(configPath) ? ModelFamilies.Load(configPath)
             : ModelFamilies.InferConfig(graph, weights.ToDictionary(w => w.Name), onnxPath);
-        var vocabulary = vocabularyPath ?? Path.Combine(folder, VocabularyFile);
-        var tokenizerConfig = Path.Combine(Path.GetDirectoryName(configPath)!, TokenizerConfigFile);
-        return new PretrainedModelFiles(source, config, weights, onnxPath, vocabulary, ReadLowerCase(tokenizerConfig, vocabulary, config.VocabularySize), null, false, null);
-    }
-
-    // do_lower_case from tokenizer_config.json; without it, a vocabulary without upper-case ASCII letters (besides the
-    // bracketed special tokens) is uncased and means lower-casing, as Hugging Face's uncased models were trained
-    // (bert-base-uncased's vocabulary keeps a few non-ASCII capitals, so only ASCII letters are counted).
-    private static bool ReadLowerCase(string tokenizerConfig, string vocabulary, int expectedSize)
-    {
-        var entries = PretrainedVocabulary.ReadEntries(vocabulary, expectedSize);
-        if (File.Exists(tokenizerConfig) && JsonFields.Read(tokenizerConfig) is JsonObject json && JsonFields.Optional<bool>(json, "do_lower_case", tokenizerConfig) is bool flag)
-            return flag;
-        return !entries.Any(e => !(e.StartsWith('[') && e.EndsWith(']')) && e.Any(char.IsAsciiLetterUpper));
+        var tokenizer = SubwordTokenizers.Read(new TokenizerFiles(folder, vocabularyPath, lowerCaseText, config.VocabularySize));
+        return new PretrainedModelFiles(source, config, weights, onnxPath, tokenizer, null, false, null);
     }
 }

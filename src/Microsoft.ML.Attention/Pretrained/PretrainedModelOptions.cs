@@ -33,18 +33,22 @@ public abstract class PretrainedModelOptions : AttentionTrainingOptions
     }
 
     /// <summary>
-    /// The pretrained BERT or DistilBERT model on local files: a Hugging Face model folder (config.json, vocab.txt,
-    /// model.safetensors), a sentence-transformers folder, or an .onnx export with vocab.txt beside it (see
+    /// The pretrained BERT, DistilBERT or XLM-RoBERTa model on local files: a Hugging Face model folder (config.json,
+    /// model.safetensors, vocab.txt or sentencepiece.bpe.model, tokenizer_config.json), a sentence-transformers folder,
+    /// or an .onnx export with its tokenizer's files beside it (see
     /// <see cref="VocabularyPath"/>). Nothing is downloaded.
     /// </summary>
     /// <remarks>Required.</remarks>
     public string ModelPath { get; set; } = "";
 
-    /// <summary>The WordPiece vocabulary of an .onnx <see cref="ModelPath"/>, when it is not vocab.txt beside the file.</summary>
-    /// <remarks>Default null (vocab.txt in the model's folder).</remarks>
+    /// <summary>
+    /// The tokenizer's file of an .onnx <see cref="ModelPath"/> when it is not beside the file: a WordPiece vocabulary
+    /// (.txt) or a SentencePiece model (.model).
+    /// </summary>
+    /// <remarks>Default null (vocab.txt or sentencepiece.bpe.model in the model's folder).</remarks>
     public string? VocabularyPath { get; set; }
 
-    /// <summary>Tokens per window, counting [CLS] and [SEP]; null takes the model's.</summary>
+    /// <summary>Tokens per window, counting the start and end tokens ([CLS] and [SEP], or &lt;s&gt; and &lt;/s&gt;); null takes the model's.</summary>
     /// <remarks>
     /// Default null: sentence-transformers' max_seq_length, else 256 (at most the model's maximum positions). At
     /// least 3 and at most the model's max_position_embeddings. Cost grows with its square.

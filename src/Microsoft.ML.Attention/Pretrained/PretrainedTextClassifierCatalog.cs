@@ -7,20 +7,20 @@ using TrainingDefaults = Microsoft.ML.Attention.PretrainedEncoderEstimator.Defau
 namespace Microsoft.ML;
 
 /// <summary>
-/// Fine-tuning a pretrained BERT or DistilBERT encoder for text classification, on ML.NET's classification catalogs:
+/// Fine-tuning a pretrained BERT, DistilBERT or XLM-RoBERTa encoder for text classification, on ML.NET's classification catalogs:
 /// <c>mlContext.MulticlassClassification.Trainers.PretrainedTextClassifier(...)</c> and
 /// <c>mlContext.BinaryClassification.Trainers.PretrainedTextClassifier(...)</c>.
 /// </summary>
 public static class PretrainedTextClassifierCatalog
 {
     /// <summary>
-    /// Fine-tunes a pretrained BERT or DistilBERT encoder to classify texts into several classes and keeps its
+    /// Fine-tunes a pretrained BERT, DistilBERT or XLM-RoBERTa encoder to classify texts into several classes and keeps its
     /// classification head; the label must be a key (use <c>MapValueToKey</c>).
     /// </summary>
     /// <param name="catalog">The multiclass trainers catalog.</param>
     /// <param name="labelColumnName">Name of the key-typed label column.</param>
     /// <param name="textColumnName">Name of the text column.</param>
-    /// <param name="modelPath">A Hugging Face or sentence-transformers model folder, or an .onnx file with vocab.txt beside it.</param>
+    /// <param name="modelPath">A Hugging Face or sentence-transformers model folder, or an .onnx file with its tokenizer's files (vocab.txt or sentencepiece.bpe.model) beside it.</param>
     /// <param name="numberOfEpochs">Fine-tuning epochs, at most (early stopping may end sooner).</param>
     /// <param name="batchSize">Texts per fine-tuning step.</param>
     /// <param name="learningRate">Peak learning rate of fine-tuning (AdamW, after 10% warm-up).</param>
@@ -37,11 +37,11 @@ public static class PretrainedTextClassifierCatalog
         PretrainedTextClassifierTrainer.Options options)
         => new PretrainedTextClassifierTrainer(catalog.GetEnvironment(), options, ClassificationTask.Multiclass);
 
-    /// <summary>Fine-tunes a pretrained BERT or DistilBERT encoder to classify texts by a Boolean label and keeps its classification head.</summary>
+    /// <summary>Fine-tunes a pretrained BERT, DistilBERT or XLM-RoBERTa encoder to classify texts by a Boolean label and keeps its classification head.</summary>
     /// <param name="catalog">The binary trainers catalog.</param>
     /// <param name="labelColumnName">Name of the Boolean label column.</param>
     /// <param name="textColumnName">Name of the text column.</param>
-    /// <param name="modelPath">A Hugging Face or sentence-transformers model folder, or an .onnx file with vocab.txt beside it.</param>
+    /// <param name="modelPath">A Hugging Face or sentence-transformers model folder, or an .onnx file with its tokenizer's files (vocab.txt or sentencepiece.bpe.model) beside it.</param>
     /// <param name="numberOfEpochs">Fine-tuning epochs, at most (early stopping may end sooner).</param>
     /// <param name="batchSize">Texts per fine-tuning step.</param>
     /// <param name="learningRate">Peak learning rate of fine-tuning (AdamW, after 10% warm-up).</param>

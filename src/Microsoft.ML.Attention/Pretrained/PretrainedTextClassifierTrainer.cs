@@ -9,7 +9,7 @@ using Microsoft.ML.Runtime;
 namespace Microsoft.ML.Attention;
 
 /// <summary>
-/// Fine-tunes a pretrained BERT or DistilBERT encoder (read from local files) for text classification and keeps the
+/// Fine-tunes a pretrained BERT, DistilBERT or XLM-RoBERTa encoder (read from local files) for text classification and keeps the
 /// classification head it was fine-tuned with. Create it with
 /// <c>mlContext.MulticlassClassification.Trainers.PretrainedTextClassifier(...)</c> or
 /// <c>mlContext.BinaryClassification.Trainers.PretrainedTextClassifier(...)</c>.

@@ -9,6 +9,7 @@ using Microsoft.ML.Attention.Pretrained;
 using Microsoft.ML.Attention.Text;
 using Microsoft.ML.Attention.Training;
 using Microsoft.ML.Data;
+using Microsoft.ML.Model.OnnxConverter;
 using Microsoft.ML.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -21,7 +22,7 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Attention;
 
 /// <summary>
-/// A pretrained BERT or DistilBERT encoder fine-tuned on a label, with the classification head it was fine-tuned with.
+/// A pretrained BERT, DistilBERT or XLM-RoBERTa encoder fine-tuned on a label, with the classification head it was fine-tuned with.
 /// Created by <see cref="PretrainedTextClassifierTrainer"/>; save and load it with <c>mlContext.Model</c>.
 /// </summary>
 /// <remarks>
@@ -31,6 +32,8 @@ namespace Microsoft.ML.Attention;
 /// <c>PredictedLabel</c> (a key with the label's key values). Binary: <c>Score</c> (the logit margin),
 /// <c>Probability</c> and <c>PredictedLabel</c> (Boolean).</para>
 /// <para>The model zip holds the whole encoder (configuration, vocabulary, weights), the head and its temperature.</para>
+/// <para><c>mlContext.Model.ConvertToOnnx</c> exports it with a graph that starts at token ids (the input
+/// <see cref="TokenIdsColumnName"/>), which <see cref="GetTokenizer"/> makes from text without TorchSharp.</para>
 /// </remarks>
 public sealed class PretrainedTextClassifierTransformer : AttentionTransformerBase
 {
@@ -60,8 +63,18 @@ public sealed class PretrainedTextClassifierTransformer : AttentionTransformerBa
     /// <summary>The temperature the logits are divided by before the softmax: 1 unless <c>ScaleTemperature</c> fitted one.</summary>
     public double Temperature => _architecture.Temperature;
 
-    /// <summary>Tokens per window, counting [CLS] and [SEP], as taken from the options or the model.</summary>
+    /// <summary>Tokens per window, counting the start and end tokens ([CLS] and [SEP], or &lt;s&gt; and &lt;/s&gt;), as taken from the options or the model.</summary>
     public int MaximumTokens => _encoder.MaxTokens;
+
+    /// <summary>
+    /// The input of the ONNX export (<c>mlContext.Model.ConvertToOnnx</c>): the text column's name followed by
+    /// "TokenIds", an Int64 vector [texts, tokens] filled with <see cref="PretrainedTokenizer.TokenIds(IReadOnlyList{string}, out int)"/>
+    /// (see <see cref="PretrainedEncoderTransformer.TokenIdsColumnName"/>).
+    /// </summary>
+    public string TokenIdsColumnName => _text + "TokenIds";
+
+    /// <summary>The encoder's text front end as a tokenizer that needs no TorchSharp: the token ids of the ONNX export's input.</summary>
+    public PretrainedTokenizer GetTokenizer() => _encoder.Tokenizer;
 
     internal PretrainedTextClassifierTransformer(IHostEnvironment env, ClassificationTask task, string text, ClassifierColumns columns,
         ClassNames classes, PretrainedEncoder encoder, TorchSharp.Modules.Linear head, ClassifierHeadArchitecture architecture)
@@ -147,6 +160,21 @@ public sealed class PretrainedTextClassifierTransformer : AttentionTransformerBa
         var text = TextColumn.Find(Host, inputSchema, _text);
         return new BatchScorer<string?>(new[] { text }, _columns.OutputColumns(_task, _classes), source => TextColumn.Reader(source, text),
             (texts, _) => _columns.Values(_task, Probabilities(Logits(_encoder.Encode(texts)))));
+    }
+
+    // The graph starts at token ids, as the pretrained encoder's; the head and the temperature follow.
+    private protected override void CheckOnnxExport() => _encoder.CheckOnnxExport(Host, nameof(PretrainedTextClassifierTransformer));
+
+    private protected override void SaveAsOnnx(OnnxContext context)
+    {
+        var g = new OnnxGraphWriter(context, Host, nameof(PretrainedTextClassifierTransformer));
+        var ids = g.TokenIds(TokenIdsColumnName, _encoder.Tokenizer.Save);
+        var logits = g.Linear(_encoder.Export(g, ids).Vectors, _head);
+        if (_architecture.Temperature != 1)
+            logits = g.Div(logits, g.Scalar((float)_architecture.Temperature));
+        var probabilities = g.Op("Softmax", new[] { logits }, ("axis", 1L));
+        foreach (var (column, value) in _columns.OutputColumns(_task, _classes).Zip(ClassifierColumns.Export(g, _task, probabilities)))
+            g.Output(column.Name, column.Type, value);
     }
 
     /// <summary>Fits the temperature on held-out texts (class indexes, -1 without a label) and keeps it.</summary>

@@ -66,6 +66,18 @@ internal sealed class PretrainedTextModel : nn.Module
     public (Tensor States, IReadOnlyList<Tensor> Weights) Forward(Tensor ids, Tensor mask, bool needWeights = false)
         => _encoder.Forward(ids, mask, needWeights);
 
+    /// <summary>
+    /// <see cref="Forward"/> then <see cref="Pool"/> in an exported graph: ids int64 [B, T], mask bool [B, T] → [B, hidden]
+    /// and each layer's attention weights [B, heads, T, T].
+    /// </summary>
+    public (string Pooled, IReadOnlyList<string> Weights) Export(ExportGraph g, string ids, string mask)
+    {
+        var (states, weights) = _encoder.Export(g, ids, mask);
+        return (_attentionPooling is null
+            ? SentencePooling.Export(g, states, mask, Pooling)
+            : _attentionPooling.Export(g, states, mask, null, Config.HiddenSize).Pooled, weights);
+    }
+
     /// <summary>states [B, T, hidden], mask [B, T] → [B, hidden], over every real token ([CLS] and [SEP] included, as sentence-transformers pools).</summary>
     public Tensor Pool(Tensor states, Tensor mask)
     {

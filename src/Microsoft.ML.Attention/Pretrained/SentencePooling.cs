@@ -36,6 +36,22 @@ internal static class SentencePooling
         return scope.MoveToOuter(pooled);
     }
 
+    /// <summary><see cref="Pool"/> in an exported graph: states [B, T, hidden], mask bool [B, T] → [B, hidden].</summary>
+    public static string Export(ExportGraph g, string states, string mask, PoolingMode pooling) => pooling switch
+    {
+        PoolingMode.Mean => MaskedPooling.ExportMean(g, states, mask),
+        PoolingMode.FirstToken => g.Op("Gather", new[] { states, g.Constant(new[] { 0L }) }, ("axis", 1L)),   // a scalar index drops the axis
+        PoolingMode.Max => MaskedPooling.ExportMax(g, states, mask),
+        _ => throw new ArgumentException($"Pooling {pooling} needs training; a pretrained encoder pools by Mean, FirstToken or Max.", nameof(pooling)),
+    };
+
+    /// <summary><see cref="Normalize"/> in an exported graph: vectors [B, hidden].</summary>
+    public static string ExportNormalize(ExportGraph g, string vectors)
+    {
+        var norm = g.Unary("Sqrt", g.ReduceSum(g.Mul(vectors, vectors), -1, keepDims: true));
+        return g.Div(vectors, g.Max(norm, g.Scalar(1e-12f)));
+    }
+
     /// <summary>x / max(‖x‖₂, 1e-12) per row, as torch.nn.functional.normalize.</summary>
     public static Tensor Normalize(Tensor vectors)
     {

@@ -49,4 +49,23 @@ internal sealed class EncoderLayer : nn.Module
         x = x.add(dropout.call(feed_forward_out.call(hidden)), Scalars.One);
         return (x.MoveToOuterDisposeScope(), weights?.MoveToOuterDisposeScope());
     }
+
+    /// <summary>
+    /// <see cref="Forward"/> in an exported graph: x [B, T, width] and <paramref name="allowed"/> bool [B, 1, T or 1, T]
+    /// (the key mask and the window combined) give x and the weights [B, H, T, T].
+    /// </summary>
+    public (string Output, string Weights) Export(ExportGraph g, string x, string allowed)
+    {
+        var normed = LayerNorm(g, attention_norm, x);
+        var (attended, weights) = attention.Export(g, normed, normed, normed, allowed);
+        x = g.Add(x, attended);
+        var hidden = g.Gelu(g.Linear(LayerNorm(g, feed_forward_norm, x), feed_forward_in.weight!, feed_forward_in.bias));
+        return (g.Add(x, g.Linear(hidden, feed_forward_out.weight!, feed_forward_out.bias)), weights);
+    }
+
+    /// <summary>A LayerNorm module of this encoder in an exported graph (built with nn.LayerNorm's default epsilon).</summary>
+    internal static string LayerNorm(ExportGraph g, LayerNorm norm, string x) => g.LayerNorm(x, norm.weight!, norm.bias!, LayerNormEpsilon);
+
+    // nn.LayerNorm's default, which the encoder's norms are built with.
+    private const double LayerNormEpsilon = 1e-5;
 }

@@ -71,6 +71,47 @@ internal sealed class FromScratchEncoder : ITextEncoder
         return new FromScratchEncoder(text, vocabulary, architecture, module);
     }
 
+    /// <summary>The tokenizer of the ONNX export's token ids: the same windows as <see cref="Encode"/>, without the classification token.</summary>
+    public FeaturizerTokenizer Tokenizer() => new FeaturizerTokenizer(_text, _vocabulary);
+
+    /// <summary>
+    /// <see cref="Encode"/> in an exported graph. <paramref name="tokenIds"/> int64 [N, windows × (MaximumTokens - 1)] holds
+    /// each text's windows as <see cref="FeaturizerTokenizer"/> lays them out (0 at padding, a padding window all 0).
+    /// Returns the vectors [N, OutputSize] (the mean over the text's windows: the first, and every one holding a token)
+    /// and, when asked for, the token weights [N, windows × (MaximumTokens - 1)] at the positions of the ids (0 at padding).
+    /// </summary>
+    public (string Vectors, string? TokenWeights) Export(ExportGraph g, string tokenIds, TokenAttentionSource? tokenWeights)
+    {
+        long width = _architecture.MaximumTokens - 1;
+        var ids = g.Op("Reshape", new[] { g.Op("Cast", new[] { tokenIds }, ("to", 7L)), g.Constant(new[] { 0L, -1L, width }) });  // [N, S, W]
+        var words = g.Op("Reshape", new[] { ids, g.Constant(new[] { -1L, width }) });                                          // [N x S, W]
+        var first = g.Op("Slice", new[] { words, g.Constant(new[] { 0L }, 1), g.Constant(new[] { 1L }, 1), g.Constant(new[] { 1L }, 1) });
+        var classification = g.Add(g.Mul(first, g.Constant(new[] { 0L })), g.Constant(new long[] { _architecture.ClassificationTokenId }));
+        var windows = g.Op("Concat", new[] { classification, words }, ("axis", 1L));                                          // [N x S, T]
+        var (vectors, received) = _module.Export(g, windows, g.Op("Greater", new[] { windows, g.Constant(new[] { 0L }) }), tokenWeights);
+
+        // A window is the text's when it is its first (an empty text has one, without tokens) or holds a token.
+        var tokens = g.ReduceSum(g.ToFloat(g.Op("Greater", new[] { ids, g.Constant(new[] { 0L }) })), -1, keepDims: false); // [N, S]
+        var isFirst = g.Op("Equal", new[] { g.Positions(ids, 1), g.Scalar(0f) });
+        var own = g.Op("Or", new[] { g.Op("Greater", new[] { tokens, g.Scalar(0f) }), isFirst });
+        var perWindow = g.Op("Reshape", new[] { vectors, ShapeOf(g, ids, 2) });                                                // [N, S, D]
+        var mean = MaskedPooling.ExportMean(g, perWindow, own);
+        if (received is null)
+            return (mean, null);
+        var weights = g.Op("Slice", new[] { received, g.Constant(new[] { 1L }, 1), g.Constant(new[] { long.MaxValue }, 1), g.Constant(new[] { 1L }, 1) });
+        return (mean, g.Op("Reshape", new[] { weights, ShapeOf(g, ids, 1) }));                                                // [N, S x W]
+    }
+
+    // The first axes of x's shape, then -1: the shape that folds the rest into one axis.
+    private static string ShapeOf(ExportGraph g, string x, long axes)
+    {
+        var leading = g.Op("Slice", new[] { g.Op("Shape", new[] { x }), g.Constant(new[] { 0L }, 1), g.Constant(new[] { axes }, 1) });
+        return g.Op("Concat", new[] { leading, g.Constant(new[] { -1L }, 1) }, ("axis", 0L));
+    }
+
+    /// <summary>The windows of token ids <see cref="Encode"/> reads of <paramref name="text"/>, each starting with the classification token.</summary>
+    public int[][] Windows(string? text) => _windows.Encode(text).Windows;
+
     public string[] TokensRead(string? text)
     {
         var tokens = _windows.Tokens(text);

@@ -41,4 +41,15 @@ internal sealed class LightweightAttention : nn.Module
         var output = weights.matmul(x);
         return (output.MoveToOuterDisposeScope(), weights.unsqueeze(1).MoveToOuterDisposeScope());
     }
+
+    /// <summary>
+    /// <see cref="Forward"/> in an exported graph: x [B, T, width] and <paramref name="allowed"/> bool [B, T or 1, T]
+    /// give the attended x and the weights [B, 1, T, T].
+    /// </summary>
+    public (string Output, string Weights) Export(ExportGraph g, string x, string allowed)
+    {
+        var keys = g.Unary("Tanh", g.Linear(x, key_projection.weight!, key_projection.bias));
+        var weights = Masking.ExportSoftmax(g, g.Mul(g.MatMul(x, g.TransposeLast(keys)), g.Scalar((float)(1.0 / Math.Sqrt(key_projection.weight!.shape[1])))), allowed);
+        return (g.MatMul(weights, x), g.Unsqueeze(weights, 1));
+    }
 }

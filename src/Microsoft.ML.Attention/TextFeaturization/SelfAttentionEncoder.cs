@@ -102,6 +102,55 @@ internal sealed class SelfAttentionEncoder : nn.Module
         return pooled.MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// <see cref="Encode"/> then <see cref="Pool"/> in an exported graph, for windows of exactly
+    /// <see cref="FeaturizerArchitecture.MaximumTokens"/> tokens: ids int64 [B, T] (the classification token at 0, 0 at
+    /// padding) and mask bool [B, T] give the vectors [B, PooledSize] and, when <paramref name="tokenWeights"/> is given,
+    /// the attention each position received [B, T] (<see cref="ReceivedAttention"/>; null otherwise).
+    /// </summary>
+    public (string Vectors, string? TokenWeights) Export(ExportGraph g, string ids, string mask, TokenAttentionSource? tokenWeights)
+    {
+        using var scope = torch.NewDisposeScope();
+        var length = _architecture.MaximumTokens;
+        string positions;
+        using (torch.no_grad())
+        using (var table = Positions(length, torch.CPU))
+            positions = g.Weight(table);
+        var x = g.Add(g.Op("Gather", new[] { g.Weight(token_embedding.weight!), ids }, ("axis", 0L)), positions);
+        var allowed = g.Unsqueeze(mask, 1, 2);                                                                  // [B, 1, 1, T]
+        if (_architecture.LocalHalfWidth > 0)
+        {
+            using var window = Masking.SlidingWindow(length, _architecture.LocalHalfWidth);
+            allowed = g.Op("And", new[] { allowed, g.Mask(window) });                                           // [B, 1, T, T]
+        }
+        var weights = new List<string>();
+        if (layers is not null)
+        {
+            foreach (var layer in layers)
+            {
+                var (output, layerWeights) = layer.Export(g, x, allowed);
+                x = output;
+                weights.Add(layerWeights);
+            }
+        }
+        else
+        {
+            var (output, layerWeights) = lightweight!.Export(g, x, g.Squeeze(allowed, 1));
+            x = output;
+            weights.Add(layerWeights);
+        }
+        var states = EncoderLayer.LayerNorm(g, final_norm, x);
+        // As Pool: the text's tokens, not the classification token at 0.
+        var content = g.Op("And", new[] { mask, g.Op("Greater", new[] { g.Positions(mask, 1), g.Scalar(0f) }) });
+        var (pooled, _) = _pooling.Export(g, states, content, null, _architecture.Width);
+        if (projection is not null)
+            pooled = g.Linear(pooled, projection.weight!, projection.bias);
+        if (tokenWeights is null)
+            return (pooled, null);
+        var read = tokenWeights == TokenAttentionSource.LastLayer ? new[] { weights[^1] } : weights.ToArray();
+        return (pooled, ReceivedAttention.Export(g, read, mask));
+    }
+
     private Tensor Positions(long length, Device device)
     {
         if (position_embedding is not null)

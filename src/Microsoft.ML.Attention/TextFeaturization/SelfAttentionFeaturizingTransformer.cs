@@ -6,6 +6,7 @@ using Microsoft.ML.Attention.Infrastructure;
 using Microsoft.ML.Attention.Pretrained;
 using Microsoft.ML.Attention.TextFeaturization;
 using Microsoft.ML.Data;
+using Microsoft.ML.Model.OnnxConverter;
 using Microsoft.ML.Runtime;
 
 [assembly: LoadableClass(typeof(SelfAttentionFeaturizingTransformer), null, typeof(SignatureLoadModel),
@@ -23,6 +24,8 @@ namespace Microsoft.ML.Attention;
 /// <para>Input: a text column (String; null or empty text gives a valid vector). Output: a vector of
 /// <see cref="OutputSize"/> floats and, when a token-weights column was named, the share of attention each
 /// token the encoder read received (a variable-length vector, in token order).</para>
+/// <para><c>mlContext.Model.ConvertToOnnx</c> exports an encoder trained from scratch with a graph that starts at token
+/// ids (the input <see cref="TokenIdsColumnName"/>), which <see cref="GetTokenizer"/> makes from text without TorchSharp.</para>
 /// </remarks>
 public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBase
 {
@@ -67,6 +70,26 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
     /// </summary>
     /// <param name="text">A text, as in the input column; null or empty has no tokens.</param>
     public IReadOnlyList<string> GetTokens(string? text) => _encoder.TokensRead(text);
+
+    /// <summary>
+    /// The input of the ONNX export (<c>mlContext.Model.ConvertToOnnx</c>), which starts at token ids rather than text:
+    /// the output column's name followed by "TokenIds" (so that two featurizers of one text, each with its own
+    /// vocabulary, have inputs of their own), an Int64 vector [texts, windows × <see cref="FeaturizerTokenizer.WindowWidth"/>]
+    /// that an application scoring the exported graph fills with <see cref="TextTokenizer.TokenIds(string)"/> of
+    /// <see cref="GetTokenizer"/>. The export declares it as a graph input (or uses the column when the data given to
+    /// <c>ConvertToOnnx</c> has one of this name).
+    /// </summary>
+    public string TokenIdsColumnName => _columns.Output + "TokenIds";
+
+    /// <summary>
+    /// The featurizer's text front end (words, vocabulary, long-text rule) as a tokenizer that needs no TorchSharp: the
+    /// token ids of the ONNX export's input. Throws <see cref="InvalidOperationException"/> for a featurizer holding a
+    /// pretrained encoder (the obsolete <c>PretrainedModelPath</c>), which has no such export.
+    /// </summary>
+    public FeaturizerTokenizer GetTokenizer() => FromScratch("has no featurizer tokenizer").Tokenizer();
+
+    /// <summary>The encoder: trained from scratch, or pretrained (the obsolete path).</summary>
+    internal ITextEncoder Encoder => _encoder;
 
     internal SelfAttentionFeaturizingTransformer(IHostEnvironment env, TextEncoderColumns columns, ITextEncoder encoder)
         : base(Contracts.CheckRef(env, nameof(env)).Register(nameof(SelfAttentionFeaturizingTransformer)), encoder.Module)
@@ -122,4 +145,24 @@ public sealed class SelfAttentionFeaturizingTransformer : AttentionTransformerBa
     }
 
     private protected override RowScorer Bind(DataViewSchema inputSchema) => _columns.Bind(Host, inputSchema, _encoder);
+
+    // Word tokenization and the vocabulary have no exact standard ONNX equivalent: the graph starts at token ids.
+    private protected override void CheckOnnxExport() => FromScratch("cannot be exported to ONNX (mlContext.Model.ConvertToOnnx)");
+
+    private protected override void SaveAsOnnx(OnnxContext context)
+    {
+        var encoder = FromScratch("cannot be exported to ONNX (mlContext.Model.ConvertToOnnx)");
+        var g = new OnnxGraphWriter(context, Host, nameof(SelfAttentionFeaturizingTransformer));
+        var ids = g.TokenIds(TokenIdsColumnName, GetTokenizer().Save);
+        var (vectors, weights) = encoder.Export(g, ids, _columns.TokenWeights is null ? null : _columns.TokenWeightsSource);
+        var columns = _columns.Outputs.Columns(OutputSize);
+        g.Output(columns[0].Name, columns[0].Type, vectors);
+        if (weights is not null)
+            g.Output(columns[1].Name, columns[1].Type, weights);
+    }
+
+    // The encoder trained from scratch; a pretrained one (the obsolete PretrainedModelPath) is refused, naming the option.
+    private FromScratchEncoder FromScratch(string refused) => _encoder as FromScratchEncoder
+        ?? throw Host.Except($"{nameof(SelfAttentionFeaturizingTransformer)} holding a pretrained encoder (the obsolete PretrainedModelPath) {refused}. "
+            + "Use mlContext.Transforms.Text.ApplyPretrainedEncoder for pretrained encoders, or train the featurizer from scratch (PretrainedModelPath = null).");
 }

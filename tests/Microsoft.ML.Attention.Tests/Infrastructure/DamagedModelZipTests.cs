@@ -140,8 +140,17 @@ public sealed class DamagedModelZipTests
 
     [TestMethod]
     public void AWordPieceVocabularyLengthBeyondTheEntryIsRefused()
-        => ModelZip.Refused(ModelZip.Overwrite(_pretrained, "/WordPieceVocabulary", _ => 0, BitConverter.GetBytes(int.MaxValue)),
-            "WordPiece vocabulary", "claims 2147483647 bytes");
+        // The tokenizer entry: its kind and its settings (two strings), then the vocabulary's length.
+        => ModelZip.Refused(ModelZip.Overwrite(_pretrained, "/PretrainedTokenizer", AfterTwoStrings, BitConverter.GetBytes(int.MaxValue)),
+            "tokenizer 'PretrainedTokenizer'", "claims 2147483647 bytes");
+
+    private static int AfterTwoStrings(byte[] entry)
+    {
+        using var reader = new System.IO.BinaryReader(new System.IO.MemoryStream(entry));
+        reader.ReadString();
+        reader.ReadString();
+        return (int)reader.BaseStream.Position;
+    }
 
     [TestMethod]
     public void AClassCountBeyondTheStreamIsRefused()

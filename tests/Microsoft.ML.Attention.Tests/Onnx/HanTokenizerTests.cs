@@ -76,29 +76,8 @@ public sealed class HanTokenizerTests
         var tokenizer = han.GetTokenizer();
         var scoring = ml.Data.LoadFromEnumerable(Texts.Select(t => new HanExportTests.TrainingRow { Text = t! }));
         var expectedScores = han.Transform(scoring).GetColumn<float>("Score").ToArray();
-        var folder = Directory.CreateTempSubdirectory("han-tokenizer-").FullName;
-        try
-        {
-            var tokenizerPath = Path.Combine(folder, "tokenizer.bin");
-            var textsPath = Path.Combine(folder, "texts.json");
-            var onnxPath = Path.Combine(folder, "han.onnx");
-            using (var stream = File.Create(tokenizerPath))
-                tokenizer.Save(stream);
-            using (var stream = File.Create(onnxPath))
-                ml.Model.ConvertToOnnx(han, data, stream);
-            File.WriteAllText(textsPath, JsonSerializer.Serialize(Texts));
-
-            var lines = FreshProcess.Run(new[] { "tokenize", tokenizerPath, textsPath, onnxPath });
-            var ids = Texts.Select((text, i) => $"ids {i}: {string.Join(' ', tokenizer.TokenIds(text))}").ToList();
-            CollectionAssert.AreEqual(ids, lines.Take(Texts.Length).ToList(), "the fresh process's ids");
-            var scores = lines.Skip(Texts.Length).Take(Texts.Length).Select(line => float.Parse(line.Split(": ")[1], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-            ExportAssert.AreClose(expectedScores, scores, "Score in a fresh process (ONNX Runtime) against Transform here");
-            CollectionAssert.AreEqual(new[] { "torchsharp-assembly False", "libtorch-mapped False" }, lines.Skip(2 * Texts.Length).ToList(), string.Join("\n", lines));
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        var scores = FreshTokenizerProcess.Run("han", tokenizer, stream => ml.Model.ConvertToOnnx(han, data, stream), Texts);
+        ExportAssert.AreClose(expectedScores, scores.Select(row => row[0]).ToArray(), "Score in a fresh process (ONNX Runtime) against Transform here");
     }
 
     [TestMethod]

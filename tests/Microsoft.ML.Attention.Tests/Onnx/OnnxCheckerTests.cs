@@ -3,12 +3,14 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using Microsoft.ML;
+using Microsoft.ML.Attention.Tests.Pretrained;
+using Microsoft.ML.Attention.Tests.TextFeaturization;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 
 namespace Microsoft.ML.Attention.Tests.Onnx;
 
 /// <summary>
-/// The exported graphs (attention pooling's combinations, the HAN's) pass the ONNX checker with its full check (strict shape inference), run by Debian's
+/// The exported graphs (attention pooling's combinations, the HAN's, the featurizer's, a fine-tuned pretrained encoder's) pass the ONNX checker with its full check (strict shape inference), run by Debian's
 /// python3-onnx: the reference implementation of the format, independent of ONNX Runtime.
 /// </summary>
 [TestClass]
@@ -62,7 +64,16 @@ public sealed class OnnxCheckerTests
                     ml.Model.ConvertToOnnx(model, data, file);
                 (model as IDisposable)?.Dispose();
                 return path;
-            })).ToArray();
+            })).Concat(FeaturizerExportTests.Combinations.Keys.Select((combination, i) =>
+            {
+                // The featurizer's graphs: both variants, every pooling, local attention, both long-text rules.
+                var data = ml.Data.LoadFromEnumerable(TextFeaturization.OrderTask.Generate(24, seed: 2));
+                using var featurizer = FeaturizerExportTests.Fit(ml, combination, epochs: 1, data);
+                var path = Path.Combine(folder, $"featurizer-{i}.onnx");
+                using (var file = File.Create(path))
+                    ml.Model.ConvertToOnnx(featurizer, data, file);
+                return path;
+            })).Append(PretrainedGraph(ml, folder)).ToArray();
 
             var (status, output) = Python(Interpreter, new[] { "-c", Check }.Concat(paths).ToArray());
             Assert.AreEqual(0, status, output);
@@ -72,6 +83,22 @@ public sealed class OnnxCheckerTests
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    // The pretrained encoder's graph: a fine-tuned BERT with attention pooling, normalized, with token weights (every
+    // node kind it writes but first-token and max pooling, which are single standard nodes).
+    private static string PretrainedGraph(MLContext ml, string folder)
+    {
+        var bert = RandomBert.Write(Path.Combine(folder, "bert"));
+        var data = ml.Data.LoadFromEnumerable(OrderTask.Generate(32, seed: 3));
+        var options = PretrainedExportTests.Options("BERT, fine-tuned, Attention, normalized", bert);
+        options.TokenWeightsColumnName = "TokenWeights";
+        var model = PretrainedExportTests.EncoderPipeline(ml, options).Fit(data);
+        var path = Path.Combine(folder, "pretrained.onnx");
+        using (var file = File.Create(path))
+            ml.Model.ConvertToOnnx(model, data, file);
+        (model as IDisposable)?.Dispose();
+        return path;
     }
 
     private static bool CanImportOnnx(string interpreter)

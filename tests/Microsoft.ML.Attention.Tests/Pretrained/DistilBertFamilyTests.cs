@@ -1,11 +1,9 @@
 using System;
-using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
 using Microsoft.ML.Attention.Core;
 using Microsoft.ML.Attention.Pretrained;
-using Microsoft.ML.Attention.Tests.DocumentClassification;
 using Microsoft.ML.Attention.Tests.TextFeaturization;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 
@@ -19,8 +17,7 @@ namespace Microsoft.ML.Attention.Tests.Pretrained;
 [TestClass]
 public sealed class DistilBertFamilyTests
 {
-    // The reference is computed in double precision; float32 scoring differs by rounding, far below this bound.
-    private const double Tolerance = 1e-4;
+    private const double Tolerance = FamilyChecks.Tolerance;
 
     private static string Folder => Path.Combine(AppContext.BaseDirectory, "Pretrained", "Data", "tiny-distilbert");
 
@@ -30,19 +27,8 @@ public sealed class DistilBertFamilyTests
     {
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, "reference.json")));
         var root = json.RootElement;
-        double[][] Rows(string name) => root.GetProperty(name).EnumerateArray().Select(r => r.EnumerateArray().Select(v => v.GetDouble()).ToArray()).ToArray();
         return new Reference(root.GetProperty("texts").EnumerateArray().Select(t => t.GetString()!).ToArray(),
-            root.GetProperty("ids").EnumerateArray().Select(r => r.EnumerateArray().Select(v => v.GetInt32()).ToArray()).ToArray(),
-            Rows("mean"), Rows("cls"));
-    }
-
-    private static List<float[]> Vectors(string modelPath, PoolingMode pooling, IEnumerable<string> texts)
-    {
-        var ml = new MLContext(seed: 1);
-        var data = ml.Data.LoadFromEnumerable(texts.Select(t => new TextRow { Text = t }).ToList());
-        var options = PretrainedEncoderTests.Frozen(modelPath);
-        options.Pooling = pooling;
-        return ColumnAssert.Vectors(ml.Transforms.Text.ApplyPretrainedEncoder(options).Fit(data).Transform(data), "Embedding");
+            FamilyChecks.Ids(root, "ids"), FamilyChecks.Rows(root, "mean"), FamilyChecks.Rows(root, "cls"));
     }
 
     private static void AssertEqualsReference(string modelPath)
@@ -55,15 +41,7 @@ public sealed class DistilBertFamilyTests
                 CollectionAssert.AreEqual(reference.Ids[i], encoder.Tokenize(reference.Texts[i]).Windows.Single(), $"word pieces of text {i}");
         }
         foreach (var (pooling, expected) in new[] { (PoolingMode.Mean, reference.Mean), (PoolingMode.FirstToken, reference.Cls) })
-        {
-            var actual = Vectors(modelPath, pooling, reference.Texts);
-            double worst = 0;
-            for (int i = 0; i < expected.Length; i++)
-                for (int d = 0; d < expected[i].Length; d++)
-                    worst = Math.Max(worst, Math.Abs(expected[i][d] - actual[i][d]));
-            Console.WriteLine($"{pooling}: max abs difference from PyTorch {worst:G3} over {expected.Length} texts");
-            Assert.IsTrue(worst <= Tolerance, $"{pooling}: max abs difference {worst:G3} from PyTorch's vectors");
-        }
+            FamilyChecks.AssertClose(expected, FamilyChecks.Vectors(modelPath, pooling, reference.Texts), pooling.ToString());
     }
 
     [TestMethod]
@@ -170,40 +148,6 @@ public sealed class DistilBertFamilyTests
 
     [TestMethod]
     public void FineTunedDistilBertLearnsWordOrderAndScoresIdenticallyInAFreshProcess()
-    {
-        var folder = RandomDistilBert.Write(Path.Combine(Path.GetTempPath(), $"random-distilbert-{Guid.NewGuid():N}"));
-        try
-        {
-            var ml = new MLContext(seed: 1);
-            var train = ml.Data.LoadFromEnumerable(OrderTask.Generate(400, seed: 21));
-            var test = ml.Data.LoadFromEnumerable(OrderTask.Generate(200, seed: 22));
-            double Accuracy(PretrainedEncoderEstimator.Options options)
-            {
-                var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
-                    .Append(ml.Transforms.Text.ApplyPretrainedEncoder(options))
-                    .AppendCacheCheckpoint(ml)
-                    .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(featureColumnName: "Embedding"));
-                return ml.MulticlassClassification.Evaluate(pipeline.Fit(train).Transform(test)).MicroAccuracy;
-            }
-            var frozen = Accuracy(PretrainedEncoderTests.Frozen(folder));
-            var fineTuned = Accuracy(PretrainedEncoderTests.FineTuning(folder));
-            Console.WriteLine($"DistilBERT: frozen {frozen:P1}, fine-tuned {fineTuned:P1}");
-            Assert.IsTrue(fineTuned >= 0.9, $"fine-tuned accuracy {fineTuned:P1}");
-            Assert.IsTrue(fineTuned >= frozen + 0.2, $"fine-tuned {fineTuned:P1} vs frozen {frozen:P1}");
-
-            var rows = PretrainedEncoderTests.Rows(60, seed: 5);
-            var data = ml.Data.LoadFromEnumerable(rows);
-            var model = ml.Transforms.Conversion.MapValueToKey("Label")
-                .Append(ml.Transforms.Text.ApplyPretrainedEncoder(PretrainedEncoderTests.FineTuning(folder, epochs: 1))).Fit(data);
-            var frozenModel = ml.Transforms.Text.ApplyPretrainedEncoder(PretrainedEncoderTests.Frozen(folder)).Fit(data);
-            Directory.Delete(folder, recursive: true);
-            FreshProcess.AssertScoresIdentically<DocumentRow>(ml, model, data, "document", "Embedding");
-            FreshProcess.AssertScoresIdentically<DocumentRow>(ml, frozenModel, data, "document", "Embedding");
-        }
-        finally
-        {
-            if (Directory.Exists(folder))
-                Directory.Delete(folder, recursive: true);
-        }
-    }
+        => FamilyChecks.AssertFineTuningLearnsAndScoresIdentically(
+            RandomDistilBert.Write(Path.Combine(Path.GetTempPath(), $"random-distilbert-{Guid.NewGuid():N}")), "DistilBERT");
 }

@@ -40,7 +40,7 @@ public sealed class MiniLmEncoderTests
         var config = (BertConfig)Files.Config;
         Assert.AreEqual(new BertConfig(30522, 384, 6, 12, 1536, 512, 2, 1e-12, 0.1, 0.1), config with { LayerNormEpsilon = 1e-12 });
         Assert.AreEqual(1e-12, config.LayerNormEpsilon, 1e-18);
-        Assert.IsTrue(Files.LowerCase, "an uncased vocabulary means lower-casing");
+        Assert.IsTrue(((WordPieceTokenizer)Files.Tokenizer).LowerCase, "an uncased vocabulary means lower-casing");
         Assert.IsNull(Files.Pooling, "a bare ONNX file says nothing about its pooling");
     }
 

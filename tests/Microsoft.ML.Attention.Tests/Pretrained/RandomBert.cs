@@ -31,14 +31,25 @@ internal static class RandomBert
             """);
         File.WriteAllLines(Path.Combine(folder, "vocab.txt"), Vocabulary);
         File.WriteAllText(Path.Combine(folder, "tokenizer_config.json"), """{"do_lower_case": true}""");
+        WriteWeights(Path.Combine(folder, "model.safetensors"), seed, Vocabulary.Length, Positions, 2, "");
+        return folder;
+    }
+
+    /// <summary>
+    /// BERT-shaped weights of these sizes (Hugging Face names under <paramref name="prefix"/>, "roberta." for an
+    /// XLM-RoBERTa) with <paramref name="vocabulary"/> word pieces, <paramref name="positions"/> positions and
+    /// <paramref name="types"/> token types.
+    /// </summary>
+    public static void WriteWeights(string path, int seed, int vocabulary, int positions, int types, string prefix)
+    {
         var random = new Random(seed);
         var tensors = new List<(string, long[], float[])>();
         void Normal(string name, params long[] shape)
-            => tensors.Add((name, shape, Enumerable.Range(0, (int)shape.Aggregate(1L, (a, b) => a * b)).Select(_ => (float)(0.02 * Gaussian(random))).ToArray()));
-        void Constant(string name, float value, long size) => tensors.Add((name, new[] { size }, Enumerable.Repeat(value, (int)size).ToArray()));
-        Normal("embeddings.word_embeddings.weight", Vocabulary.Length, Hidden);
-        Normal("embeddings.position_embeddings.weight", Positions, Hidden);
-        Normal("embeddings.token_type_embeddings.weight", 2, Hidden);
+            => tensors.Add((prefix + name, shape, Enumerable.Range(0, (int)shape.Aggregate(1L, (a, b) => a * b)).Select(_ => (float)(0.02 * Gaussian(random))).ToArray()));
+        void Constant(string name, float value, long size) => tensors.Add((prefix + name, new[] { size }, Enumerable.Repeat(value, (int)size).ToArray()));
+        Normal("embeddings.word_embeddings.weight", vocabulary, Hidden);
+        Normal("embeddings.position_embeddings.weight", positions, Hidden);
+        Normal("embeddings.token_type_embeddings.weight", types, Hidden);
         Constant("embeddings.LayerNorm.weight", 1, Hidden);
         Constant("embeddings.LayerNorm.bias", 0, Hidden);
         for (int l = 0; l < Layers; l++)
@@ -58,8 +69,7 @@ internal static class RandomBert
             Constant(p + "output.LayerNorm.weight", 1, Hidden);
             Constant(p + "output.LayerNorm.bias", 0, Hidden);
         }
-        SafetensorsWriter.Write(Path.Combine(folder, "model.safetensors"), tensors);
-        return folder;
+        SafetensorsWriter.Write(path, tensors);
     }
 
     private static double Gaussian(Random random)

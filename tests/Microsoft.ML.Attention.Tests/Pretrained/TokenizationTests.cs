@@ -3,6 +3,8 @@ using Microsoft.ML.Attention.Pretrained;
 using Microsoft.ML.Tokenizers;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 
+using WordPiece = Microsoft.ML.Attention.Pretrained.WordPieceTokenizer;
+
 namespace Microsoft.ML.Attention.Tests.Pretrained;
 
 /// <summary>
@@ -20,7 +22,7 @@ public sealed class TokenizationTests
     [TestMethod]
     public void IdsEqualHuggingFaceReferenceOnVariedTexts()
     {
-        var text = WordPieceText.Create(MiniLmFiles.VocabularyPath, lowerCase: true);
+        var text = WordPiece.Create(MiniLmFiles.VocabularyPath, lowerCase: true);
         foreach (var sample in TestTexts.Varied(150))
             CollectionAssert.AreEqual(Reference.Ids(sample), text.Ids(sample), $"ids of \"{sample}\"");
     }
@@ -28,7 +30,7 @@ public sealed class TokenizationTests
     [TestMethod]
     public void KnownAnswersForSeparatorsSymbolsAndScripts()
     {
-        var text = WordPieceText.Create(MiniLmFiles.VocabularyPath, lowerCase: true);
+        var text = WordPiece.Create(MiniLmFiles.VocabularyPath, lowerCase: true);
         int[] Ids(params string[] entries) => entries.Select(Reference.Id).ToArray();
         CollectionAssert.AreEqual(Ids("tab", "only", "line", "two"), text.Ids("tab\tonly\nline\r\ntwo"));
         CollectionAssert.AreEqual(Ids("$", "5", "+", "$", "3", "=", "<", ">", "|", "~"), text.Ids("$5 + $3 = < > | ~"));
@@ -42,7 +44,7 @@ public sealed class TokenizationTests
     [TestMethod]
     public void StockBertTokenizerMergesWordsSeparatedOnlyByControlCharacters()
     {
-        // dotnet/machinelearning #7724: present in 2.0.1 and 3.0.0 (the version matrix runs this on both). If this fails, the upstream fix arrived; WordPieceText.Prepare can be simplified.
+        // dotnet/machinelearning #7724: present in 2.0.1 and 3.0.0 (the version matrix runs this on both). If this fails, the upstream fix arrived; WordPieceTokenizer.Prepare can be simplified.
         var ids = Stock().EncodeToIds("tab\tonly", addSpecialTokens: false);
         CollectionAssert.AreNotEqual(Reference.Ids("tab\tonly"), ids.ToList());
         CollectionAssert.Contains(ids.ToList(), Reference.Id("##on"));
@@ -66,7 +68,7 @@ public sealed class TokenizationTests
         System.IO.File.WriteAllLines(vocabulary, new[] { "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "Hello", "hello", "Café", "cafe", "!", "##s" });
         try
         {
-            var text = WordPieceText.Create(vocabulary, lowerCase: false);
+            var text = WordPiece.Create(vocabulary, lowerCase: false);
             var reference = new ReferenceBertTokenizer(vocabulary, lowerCase: false);
             foreach (var sample in new[] { "Hello hello! Café cafe", "Hellos HELLO" })
                 CollectionAssert.AreEqual(reference.Ids(sample), text.Ids(sample), sample);

@@ -27,13 +27,17 @@ public static class OrderTask
     /// <summary>Every word the task's texts use.</summary>
     public static IEnumerable<string> Words => Fillers.Append("alpha").Append("beta");
 
-    public static List<TextRow> Generate(int count, int seed)
+    /// <param name="count">Rows to generate.</param>
+    /// <param name="seed">The generator's seed.</param>
+    /// <param name="fillers">The words around "alpha" and "beta"; null for the task's own.</param>
+    public static List<TextRow> Generate(int count, int seed, IReadOnlyList<string>? fillers = null)
     {
         var random = new Random(seed);
+        var fillerWords = fillers ?? Fillers;
         var rows = new List<TextRow>();
         for (int i = 0; i < count; i++)
         {
-            var words = Enumerable.Range(0, random.Next(6, 11)).Select(_ => Fillers[random.Next(Fillers.Length)]).ToList();
+            var words = Enumerable.Range(0, random.Next(6, 11)).Select(_ => fillerWords[random.Next(fillerWords.Count)]).ToList();
             // Two slots at least three apart, so no word pair around "alpha" or "beta" reveals their order, and never
             // first or last, since character n-grams mark the start and the end of a text.
             int a, b;

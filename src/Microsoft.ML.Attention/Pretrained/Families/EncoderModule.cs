@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using Microsoft.ML.Attention.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -35,4 +36,13 @@ internal abstract class EncoderModule : nn.Module
 
     /// <summary>The family's computation: ids [B, T], keyMask bool [B, 1, 1, T] → states and, when asked for, weights.</summary>
     protected abstract (Tensor States, IReadOnlyList<Tensor> Weights) Encode(Tensor ids, Tensor keyMask, bool needWeights);
+
+    /// <summary>
+    /// <see cref="Forward"/> at inference in an exported graph: ids int64 [B, T] (every id valid), mask bool [B, T]
+    /// true at real tokens → the states [B, T, hidden] and each layer's attention weights [B, heads, T, T].
+    /// </summary>
+    public (string States, IReadOnlyList<string> Weights) Export(ExportGraph g, string ids, string mask) => ExportEncode(g, ids, g.Unsqueeze(mask, 1, 2));
+
+    /// <summary>The family's nodes: ids [B, T], keyMask bool [B, 1, 1, T] → states [B, T, hidden] and each layer's weights.</summary>
+    protected abstract (string States, IReadOnlyList<string> Weights) ExportEncode(ExportGraph g, string ids, string keyMask);
 }

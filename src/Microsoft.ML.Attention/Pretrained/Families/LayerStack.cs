@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using Microsoft.ML.Attention.Core;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -36,5 +37,18 @@ internal sealed class LayerStack<TLayer> : nn.Module where TLayer : nn.Module, I
                 weights.Add(layerWeights);
         }
         return (scope.MoveToOuter(x), weights.Select(w => scope.MoveToOuter(w)).ToArray());
+    }
+
+    /// <summary><see cref="Forward"/> at inference in an exported graph: the layers' nodes in order; returns the last layer's states and every layer's weights.</summary>
+    public (string States, IReadOnlyList<string> Weights) Export(ExportGraph g, string x, string keyMask)
+    {
+        var weights = new List<string>();
+        foreach (var l in layer)
+        {
+            var (output, layerWeights) = l.Export(g, x, keyMask);
+            x = output;
+            weights.Add(layerWeights);
+        }
+        return (x, weights);
     }
 }

@@ -16,6 +16,7 @@ internal static class ModelFamilies
     {
         BertFamily.Instance,
         DistilBertFamily.Instance,
+        XlmRobertaFamily.Instance,
     };
 
     /// <summary>The supported model_type values, for messages ("bert or distilbert").</summary>

@@ -33,4 +33,24 @@ internal static class SelfAttentionHeads
             dropping && needWeights ? dropout.call : null, fusedDropout: dropping ? dropoutRate : 0.0);
         return (scope.MoveToOuter(HeadAttention.MergeHeads(perHead)), needWeights ? scope.MoveToOuter(weights!) : null);
     }
+
+    /// <summary>
+    /// <see cref="Attend"/> at inference in an exported graph: x [B, T, hidden], keyMask bool [B, 1, 1, T] (true = real
+    /// token) → the merged heads [B, T, hidden] before the output projection and the weights [B, heads, T, T]; scaled
+    /// dot products per head and a softmax over real tokens (the attention core's masked softmax).
+    /// </summary>
+    public static (string Context, string Weights) Export(ExportGraph g, string x, string keyMask, Linear query, Linear key, Linear value, long heads)
+    {
+        long width = query.weight!.shape[0];
+        string Split(Linear layer)   // [B, T, hidden] → [B, heads, T, d]
+            => g.Op("Transpose", new[] { g.Op("Reshape", new[] { g.Linear(x, layer), g.Constant(new long[] { 0, 0, heads, width / heads }) }) },
+                ("perm", new long[] { 0, 2, 1, 3 }));
+        var q = Split(query);
+        var kTransposed = g.Op("Transpose", new[] { Split(key) }, ("perm", new long[] { 0, 1, 3, 2 }));
+        var scores = g.Div(g.MatMul(q, kTransposed), g.Scalar((float)System.Math.Sqrt(width / heads)));
+        var weights = Masking.ExportSoftmax(g, scores, keyMask);
+        var perHead = g.MatMul(weights, Split(value));                                                     // [B, heads, T, d]
+        var merged = g.Op("Transpose", new[] { perHead }, ("perm", new long[] { 0, 2, 1, 3 }));
+        return (g.Op("Reshape", new[] { merged, g.Constant(new long[] { 0, 0, width }) }), weights);
+    }
 }

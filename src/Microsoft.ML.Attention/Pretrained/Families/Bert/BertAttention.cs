@@ -1,3 +1,4 @@
+using Microsoft.ML.Attention.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -22,5 +23,12 @@ internal sealed class BertAttention : nn.Module
         using var scope = torch.NewDisposeScope();
         var (context, weights) = self.Forward(x, mask, needWeights);
         return (scope.MoveToOuter(output.Forward(context, x)), weights is null ? null : scope.MoveToOuter(weights));
+    }
+
+    /// <summary><see cref="Forward"/> at inference in an exported graph: x [B, T, hidden], keyMask bool [B, 1, 1, T] → [B, T, hidden] and the weights.</summary>
+    public (string Output, string Weights) Export(ExportGraph g, string x, string keyMask)
+    {
+        var (context, weights) = self.Export(g, x, keyMask);
+        return (output.Export(g, context, x), weights);
     }
 }

@@ -82,7 +82,10 @@ internal sealed record BertConfig(
     public string Describe() => $"vocab_size {VocabularySize}, hidden_size {HiddenSize}, num_hidden_layers {NumberOfLayers}, "
         + $"intermediate_size {IntermediateSize}, max_position_embeddings {MaxPositions}, type_vocab_size {TypeVocabularySize}";
 
-    public string ToJson() => new JsonObject
+    public string ToJson() => ToJsonObject().ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+
+    /// <summary>config.json's fields, for a family built on BERT's shape to add its own.</summary>
+    public JsonObject ToJsonObject() => new JsonObject
     {
         ["model_type"] = "bert",
         ["hidden_act"] = Gelu,
@@ -96,7 +99,7 @@ internal sealed record BertConfig(
         ["layer_norm_eps"] = LayerNormEpsilon,
         ["hidden_dropout_prob"] = HiddenDropout,
         ["attention_probs_dropout_prob"] = AttentionDropout,
-    }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    };
 
     private static int Integer(JsonObject json, string key, string path, int? fallback)
         => JsonFields.Optional<int>(json, key, path) ?? fallback ?? throw CheckpointErrors.Invalid(path, $"'{key}' is missing.");

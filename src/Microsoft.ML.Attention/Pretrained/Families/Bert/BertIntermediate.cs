@@ -18,4 +18,7 @@ internal sealed class BertIntermediate : nn.Module
 
     /// <summary>x [B, T, hidden] → [B, T, intermediate]; at inference GELU is applied inside the product (<see cref="InferenceLinear"/>).</summary>
     public Tensor Forward(Tensor x) => InferenceLinear.ForwardGelu(x, dense);
+
+    /// <summary><see cref="Forward"/> in an exported graph: GELU(dense(x)).</summary>
+    public string Export(ExportGraph g, string x) => g.Gelu(g.Linear(x, dense));
 }

@@ -1,3 +1,4 @@
+using Microsoft.ML.Attention.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -25,5 +26,12 @@ internal sealed class BertLayer : nn.Module, IEncoderLayer
         var (attended, weights) = attention.Forward(x, mask, needWeights);
         var result = output.Forward(intermediate.Forward(attended), attended);
         return (scope.MoveToOuter(result), weights is null ? null : scope.MoveToOuter(weights));
+    }
+
+    /// <inheritdoc/>
+    public (string Output, string Weights) Export(ExportGraph g, string x, string keyMask)
+    {
+        var (attended, weights) = attention.Export(g, x, keyMask);
+        return (output.Export(g, intermediate.Export(g, attended), attended), weights);
     }
 }

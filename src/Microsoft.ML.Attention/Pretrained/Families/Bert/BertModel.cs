@@ -1,3 +1,4 @@
+using Microsoft.ML.Attention.Core;
 using System.Collections.Generic;
 using System.Linq;
 using TorchSharp;
@@ -28,4 +29,7 @@ internal sealed class BertModel : EncoderModule
 
     protected override (Tensor States, IReadOnlyList<Tensor> Weights) Encode(Tensor ids, Tensor keyMask, bool needWeights)
         => encoder.Forward(embeddings.Forward(ids), keyMask, needWeights);
+
+    protected override (string States, IReadOnlyList<string> Weights) ExportEncode(ExportGraph g, string ids, string keyMask)
+        => encoder.Export(g, embeddings.Export(g, ids), keyMask);
 }

@@ -15,12 +15,14 @@ internal sealed class BertOutput : nn.Module
     private readonly Linear dense;
     private readonly LayerNorm LayerNorm;
     private readonly FitDropout dropout;
+    private readonly double _epsilon;
 
     public BertOutput(BertConfig config, int inputSize) : base(nameof(BertOutput))
     {
         dense = nn.Linear(inputSize, config.HiddenSize);
         LayerNorm = nn.LayerNorm(config.HiddenSize, config.LayerNormEpsilon);
         dropout = new FitDropout(config.HiddenDropout);
+        _epsilon = config.LayerNormEpsilon;
         RegisterComponents();
     }
 
@@ -32,4 +34,7 @@ internal sealed class BertOutput : nn.Module
         var sum = training ? dropout.call(dense.call(x)).add(input, Scalars.One) : InferenceLinear.ForwardAdd(x, dense, input);
         return scope.MoveToOuter(LayerNorm.call(sum));
     }
+
+    /// <summary><see cref="Forward"/> at inference in an exported graph: LayerNorm(dense(x) + input).</summary>
+    public string Export(ExportGraph g, string x, string input) => g.LayerNorm(g.Add(g.Linear(x, dense), input), LayerNorm, _epsilon);
 }

@@ -36,4 +36,7 @@ internal sealed class BertSelfAttention : nn.Module
     /// </summary>
     public (Tensor Context, Tensor? Weights) Forward(Tensor x, Tensor mask, bool needWeights)
         => SelfAttentionHeads.Attend(x, mask, query, key, value, _heads, training, _dropoutRate, dropout, needWeights);
+
+    /// <summary><see cref="Forward"/> at inference in an exported graph: x [B, T, hidden], keyMask bool [B, 1, 1, T] → the merged heads and the weights.</summary>
+    public (string Context, string Weights) Export(ExportGraph g, string x, string keyMask) => SelfAttentionHeads.Export(g, x, keyMask, query, key, value, _heads);
 }

@@ -1,3 +1,4 @@
+using Microsoft.ML.Attention.Core;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -32,5 +33,13 @@ internal sealed class DistilBertBlock : nn.Module, IEncoderLayer
         var h = sa_layer_norm.call(attended);
         var result = output_layer_norm.call(ffn.Forward(h));
         return (scope.MoveToOuter(result), weights is null ? null : scope.MoveToOuter(weights));
+    }
+
+    /// <inheritdoc/>
+    public (string Output, string Weights) Export(ExportGraph g, string x, string keyMask)
+    {
+        var (attended, weights) = attention.Export(g, x, keyMask);
+        var h = g.LayerNorm(attended, sa_layer_norm, DistilBertConfig.LayerNormEpsilon);
+        return (g.LayerNorm(ffn.Export(g, h), output_layer_norm, DistilBertConfig.LayerNormEpsilon), weights);
     }
 }

@@ -33,4 +33,11 @@ internal sealed class DistilBertEmbeddings : nn.Module
         var x = word_embeddings.call(ids).add(positions, Scalars.One);
         return scope.MoveToOuter(dropout.call(LayerNorm.call(x)));
     }
+
+    /// <summary><see cref="Forward"/> at inference in an exported graph: ids int64 [B, T] → [B, T, hidden].</summary>
+    public string Export(ExportGraph g, string ids)
+    {
+        var positions = g.Lookup(position_embeddings.weight!, g.IntegerPositions(ids, 1));                   // [T, hidden]
+        return g.LayerNorm(g.Add(g.Lookup(word_embeddings.weight!, ids), positions), LayerNorm, DistilBertConfig.LayerNormEpsilon);
+    }
 }

@@ -34,4 +34,11 @@ internal sealed class DistilBertFeedForward : nn.Module
         var sum = training ? dropout.call(lin2.call(inner)).add(x, Scalars.One) : InferenceLinear.ForwardAdd(inner, lin2, x);
         return scope.MoveToOuter(sum);
     }
+
+    /// <summary><see cref="Forward"/> at inference in an exported graph: lin2(activation(lin1(x))) + x.</summary>
+    public string Export(ExportGraph g, string x)
+    {
+        var inner = g.Linear(x, lin1);
+        return g.Add(g.Linear(_gelu ? g.Gelu(inner) : g.Unary("Relu", inner), lin2), x);
+    }
 }

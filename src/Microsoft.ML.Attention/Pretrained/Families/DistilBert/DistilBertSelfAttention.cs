@@ -43,4 +43,11 @@ internal sealed class DistilBertSelfAttention : nn.Module
         var output = InferenceLinear.ForwardAdd(context, out_lin, x);
         return (scope.MoveToOuter(output), weights is null ? null : scope.MoveToOuter(weights));
     }
+
+    /// <summary><see cref="Forward"/> at inference in an exported graph: out_lin(attention) + x [B, T, hidden] and the weights.</summary>
+    public (string Output, string Weights) Export(ExportGraph g, string x, string keyMask)
+    {
+        var (context, weights) = SelfAttentionHeads.Export(g, x, keyMask, q_lin, k_lin, v_lin, _heads);
+        return (g.Add(g.Linear(context, out_lin), x), weights);
+    }
 }

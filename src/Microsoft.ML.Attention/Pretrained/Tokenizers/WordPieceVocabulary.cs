@@ -1,24 +1,23 @@
 using System.Collections.Generic;
-using System.IO;
 using System.Linq;
 
 namespace Microsoft.ML.Attention.Pretrained;
 
-/// <summary>Checks a WordPiece vocabulary file (vocab.txt: one entry a line, the line number is the id) against the model.</summary>
-internal static class PretrainedVocabulary
+/// <summary>Checks a WordPiece vocabulary (vocab.txt: one entry a line, the line number is the id) against the model.</summary>
+internal static class WordPieceVocabulary
 {
-    public static readonly string[] SpecialTokens = { "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]" };
-
-    /// <summary>The entries, after checking the count equals the model's word embedding rows and the special tokens are there.</summary>
-    public static IReadOnlyList<string> ReadEntries(string path, int expectedSize)
+    /// <summary>The lines of vocab.txt's text, as File.ReadAllLines gives them (a final line feed ends the last line).</summary>
+    public static string[] Lines(string text)
     {
-        if (!File.Exists(path))
-            throw CheckpointErrors.Missing(path, $"the model's WordPiece vocabulary (vocab.txt, {expectedSize} entries) was expected.");
-        return Check(File.ReadAllLines(path), expectedSize, path);
+        var lines = text.Split('\n').Select(e => e.TrimEnd('\r')).ToArray();
+        return text.EndsWith('\n') ? lines[..^1] : lines;
     }
 
-    /// <summary>The entries of a vocabulary given as lines, checked as <see cref="ReadEntries"/> does; <paramref name="source"/> names it in errors.</summary>
-    public static string[] Check(string[] entries, int expectedSize, string source)
+    /// <summary>
+    /// The entries, after checking their count equals the model's word embedding rows, each appears once and the
+    /// tokenizer's <paramref name="specialTokens"/> are there; <paramref name="source"/> names it in errors.
+    /// </summary>
+    public static string[] Check(string[] entries, int expectedSize, IEnumerable<string> specialTokens, string source)
     {
         // A final empty line is the file's trailing newline written as a line by some tools, not an entry.
         if (entries.Length == expectedSize + 1 && entries[^1].Length == 0)
@@ -30,7 +29,7 @@ internal static class PretrainedVocabulary
         for (int i = 0; i < entries.Length; i++)
             if (!firstLine.TryAdd(entries[i], i + 1))
                 throw CheckpointErrors.Invalid(source, $"the vocabulary has the entry '{entries[i]}' on lines {firstLine[entries[i]]} and {i + 1}; each entry must appear once.");
-        var missing = SpecialTokens.Except(entries).ToList();
+        var missing = specialTokens.Except(entries).ToList();
         if (missing.Count > 0)
             throw CheckpointErrors.Invalid(source, $"the vocabulary lacks the special tokens {string.Join(" ", missing)} (expected a BERT WordPiece vocabulary).");
         return entries;
