@@ -75,10 +75,11 @@ internal static class PackageContents
         foreach (var buildOnly in BuildOnlyPackages)
             Require(!dependencies.ContainsKey(buildOnly), $"the package depends on {buildOnly}, which the library only needs to build");
         var centralVersions = CentralVersions(Path.Combine(repository, "Directory.Packages.props"));
-        var expected = new[] { "Microsoft.ML", "TorchSharp-cpu", "Microsoft.ML.Tokenizers", "Microsoft.Extensions.AI.Abstractions" };
+        // Microsoft.ML.Tokenizers (WordPiece, SentencePiece) comes through the tokenizer package, which computes them.
+        var expected = new[] { "Microsoft.ML", "TorchSharp-cpu", "Microsoft.Extensions.AI.Abstractions" };
         var unexpected = dependencies.Keys.Except(expected.Append(TokenizerPackageId), StringComparer.OrdinalIgnoreCase).ToList();
         Require(unexpected.Count == 0, $"the package has dependencies an application does not need: {string.Join(", ", unexpected)}");
-        // The text front end (no TorchSharp), packed from the same commit: exactly this version.
+        // The tokenizers (no TorchSharp), packed from the same commit: exactly this version.
         Require(dependencies.TryGetValue(TokenizerPackageId, out var tokenizerVersion) && tokenizerVersion is not null && SameRange(tokenizerVersion, expectedVersion!),
             $"the package depends on {TokenizerPackageId} {tokenizerVersion}, expected {expectedVersion}");
         foreach (var id in expected)

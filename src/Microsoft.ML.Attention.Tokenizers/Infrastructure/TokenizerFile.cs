@@ -5,7 +5,7 @@ namespace Microsoft.ML.Attention.Infrastructure;
 
 /// <summary>
 /// The file of a tokenizer that an ONNX export's users save beside the graph (<see cref="TextTokenizer"/>,
-/// <c>PretrainedTokenizer</c>): a name and a format version, then the tokenizer's own parts. A file of another
+/// <see cref="PretrainedTokenizer"/>): a name and a format version, then the tokenizer's own parts. A file of another
 /// kind or version, or a damaged one, fails when read with an <see cref="InvalidDataException"/> naming the tokenizer.
 /// </summary>
 internal static class TokenizerFile

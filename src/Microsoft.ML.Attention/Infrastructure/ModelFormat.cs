@@ -113,38 +113,12 @@ internal static class ModelFormat
         return written;
     }
 
-    /// <summary>
-    /// Refuses a length or count read from a model stream that is negative or larger than the bytes left in it
-    /// (<paramref name="unit"/> bytes per item at least), before anything of that size is allocated.
-    /// </summary>
+    /// <summary>Refuses a length or count larger than the bytes left: <see cref="RecordFormat.CheckLength"/>.</summary>
     public static void CheckLength(BinaryReader reader, long length, string what, string part, long unit = 1)
-    {
-        long left = reader.BaseStream.CanSeek ? reader.BaseStream.Length - reader.BaseStream.Position : long.MaxValue;
-        if (length < 0 || length > left / unit)
-            throw Error(part, $"{what} claims {length}{(unit == 1 ? " bytes" : "")} where {left} bytes remain: the stream is truncated or damaged.");
-    }
+        => RecordFormat.CheckLength(reader, length, what, part, unit);
 
-    /// <summary>
-    /// Reads a block whose length the stream gave: checked against the bytes left, and on a stream without a length
-    /// read a slice at a time, so a damaged length never allocates more than the stream holds.
-    /// </summary>
-    public static byte[] ReadBlock(BinaryReader reader, int length, string what, string part)
-    {
-        CheckLength(reader, length, what, part);
-        if (reader.BaseStream.CanSeek)
-            return reader.ReadBytes(length);
-        using var block = new MemoryStream();
-        var slice = new byte[Math.Min(length, 1 << 20)];
-        for (int left = length; left > 0;)
-        {
-            int read = reader.Read(slice, 0, Math.Min(left, slice.Length));
-            if (read == 0)
-                throw Error(part, $"the stream ends inside {what} ({length} bytes announced).");
-            block.Write(slice, 0, read);
-            left -= read;
-        }
-        return block.ToArray();
-    }
+    /// <summary>Reads a block whose length the stream gave: <see cref="RecordFormat.ReadBlock"/>.</summary>
+    public static byte[] ReadBlock(BinaryReader reader, int length, string what, string part) => RecordFormat.ReadBlock(reader, length, what, part);
 
     /// <summary>Writes <paramref name="record"/> as a JSON document of its named fields.</summary>
     public static void WriteConfig<T>(BinaryWriter writer, T record) => RecordFormat.WriteConfig(writer, record);
