@@ -26,16 +26,8 @@ if (settings.Generate)
 var ml = new MLContext(seed: 1);
 var split = CsvData.LoadAndSplit(ml, settings.DataPath, settings.TextColumn, settings.LabelColumn, "documents");
 
-var options = new HierarchicalAttentionTrainer.Options
-{
-    LabelColumnName = "Label",
-    TextColumnName = "Text",
-    NumberOfEpochs = settings.Epochs,
-    SentenceWeightsColumnName = "SentenceWeights",
-};
-var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
-    .Append(ml.MulticlassClassification.Trainers.HierarchicalAttention(options))
-    .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedCategory", "PredictedLabel"));
+var options = TicketPipeline.Options(settings.Epochs);
+var pipeline = TicketPipeline.Create(ml, options);
 
 var model = TrainingProgressBar.Run(progress => options.Progress = progress, () => pipeline.Fit(split.TrainSet));
 

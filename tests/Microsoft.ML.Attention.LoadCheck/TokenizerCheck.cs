@@ -15,11 +15,12 @@ namespace Microsoft.ML.Attention.Tests.Onnx;
 /// <see cref="FeaturizerTokenizer"/> or <see cref="PretrainedTokenizer"/> (<c>han</c>, <c>featurizer</c>, <c>pretrained</c>)
 /// and texts (a JSON array), prints each text's token ids, scores the texts with the exported graph in ONNX Runtime (the
 /// HAN's Score, the encoders' Embedding), then
-/// tells whether the process has loaded TorchSharp's assembly or mapped libtorch.
+/// tells whether the process has loaded TorchSharp's assembly, mapped libtorch, or loaded the main library at all: every
+/// tokenizer comes from the Microsoft.ML.Attention.Tokenizers assembly, which is all a scoring application references.
 /// </summary>
 /// <remarks>
 /// Lines: <c>ids N: id id ...</c> per text, <c>score N: value ...</c> per text (round-trip floats), then
-/// <c>torchsharp-assembly True|False</c> and <c>libtorch-mapped True|False</c>.
+/// <c>torchsharp-assembly True|False</c>, <c>libtorch-mapped True|False</c> and <c>attention-library True|False</c>.
 /// </remarks>
 public static class TokenizerCheck
 {
@@ -31,6 +32,7 @@ public static class TokenizerCheck
         lines.AddRange(Scores(block(texts), texts, onnxPath, output).Select((score, i) => $"score {i}: {string.Join(' ', score.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))}"));
         lines.Add($"torchsharp-assembly {AppDomain.CurrentDomain.GetAssemblies().Any(a => a.GetName().Name!.StartsWith("TorchSharp", StringComparison.Ordinal))}");
         lines.Add($"libtorch-mapped {File.ReadAllText("/proc/self/maps").Contains("libtorch", StringComparison.Ordinal)}");
+        lines.Add($"attention-library {AppDomain.CurrentDomain.GetAssemblies().Any(a => a.GetName().Name == "Microsoft.ML.Attention")}");
         return lines;
     }
 

@@ -13,6 +13,7 @@ namespace PackageConsumer;
 internal static class PackageContents
 {
     private const string PackageId = "Microsoft.ML.Attention";
+    private const string TokenizerPackageId = "Microsoft.ML.Attention.Tokenizers";
     private const string TargetFramework = "net10.0";
     private const string Library = "lib/" + TargetFramework + "/" + PackageId + ".dll";
     private const string Documentation = "lib/" + TargetFramework + "/" + PackageId + ".xml";
@@ -74,9 +75,13 @@ internal static class PackageContents
         foreach (var buildOnly in BuildOnlyPackages)
             Require(!dependencies.ContainsKey(buildOnly), $"the package depends on {buildOnly}, which the library only needs to build");
         var centralVersions = CentralVersions(Path.Combine(repository, "Directory.Packages.props"));
-        var expected = new[] { "Microsoft.ML", "TorchSharp-cpu", "Microsoft.ML.Tokenizers", "Microsoft.Extensions.AI.Abstractions" };
-        var unexpected = dependencies.Keys.Except(expected, StringComparer.OrdinalIgnoreCase).ToList();
+        // Microsoft.ML.Tokenizers (WordPiece, SentencePiece) comes through the tokenizer package, which computes them.
+        var expected = new[] { "Microsoft.ML", "TorchSharp-cpu", "Microsoft.Extensions.AI.Abstractions" };
+        var unexpected = dependencies.Keys.Except(expected.Append(TokenizerPackageId), StringComparer.OrdinalIgnoreCase).ToList();
         Require(unexpected.Count == 0, $"the package has dependencies an application does not need: {string.Join(", ", unexpected)}");
+        // The tokenizers (no TorchSharp), packed from the same commit: exactly this version.
+        Require(dependencies.TryGetValue(TokenizerPackageId, out var tokenizerVersion) && tokenizerVersion is not null && SameRange(tokenizerVersion, expectedVersion!),
+            $"the package depends on {TokenizerPackageId} {tokenizerVersion}, expected {expectedVersion}");
         foreach (var id in expected)
         {
             Require(dependencies.TryGetValue(id, out var version), $"the package does not depend on {id}");

@@ -1,7 +1,5 @@
 using System;
 using System.IO;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.ML;
 
 namespace Microsoft.ML.Attention.Infrastructure;
@@ -10,17 +8,10 @@ namespace Microsoft.ML.Attention.Infrastructure;
 /// What every saved model of this library shares: one error style naming the part of the file that is wrong, the
 /// check that refuses files of an older format, and architecture records written as named fields (a small JSON
 /// document, like a Hugging Face config.json), so that a new option is a new field rather than a new positional format.
+/// The error style and the JSON records are <see cref="RecordFormat"/>'s, shared with the tokenizer assembly.
 /// </summary>
 internal static class ModelFormat
 {
-    private static readonly JsonSerializerOptions Json = new JsonSerializerOptions
-    {
-        // Enums by name; an unknown name or a number fails instead of loading garbage.
-        Converters = { new JsonStringEnumConverter(allowIntegerValues: false) },
-        RespectRequiredConstructorParameters = true,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-    };
-
     // Version of every transformer's model stream (one history for the library):
     //   0x00010001: initial (positional architecture blocks).
     //   0x00010002: architecture and text settings as named JSON fields; every output column's name saved.
@@ -54,8 +45,7 @@ internal static class ModelFormat
         loaderAssemblyName: transformer.Assembly.FullName);
 
     /// <summary>The one error for a model file that cannot be read: <paramref name="part"/> names what is wrong.</summary>
-    public static InvalidDataException Error(string part, string problem)
-        => new InvalidDataException($"Cannot load the model's {part}: {problem}");
+    public static InvalidDataException Error(string part, string problem) => RecordFormat.Error(part, problem);
 
     /// <summary>
     /// A column name from the model's string table (<paramref name="optional"/>: may be absent); a damaged table fails
@@ -123,60 +113,16 @@ internal static class ModelFormat
         return written;
     }
 
-    /// <summary>
-    /// Refuses a length or count read from a model stream that is negative or larger than the bytes left in it
-    /// (<paramref name="unit"/> bytes per item at least), before anything of that size is allocated.
-    /// </summary>
+    /// <summary>Refuses a length or count larger than the bytes left: <see cref="RecordFormat.CheckLength"/>.</summary>
     public static void CheckLength(BinaryReader reader, long length, string what, string part, long unit = 1)
-    {
-        long left = reader.BaseStream.CanSeek ? reader.BaseStream.Length - reader.BaseStream.Position : long.MaxValue;
-        if (length < 0 || length > left / unit)
-            throw Error(part, $"{what} claims {length}{(unit == 1 ? " bytes" : "")} where {left} bytes remain: the stream is truncated or damaged.");
-    }
+        => RecordFormat.CheckLength(reader, length, what, part, unit);
 
-    /// <summary>
-    /// Reads a block whose length the stream gave: checked against the bytes left, and on a stream without a length
-    /// read a slice at a time, so a damaged length never allocates more than the stream holds.
-    /// </summary>
-    public static byte[] ReadBlock(BinaryReader reader, int length, string what, string part)
-    {
-        CheckLength(reader, length, what, part);
-        if (reader.BaseStream.CanSeek)
-            return reader.ReadBytes(length);
-        using var block = new MemoryStream();
-        var slice = new byte[Math.Min(length, 1 << 20)];
-        for (int left = length; left > 0;)
-        {
-            int read = reader.Read(slice, 0, Math.Min(left, slice.Length));
-            if (read == 0)
-                throw Error(part, $"the stream ends inside {what} ({length} bytes announced).");
-            block.Write(slice, 0, read);
-            left -= read;
-        }
-        return block.ToArray();
-    }
+    /// <summary>Reads a block whose length the stream gave: <see cref="RecordFormat.ReadBlock"/>.</summary>
+    public static byte[] ReadBlock(BinaryReader reader, int length, string what, string part) => RecordFormat.ReadBlock(reader, length, what, part);
 
     /// <summary>Writes <paramref name="record"/> as a JSON document of its named fields.</summary>
-    public static void WriteConfig<T>(BinaryWriter writer, T record) => writer.Write(JsonSerializer.Serialize(record, Json));
+    public static void WriteConfig<T>(BinaryWriter writer, T record) => RecordFormat.WriteConfig(writer, record);
 
     /// <summary>Reads what <see cref="WriteConfig"/> wrote; a missing, unknown or mistyped field fails naming <paramref name="part"/>.</summary>
-    public static T ReadConfig<T>(BinaryReader reader, string part)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<T>(reader.ReadString(), Json) ?? throw Error(part, "the configuration is empty.");
-        }
-        catch (JsonException e)
-        {
-            throw Error(part, "the configuration is not valid: " + e.Message);
-        }
-        catch (EndOfStreamException)
-        {
-            throw Error(part, "the stream ends inside the configuration: it is truncated or damaged.");
-        }
-        catch (FormatException)
-        {
-            throw Error(part, "the configuration's length is damaged.");
-        }
-    }
+    public static T ReadConfig<T>(BinaryReader reader, string part) => RecordFormat.ReadConfig<T>(reader, part);
 }

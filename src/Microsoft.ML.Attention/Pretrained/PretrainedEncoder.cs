@@ -101,14 +101,14 @@ internal sealed class PretrainedEncoder : ITextEncoder, IDisposable
     }
 
     // *** Binary format ***
-    // the tokenizer (see SubwordTokenizers.Save; before 0x00010004, stream "WordPieceVocabulary")
+    // the tokenizer (see TokenizerStream; before 0x00010004, stream "WordPieceVocabulary")
     // stream "PretrainedEncoder": the module checkpoint (see ModuleCheckpoint) whose architecture block is the
     //   model's config.json (string, see IEncoderConfig.ToJson; its model_type names the family) and the text settings
     //   (see PretrainedTextSettings; before 0x00010004, PretrainedTextSettingsWithLowerCase); weights by Hugging Face name under the family's task-model prefix ("bert.",
     //   "distilbert.") and "pooling_attention." for attention pooling
     public void Save(ModelSaveContext ctx)
     {
-        SubwordTokenizers.Save(ctx, Tokenizer.Subword);
+        TokenizerStream.Save(ctx, Tokenizer.Subword);
         ModuleCheckpoint.Save(ctx, ModuleStream, Model, writer =>
         {
             writer.Write(Model.Config.ToJson());
@@ -119,7 +119,7 @@ internal sealed class PretrainedEncoder : ITextEncoder, IDisposable
     public static PretrainedEncoder Load(ModelLoadContext ctx)
     {
         bool kinds = ctx.Header.ModelVerWritten >= ModelFormat.PretrainedTokenizerKind;
-        var tokenizer = kinds ? SubwordTokenizers.Load(ctx) : null;
+        var tokenizer = kinds ? TokenizerStream.Load(ctx) : null;
         PretrainedTextSettings? settings = null;
         bool lowerCase = false;
         const string source = "the model's saved config.json";
@@ -135,7 +135,7 @@ internal sealed class PretrainedEncoder : ITextEncoder, IDisposable
         });
         try
         {
-            tokenizer ??= SubwordTokenizers.LoadWordPiece(ctx, lowerCase);
+            tokenizer ??= TokenizerStream.LoadWordPiece(ctx, lowerCase);
             // Ids beyond the model's word embeddings would fail at the first text scored.
             tokenizer.CheckVocabularySize(model.Config.VocabularySize, $"the model's {tokenizer.Kind.Name} tokenizer");
             return new PretrainedEncoder(model, tokenizer, settings!);

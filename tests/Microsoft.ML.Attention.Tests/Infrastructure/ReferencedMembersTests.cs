@@ -10,7 +10,7 @@ namespace Microsoft.ML.Attention.Tests.Infrastructure;
 /// <summary>
 /// The library is built against the lowest ML.NET and Tokenizers versions of its ranges and runs on whichever version
 /// the application resolves. It uses ML.NET internals, which may change between versions without notice, so every
-/// type and member it references must exist in the assemblies this process really loads: CI runs this on ML.NET 5
+/// type and member it (and its tokenizer assembly) references must exist in the assemblies this process really loads: CI runs this on ML.NET 5
 /// and again on ML.NET 6 (the version matrix in .ci/run), with the same library binary.
 /// </summary>
 [TestClass]
@@ -21,15 +21,32 @@ public sealed class ReferencedMembersTests
     [TestMethod]
     public void EveryMlNetTypeAndMemberTheLibraryReferencesResolvesInTheVersionsLoaded()
     {
-        var library = typeof(AttentionPoolingEstimator).Assembly.Location;
+        var (members, scopes) = Check(typeof(AttentionPoolingEstimator).Assembly.Location);
+        Assert.IsTrue(scopes.Contains("Microsoft.ML.Data"), "the library should reference Microsoft.ML.Data");
+        Assert.IsGreaterThan(100, members, "the library references ML.NET members; the scan found too few to be real");
+    }
+
+    /// <summary>The tokenizer assembly computes WordPiece and SentencePiece with Microsoft.ML.Tokenizers, whose version the application resolves too.</summary>
+    [TestMethod]
+    public void EveryTokenizersTypeAndMemberTheTokenizerAssemblyReferencesResolvesInTheVersionLoaded()
+    {
+        var (members, scopes) = Check(typeof(TextTokenizer).Assembly.Location);
+        Assert.IsTrue(scopes.Contains("Microsoft.ML.Tokenizers"), "the tokenizer assembly should reference Microsoft.ML.Tokenizers");
+        Assert.IsFalse(scopes.Any(s => s is "Microsoft.ML.Core" or "Microsoft.ML.Data" || s.StartsWith("TorchSharp", StringComparison.Ordinal)),
+            $"the tokenizer assembly references neither ML.NET nor TorchSharp: {string.Join(", ", scopes)}");
+        Assert.IsGreaterThan(5, members, "the tokenizer assembly references Microsoft.ML.Tokenizers members; the scan found too few to be real");
+    }
+
+    // Every checked type and member <paramref name="library"/> references must resolve in the assemblies beside the
+    // tests; returns how many members were checked and the names of the checked assemblies it references.
+    private static (int Members, List<string> Scopes) Check(string library)
+    {
         var resolver = new DefaultAssemblyResolver();
         resolver.AddSearchDirectory(AppContext.BaseDirectory);
         using var assembly = AssemblyDefinition.ReadAssembly(library, new ReaderParameters { AssemblyResolver = resolver });
         var module = assembly.MainModule;
 
         var checkedScopes = module.AssemblyReferences.Where(r => CheckedAssemblyPrefixes.Any(p => r.Name.StartsWith(p, StringComparison.Ordinal))).ToList();
-        Assert.IsTrue(checkedScopes.Any(r => r.Name == "Microsoft.ML.Data"), "the library should reference Microsoft.ML.Data");
-
         var unresolved = new List<string>();
         int types = 0, members = 0;
         foreach (var type in module.GetTypeReferences().Where(t => IsChecked(t.Scope)))
@@ -52,8 +69,8 @@ public sealed class ReferencedMembersTests
         }
 
         var versions = string.Join(", ", checkedScopes.Select(r => $"{r.Name} {LoadedVersion(r.Name)}"));
-        Assert.IsGreaterThan(100, members, "the library references ML.NET members; the scan found too few to be real");
-        Assert.IsEmpty(unresolved, $"{unresolved.Count} of {types} types and {members} members do not resolve against {versions}:\n" + string.Join("\n", unresolved.Take(40)));
+        Assert.IsEmpty(unresolved, $"{Path.GetFileName(library)}: {unresolved.Count} of {types} types and {members} members do not resolve against {versions}:\n" + string.Join("\n", unresolved.Take(40)));
+        return (members, checkedScopes.Select(r => r.Name).ToList());
     }
 
     /// <summary>

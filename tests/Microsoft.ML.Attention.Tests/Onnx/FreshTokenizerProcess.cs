@@ -10,7 +10,8 @@ namespace Microsoft.ML.Attention.Tests.Onnx;
 /// <summary>
 /// The parent side of the tokenizers' fresh-process tests: writes a tokenizer, an exported graph and texts to a
 /// temporary folder, runs <c>TokenizerCheck</c> (LoadCheck <c>tokenize</c>) in a new process, asserts that it printed
-/// this tokenizer's ids and loaded neither TorchSharp nor libtorch, and returns the graph's output row of each text.
+/// this tokenizer's ids and loaded neither TorchSharp nor libtorch nor the main library (the tokenizer is the
+/// Tokenizers assembly's), and returns the graph's output row of each text.
 /// </summary>
 internal static class FreshTokenizerProcess
 {
@@ -43,7 +44,7 @@ internal static class FreshTokenizerProcess
             var lines = FreshProcess.Run(new[] { "tokenize", kind, tokenizerPath, textsPath, onnxPath });
             var ids = texts.Select((text, i) => $"ids {i}: {string.Join(' ', idsOf(text))}").ToList();
             CollectionAssert.AreEqual(ids, lines.Take(texts.Length).ToList(), "the fresh process's ids");
-            CollectionAssert.AreEqual(new[] { "torchsharp-assembly False", "libtorch-mapped False" }, lines.Skip(2 * texts.Length).ToList(), string.Join("\n", lines));
+            CollectionAssert.AreEqual(new[] { "torchsharp-assembly False", "libtorch-mapped False", "attention-library False" }, lines.Skip(2 * texts.Length).ToList(), string.Join("\n", lines));
             return lines.Skip(texts.Length).Take(texts.Length)
                 .Select(line => line.Split(": ")[1].Split(' ').Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToArray();
         }

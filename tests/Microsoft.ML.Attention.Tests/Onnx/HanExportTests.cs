@@ -177,14 +177,14 @@ public sealed class HanExportTests
     }
 
     // The first sentences of a [S] output row, which is 0 beyond them.
-    private static float[] Sentences(float[] row, int count)
+    internal static float[] Sentences(float[] row, int count)
     {
         Assert.IsTrue(row.Skip(count).All(v => v == 0), "0 after the document's last sentence");
         return row[..count];
     }
 
     // The real words of a [S x W] output row, sentence after sentence, which is 0 at padding.
-    private static float[] Words(float[] row, float[] sentenceLengths)
+    internal static float[] Words(float[] row, float[] sentenceLengths)
     {
         var words = new List<float>();
         for (int s = 0; s < row.Length / MaximumWords; s++)

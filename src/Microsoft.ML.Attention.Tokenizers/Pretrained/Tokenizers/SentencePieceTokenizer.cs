@@ -171,13 +171,13 @@ internal sealed class SentencePieceTokenizer : SubwordTokenizer
     // string the settings (JSON, see Settings), then the SentencePiece model's bytes (see SubwordTokenizers.WriteFile)
     public override void Save(BinaryWriter writer)
     {
-        ModelFormat.WriteConfig(writer, _settings);
+        RecordFormat.WriteConfig(writer, _settings);
         SubwordTokenizers.WriteFile(writer, _file);
     }
 
     private static SubwordTokenizer Load(BinaryReader reader, string part)
     {
-        var settings = ModelFormat.ReadConfig<Settings>(reader, part);
+        var settings = RecordFormat.ReadConfig<Settings>(reader, part);
         var file = SubwordTokenizers.ReadFile(reader, "the SentencePiece model's length", part);
         try
         {
@@ -185,7 +185,7 @@ internal sealed class SentencePieceTokenizer : SubwordTokenizer
         }
         catch (InvalidDataException e)
         {
-            throw ModelFormat.Error(part, e.Message);
+            throw RecordFormat.Error(part, e.Message);
         }
     }
 }

@@ -28,9 +28,9 @@ internal sealed record TextPreprocessing(
     /// </summary>
     public static TextPreprocessing Read(BinaryReader reader)
     {
-        var text = ModelFormat.ReadConfig<TextPreprocessing>(reader, Part);
+        var text = RecordFormat.ReadConfig<TextPreprocessing>(reader, Part);
         if (text.MaximumSentences < 0 || text.MaximumWordsPerSentence < 0 || text.MaximumTokens < 2)
-            throw ModelFormat.Error(Part, $"MaximumSentences {text.MaximumSentences}, MaximumWordsPerSentence {text.MaximumWordsPerSentence} "
+            throw RecordFormat.Error(Part, $"MaximumSentences {text.MaximumSentences}, MaximumWordsPerSentence {text.MaximumWordsPerSentence} "
                 + $"and MaximumTokens {text.MaximumTokens}: the limits must not be negative, and MaximumTokens must be at least 2.");
         return text;
     }

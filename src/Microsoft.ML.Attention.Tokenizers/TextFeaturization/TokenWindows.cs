@@ -27,8 +27,8 @@ internal sealed class TokenWindowEncoder
     /// </summary>
     public static TokenWindowEncoder Create(TextPreprocessing text, Vocabulary vocabulary, int classificationToken)
         => new TokenWindowEncoder(text.CreateTokenizer(), vocabulary,
-            text.MaximumTokens ?? throw ModelFormat.Error(TextPreprocessing.Part, "the field MaximumTokens is missing."),
-            text.LongText ?? throw ModelFormat.Error(TextPreprocessing.Part, "the field LongText is missing."), classificationToken);
+            text.MaximumTokens ?? throw RecordFormat.Error(TextPreprocessing.Part, "the field MaximumTokens is missing."),
+            text.LongText ?? throw RecordFormat.Error(TextPreprocessing.Part, "the field LongText is missing."), classificationToken);
 
     public TokenWindowEncoder(DocumentTokenizer tokenizer, Vocabulary vocabulary, int maxTokens, LongTextHandling longText, int classificationToken)
     {

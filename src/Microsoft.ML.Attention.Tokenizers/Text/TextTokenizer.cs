@@ -9,9 +9,9 @@ namespace Microsoft.ML.Attention;
 
 /// <summary>
 /// The text front end of a fitted model (word tokenization, the model's limits and its vocabulary), exactly as the
-/// model's <c>Transform</c> applies them, turning texts into the token ids that the model's ONNX export takes. It uses no
-/// TorchSharp type, so an application that scores the exported graph in ONNX Runtime tokenizes with it without loading
-/// libtorch. A text's ids are blocks of a fixed width (<see cref="HanTokenizer"/>: sentences; <see cref="FeaturizerTokenizer"/>:
+/// model's <c>Transform</c> applies them, turning texts into the token ids that the model's ONNX export takes. It lives
+/// in the Microsoft.ML.Attention.Tokenizers assembly (no TorchSharp, no ML.NET), so an application that scores the
+/// exported graph in ONNX Runtime tokenizes with it and ships no libtorch. A text's ids are blocks of a fixed width (<see cref="HanTokenizer"/>: sentences; <see cref="FeaturizerTokenizer"/>:
 /// windows), each padded with 0 after its last word; ids are 1 for a word the vocabulary does not hold. Write it with
 /// <see cref="Save(Stream)"/> beside the ONNX file and read it with its class's <c>Load</c> where the graph is scored.
 /// </summary>
@@ -80,7 +80,7 @@ public abstract class TextTokenizer
     /// <param name="stream">A writable stream; left open.</param>
     public void Save(Stream stream) => TokenizerFile.Save(stream, Magic, FormatVersion, writer =>
     {
-        ModelFormat.WriteConfig(writer, Settings);
+        RecordFormat.WriteConfig(writer, Settings);
         Vocabulary.Write(writer);
     });
 
@@ -99,7 +99,7 @@ public abstract class TextTokenizer
             }
             catch (InvalidDataException e)
             {
-                throw ModelFormat.Error(part, e.Message);
+                throw RecordFormat.Error(part, e.Message);
             }
             return create(text, vocabulary);
         });

@@ -31,19 +31,19 @@ internal static class TokenizerFile
         try
         {
             if (reader.ReadString() != magic)
-                throw ModelFormat.Error(part, $"the stream does not hold a tokenizer written by {saver}.");
+                throw RecordFormat.Error(part, $"the stream does not hold a tokenizer written by {saver}.");
             int found = reader.ReadInt32();
             if (found != version)
-                throw ModelFormat.Error(part, $"format version {found}; this library reads version {version}.");
+                throw RecordFormat.Error(part, $"format version {found}; this library reads version {version}.");
             return read(reader);
         }
         catch (Exception e) when (e is EndOfStreamException or FormatException)
         {
-            throw ModelFormat.Error(part, "the stream ends inside the tokenizer or holds a damaged length.");
+            throw RecordFormat.Error(part, "the stream ends inside the tokenizer or holds a damaged length.");
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
-            throw ModelFormat.Error(part, e.Message);
+            throw RecordFormat.Error(part, e.Message);
         }
     }
 }

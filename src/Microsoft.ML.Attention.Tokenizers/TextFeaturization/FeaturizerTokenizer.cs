@@ -9,9 +9,10 @@ namespace Microsoft.ML.Attention;
 /// <summary>
 /// The text front end of a self-attention featurizer trained from scratch: word tokenization, the vocabulary and the
 /// long-text rule, exactly as its <c>Transform</c> applies them, turning a text into the token ids that the
-/// featurizer's ONNX export takes. It uses no TorchSharp type. Get it from a fitted featurizer
-/// (<see cref="SelfAttentionFeaturizingTransformer.GetTokenizer"/>), write it with <see cref="TextTokenizer.Save(Stream)"/>
-/// beside the ONNX file and read it with <see cref="Load(Stream)"/> where the graph is scored.
+/// featurizer's ONNX export takes. It lives in the Microsoft.ML.Attention.Tokenizers assembly (no TorchSharp, no
+/// ML.NET). Get it from a fitted featurizer (<c>SelfAttentionFeaturizingTransformer.GetTokenizer</c>), write it with
+/// <see cref="TextTokenizer.Save(Stream)"/> beside the ONNX file and read it with <see cref="Load(Stream)"/> where the
+/// graph is scored.
 /// </summary>
 /// <remarks>
 /// A text's ids are the windows the featurizer reads, one after the other, each <see cref="WindowWidth"/> ids long

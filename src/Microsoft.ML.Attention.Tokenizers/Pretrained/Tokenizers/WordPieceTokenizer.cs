@@ -94,7 +94,7 @@ internal sealed class WordPieceTokenizer : SubwordTokenizer
         var entries = WordPieceVocabulary.Lines(Encoding.UTF8.GetString(vocabulary));
         var missing = settings.SpecialTokens().Except(entries).ToList();
         if (missing.Count > 0)
-            throw ModelFormat.Error(part, $"the vocabulary lacks the special tokens {string.Join(" ", missing)}.");
+            throw RecordFormat.Error(part, $"the vocabulary lacks the special tokens {string.Join(" ", missing)}.");
         return new WordPieceTokenizer(vocabulary, entries, settings);
     }
 
@@ -108,13 +108,13 @@ internal sealed class WordPieceTokenizer : SubwordTokenizer
     // string the settings (JSON, see Settings), then vocab.txt (see SubwordTokenizers.WriteFile)
     public override void Save(BinaryWriter writer)
     {
-        ModelFormat.WriteConfig(writer, _settings);
+        RecordFormat.WriteConfig(writer, _settings);
         SubwordTokenizers.WriteFile(writer, _vocabulary);
     }
 
     private static SubwordTokenizer Load(BinaryReader reader, string part)
     {
-        var settings = ModelFormat.ReadConfig<Settings>(reader, part);
+        var settings = RecordFormat.ReadConfig<Settings>(reader, part);
         return Create(SubwordTokenizers.ReadFile(reader, "the vocabulary's length", part), settings, part);
     }
 

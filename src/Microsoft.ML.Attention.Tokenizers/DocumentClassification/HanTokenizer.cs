@@ -8,10 +8,11 @@ namespace Microsoft.ML.Attention;
 /// <summary>
 /// The text front end of a fitted hierarchical attention network: sentence splitting, word tokenization and the
 /// vocabulary, exactly as the network's <c>Transform</c> applies them, turning a text into the token ids that the
-/// network's ONNX export takes. It uses no TorchSharp type, so an application that scores the exported graph in ONNX
-/// Runtime tokenizes with it without loading libtorch. Get it from a fitted network
-/// (<see cref="HierarchicalAttentionTransformer.GetTokenizer"/>), write it with <see cref="TextTokenizer.Save(Stream)"/> beside the ONNX
-/// file and read it with <see cref="Load(Stream)"/> where the graph is scored.
+/// network's ONNX export takes. It lives in the Microsoft.ML.Attention.Tokenizers assembly, which needs neither
+/// TorchSharp nor ML.NET, so an application that scores the exported graph in ONNX Runtime tokenizes with it and ships
+/// no libtorch. Get it from a fitted network (<c>HierarchicalAttentionTransformer.GetTokenizer</c>), write it with
+/// <see cref="TextTokenizer.Save(Stream)"/> beside the ONNX file and read it with <see cref="Load(Stream)"/> where the
+/// graph is scored.
 /// </summary>
 /// <remarks>
 /// A document's ids are its sentences one after the other, each <see cref="MaximumWordsPerSentence"/> long, padded with

@@ -10,11 +10,12 @@ namespace Microsoft.ML.Attention;
 /// The text front end of a pretrained encoder: the model's own tokenizer (WordPiece, SentencePiece), the window's start
 /// and end tokens ([CLS] … [SEP], &lt;s&gt; … &lt;/s&gt;) and the long-text rule, exactly as the encoder's <c>Transform</c>
 /// applies them (it is the code path the encoder itself tokenizes with), turning a text into the token ids that the
-/// encoder's ONNX export takes. It uses no TorchSharp type, so an application that scores the exported graph in ONNX
-/// Runtime tokenizes with it without loading libtorch. Get it from a fitted encoder
-/// (<see cref="PretrainedEncoderTransformer.GetTokenizer"/> or <see cref="PretrainedTextClassifierTransformer.GetTokenizer"/>),
-/// write it with <see cref="Save(Stream)"/> beside the ONNX file and read it with <see cref="Load(Stream)"/> where the
-/// graph is scored.
+/// encoder's ONNX export takes. It lives in the Microsoft.ML.Attention.Tokenizers assembly (no TorchSharp, no ML.NET;
+/// Microsoft.ML.Tokenizers computes WordPiece and SentencePiece), so an application that scores the exported graph in
+/// ONNX Runtime tokenizes with it and ships no libtorch. Get it from a fitted encoder
+/// (<c>PretrainedEncoderTransformer.GetTokenizer</c> or <c>PretrainedTextClassifierTransformer.GetTokenizer</c>), write
+/// it with <see cref="Save(Stream)"/> beside the ONNX file and read it with <see cref="Load(Stream)"/> where the graph
+/// is scored.
 /// </summary>
 /// <remarks>
 /// A text's ids are the start token, its pieces and the end token, at most <see cref="MaximumTokens"/> (a longer text
@@ -101,7 +102,7 @@ public sealed class PretrainedTokenizer
     /// <param name="stream">A writable stream; left open.</param>
     public void Save(Stream stream) => TokenizerFile.Save(stream, Magic, FormatVersion, writer =>
     {
-        ModelFormat.WriteConfig(writer, _settings);
+        RecordFormat.WriteConfig(writer, _settings);
         SubwordTokenizers.Save(writer, Subword);
     });
 
@@ -110,9 +111,9 @@ public sealed class PretrainedTokenizer
     /// <exception cref="InvalidDataException">The stream holds no tokenizer, one of an unknown version, or a damaged one.</exception>
     public static PretrainedTokenizer Load(Stream stream) => TokenizerFile.Load(stream, Magic, FormatVersion, Part, "PretrainedTokenizer.Save", reader =>
     {
-        var settings = ModelFormat.ReadConfig<Settings>(reader, Part);
+        var settings = RecordFormat.ReadConfig<Settings>(reader, Part);
         if (settings.MaximumTokens < 3)
-            throw ModelFormat.Error(Part, $"the maximum tokens per text is {settings.MaximumTokens}; at least 3 was expected.");
+            throw RecordFormat.Error(Part, $"the maximum tokens per text is {settings.MaximumTokens}; at least 3 was expected.");
         var subword = SubwordTokenizers.Load(reader, Part);
         return new PretrainedTokenizer(subword, settings.MaximumTokens, settings.LongText);
     });

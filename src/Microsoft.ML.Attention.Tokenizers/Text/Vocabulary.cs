@@ -6,7 +6,7 @@ namespace Microsoft.ML.Attention.Text;
 
 /// <summary>
 /// Maps words to integer ids for embedding lookups. Id 0 is padding, id 1 stands for every unknown word, and the
-/// words follow in the order chosen by <see cref="VocabularyBuilder"/>.
+/// words follow in the order chosen by the main library's <c>VocabularyBuilder</c>.
 /// </summary>
 internal sealed class Vocabulary
 {

@@ -1,14 +1,13 @@
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using Microsoft.ML;
 using Microsoft.ML.Attention.Infrastructure;
 
 namespace Microsoft.ML.Attention.Pretrained;
 
 /// <summary>
-/// The tokenizers a pretrained encoder reads, chosen from the model's files, and the model stream that records which
-/// one a saved model uses. Adding a tokenizer is one class and one line in <see cref="All"/>.
+/// The tokenizers a pretrained encoder reads, chosen from the model's files, and how a saved tokenizer records its kind.
+/// Adding a tokenizer is one class and one line in <see cref="All"/>.
 /// </summary>
 internal static class SubwordTokenizers
 {
@@ -18,11 +17,6 @@ internal static class SubwordTokenizers
         WordPieceTokenizer.Registration,
         SentencePieceTokenizer.Registration,
     };
-
-    private const string Stream = "PretrainedTokenizer";
-
-    /// <summary>The model stream of a tokenizer saved before tokenizers had kinds: a WordPiece vocabulary.</summary>
-    public const string WordPieceStream = "WordPieceVocabulary";
 
     /// <summary>
     /// The tokenizer of a model's files: the kind tokenizer_config.json's tokenizer_class names, else (an unknown
@@ -52,10 +46,8 @@ internal static class SubwordTokenizers
     private static string Files => string.Join(" or ", All.Select(k => $"{k.FileName} ({k.Name})"));
 
     // *** Binary format ***
-    // stream "PretrainedTokenizer": string kind (a TokenizerKind.Name), then the kind's data (its Save)
-    // Before 0x00010004: stream "WordPieceVocabulary" (int byte count, vocab.txt's bytes), lower-casing in the encoder's settings.
-    public static void Save(ModelSaveContext ctx, SubwordTokenizer tokenizer)
-        => ctx.SaveBinaryStream(Stream, writer => Save(writer, tokenizer));
+    // string kind (a TokenizerKind.Name), then the kind's data (its Save). In a model zip this is the stream
+    // "PretrainedTokenizer" (TokenizerStream, in the main library); in a file beside an ONNX export, PretrainedTokenizer's.
 
     /// <summary>Writes a tokenizer's kind, then its data; <see cref="Load(BinaryReader, string)"/> reads them back.</summary>
     public static void Save(BinaryWriter writer, SubwordTokenizer tokenizer)
@@ -64,53 +56,13 @@ internal static class SubwordTokenizers
         tokenizer.Save(writer);
     }
 
-    /// <summary>Reads the tokenizer a model saved since 0x00010004.</summary>
-    public static SubwordTokenizer Load(ModelLoadContext ctx)
-    {
-        SubwordTokenizer? tokenizer = null;
-        const string part = $"tokenizer '{Stream}'";
-        if (!ctx.TryLoadBinaryStream(Stream, reader =>
-            {
-                try
-                {
-                    tokenizer = Load(reader, part);
-                }
-                catch (EndOfStreamException)
-                {
-                    throw ModelFormat.Error(part, "it is truncated.");
-                }
-            }))
-            throw ModelFormat.Error("tokenizer", $"the '{Stream}' stream is missing.");
-        return tokenizer!;
-    }
-
     /// <summary>Reads a tokenizer's kind, then the kind's data; <paramref name="part"/> names it in errors.</summary>
     public static SubwordTokenizer Load(BinaryReader reader, string part)
     {
         var name = reader.ReadString();
         var kind = All.FirstOrDefault(k => k.Name == name)
-            ?? throw ModelFormat.Error(part, $"its kind is '{name}'; this version reads {string.Join(", ", All.Select(k => k.Name))}.");
+            ?? throw RecordFormat.Error(part, $"its kind is '{name}'; this version reads {string.Join(", ", All.Select(k => k.Name))}.");
         return kind.Load(reader, part);
-    }
-
-    /// <summary>Reads the WordPiece vocabulary of a model saved before tokenizers had kinds.</summary>
-    public static SubwordTokenizer LoadWordPiece(ModelLoadContext ctx, bool lowerCase)
-    {
-        byte[]? vocabulary = null;
-        const string part = $"WordPiece vocabulary '{WordPieceStream}'";
-        if (!ctx.TryLoadBinaryStream(WordPieceStream, reader =>
-            {
-                try
-                {
-                    vocabulary = ReadFile(reader, "the vocabulary's length", part);
-                }
-                catch (EndOfStreamException)
-                {
-                    throw ModelFormat.Error(part, "it is truncated.");
-                }
-            }))
-            throw ModelFormat.Error("WordPiece vocabulary", $"the '{WordPieceStream}' stream is missing.");
-        return WordPieceTokenizer.Create(vocabulary!, lowerCase, part);
     }
 
     /// <summary>Writes a tokenizer's file: int byte count, then the bytes.</summary>
@@ -121,5 +73,5 @@ internal static class SubwordTokenizers
     }
 
     /// <summary>Reads what <see cref="WriteFile"/> wrote, its length checked against the stream.</summary>
-    public static byte[] ReadFile(BinaryReader reader, string what, string part) => ModelFormat.ReadBlock(reader, reader.ReadInt32(), what, part);
+    public static byte[] ReadFile(BinaryReader reader, string what, string part) => RecordFormat.ReadBlock(reader, reader.ReadInt32(), what, part);
 }
