@@ -12,8 +12,10 @@ namespace Microsoft.ML.Attention.Tests.Contracts;
 
 /// <summary>
 /// What every component promises as an ML.NET transformer, one case per component (factories in
-/// <see cref="ComponentFactories"/>): save and load, seed determinism, PredictionEngine equal to Transform, empty inputs,
-/// native memory released, schema errors naming the column. Outputs are compared bit for bit (same process, same threads).
+/// <see cref="ComponentFactories"/>): save and load, seed determinism, PredictionEngine equal to Transform, concurrent
+/// PredictionEngines, empty inputs, no tensor left by scoring and weights released by Dispose, schema errors naming the
+/// column. Outputs are compared bit for bit (same process, same threads), except a row scored within a padded batch
+/// against the same row scored alone. Concurrent fits are checked in Infrastructure/ConcurrentFitTests.
 /// </summary>
 [TestClass]
 public sealed class ComponentContractTests
@@ -113,7 +115,7 @@ public sealed class ComponentContractTests
         {
             var engine = c.Predict(ml, model, data, column);
             ContractOutputs.AreEqual(c.TransformEachRow(ml, model, data, column), engine, $"{c}: {column}, each row alone");
-            if (model.GetOutputSchema(data.Schema)[column].Type is KeyDataViewType)
+            if (model.GetOutputSchema(data.Schema)[column].Type is KeyDataViewType or BooleanDataViewType)
                 continue; // a label follows the scores
             var batch = ContractOutputs.Read(model.Transform(data), column, c.OutputColumns).Select(ContractOutputs.FromBits).ToList();
             var single = engine.Select(ContractOutputs.FromBits).ToList();
@@ -210,7 +212,7 @@ public sealed class ComponentContractTests
 /// <summary>Reads and compares what the contracts check.</summary>
 internal static class ContractOutputs
 {
-    /// <summary>Every row's value of <paramref name="column"/> (a float, a float vector, a key or a Boolean), as bits.</summary>
+    /// <summary>Every row's value of <paramref name="column"/> (a float or a float vector as bits, a key or a Boolean as text).</summary>
     /// <param name="data">The data to read.</param>
     /// <param name="column">The column to return.</param>
     /// <param name="alsoActive">Further columns the cursor computes (which may change a component's path, e.g. token weights).</param>
@@ -239,6 +241,15 @@ internal static class ContractOutputs
                     result.Add(k.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 }
                 break;
+            case BooleanDataViewType:
+                var flag = cursor.GetGetter<bool>(col);
+                bool b = false;
+                while (cursor.MoveNext())
+                {
+                    flag(ref b);
+                    result.Add(b ? "true" : "false");
+                }
+                break;
             default:
                 var scalar = cursor.GetGetter<float>(col);
                 float f = 0;
@@ -258,6 +269,7 @@ internal static class ContractOutputs
         {
             VectorDataViewType => ScoreDump.Vectors(data, column),
             KeyDataViewType => Read(data, column).Select(k => new[] { float.Parse(k, System.Globalization.CultureInfo.InvariantCulture) }).ToList(),
+            BooleanDataViewType => Read(data, column).Select(b => new[] { b == "true" ? 1f : 0f }).ToList(),
             _ => data.GetColumn<float>(column).Select(v => new[] { v }).ToList(),
         };
 

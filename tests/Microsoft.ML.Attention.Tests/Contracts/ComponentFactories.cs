@@ -98,6 +98,7 @@ internal sealed class ComponentCase<TRow> : ComponentCase where TRow : class, ne
         {
             VectorDataViewType => Predict<VectorOutput>(ml, model, rows, column, o => ContractOutputs.Bits(o.Values)),
             KeyDataViewType => Predict<KeyOutput>(ml, model, rows, column, o => o.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            BooleanDataViewType => Predict<BooleanOutput>(ml, model, rows, column, o => o.Value ? "true" : "false"),
             _ => Predict<ScalarOutput>(ml, model, rows, column, o => ContractOutputs.Bits(new[] { o.Value })),
         };
     }
@@ -129,6 +130,11 @@ internal sealed class ComponentCase<TRow> : ComponentCase where TRow : class, ne
     public sealed class KeyOutput
     {
         public uint Value { get; set; }
+    }
+
+    public sealed class BooleanOutput
+    {
+        public bool Value { get; set; }
     }
 }
 
@@ -172,10 +178,10 @@ internal static class ComponentFactories
                 InputColumnName = "Sequence", OutputColumnName = "Pooled", WeightsColumnName = "Weights", LabelColumnName = "Label",
                 VectorSize = 4, AttentionSize = 8, NumberOfEpochs = 1, BatchSize = 16,
             })),
-        Han => new ComponentCase<DocumentRow>(name, trains: true, "Text", new[] { "Score", "SentenceWeights", "WordWeights", "WordWeightsSentenceLengths" },
+        Han => new ComponentCase<DocumentRow>(name, trains: true, "Text", new[] { "Score", "PredictedLabel", "SentenceWeights", "WordWeights", "WordWeightsSentenceLengths" },
             SyntheticDocuments.Generate(48, seed: 3), EmptyTexts(t => new DocumentRow { Text = t, Label = "budget" }),
             Keyed, ml => ml.MulticlassClassification.Trainers.HierarchicalAttention(TinyHan())),
-        HanBinary => new ComponentCase<BinaryDocumentRow>(name, trains: true, "Text", new[] { "Score", "Probability" },
+        HanBinary => new ComponentCase<BinaryDocumentRow>(name, trains: true, "Text", new[] { "Score", "Probability", "PredictedLabel" },
             SyntheticDocuments.Generate(48, seed: 3).Select(r => new BinaryDocumentRow { Text = r.Text, Label = r.Label is "budget" or "merger" }).ToList(),
             EmptyTexts(t => new BinaryDocumentRow { Text = t }),
             _ => null, ml => ml.BinaryClassification.Trainers.HierarchicalAttention(TinyHan())),
