@@ -45,40 +45,6 @@ public sealed class HanBehaviourTests
     }
 
     [TestMethod]
-    public void SavedModelLoadsInANewContextWithIdenticalScoresAndWeights()
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"han-{Guid.NewGuid():N}.zip");
-        _ml.Model.Save(_model, _data.Schema, path);
-        try
-        {
-            var fresh = new MLContext(seed: 50);
-            var loaded = fresh.Model.Load(path, out _);
-            var before = _model.Transform(_data);
-            var after = loaded.Transform(fresh.Data.LoadFromEnumerable(_rows));
-            foreach (var column in new[] { "Score", "SentenceWeights", "WordWeights", "WordWeightsSentenceLengths" })
-                ColumnAssert.AreEqual(ColumnAssert.Vectors(before, column), ColumnAssert.Vectors(after, column), column);
-
-            var original = _ml.Model.CreatePredictionEngine<DocumentRow, Prediction>(_model);
-            var reloaded = fresh.Model.CreatePredictionEngine<DocumentRow, Prediction>(loaded);
-            var batchScores = ColumnAssert.Vectors(before, "Score");
-            for (int i = 0; i < 60; i++)
-            {
-                var a = original.Predict(_rows[i]);
-                var b = reloaded.Predict(_rows[i]);
-                CollectionAssert.AreEqual(a.Score, b.Score, $"row {i}");
-                CollectionAssert.AreEqual(a.SentenceWeights, b.SentenceWeights, $"row {i}");
-                CollectionAssert.AreEqual(a.WordWeights, b.WordWeights, $"row {i}");
-                Assert.AreEqual(a.PredictedLabel, b.PredictedLabel);
-                FloatAssert.AreClose(batchScores[i], b.Score, $"PredictionEngine vs Transform, row {i}", 1e-4);
-            }
-        }
-        finally
-        {
-            File.Delete(path);
-        }
-    }
-
-    [TestMethod]
     public void SavedModelLoadsInAnotherProcessAndScoresIdentically()
     {
         var rows = _rows.Take(40).Concat(_rows.TakeLast(3)).ToList(); // with the empty, blank and missing texts
@@ -220,17 +186,12 @@ public sealed class HanBehaviourTests
         Assert.IsFalse(html.Contains("http://") || html.Contains("https://") || html.Contains("<link") || html.Contains("<script"), "no external assets");
     }
 
+    // Scoring through Transform and PredictionEngine is checked for every component in Contracts/ComponentContractTests.
     [TestMethod]
-    public void ScoringManyBatchesLeavesNoTensorsBehind()
-    {
-        var engine = _ml.Model.CreatePredictionEngine<DocumentRow, Prediction>(_model);
-        var many = _ml.Data.LoadFromEnumerable(Enumerable.Range(0, 4).SelectMany(_ => _rows));   // 7 batches of 256, several groups each
-        LiveTensors.AssertNoGrowth(() =>
+    public void ExplainingLeavesNoTensorsBehind()
+        => LiveTensors.AssertNoGrowth(() =>
         {
-            ColumnAssert.Vectors(_model.Transform(many), "Score");
-            foreach (var row in _rows.Take(50))
-                engine.Predict(row);
-            _network.Explain(_rows[1].Text);
-        }, passes: 2, "HAN scoring");
-    }
+            foreach (var row in _rows.Take(10))
+                _network.Explain(row.Text);
+        }, passes: 2, "HAN explanations");
 }

@@ -22,21 +22,6 @@ public sealed class HanTrainingTests
         return options;
     }
 
-    private static List<float[]> Scores(int seed)
-    {
-        var ml = new MLContext(seed: seed);
-        var data = ml.Data.LoadFromEnumerable(SyntheticDocuments.Generate(120, seed: 5));
-        var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.HierarchicalAttention(Tiny(2))).Fit(data);
-        return ColumnAssert.Vectors(model.Transform(data), "Score");
-    }
-
-    [TestMethod]
-    public void SameSeedGivesTheSameModel()
-    {
-        ColumnAssert.AreEqual(Scores(4), Scores(4), "same seed");
-        Assert.IsFalse(Scores(4).Zip(Scores(5)).All(p => p.First.SequenceEqual(p.Second)), "another seed gives another model");
-    }
-
     private sealed class BinaryRow
     {
         public string Text { get; set; } = "";
@@ -187,30 +172,6 @@ public sealed class HanTrainingTests
         options.Progress = p => { if (p.Epoch == 2) cancel.Invoke(ml, null); };
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.HierarchicalAttention(options));
         Assert.Throws<OperationCanceledException>(() => pipeline.Fit(data));
-    }
-
-    [TestMethod]
-    public void ConcurrentPredictionEnginesAgreeWithSequentialScoring()
-    {
-        var ml = new MLContext(seed: 14);
-        var rows = SyntheticDocuments.Generate(120, seed: 16);
-        var data = ml.Data.LoadFromEnumerable(rows);
-        var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.HierarchicalAttention(Tiny())).Fit(data);
-        var engine = ml.Model.CreatePredictionEngine<DocumentRow, ScoreOnly>(model);
-        var expected = rows.Select(r => engine.Predict(r).Score).ToArray();
-        var results = new float[4][][];
-        System.Threading.Tasks.Parallel.For(0, 4, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = 4 }, worker =>
-        {
-            var own = ml.Model.CreatePredictionEngine<DocumentRow, ScoreOnly>(model);
-            results[worker] = rows.Select(r => own.Predict(r).Score).ToArray();
-        });
-        foreach (var result in results)
-            ColumnAssert.AreEqual(expected, result, "parallel PredictionEngine");
-    }
-
-    private sealed class ScoreOnly
-    {
-        public float[] Score { get; set; } = Array.Empty<float>();
     }
 
     private sealed class NumberLabelRow

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Threading.Tasks;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
@@ -12,12 +11,6 @@ namespace Microsoft.ML.Attention.Tests.Pooling;
 [TestClass]
 public sealed class PoolingBehaviourTests
 {
-    private sealed class PoolingOutput
-    {
-        public float[] Pooled { get; set; } = Array.Empty<float>();
-        public float[] Weights { get; set; } = Array.Empty<float>();
-    }
-
     private sealed class FixedRow
     {
         [VectorType(10)]
@@ -140,17 +133,6 @@ public sealed class PoolingBehaviourTests
     }
 
     [TestMethod]
-    public void SameSeedGivesSameOutputsAndAnotherSeedDoesNot()
-    {
-        var rows = SequenceData.Generate(30, vectorSize: 2, seed: 4);
-        var a = Run(new MLContext(seed: 7), rows, PoolingMode.Attention).Weights;
-        var b = Run(new MLContext(seed: 7), rows, PoolingMode.Attention).Weights;
-        var c = Run(new MLContext(seed: 8), rows, PoolingMode.Attention).Weights;
-        ColumnAssert.AreEqual(a, b, "same seed");
-        Assert.IsFalse(a.Zip(c).All(p => p.First.SequenceEqual(p.Second)), "another seed should initialise another scorer");
-    }
-
-    [TestMethod]
     public void WrongColumnsFailWithSchemaErrorsNamingColumnExpectedAndFound()
     {
         var ml = new MLContext(seed: 1);
@@ -210,41 +192,5 @@ public sealed class PoolingBehaviourTests
         {
             InputColumnName = "S", OutputColumnName = "P", VectorSize = 2, ScoreFunction = AttentionScoreFunction.Dot,
         }));
-    }
-
-    [TestMethod]
-    public void ConcurrentPredictionEnginesAgreeWithSequentialScoring()
-    {
-        var ml = new MLContext(seed: 1);
-        var rows = SequenceData.Generate(200, vectorSize: 2, seed: 5);
-        var data = ml.Data.LoadFromEnumerable(rows);
-        var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.AttentionPooling(Fast())).Fit(data);
-        var engine = ml.Model.CreatePredictionEngine<SequenceRow, PoolingOutput>(model);
-        var expected = rows.Select(r => engine.Predict(r)).Select(p => p.Pooled.Concat(p.Weights).ToArray()).ToArray();
-
-        var results = new float[4][][];
-        Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, worker =>
-        {
-            var own = ml.Model.CreatePredictionEngine<SequenceRow, PoolingOutput>(model);
-            results[worker] = rows.Select(r => own.Predict(r)).Select(p => p.Pooled.Concat(p.Weights).ToArray()).ToArray();
-        });
-        foreach (var result in results)
-            ColumnAssert.AreEqual(expected, result, "parallel PredictionEngine");
-    }
-
-    [TestMethod]
-    public void LiveTensorCountDoesNotGrowAcrossManyBatches()
-    {
-        var ml = new MLContext(seed: 1);
-        var rows = SequenceData.Generate(3000, vectorSize: 2, seed: 6);
-        var data = ml.Data.LoadFromEnumerable(rows);
-        var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.AttentionPooling(Fast())).Fit(data);
-        var engine = ml.Model.CreatePredictionEngine<SequenceRow, PoolingOutput>(model);
-        LiveTensors.AssertNoGrowth(() =>
-        {
-            ColumnAssert.Vectors(model.Transform(data), "Pooled"); // 12 batches
-            foreach (var row in rows.Take(100))
-                engine.Predict(row);
-        }, passes: 2, "pooling");
     }
 }

@@ -227,21 +227,6 @@ public sealed class PoolingLearningTests
         Assert.Throws<OperationCanceledException>(() => pipeline.Fit(data));
     }
 
-    [TestMethod]
-    public void TrainingIsDeterministicForASeed()
-    {
-        var rows = SequenceData.Generate(200, 2, seed: 9);
-        List<float[]> Weights(int seed)
-        {
-            var ml = new MLContext(seed: seed);
-            var data = ml.Data.LoadFromEnumerable(rows);
-            var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.AttentionPooling(PoolingBehaviourTests.Fast())).Fit(data);
-            return ColumnAssert.Vectors(model.Transform(data), "Weights");
-        }
-        ColumnAssert.AreEqual(Weights(3), Weights(3), "same seed");
-        Assert.IsFalse(Weights(3).Zip(Weights(4)).All(p => p.First.SequenceEqual(p.Second)), "another seed trains another model");
-    }
-
     private static double Correlation(double[] x, double[] y)
     {
         double mx = x.Average(), my = y.Average();

@@ -159,21 +159,6 @@ public sealed class PretrainedEncoderTests
     }
 
     [TestMethod]
-    public void TheSameSeedGivesTheSameFineTunedVectors()
-    {
-        List<float[]> Vectors(int seed)
-        {
-            var ml = new MLContext(seed: seed);
-            var data = ml.Data.LoadFromEnumerable(Rows(80, seed: 7));
-            var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.Text.ApplyPretrainedEncoder(FineTuning(_folder, epochs: 2))).Fit(data);
-            return ColumnAssert.Vectors(model.Transform(data), "Embedding");
-        }
-        var first = Vectors(8);
-        ColumnAssert.AreEqual(first, Vectors(8), "same seed");
-        Assert.IsFalse(first.Zip(Vectors(9)).All(p => p.First.SequenceEqual(p.Second)), "another seed gives other vectors");
-    }
-
-    [TestMethod]
     public void TheOptionsHoldTheFineTuningDefaultsAndWhatIsSetStays()
     {
         var options = new PretrainedEncoderEstimator.Options();
@@ -304,26 +289,6 @@ public sealed class PretrainedEncoderTests
         var same = Frozen(_folder);
         same.TokenWeightsColumnName = "Embedding";
         Assert.AreEqual("TokenWeightsColumnName", Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.Text.ApplyPretrainedEncoder(same)).ParamName);
-    }
-
-    [TestMethod]
-    public void ScoringManyBatchesLeavesNoTensorBehind()
-    {
-        var ml = new MLContext(seed: 14);
-        var rows = Rows(300, seed: 15);
-        var options = Frozen(_folder);
-        options.TokenWeightsColumnName = "TokenWeights";
-        var data = ml.Data.LoadFromEnumerable(rows);
-        using var encoder = ml.Transforms.Text.ApplyPretrainedEncoder(options).Fit(data);
-        encoder.OutputCacheMegabytes = 0;
-        var engine = ml.Model.CreatePredictionEngine<DocumentRow, Vectors>(encoder);
-        LiveTensors.AssertNoGrowth(() =>
-        {
-            ColumnAssert.Vectors(encoder.Transform(data), "Embedding");
-            ColumnAssert.Vectors(encoder.Transform(data), "TokenWeights");
-            for (int i = 0; i < 20; i++)
-                engine.Predict(rows[i]);
-        }, passes: 3, "pretrained encoder scoring");
     }
 
     [TestMethod]

@@ -38,33 +38,6 @@ public sealed class FeaturizerBehaviourTests
     }
 
     [TestMethod]
-    public void SavedFeaturizerLoadsInANewContextWithIdenticalVectors()
-    {
-        var (ml, rows, data, model) = Train(3, Quick());
-        using var stream = new MemoryStream();
-        ml.Model.Save(model, data.Schema, stream);
-        stream.Position = 0;
-        var fresh = new MLContext(seed: 99);
-        var loaded = fresh.Model.Load(stream, out _);
-        var before = model.Transform(data);
-        var after = loaded.Transform(fresh.Data.LoadFromEnumerable(rows));
-        ColumnAssert.AreEqual(ColumnAssert.Vectors(before, "Embedding"), ColumnAssert.Vectors(after, "Embedding"), "Embedding");
-        ColumnAssert.AreEqual(ColumnAssert.Vectors(before, "TokenWeights"), ColumnAssert.Vectors(after, "TokenWeights"), "TokenWeights");
-
-        var original = ml.Model.CreatePredictionEngine<TextRow, Vectors>(model);
-        var reloaded = fresh.Model.CreatePredictionEngine<TextRow, Vectors>(loaded);
-        var batch = ColumnAssert.Vectors(before, "Embedding");
-        for (int i = 0; i < rows.Count; i++)
-        {
-            var a = original.Predict(rows[i]);
-            var b = reloaded.Predict(rows[i]);
-            CollectionAssert.AreEqual(a.Embedding, b.Embedding, $"row {i}");
-            CollectionAssert.AreEqual(a.TokenWeights, b.TokenWeights, $"row {i}");
-            FloatAssert.AreClose(batch[i], b.Embedding, $"PredictionEngine vs Transform, row {i}", 1e-4);
-        }
-    }
-
-    [TestMethod]
     public void SavedFeaturizerLoadsInAnotherProcessWithIdenticalVectors()
     {
         var (ml, rows, _, model) = Train(3, Quick());
@@ -90,17 +63,6 @@ public sealed class FeaturizerBehaviourTests
         Assert.IsEmpty(weights[^1], "null text has no tokens");
         Assert.IsEmpty(weights[^2], "empty text has no tokens");
         CollectionAssert.AreEqual(vectors[^1], vectors[^2], "null and empty text give the same vector");
-    }
-
-    [TestMethod]
-    public void SameSeedGivesTheSameFeaturizer()
-    {
-        var first = Train(5, Quick());
-        var second = Train(5, Quick());
-        var a = ColumnAssert.Vectors(first.Model.Transform(first.Data), "Embedding");
-        ColumnAssert.AreEqual(a, ColumnAssert.Vectors(second.Model.Transform(second.Data), "Embedding"), "same seed");
-        var other = Train(6, Quick());
-        Assert.IsFalse(ColumnAssert.Vectors(other.Model.Transform(other.Data), "Embedding").Zip(a).All(p => p.First.SequenceEqual(p.Second)));
     }
 
     [TestMethod]
@@ -194,43 +156,5 @@ public sealed class FeaturizerBehaviourTests
         // The lightweight variant has no heads, so NumberOfHeads does not have to divide its width.
         Assert.IsNotNull(ml.Transforms.Text.SelfAttentionFeaturize(new SelfAttentionFeaturizingEstimator.Options { Variant = SelfAttentionVariant.Lightweight, Width = 30, NumberOfHeads = 4 }));
         Assert.Throws<ArgumentException>(() => ml.Transforms.Text.SelfAttentionFeaturize(new SelfAttentionFeaturizingEstimator.Options { MaximumTokens = 1 }));
-    }
-
-    [TestMethod]
-    public void ConcurrentPredictionEnginesAgreeWithSequentialScoring()
-    {
-        var (ml, rows, _, model) = Train(10, Quick());
-        // Reading the token weights (general attention path) and not reading them (fused kernel).
-        AssertParallelEnginesAgree<Vectors>(ml, rows, model, v => v.Embedding);
-        AssertParallelEnginesAgree<EmbeddingOnly>(ml, rows, model, v => v.Embedding);
-    }
-
-    private static void AssertParallelEnginesAgree<TOutput>(MLContext ml, List<TextRow> rows, ITransformer model, Func<TOutput, float[]> embedding)
-        where TOutput : class, new()
-    {
-        var engine = ml.Model.CreatePredictionEngine<TextRow, TOutput>(model);
-        var expected = rows.Select(r => embedding(engine.Predict(r))).ToArray();
-        var results = new float[4][][];
-        System.Threading.Tasks.Parallel.For(0, 4, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = 4 }, worker =>
-        {
-            var own = ml.Model.CreatePredictionEngine<TextRow, TOutput>(model);
-            results[worker] = rows.Select(r => embedding(own.Predict(r))).ToArray();
-        });
-        foreach (var result in results)
-            ColumnAssert.AreEqual(expected, result, $"parallel PredictionEngine<{typeof(TOutput).Name}>");
-    }
-
-    [TestMethod]
-    public void ScoringLeavesNoTensorsBehind()
-    {
-        var (ml, rows, data, model) = Train(9, Quick());
-        var engine = ml.Model.CreatePredictionEngine<TextRow, Vectors>(model);
-        var many = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 10).SelectMany(_ => rows));
-        LiveTensors.AssertNoGrowth(() =>
-        {
-            ColumnAssert.Vectors(model.Transform(many), "Embedding");
-            foreach (var row in rows.Take(50))
-                engine.Predict(row);
-        }, passes: 2, "featurizer scoring");
     }
 }
