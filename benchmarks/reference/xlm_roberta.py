@@ -25,14 +25,21 @@ they are whole pieces). The script writes, into the output folder
   sentencepiece.bpe.model  the Unigram model (XLM-R's file name)
   config.json, tokenizer_config.json, special_tokens_map.json, model.safetensors  the model as Hugging Face saves an
       XLMRobertaForMaskedLM (keys under "roberta.", plus the masked-language-model head the encoder ignores)
+  onnx/model.onnx  the bare XLMRobertaModel (keys without "roberta.") exported by torch.onnx.export, inputs input_ids and
+                  attention_mask, output last_hidden_state; the position ids are computed inside the graph
+  onnx/config.json, onnx/sentencepiece.bpe.model, onnx/tokenizer_config.json, onnx/special_tokens_map.json  copies
+                  beside it, as an ONNX export's folder holds them
   reference.json  the texts, their ids, and the mean-pooled, first-token and BERT-read mean vectors, computed in double
                   precision from the float32 weights, on one batch padded with <pad>; the words read as one piece
-Run (Debian 12: apt-get install python3-torch libopenblas0-pthread python3-sentencepiece sentencepiece):
+sentencepiece.bpe.model records the paths spm_train was given (a temporary folder), so it differs from run to run in
+those bytes only; its pieces and scores, and every other file, are the same on each run.
+Run (Debian 12: apt-get install python3-torch libopenblas0-pthread python3-sentencepiece sentencepiece python3-onnx):
     /usr/bin/python3 benchmarks/reference/xlm_roberta.py tests/Microsoft.ML.Attention.Tests/Pretrained/Data/tiny-xlmr
 """
 import json
 import math
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -264,6 +271,14 @@ def main(folder):
     for row, pieces in enumerate(ids):
         batch[row, :len(pieces)] = torch.tensor(pieces)
         mask[row, :len(pieces)] = 1
+
+    onnx_folder = os.path.join(folder, "onnx")
+    os.makedirs(onnx_folder, exist_ok=True)
+    torch.onnx.export(model, (batch, mask), os.path.join(onnx_folder, "model.onnx"), input_names=["input_ids", "attention_mask"],
+                      output_names=["last_hidden_state"], opset_version=14, do_constant_folding=True,
+                      dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"}})
+    for name in ("config.json", "sentencepiece.bpe.model", "tokenizer_config.json", "special_tokens_map.json"):
+        shutil.copyfile(os.path.join(folder, name), os.path.join(onnx_folder, name))
 
     double = XLMRobertaModel().double()
     double.load_state_dict({k: v.double() for k, v in model.state_dict().items()})

@@ -12,13 +12,16 @@ namespace Microsoft.ML.Attention.Tests.Pretrained;
 /// <summary>
 /// The XLM-RoBERTa family and its SentencePiece tokenizer through <c>ApplyPretrainedEncoder</c>: ids equal python
 /// sentencepiece's with XLMRobertaTokenizer's fairseq shift, frozen vectors equal an independent PyTorch implementation's
-/// (Data/tiny-xlmr, written with its reference by benchmarks/reference/xlm_roberta.py), a BERT-architecture model with
+/// (Data/tiny-xlmr, written with its reference by benchmarks/reference/xlm_roberta.py as safetensors and as an ONNX
+/// export), a BERT-architecture model with
 /// the same tokenizer reads as BERT, fine-tuning learns, and a saved model scores the same in a fresh process.
 /// </summary>
 [TestClass]
 public sealed class XlmRobertaFamilyTests
 {
     internal static string Folder => Path.Combine(AppContext.BaseDirectory, "Pretrained", "Data", "tiny-xlmr");
+
+    private static string OnnxFolder => Path.Combine(Folder, "onnx");
 
     internal static readonly string[] TokenizerFiles = { "sentencepiece.bpe.model", "tokenizer_config.json", "special_tokens_map.json" };
 
@@ -57,11 +60,29 @@ public sealed class XlmRobertaFamilyTests
     }
 
     [TestMethod]
-    public void FrozenVectorsEqualPyTorchsWithMeanAndFirstTokenPooling()
+    public void FrozenVectorsEqualPyTorchsWithMeanAndFirstTokenPooling() => AssertVectorsEqualPyTorchs(Folder, "safetensors");
+
+    [TestMethod]
+    public void FrozenVectorsFromTheOnnxExportEqualPyTorchsWithTheSameIds()
+    {
+        // onnx/: torch.onnx.export of the bare model (Linear weights as bare-named MatMul constants, the positions
+        // computed in the graph) with config.json and the tokenizer's files beside it.
+        var reference = ReadReference();
+        using (var encoder = PretrainedEncoder.Load(OnnxFolder))
+        {
+            Assert.IsInstanceOfType<XlmRobertaConfig>(encoder.Model.Config);
+            Assert.IsInstanceOfType<SentencePieceTokenizer>(encoder.Tokenizer.Subword);
+            for (int i = 0; i < reference.Texts.Length; i++)
+                CollectionAssert.AreEqual(reference.Ids[i], encoder.Tokenize(reference.Texts[i]).Windows.Single(), $"ids of text {i}: \"{reference.Texts[i]}\"");
+        }
+        AssertVectorsEqualPyTorchs(OnnxFolder, "ONNX export");
+    }
+
+    private static void AssertVectorsEqualPyTorchs(string modelPath, string source)
     {
         var reference = ReadReference();
-        FamilyChecks.AssertClose(reference.Mean, FamilyChecks.Vectors(Folder, PoolingMode.Mean, reference.Texts), "mean pooling");
-        FamilyChecks.AssertClose(reference.Cls, FamilyChecks.Vectors(Folder, PoolingMode.FirstToken, reference.Texts), "first-token pooling");
+        FamilyChecks.AssertClose(reference.Mean, FamilyChecks.Vectors(modelPath, PoolingMode.Mean, reference.Texts), $"{source}, mean pooling");
+        FamilyChecks.AssertClose(reference.Cls, FamilyChecks.Vectors(modelPath, PoolingMode.FirstToken, reference.Texts), $"{source}, first-token pooling");
     }
 
     [TestMethod]
