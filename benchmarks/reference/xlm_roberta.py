@@ -29,6 +29,8 @@ they are whole pieces). The script writes, into the output folder
                   attention_mask, output last_hidden_state; the position ids are computed inside the graph
   onnx/config.json, onnx/sentencepiece.bpe.model, onnx/tokenizer_config.json, onnx/special_tokens_map.json  copies
                   beside it, as an ONNX export's folder holds them
+  bert-onnx/model.onnx  the same weights exported as a BERT reads them (positions 0..T-1): a BERT-architecture model
+                  with XLM-R's tokenizer; the tokenizer's files beside it and no config.json (its shape is in the graph)
   reference.json  the texts, their ids, and the mean-pooled, first-token and BERT-read mean vectors, computed in double
                   precision from the float32 weights, on one batch padded with <pad>; the words read as one piece
 sentencepiece.bpe.model records the paths spm_train was given (a temporary folder), so it differs from run to run in
@@ -43,6 +45,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import warnings
 
 import sentencepiece
 import torch
@@ -193,6 +196,23 @@ class XLMRobertaModel(nn.Module):
         return self.encoder(self.embeddings(input_ids, bert_positions), attention_mask)
 
 
+class BertReading(XLMRobertaModel):
+    """The same modules read as BERT reads them (positions 0..T-1), for the export of a BERT with XLM-R's tokenizer."""
+    def forward(self, input_ids, attention_mask):
+        return super().forward(input_ids, attention_mask, bert_positions=True)
+
+
+def export_onnx(model, batch, mask, folder):
+    """torch.onnx.export of the bare model into folder/model.onnx: input_ids and attention_mask in, last_hidden_state out."""
+    os.makedirs(folder, exist_ok=True)
+    with warnings.catch_warnings():
+        # The tracer warns that the Python flag bert_positions is taken as a constant, which is what is meant.
+        warnings.simplefilter("ignore", torch.jit.TracerWarning)
+        torch.onnx.export(model, (batch, mask), os.path.join(folder, "model.onnx"), input_names=["input_ids", "attention_mask"],
+                          output_names=["last_hidden_state"], opset_version=14, do_constant_folding=True,
+                          dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"}})
+
+
 def train_sentencepiece(folder):
     with tempfile.TemporaryDirectory() as work:
         corpus = os.path.join(work, "corpus.txt")
@@ -272,13 +292,16 @@ def main(folder):
         batch[row, :len(pieces)] = torch.tensor(pieces)
         mask[row, :len(pieces)] = 1
 
-    onnx_folder = os.path.join(folder, "onnx")
-    os.makedirs(onnx_folder, exist_ok=True)
-    torch.onnx.export(model, (batch, mask), os.path.join(onnx_folder, "model.onnx"), input_names=["input_ids", "attention_mask"],
-                      output_names=["last_hidden_state"], opset_version=14, do_constant_folding=True,
-                      dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"}})
+    onnx_folder, bert_folder = os.path.join(folder, "onnx"), os.path.join(folder, "bert-onnx")
+    export_onnx(model, batch, mask, onnx_folder)
+    bert = BertReading()
+    bert.load_state_dict(model.state_dict())
+    bert.eval()
+    export_onnx(bert, batch, mask, bert_folder)
     for name in ("config.json", "sentencepiece.bpe.model", "tokenizer_config.json", "special_tokens_map.json"):
         shutil.copyfile(os.path.join(folder, name), os.path.join(onnx_folder, name))
+        if name != "config.json":
+            shutil.copyfile(os.path.join(folder, name), os.path.join(bert_folder, name))
 
     double = XLMRobertaModel().double()
     double.load_state_dict({k: v.double() for k, v in model.state_dict().items()})

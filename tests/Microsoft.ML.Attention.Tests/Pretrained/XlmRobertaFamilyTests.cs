@@ -78,6 +78,43 @@ public sealed class XlmRobertaFamilyTests
         AssertVectorsEqualPyTorchs(OnnxFolder, "ONNX export");
     }
 
+    [TestMethod]
+    public void OnnxRuntimeRunningTheExportGivesPyTorchsVectors()
+    {
+        // The export read above is faithful: ONNX Runtime running its whole graph (its own position ids included) on
+        // the reference's ids gives the reference's vectors.
+        var reference = ReadReference();
+        using var runtime = new OnnxRuntimeReference(Path.Combine(OnnxFolder, "model.onnx"));
+        var states = reference.Ids.Select(runtime.HiddenStates).ToArray();
+        var mean = states.Select(s => Enumerable.Range(0, s.GetLength(1)).Select(d => (float)Enumerable.Range(0, s.GetLength(0)).Average(t => (double)s[t, d])).ToArray()).ToList();
+        var first = states.Select(s => Enumerable.Range(0, s.GetLength(1)).Select(d => s[0, d]).ToArray()).ToList();
+        FamilyChecks.AssertClose(reference.Mean, mean, "ONNX Runtime on the export, mean pooling");
+        FamilyChecks.AssertClose(reference.Cls, first, "ONNX Runtime on the export, first-token pooling");
+    }
+
+    [TestMethod]
+    public void AnOnnxExportWithoutConfigIsRefusedNotReadAsBert()
+    {
+        // Its weights carry BERT's names; only the graph's position ids, counted from input_ids after the padding id,
+        // say XLM-RoBERTa, and pad_token_id is not in the weights. Read as BERT, every vector would be wrong.
+        var folder = Path.Combine(Path.GetTempPath(), $"xlmr-onnx-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            foreach (var file in TokenizerFiles.Append("model.onnx"))
+                File.Copy(Path.Combine(OnnxFolder, file), Path.Combine(folder, file));
+            var onnx = Path.Combine(folder, "model.onnx");
+            var error = Assert.ThrowsExactly<InvalidDataException>(() => PretrainedEncoder.Load(onnx));
+            StringAssert.Contains(error.Message, onnx);
+            StringAssert.Contains(error.Message, "XLM-RoBERTa");
+            StringAssert.Contains(error.Message, "config.json");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private static void AssertVectorsEqualPyTorchs(string modelPath, string source)
     {
         var reference = ReadReference();
@@ -116,6 +153,24 @@ public sealed class XlmRobertaFamilyTests
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    [TestMethod]
+    public void TheSameWeightsExportedAsABertReadAsBertFromTheGraphAndEqualPyTorchs()
+    {
+        // bert-onnx/: the weights exported as BERT reads them (positions 0 to T - 1) with the SentencePiece tokenizer's
+        // files and no config.json: the graph's positions are a range, so the export is BERT's, its shape read from the graph.
+        var reference = ReadReference();
+        var folder = Path.Combine(Folder, "bert-onnx");
+        using (var encoder = PretrainedEncoder.Load(folder))
+        {
+            Assert.IsInstanceOfType<BertConfig>(encoder.Model.Config);
+            Assert.AreEqual(1, ((BertConfig)encoder.Model.Config).TypeVocabularySize, "one token type, as the weights hold");
+            Assert.IsInstanceOfType<SentencePieceTokenizer>(encoder.Tokenizer.Subword);
+            for (int i = 0; i < reference.Texts.Length; i++)
+                CollectionAssert.AreEqual(reference.Ids[i], encoder.Tokenize(reference.Texts[i]).Windows.Single(), $"ids of text {i}");
+        }
+        FamilyChecks.AssertClose(reference.BertMean, FamilyChecks.Vectors(folder, PoolingMode.Mean, reference.Texts), "BERT with SentencePiece from its ONNX export, mean pooling");
     }
 
     [TestMethod]
