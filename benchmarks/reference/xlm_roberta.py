@@ -31,6 +31,9 @@ they are whole pieces). The script writes, into the output folder
                   beside it, as an ONNX export's folder holds them
   bert-onnx/model.onnx  the same weights exported as a BERT reads them (positions 0..T-1): a BERT-architecture model
                   with XLM-R's tokenizer; the tokenizer's files beside it and no config.json (its shape is in the graph)
+  masked-lm-onnx/model.onnx  the whole XLMRobertaForMaskedLM of model.safetensors exported (output logits): the
+                  encoder's weights under "roberta.", the masked-language-model head's under "lm_head."; config.json and
+                  the tokenizer's files beside it
   reference.json  the texts, their ids, and the mean-pooled, first-token and BERT-read mean vectors, computed in double
                   precision from the float32 weights, on one batch padded with <pad>; the words read as one piece
 sentencepiece.bpe.model records the paths spm_train was given (a temporary folder), so it differs from run to run in
@@ -202,14 +205,38 @@ class BertReading(XLMRobertaModel):
         return super().forward(input_ids, attention_mask, bert_positions=True)
 
 
-def export_onnx(model, batch, mask, folder):
-    """torch.onnx.export of the bare model into folder/model.onnx: input_ids and attention_mask in, last_hidden_state out."""
+class LMHead(nn.Module):
+    """RobertaLMHead: decoder(layer_norm(gelu(dense x))), the decoder's bias shared as lm_head.bias."""
+    def __init__(self, vocabulary):
+        super().__init__()
+        self.dense = nn.Linear(DIM, DIM)
+        self.layer_norm = nn.LayerNorm(DIM, eps=1e-5)
+        self.decoder = nn.Linear(DIM, vocabulary)
+        self.bias = self.decoder.bias
+
+    def forward(self, x):
+        return self.decoder(self.layer_norm(F.gelu(self.dense(x))))
+
+
+class XLMRobertaForMaskedLM(nn.Module):
+    """The task model Hugging Face saves (the encoder under "roberta.", the head under "lm_head."), giving logits."""
+    def __init__(self, vocabulary):
+        super().__init__()
+        self.roberta = XLMRobertaModel()
+        self.lm_head = LMHead(vocabulary)
+
+    def forward(self, input_ids, attention_mask):
+        return self.lm_head(self.roberta(input_ids, attention_mask))
+
+
+def export_onnx(model, batch, mask, folder, output="last_hidden_state"):
+    """torch.onnx.export of the model into folder/model.onnx: input_ids and attention_mask in, one output."""
     os.makedirs(folder, exist_ok=True)
     with warnings.catch_warnings():
         # The tracer warns that the Python flag bert_positions is taken as a constant, which is what is meant.
         warnings.simplefilter("ignore", torch.jit.TracerWarning)
         torch.onnx.export(model, (batch, mask), os.path.join(folder, "model.onnx"), input_names=["input_ids", "attention_mask"],
-                          output_names=["last_hidden_state"], opset_version=14, do_constant_folding=True,
+                          output_names=[output], opset_version=14, do_constant_folding=True,
                           dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"}})
 
 
@@ -298,10 +325,14 @@ def main(folder):
     bert.load_state_dict(model.state_dict())
     bert.eval()
     export_onnx(bert, batch, mask, bert_folder)
+    masked = XLMRobertaForMaskedLM(vocabulary)
+    masked.load_state_dict({k: tensors["lm_head.bias" if k == "lm_head.decoder.bias" else k] for k in masked.state_dict()})
+    masked.eval()
+    masked_folder = os.path.join(folder, "masked-lm-onnx")
+    export_onnx(masked, batch, mask, masked_folder, output="logits")
     for name in ("config.json", "sentencepiece.bpe.model", "tokenizer_config.json", "special_tokens_map.json"):
-        shutil.copyfile(os.path.join(folder, name), os.path.join(onnx_folder, name))
-        if name != "config.json":
-            shutil.copyfile(os.path.join(folder, name), os.path.join(bert_folder, name))
+        for target in (onnx_folder, masked_folder) + ((bert_folder,) if name != "config.json" else ()):
+            shutil.copyfile(os.path.join(folder, name), os.path.join(target, name))
 
     double = XLMRobertaModel().double()
     double.load_state_dict({k: v.double() for k, v in model.state_dict().items()})

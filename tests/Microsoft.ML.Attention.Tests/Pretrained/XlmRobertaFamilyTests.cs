@@ -79,6 +79,14 @@ public sealed class XlmRobertaFamilyTests
     }
 
     [TestMethod]
+    public void TheMaskedLanguageModelsExportReadsItsEncoderUnderRoberta()
+    {
+        // masked-lm-onnx/: the whole XLMRobertaForMaskedLM exported (output logits): the encoder's weights under
+        // "roberta.", the head's (its MatMuls named from lm_head's biases) ignored.
+        AssertVectorsEqualPyTorchs(Path.Combine(Folder, "masked-lm-onnx"), "masked-LM ONNX export");
+    }
+
+    [TestMethod]
     public void OnnxRuntimeRunningTheExportGivesPyTorchsVectors()
     {
         // The export read above is faithful: ONNX Runtime running its whole graph (its own position ids included) on
@@ -97,17 +105,21 @@ public sealed class XlmRobertaFamilyTests
     {
         // Its weights carry BERT's names; only the graph's position ids, counted from input_ids after the padding id,
         // say XLM-RoBERTa, and pad_token_id is not in the weights. Read as BERT, every vector would be wrong.
+        // The same holds under the task model's "roberta." prefix.
         var folder = Path.Combine(Path.GetTempPath(), $"xlmr-onnx-{Guid.NewGuid():N}");
         Directory.CreateDirectory(folder);
         try
         {
-            foreach (var file in TokenizerFiles.Append("model.onnx"))
-                File.Copy(Path.Combine(OnnxFolder, file), Path.Combine(folder, file));
-            var onnx = Path.Combine(folder, "model.onnx");
-            var error = Assert.ThrowsExactly<InvalidDataException>(() => PretrainedEncoder.Load(onnx));
-            StringAssert.Contains(error.Message, onnx);
-            StringAssert.Contains(error.Message, "XLM-RoBERTa");
-            StringAssert.Contains(error.Message, "config.json");
+            foreach (var export in new[] { OnnxFolder, Path.Combine(Folder, "masked-lm-onnx") })
+            {
+                foreach (var file in TokenizerFiles.Append("model.onnx"))
+                    File.Copy(Path.Combine(export, file), Path.Combine(folder, file), overwrite: true);
+                var onnx = Path.Combine(folder, "model.onnx");
+                var error = Assert.ThrowsExactly<InvalidDataException>(() => PretrainedEncoder.Load(onnx), export);
+                StringAssert.Contains(error.Message, onnx);
+                StringAssert.Contains(error.Message, "XLM-RoBERTa");
+                StringAssert.Contains(error.Message, "config.json");
+            }
         }
         finally
         {
