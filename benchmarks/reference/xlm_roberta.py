@@ -25,17 +25,30 @@ they are whole pieces). The script writes, into the output folder
   sentencepiece.bpe.model  the Unigram model (XLM-R's file name)
   config.json, tokenizer_config.json, special_tokens_map.json, model.safetensors  the model as Hugging Face saves an
       XLMRobertaForMaskedLM (keys under "roberta.", plus the masked-language-model head the encoder ignores)
+  onnx/model.onnx  the bare XLMRobertaModel (keys without "roberta.") exported by torch.onnx.export, inputs input_ids and
+                  attention_mask, output last_hidden_state; the position ids are computed inside the graph
+  onnx/config.json, onnx/sentencepiece.bpe.model, onnx/tokenizer_config.json, onnx/special_tokens_map.json  copies
+                  beside it, as an ONNX export's folder holds them
+  bert-onnx/model.onnx  the same weights exported as a BERT reads them (positions 0..T-1): a BERT-architecture model
+                  with XLM-R's tokenizer; the tokenizer's files beside it and no config.json (its shape is in the graph)
+  masked-lm-onnx/model.onnx  the whole XLMRobertaForMaskedLM of model.safetensors exported (output logits): the
+                  encoder's weights under "roberta.", the masked-language-model head's under "lm_head."; config.json and
+                  the tokenizer's files beside it
   reference.json  the texts, their ids, and the mean-pooled, first-token and BERT-read mean vectors, computed in double
                   precision from the float32 weights, on one batch padded with <pad>; the words read as one piece
-Run (Debian 12: apt-get install python3-torch libopenblas0-pthread python3-sentencepiece sentencepiece):
+sentencepiece.bpe.model records the paths spm_train was given (a temporary folder), so it differs from run to run in
+those bytes only; its pieces and scores, and every other file, are the same on each run.
+Run (Debian 12: apt-get install python3-torch libopenblas0-pthread python3-sentencepiece sentencepiece python3-onnx):
     /usr/bin/python3 benchmarks/reference/xlm_roberta.py tests/Microsoft.ML.Attention.Tests/Pretrained/Data/tiny-xlmr
 """
 import json
 import math
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
+import warnings
 
 import sentencepiece
 import torch
@@ -186,6 +199,47 @@ class XLMRobertaModel(nn.Module):
         return self.encoder(self.embeddings(input_ids, bert_positions), attention_mask)
 
 
+class BertReading(XLMRobertaModel):
+    """The same modules read as BERT reads them (positions 0..T-1), for the export of a BERT with XLM-R's tokenizer."""
+    def forward(self, input_ids, attention_mask):
+        return super().forward(input_ids, attention_mask, bert_positions=True)
+
+
+class LMHead(nn.Module):
+    """RobertaLMHead: decoder(layer_norm(gelu(dense x))), the decoder's bias shared as lm_head.bias."""
+    def __init__(self, vocabulary):
+        super().__init__()
+        self.dense = nn.Linear(DIM, DIM)
+        self.layer_norm = nn.LayerNorm(DIM, eps=1e-5)
+        self.decoder = nn.Linear(DIM, vocabulary)
+        self.bias = self.decoder.bias
+
+    def forward(self, x):
+        return self.decoder(self.layer_norm(F.gelu(self.dense(x))))
+
+
+class XLMRobertaForMaskedLM(nn.Module):
+    """The task model Hugging Face saves (the encoder under "roberta.", the head under "lm_head."), giving logits."""
+    def __init__(self, vocabulary):
+        super().__init__()
+        self.roberta = XLMRobertaModel()
+        self.lm_head = LMHead(vocabulary)
+
+    def forward(self, input_ids, attention_mask):
+        return self.lm_head(self.roberta(input_ids, attention_mask))
+
+
+def export_onnx(model, batch, mask, folder, output="last_hidden_state"):
+    """torch.onnx.export of the model into folder/model.onnx: input_ids and attention_mask in, one output."""
+    os.makedirs(folder, exist_ok=True)
+    with warnings.catch_warnings():
+        # The tracer warns that the Python flag bert_positions is taken as a constant, which is what is meant.
+        warnings.simplefilter("ignore", torch.jit.TracerWarning)
+        torch.onnx.export(model, (batch, mask), os.path.join(folder, "model.onnx"), input_names=["input_ids", "attention_mask"],
+                          output_names=[output], opset_version=14, do_constant_folding=True,
+                          dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"}})
+
+
 def train_sentencepiece(folder):
     with tempfile.TemporaryDirectory() as work:
         corpus = os.path.join(work, "corpus.txt")
@@ -264,6 +318,21 @@ def main(folder):
     for row, pieces in enumerate(ids):
         batch[row, :len(pieces)] = torch.tensor(pieces)
         mask[row, :len(pieces)] = 1
+
+    onnx_folder, bert_folder = os.path.join(folder, "onnx"), os.path.join(folder, "bert-onnx")
+    export_onnx(model, batch, mask, onnx_folder)
+    bert = BertReading()
+    bert.load_state_dict(model.state_dict())
+    bert.eval()
+    export_onnx(bert, batch, mask, bert_folder)
+    masked = XLMRobertaForMaskedLM(vocabulary)
+    masked.load_state_dict({k: tensors["lm_head.bias" if k == "lm_head.decoder.bias" else k] for k in masked.state_dict()})
+    masked.eval()
+    masked_folder = os.path.join(folder, "masked-lm-onnx")
+    export_onnx(masked, batch, mask, masked_folder, output="logits")
+    for name in ("config.json", "sentencepiece.bpe.model", "tokenizer_config.json", "special_tokens_map.json"):
+        for target in (onnx_folder, masked_folder) + ((bert_folder,) if name != "config.json" else ()):
+            shutil.copyfile(os.path.join(folder, name), os.path.join(target, name))
 
     double = XLMRobertaModel().double()
     double.load_state_dict({k: v.double() for k, v in model.state_dict().items()})

@@ -28,10 +28,18 @@ internal sealed class OnnxGraph
 
     public IReadOnlyList<OnnxNode> Nodes { get; }
 
+    /// <summary>The node that computes each value, by value name; graph inputs and initializers have none.</summary>
+    public IReadOnlyDictionary<string, OnnxNode> ProducedBy { get; }
+
     private OnnxGraph(IReadOnlyList<WeightTensor> initializers, IReadOnlyList<OnnxNode> nodes)
     {
         Initializers = initializers;
         Nodes = nodes;
+        var producedBy = new Dictionary<string, OnnxNode>();
+        foreach (var node in nodes)
+            foreach (var output in node.Outputs)
+                producedBy[output] = node;
+        ProducedBy = producedBy;
     }
 
     // The file is walked, not loaded: a node is read whole (it is small), a weight's raw bytes are only located, and

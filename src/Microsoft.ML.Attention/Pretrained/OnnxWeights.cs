@@ -20,12 +20,9 @@ internal static class OnnxWeights
     public static IReadOnlyList<WeightTensor> Named(OnnxGraph graph, string path)
     {
         var initializers = graph.Initializers.ToDictionary(t => t.Name);
-        var producedBy = new Dictionary<string, OnnxNode>();
         var consumers = new Dictionary<string, List<OnnxNode>>();
         foreach (var node in graph.Nodes)
         {
-            foreach (var output in node.Outputs)
-                producedBy[output] = node;
             foreach (var input in node.Inputs)
             {
                 if (!consumers.TryGetValue(input, out var list))

@@ -8,7 +8,7 @@ namespace Microsoft.ML.Attention.Tests.Pretrained;
 
 /// <summary>
 /// The reference the pretrained encoder is checked against: ONNX Runtime running a packaged model's model.onnx
-/// (all-MiniLM-L6-v2, snowflake-arctic-embed-xs), one window at a time, then sentence-transformers' pooling in double
+/// (all-MiniLM-L6-v2, snowflake-arctic-embed-xs) or a test model's export, one window at a time, then sentence-transformers' pooling in double
 /// precision: mean over the window's tokens, the windows of a long text averaged, or the first token's state; then L2
 /// normalization.
 /// </summary>
@@ -30,8 +30,10 @@ internal sealed class OnnxRuntimeReference : IDisposable
         {
             NamedOnnxValue.CreateFromTensor("input_ids", new DenseTensor<long>(window.Select(i => (long)i).ToArray(), dims)),
             NamedOnnxValue.CreateFromTensor("attention_mask", new DenseTensor<long>(Enumerable.Repeat(1L, window.Length).ToArray(), dims)),
-            NamedOnnxValue.CreateFromTensor("token_type_ids", new DenseTensor<long>(new long[window.Length], dims)),
         };
+        // BERT's exports take token types; DistilBERT's and XLM-RoBERTa's (one token type) do not.
+        if (_session.InputMetadata.ContainsKey("token_type_ids"))
+            inputs.Add(NamedOnnxValue.CreateFromTensor("token_type_ids", new DenseTensor<long>(new long[window.Length], dims)));
         using var results = _session.Run(inputs, new[] { "last_hidden_state" });
         var output = results.First().AsTensor<float>();
         int hidden = output.Dimensions[2];

@@ -12,13 +12,16 @@ namespace Microsoft.ML.Attention.Tests.Pretrained;
 /// <summary>
 /// The XLM-RoBERTa family and its SentencePiece tokenizer through <c>ApplyPretrainedEncoder</c>: ids equal python
 /// sentencepiece's with XLMRobertaTokenizer's fairseq shift, frozen vectors equal an independent PyTorch implementation's
-/// (Data/tiny-xlmr, written with its reference by benchmarks/reference/xlm_roberta.py), a BERT-architecture model with
+/// (Data/tiny-xlmr, written with its reference by benchmarks/reference/xlm_roberta.py as safetensors and as an ONNX
+/// export), a BERT-architecture model with
 /// the same tokenizer reads as BERT, fine-tuning learns, and a saved model scores the same in a fresh process.
 /// </summary>
 [TestClass]
 public sealed class XlmRobertaFamilyTests
 {
     internal static string Folder => Path.Combine(AppContext.BaseDirectory, "Pretrained", "Data", "tiny-xlmr");
+
+    private static string OnnxFolder => Path.Combine(Folder, "onnx");
 
     internal static readonly string[] TokenizerFiles = { "sentencepiece.bpe.model", "tokenizer_config.json", "special_tokens_map.json" };
 
@@ -57,11 +60,78 @@ public sealed class XlmRobertaFamilyTests
     }
 
     [TestMethod]
-    public void FrozenVectorsEqualPyTorchsWithMeanAndFirstTokenPooling()
+    public void FrozenVectorsEqualPyTorchsWithMeanAndFirstTokenPooling() => AssertVectorsEqualPyTorchs(Folder, "safetensors");
+
+    [TestMethod]
+    public void FrozenVectorsFromTheOnnxExportEqualPyTorchsWithTheSameIds()
+    {
+        // onnx/: torch.onnx.export of the bare model (Linear weights as bare-named MatMul constants, the positions
+        // computed in the graph) with config.json and the tokenizer's files beside it.
+        var reference = ReadReference();
+        using (var encoder = PretrainedEncoder.Load(OnnxFolder))
+        {
+            Assert.IsInstanceOfType<XlmRobertaConfig>(encoder.Model.Config);
+            Assert.IsInstanceOfType<SentencePieceTokenizer>(encoder.Tokenizer.Subword);
+            for (int i = 0; i < reference.Texts.Length; i++)
+                CollectionAssert.AreEqual(reference.Ids[i], encoder.Tokenize(reference.Texts[i]).Windows.Single(), $"ids of text {i}: \"{reference.Texts[i]}\"");
+        }
+        AssertVectorsEqualPyTorchs(OnnxFolder, "ONNX export");
+    }
+
+    [TestMethod]
+    public void TheMaskedLanguageModelsExportReadsItsEncoderUnderRoberta()
+    {
+        // masked-lm-onnx/: the whole XLMRobertaForMaskedLM exported (output logits): the encoder's weights under
+        // "roberta.", the head's (its MatMuls named from lm_head's biases) ignored.
+        AssertVectorsEqualPyTorchs(Path.Combine(Folder, "masked-lm-onnx"), "masked-LM ONNX export");
+    }
+
+    [TestMethod]
+    public void OnnxRuntimeRunningTheExportGivesPyTorchsVectors()
+    {
+        // The export read above is faithful: ONNX Runtime running its whole graph (its own position ids included) on
+        // the reference's ids gives the reference's vectors.
+        var reference = ReadReference();
+        using var runtime = new OnnxRuntimeReference(Path.Combine(OnnxFolder, "model.onnx"));
+        var states = reference.Ids.Select(runtime.HiddenStates).ToArray();
+        var mean = states.Select(s => Enumerable.Range(0, s.GetLength(1)).Select(d => (float)Enumerable.Range(0, s.GetLength(0)).Average(t => (double)s[t, d])).ToArray()).ToList();
+        var first = states.Select(s => Enumerable.Range(0, s.GetLength(1)).Select(d => s[0, d]).ToArray()).ToList();
+        FamilyChecks.AssertClose(reference.Mean, mean, "ONNX Runtime on the export, mean pooling");
+        FamilyChecks.AssertClose(reference.Cls, first, "ONNX Runtime on the export, first-token pooling");
+    }
+
+    [TestMethod]
+    public void AnOnnxExportWithoutConfigIsRefusedNotReadAsBert()
+    {
+        // Its weights carry BERT's names; only the graph's position ids, counted from input_ids after the padding id,
+        // say XLM-RoBERTa, and pad_token_id is not in the weights. Read as BERT, every vector would be wrong.
+        // The same holds under the task model's "roberta." prefix.
+        var folder = Path.Combine(Path.GetTempPath(), $"xlmr-onnx-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            foreach (var export in new[] { OnnxFolder, Path.Combine(Folder, "masked-lm-onnx") })
+            {
+                foreach (var file in TokenizerFiles.Append("model.onnx"))
+                    File.Copy(Path.Combine(export, file), Path.Combine(folder, file), overwrite: true);
+                var onnx = Path.Combine(folder, "model.onnx");
+                var error = Assert.ThrowsExactly<InvalidDataException>(() => PretrainedEncoder.Load(onnx), export);
+                StringAssert.Contains(error.Message, onnx);
+                StringAssert.Contains(error.Message, "XLM-RoBERTa");
+                StringAssert.Contains(error.Message, "config.json");
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static void AssertVectorsEqualPyTorchs(string modelPath, string source)
     {
         var reference = ReadReference();
-        FamilyChecks.AssertClose(reference.Mean, FamilyChecks.Vectors(Folder, PoolingMode.Mean, reference.Texts), "mean pooling");
-        FamilyChecks.AssertClose(reference.Cls, FamilyChecks.Vectors(Folder, PoolingMode.FirstToken, reference.Texts), "first-token pooling");
+        FamilyChecks.AssertClose(reference.Mean, FamilyChecks.Vectors(modelPath, PoolingMode.Mean, reference.Texts), $"{source}, mean pooling");
+        FamilyChecks.AssertClose(reference.Cls, FamilyChecks.Vectors(modelPath, PoolingMode.FirstToken, reference.Texts), $"{source}, first-token pooling");
     }
 
     [TestMethod]
@@ -95,6 +165,24 @@ public sealed class XlmRobertaFamilyTests
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    [TestMethod]
+    public void TheSameWeightsExportedAsABertReadAsBertFromTheGraphAndEqualPyTorchs()
+    {
+        // bert-onnx/: the weights exported as BERT reads them (positions 0 to T - 1) with the SentencePiece tokenizer's
+        // files and no config.json: the graph's positions are a range, so the export is BERT's, its shape read from the graph.
+        var reference = ReadReference();
+        var folder = Path.Combine(Folder, "bert-onnx");
+        using (var encoder = PretrainedEncoder.Load(folder))
+        {
+            Assert.IsInstanceOfType<BertConfig>(encoder.Model.Config);
+            Assert.AreEqual(1, ((BertConfig)encoder.Model.Config).TypeVocabularySize, "one token type, as the weights hold");
+            Assert.IsInstanceOfType<SentencePieceTokenizer>(encoder.Tokenizer.Subword);
+            for (int i = 0; i < reference.Texts.Length; i++)
+                CollectionAssert.AreEqual(reference.Ids[i], encoder.Tokenize(reference.Texts[i]).Windows.Single(), $"ids of text {i}");
+        }
+        FamilyChecks.AssertClose(reference.BertMean, FamilyChecks.Vectors(folder, PoolingMode.Mean, reference.Texts), "BERT with SentencePiece from its ONNX export, mean pooling");
     }
 
     [TestMethod]

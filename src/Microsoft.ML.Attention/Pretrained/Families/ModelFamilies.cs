@@ -11,7 +11,11 @@ namespace Microsoft.ML.Attention.Pretrained;
 /// </summary>
 internal static class ModelFamilies
 {
-    /// <summary>Every family, one line each; the first is used for an ONNX export whose weights no family recognizes.</summary>
+    /// <summary>
+    /// Every family, one line each. An ONNX export without config.json is claimed by the last family that recognizes
+    /// it, so a family whose weights carry an earlier one's names (XLM-RoBERTa, BERT's) comes after it; the first
+    /// family reads an export none recognizes.
+    /// </summary>
     public static readonly IReadOnlyList<ModelFamily> All = new ModelFamily[]
     {
         BertFamily.Instance,
@@ -42,7 +46,7 @@ internal static class ModelFamilies
                 + string.Join(", ", All.Select(f => $"'{f.ModelType}' ({f.Description})")) + ".");
     }
 
-    /// <summary>The configuration of an ONNX export without config.json, by the family its weight names belong to.</summary>
+    /// <summary>The configuration of an ONNX export without config.json, by the family that recognizes it (see <see cref="All"/>).</summary>
     public static IEncoderConfig InferConfig(OnnxGraph graph, IReadOnlyDictionary<string, WeightTensor> weights, string path)
-        => (All.FirstOrDefault(f => f.RecognizesWeights(weights.Keys)) ?? All[0]).InferConfig(graph, weights, path);
+        => (All.LastOrDefault(f => f.RecognizesExport(graph, weights)) ?? All[0]).InferConfig(graph, weights, path);
 }

@@ -46,8 +46,11 @@ internal abstract class ModelFamily
     /// <summary>Builds the family's encoder, with untrained weights, for a configuration this family read.</summary>
     public abstract EncoderModule CreateEncoder(IEncoderConfig config);
 
-    /// <summary>Whether ONNX initializers named <paramref name="names"/> (Hugging Face names) are this family's weights.</summary>
-    public abstract bool RecognizesWeights(IEnumerable<string> names);
+    /// <summary>
+    /// Whether an ONNX export without config.json is this family's, from its graph and its weights (by Hugging Face
+    /// name); see <see cref="ModelFamilies.All"/> for which family is asked first.
+    /// </summary>
+    public abstract bool RecognizesExport(OnnxGraph graph, IReadOnlyDictionary<string, WeightTensor> weights);
 
     /// <summary>The configuration of an ONNX export that came without config.json, read from its graph and weights.</summary>
     public abstract IEncoderConfig InferConfig(OnnxGraph graph, IReadOnlyDictionary<string, WeightTensor> weights, string path);

@@ -28,7 +28,8 @@ internal sealed class BertFamily : ModelFamily
 
     public override EncoderModule CreateEncoder(IEncoderConfig config) => new BertModel((BertConfig)config);
 
-    public override bool RecognizesWeights(IEnumerable<string> names) => names.Any(n => n.StartsWith("encoder.layer.", System.StringComparison.Ordinal));
+    public override bool RecognizesExport(OnnxGraph graph, IReadOnlyDictionary<string, WeightTensor> weights)
+        => weights.Keys.Any(n => n.StartsWith("encoder.layer.", System.StringComparison.Ordinal));
 
     public override IEncoderConfig InferConfig(OnnxGraph graph, IReadOnlyDictionary<string, WeightTensor> weights, string path)
         => BertOnnxConfig.Infer(graph, weights, path);

@@ -28,10 +28,7 @@ internal static class BertOnnxConfig
         int hidden = (int)words.Shape[^1];
         int layers = OnnxWeights.LayerCount(weights.Keys, "encoder.layer.", path);
 
-        var producedBy = new Dictionary<string, OnnxNode>();
-        foreach (var node in graph.Nodes)
-            foreach (var output in node.Outputs)
-                producedBy[output] = node;
+        var producedBy = graph.ProducedBy;
         float? ConstantInput(OnnxNode node, int index)
             => node.Inputs.Count > index && producedBy.TryGetValue(node.Inputs[index], out var c) ? c.ConstantValue : null;
         bool FromOperator(OnnxNode node, int index, string op, Func<OnnxNode, bool>? also = null)

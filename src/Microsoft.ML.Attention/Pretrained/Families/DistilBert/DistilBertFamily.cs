@@ -31,7 +31,8 @@ internal sealed class DistilBertFamily : ModelFamily
 
     public override EncoderModule CreateEncoder(IEncoderConfig config) => new DistilBertModel((DistilBertConfig)config);
 
-    public override bool RecognizesWeights(IEnumerable<string> names) => names.Any(n => n.StartsWith("transformer.layer.", StringComparison.Ordinal));
+    public override bool RecognizesExport(OnnxGraph graph, IReadOnlyDictionary<string, WeightTensor> weights)
+        => weights.Keys.Any(n => n.StartsWith("transformer.layer.", StringComparison.Ordinal));
 
     // The weights give every size but the number of heads, which an export keeps only as a scale constant placed where
     // the exporter's version puts it; config.json says it plainly.

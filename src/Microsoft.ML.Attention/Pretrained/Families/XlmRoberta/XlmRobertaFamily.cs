@@ -31,10 +31,14 @@ internal sealed class XlmRobertaFamily : ModelFamily
 
     public override EncoderModule CreateEncoder(IEncoderConfig config) => new XlmRobertaModel((XlmRobertaConfig)config);
 
-    // Its weights carry BERT's names, so an export without config.json reads as BERT's; pad_token_id and the
-    // position rule are not in the weights.
-    public override bool RecognizesWeights(IEnumerable<string> names) => false;
+    // Its weights carry BERT's names; the graph's position ids tell it apart (listed after BERT, it is asked first).
+    public override bool RecognizesExport(OnnxGraph graph, IReadOnlyDictionary<string, WeightTensor> weights)
+        => XlmRobertaOnnxPositions.CountedFromIds(graph);
 
+    // pad_token_id, where the positions start, is an integer constant of the graph that the weight reader does not
+    // keep; config.json says it plainly.
     public override IEncoderConfig InferConfig(OnnxGraph graph, IReadOnlyDictionary<string, WeightTensor> weights, string path)
-        => throw CheckpointErrors.Invalid(path, "an XLM-RoBERTa export needs its config.json beside the file (pad_token_id and the position rule are not in the weights).");
+        => throw CheckpointErrors.Invalid(path, "this export computes RoBERTa's position ids (counted from input_ids after the padding id): an XLM-RoBERTa model, "
+            + "whose pad_token_id is not in the weights and which would read as BERT with wrong positions; put the model's config.json "
+            + "(model_type \"xlm-roberta\") beside the file.");
 }
