@@ -1,6 +1,6 @@
-// Usage: LoadCheck <model.zip> <rows.idv> <sequence|document> <column> [<column> ...]
-// Loads the model in this fresh process, scores the rows (saved in ML.NET's binary format) through Transform and
-// through a PredictionEngine, and prints every float of the named vector columns as hex bits (see ScoreDump).
+// Usage: LoadCheck <model.zip> <rows.idv> <sequence|document|binary-document> <column> [<column> ...]
+// Loads the model in this fresh process, scores the rows (saved in ML.NET's binary format, read as the row kind's class)
+// through Transform and through a PredictionEngine, and prints every value of the named columns (see ScoreDump).
 // Or: LoadCheck fuzz <kind> <folder> [<first case>]: loads and scores every damaged input of a folder (FuzzCases).
 // Or: LoadCheck tokenize <han|featurizer|pretrained> <tokenizer> <texts.json> <model.onnx>: token ids of a saved HanTokenizer,
 // FeaturizerTokenizer or PretrainedTokenizer, the exported HAN's scores or encoder's vectors in ONNX Runtime, and whether
@@ -10,9 +10,7 @@ using System;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Attention.Tests;
-using Microsoft.ML.Attention.Tests.DocumentClassification;
 using Microsoft.ML.Attention.Tests.Infrastructure;
-using Microsoft.ML.Attention.Tests.Pooling;
 
 // First, and in a method of its own: this process must not load TorchSharp before the tokenizer check looks.
 if (args is ["tokenize", var tokenizerKind, var tokenizerPath, var textsPath, var onnxPath])
@@ -42,13 +40,7 @@ if (int.TryParse(Environment.GetEnvironmentVariable("ML_ATTENTION_CHECK_THREADS"
     SetThreads(threads);
 var data = ml.Data.LoadFromBinary(args[1]);
 var columns = args.Skip(3).ToArray();
-var lines = args[2] switch
-{
-    "sequence" => ScoreDump.Lines<SequenceRow>(ml, model, data, columns),
-    "document" => ScoreDump.Lines<DocumentRow>(ml, model, data, columns),
-    _ => throw new ArgumentException($"Unknown row kind '{args[2]}': expected sequence or document."),
-};
-lines.ForEach(Console.WriteLine);
+ScoreDump.Lines(args[2], ml, model, data, columns).ForEach(Console.WriteLine);
 
 // A method of its own, so that compiling the program's entry point does not load TorchSharp (see "tokenize").
 static void SetThreads(int threads) => TorchSharp.torch.set_num_threads(threads);

@@ -16,8 +16,8 @@ public static class FreshProcess
     // Loading and scoring a small model takes a few seconds; a checker that hangs fails the test instead of stalling CI.
     internal static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
 
-    /// <param name="rowKind">The checker's name for <typeparamref name="TRow"/>: sequence or document.</param>
-    public static void AssertScoresIdentically<TRow>(MLContext ml, ITransformer model, IDataView data, string rowKind, params string[] columns)
+    /// <typeparam name="TRow">The rows' class, one the checker knows (see ScoreDump's row kinds).</typeparam>
+    public static void AssertScoresIdentically<TRow>(MLContext ml, ITransformer model, IDataView data, params string[] columns)
         where TRow : class, new()
     {
         var folder = Path.Combine(Path.GetTempPath(), $"fresh-process-{Guid.NewGuid():N}");
@@ -30,7 +30,7 @@ public static class FreshProcess
             using (var stream = File.Create(rowsPath))
                 ml.Data.SaveAsBinary(data, stream);
             var expected = ScoreDump.Lines<TRow>(ml, model, data, columns);
-            var arguments = new List<string> { modelPath, rowsPath, rowKind };
+            var arguments = new List<string> { modelPath, rowsPath, ScoreDump.RowKind<TRow>() };
             arguments.AddRange(columns);
             CollectionAssert.AreEqual(expected, Run(arguments), $"scored with {TorchSharp.torch.get_num_threads()} libtorch threads on both sides");
         }

@@ -12,10 +12,11 @@ namespace Microsoft.ML.Attention.Tests.Contracts;
 
 /// <summary>
 /// What every component promises as an ML.NET transformer, one case per component (factories in
-/// <see cref="ComponentFactories"/>): save and load, seed determinism, PredictionEngine equal to Transform, concurrent
-/// PredictionEngines, empty inputs, no tensor left by scoring and weights released by Dispose, schema errors naming the
-/// column. Outputs are compared bit for bit (same process, same threads), except a row scored within a padded batch
-/// against the same row scored alone. Concurrent fits are checked in Infrastructure/ConcurrentFitTests.
+/// <see cref="ComponentFactories"/>): save and load, here and in a fresh process; cancellation during training; seed
+/// determinism; PredictionEngine equal to Transform; concurrent PredictionEngines; empty inputs; no tensor left by scoring
+/// and weights released by Dispose; schema errors naming the column. Outputs are compared bit for bit (same machine, same
+/// threads), except a row scored within a padded batch against the same row scored alone. Concurrent fits are checked in
+/// Infrastructure/ConcurrentFitTests.
 /// </summary>
 [TestClass]
 public sealed class ComponentContractTests
@@ -65,7 +66,7 @@ public sealed class ComponentContractTests
             var after = loaded.Transform(c.ScoringData(fresh));
             ContractOutputs.AssertSameSchema(before.Schema, after.Schema, $"{c}: the output schema after loading");
             foreach (var column in c.OutputColumns)
-                ContractOutputs.AreEqual(ContractOutputs.Read(before, column), ContractOutputs.Read(after, column), $"{c}: {column} after loading");
+                ContractOutputs.AreEqual(ScoreDump.Read(before, column), ScoreDump.Read(after, column), $"{c}: {column} after loading");
         }
         finally
         {
@@ -75,11 +76,75 @@ public sealed class ComponentContractTests
 
     [TestMethod]
     [DynamicData(nameof(Components))]
+    public void ASavedModelScoresIdenticallyInAFreshProcess(string component)
+    {
+        // Loaded as an application loads it: another process, no registration call, nothing cached here. Same machine
+        // and libtorch thread count on both sides, so every output column is compared bit for bit.
+        var (c, ml, model) = FittedOnce(component);
+        c.AssertScoresIdenticallyInAFreshProcess(ml, model, c.ScoringData(ml));
+    }
+
+    [TestMethod]
+    [DynamicData(nameof(Components))]
+    public void CancellingTheContextInTheMiddleOfEpochTwoStopsFitAtOnce(string component)
+    {
+        const int epochs = 3;
+        var c = ComponentFactories.Get(component);
+        var ml = new MLContext(seed: Seed);
+        var canceller = new Canceller(ml);
+        if (!c.Trains)
+        {
+            // Nothing to cancel: a frozen encoder runs no epoch, so it reports no progress and its Fit ends normally.
+            ContractOutputs.Dispose(c.Fit(ml, epochs, canceller.OnProgress));
+            Assert.IsEmpty(canceller.Reports, $"{c}: progress reports of a fit that trains nothing");
+            return;
+        }
+        Assert.Throws<OperationCanceledException>(() => c.Fit(ml, epochs, canceller.OnProgress), $"{c}: Fit after the cancellation");
+        Assert.IsNotNull(canceller.CancelledAt, $"{c}: the callback was reached in epoch 2");
+        Assert.IsLessThan(canceller.CancelledAt.Batches, canceller.CancelledAt.Batch, $"{c}: cancelled in the middle of the epoch, not at its end");
+        Assert.AreEqual(0, canceller.ReportsAfterCancel, $"{c}: no batch ran after the cancellation");
+        Assert.AreEqual(2, canceller.Reports.Max(r => r.Epoch), $"{c}: no epoch after the second of {epochs}");
+        // Time left: the rest of the planned epochs at the pace so far, so positive before the end. Its size is a timing
+        // and is not compared: on a loaded machine later batches' pace differs from the first's by any factor.
+        Assert.IsTrue(canceller.Reports.All(r => r.TimeLeft > TimeSpan.Zero), $"{c}: time left before the last epoch ended");
+    }
+
+    /// <summary>Progress reports seen, and a callback that cancels the context after the first batch of epoch 2.</summary>
+    private sealed class Canceller
+    {
+        private readonly MLContext _ml;
+
+        public Canceller(MLContext ml) => _ml = ml;
+
+        public List<TrainingProgress> Reports { get; } = new();
+
+        /// <summary>The report on which the context was cancelled.</summary>
+        public TrainingProgress? CancelledAt { get; private set; }
+
+        public int ReportsAfterCancel { get; private set; }
+
+        public void OnProgress(TrainingProgress progress)
+        {
+            if (CancelledAt != null)
+                ReportsAfterCancel++;
+            Reports.Add(progress);
+            if (progress.Epoch == 2 && progress.Batch == 1 && CancelledAt == null)
+            {
+                CancelledAt = progress;
+                // MLContext.CancelExecution is internal in ML.NET 5 (public through Microsoft.ML.Experimental, not served here).
+                typeof(MLContext).GetMethod("CancelExecution", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
+                    .Invoke(_ml, null);
+            }
+        }
+    }
+
+    [TestMethod]
+    [DynamicData(nameof(Components))]
     public void TheSameSeedFitsTheSameModelAndAnotherSeedAnotherOne(string component)
     {
         var (c, ml, model) = FittedOnce(component);
         var column = c.OutputColumns[0];
-        var first = ContractOutputs.Read(model.Transform(c.ScoringData(ml)), column);
+        var first = ScoreDump.Read(model.Transform(c.ScoringData(ml)), column);
         Assert.IsGreaterThan(1, first.Distinct().Count(), $"{c}: {column} must differ between rows for the comparison to mean anything");
 
         List<string> Refit(int seed)
@@ -88,7 +153,7 @@ public sealed class ComponentContractTests
             var refitted = c.Fit(other);
             try
             {
-                return ContractOutputs.Read(refitted.Transform(c.ScoringData(other)), column);
+                return ScoreDump.Read(refitted.Transform(c.ScoringData(other)), column);
             }
             finally
             {
@@ -117,7 +182,7 @@ public sealed class ComponentContractTests
             ContractOutputs.AreEqual(c.TransformEachRow(ml, model, data, column), engine, $"{c}: {column}, each row alone");
             if (model.GetOutputSchema(data.Schema)[column].Type is KeyDataViewType or BooleanDataViewType)
                 continue; // a label follows the scores
-            var batch = ContractOutputs.Read(model.Transform(data), column, c.OutputColumns).Select(ContractOutputs.FromBits).ToList();
+            var batch = ScoreDump.Read(model.Transform(data), column, c.OutputColumns).Select(ContractOutputs.FromBits).ToList();
             var single = engine.Select(ContractOutputs.FromBits).ToList();
             Assert.HasCount(batch.Count, single);
             for (int i = 0; i < batch.Count; i++)
@@ -152,7 +217,8 @@ public sealed class ComponentContractTests
             var values = ContractOutputs.Floats(scored, column);
             Assert.IsNotEmpty(values, $"{c}: {column}");
             Assert.IsTrue(values.All(v => v.All(float.IsFinite)), $"{c}: {column} of an empty input is finite");
-            ContractOutputs.AreEqual(ContractOutputs.Read(scored, column, c.OutputColumns), c.Predict(ml, model, empty, column), $"{c}: {column} through a PredictionEngine");
+            // Each row alone: a batch of several rows may round differently (see PredictionEngineGivesTransformsOutputs).
+            ContractOutputs.AreEqual(c.TransformEachRow(ml, model, empty, column), c.Predict(ml, model, empty, column), $"{c}: {column} through a PredictionEngine");
         }
     }
 
@@ -176,7 +242,7 @@ public sealed class ComponentContractTests
             {
                 var scored = model.Transform(many);
                 foreach (var column in c.OutputColumns)
-                    ContractOutputs.Read(scored, column);
+                    ScoreDump.Read(scored, column);
                 c.Predict(ml, model, few, c.OutputColumns[0]);
             }, passes: 1, c.Name);
         }
@@ -212,64 +278,13 @@ public sealed class ComponentContractTests
 /// <summary>Reads and compares what the contracts check.</summary>
 internal static class ContractOutputs
 {
-    /// <summary>Every row's value of <paramref name="column"/> (a float or a float vector as bits, a key or a Boolean as text).</summary>
-    /// <param name="data">The data to read.</param>
-    /// <param name="column">The column to return.</param>
-    /// <param name="alsoActive">Further columns the cursor computes (which may change a component's path, e.g. token weights).</param>
-    public static List<string> Read(IDataView data, string column, IEnumerable<string>? alsoActive = null)
-    {
-        var col = data.Schema[column];
-        using var cursor = data.GetRowCursor((alsoActive ?? Enumerable.Empty<string>()).Select(name => data.Schema[name]).Append(col));
-        var result = new List<string>();
-        switch (col.Type)
-        {
-            case VectorDataViewType:
-                var vector = cursor.GetGetter<VBuffer<float>>(col);
-                var buffer = default(VBuffer<float>);
-                while (cursor.MoveNext())
-                {
-                    vector(ref buffer);
-                    result.Add(Bits(buffer.DenseValues().ToArray()));
-                }
-                break;
-            case KeyDataViewType:
-                var key = cursor.GetGetter<uint>(col);
-                uint k = 0;
-                while (cursor.MoveNext())
-                {
-                    key(ref k);
-                    result.Add(k.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                }
-                break;
-            case BooleanDataViewType:
-                var flag = cursor.GetGetter<bool>(col);
-                bool b = false;
-                while (cursor.MoveNext())
-                {
-                    flag(ref b);
-                    result.Add(b ? "true" : "false");
-                }
-                break;
-            default:
-                var scalar = cursor.GetGetter<float>(col);
-                float f = 0;
-                while (cursor.MoveNext())
-                {
-                    scalar(ref f);
-                    result.Add(Bits(new[] { f }));
-                }
-                break;
-        }
-        return result;
-    }
-
     /// <summary>Every row's floats of a float or float-vector column (a key column's keys as floats).</summary>
     public static List<float[]> Floats(IDataView data, string column)
         => data.Schema[column].Type switch
         {
             VectorDataViewType => ScoreDump.Vectors(data, column),
-            KeyDataViewType => Read(data, column).Select(k => new[] { float.Parse(k, System.Globalization.CultureInfo.InvariantCulture) }).ToList(),
-            BooleanDataViewType => Read(data, column).Select(b => new[] { b == "true" ? 1f : 0f }).ToList(),
+            KeyDataViewType => ScoreDump.Read(data, column).Select(k => new[] { float.Parse(k, System.Globalization.CultureInfo.InvariantCulture) }).ToList(),
+            BooleanDataViewType => ScoreDump.Read(data, column).Select(b => new[] { b == "true" ? 1f : 0f }).ToList(),
             _ => data.GetColumn<float>(column).Select(v => new[] { v }).ToList(),
         };
 
@@ -281,12 +296,10 @@ internal static class ContractOutputs
             Assert.AreEqual(expected[i], actual[i], $"{what}, row {i}");
     }
 
-    /// <summary>The floats <see cref="Bits"/> wrote.</summary>
+    /// <summary>The floats <see cref="ScoreDump.Bits"/> wrote.</summary>
     public static float[] FromBits(string bits)
         => bits.Length == 0 ? Array.Empty<float>() : bits.Split(' ')
             .Select(b => BitConverter.Int32BitsToSingle(int.Parse(b, System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture))).ToArray();
-
-    public static string Bits(float[] values) => string.Join(" ", values.Select(v => BitConverter.SingleToInt32Bits(v).ToString("x8")));
 
     /// <summary>Same column names, types, hidden flags and annotations (names and types), in order.</summary>
     public static void AssertSameSchema(DataViewSchema expected, DataViewSchema actual, string what)

@@ -7,7 +7,6 @@ using Microsoft.ML.Attention.Tests.DocumentClassification;
 using Microsoft.ML.Attention.Tests.Pooling;
 using Microsoft.ML.Attention.Tests.Pretrained;
 using Microsoft.ML.Attention.Tests.TextFeaturization;
-using Microsoft.ML.Data;
 
 namespace Microsoft.ML.Attention.Tests.Contracts;
 
@@ -23,7 +22,7 @@ internal abstract class ComponentCase
 
     public string Name { get; }
 
-    /// <summary>Whether the fit learns from the rows with the seed's draws (a frozen pretrained encoder does not).</summary>
+    /// <summary>Whether the fit learns from the rows with the seed's draws, in epochs (a frozen pretrained encoder does not).</summary>
     public bool Trains { get; }
 
     public string InputColumn { get; }
@@ -37,14 +36,25 @@ internal abstract class ComponentCase
     /// <summary>Rows to score: some training rows and the empty inputs, <paramref name="copies"/> times over.</summary>
     public abstract IDataView ScoringData(MLContext ml, int copies = 1);
 
-    /// <summary>Only the empty inputs: empty and missing text, or an empty sequence.</summary>
+    /// <summary>Only the empty inputs: empty, blank and missing text, or an empty sequence.</summary>
     public abstract IDataView EmptyInputs(MLContext ml);
 
     /// <summary>What the pipeline does before the component (the label as a key), or null.</summary>
     public abstract IEstimator<ITransformer>? Prepare(MLContext ml);
 
     /// <summary>The component's estimator.</summary>
-    public abstract IEstimator<ITransformer> Component(MLContext ml);
+    public IEstimator<ITransformer> Component(MLContext ml) => Component(ml, train: null);
+
+    /// <summary>The component's estimator training for <paramref name="epochs"/> and reporting to <paramref name="progress"/>.</summary>
+    public IEstimator<ITransformer> Component(MLContext ml, int epochs, Action<TrainingProgress>? progress)
+        => Component(ml, train: options =>
+        {
+            options.NumberOfEpochs = epochs;
+            options.Progress = progress;
+        });
+
+    /// <summary>The component's estimator, its training options changed by <paramref name="train"/> when given.</summary>
+    protected abstract IEstimator<ITransformer> Component(MLContext ml, Action<AttentionTrainingOptions>? train);
 
     /// <summary>Every row of <paramref name="data"/> through a PredictionEngine reading only <paramref name="column"/>, as bits.</summary>
     public abstract List<string> Predict(MLContext ml, ITransformer model, IDataView data, string column);
@@ -55,10 +65,21 @@ internal abstract class ComponentCase
     /// </summary>
     public abstract List<string> TransformEachRow(MLContext ml, ITransformer model, IDataView data, string column);
 
-    public ITransformer Fit(MLContext ml)
+    /// <summary>
+    /// Saves <paramref name="model"/>, loads it in a fresh process (tests/Microsoft.ML.Attention.LoadCheck) and checks that
+    /// it scores <paramref name="data"/> in every output column bit for bit as here, through Transform and a PredictionEngine.
+    /// </summary>
+    public abstract void AssertScoresIdenticallyInAFreshProcess(MLContext ml, ITransformer model, IDataView data);
+
+    public ITransformer Fit(MLContext ml) => Fit(ml, Component(ml));
+
+    /// <summary>Fits the pipeline with the component training for <paramref name="epochs"/> and reporting to <paramref name="progress"/>.</summary>
+    public ITransformer Fit(MLContext ml, int epochs, Action<TrainingProgress>? progress) => Fit(ml, Component(ml, epochs, progress));
+
+    private ITransformer Fit(MLContext ml, IEstimator<ITransformer> component)
     {
         var prepare = Prepare(ml);
-        var pipeline = prepare is null ? Component(ml) : prepare.Append(Component(ml));
+        var pipeline = prepare is null ? component : prepare.Append(component);
         return pipeline.Fit(TrainingData(ml));
     }
 
@@ -72,10 +93,11 @@ internal sealed class ComponentCase<TRow> : ComponentCase where TRow : class, ne
     private readonly List<TRow> _training;
     private readonly List<TRow> _empty;
     private readonly Func<MLContext, IEstimator<ITransformer>?> _prepare;
-    private readonly Func<MLContext, IEstimator<ITransformer>> _component;
+    private readonly Func<MLContext, Action<AttentionTrainingOptions>?, IEstimator<ITransformer>> _component;
 
+    /// <param name="component">The estimator, built from options that the given action (when not null) changes first.</param>
     public ComponentCase(string name, bool trains, string inputColumn, string[] outputColumns, List<TRow> training, List<TRow> empty,
-        Func<MLContext, IEstimator<ITransformer>?> prepare, Func<MLContext, IEstimator<ITransformer>> component)
+        Func<MLContext, IEstimator<ITransformer>?> prepare, Func<MLContext, Action<AttentionTrainingOptions>?, IEstimator<ITransformer>> component)
         : base(name, trains, inputColumn, outputColumns)
         => (_training, _empty, _prepare, _component) = (training, empty, prepare, component);
 
@@ -88,61 +110,17 @@ internal sealed class ComponentCase<TRow> : ComponentCase where TRow : class, ne
 
     public override IEstimator<ITransformer>? Prepare(MLContext ml) => _prepare(ml);
 
-    public override IEstimator<ITransformer> Component(MLContext ml) => _component(ml);
+    protected override IEstimator<ITransformer> Component(MLContext ml, Action<AttentionTrainingOptions>? train) => _component(ml, train);
 
     public override List<string> Predict(MLContext ml, ITransformer model, IDataView data, string column)
-    {
-        var rows = ml.Data.CreateEnumerable<TRow>(data, reuseRowObject: false).ToList();
-        var type = model.GetOutputSchema(data.Schema)[column].Type;
-        return type switch
-        {
-            VectorDataViewType => Predict<VectorOutput>(ml, model, rows, column, o => ContractOutputs.Bits(o.Values)),
-            KeyDataViewType => Predict<KeyOutput>(ml, model, rows, column, o => o.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            BooleanDataViewType => Predict<BooleanOutput>(ml, model, rows, column, o => o.Value ? "true" : "false"),
-            _ => Predict<ScalarOutput>(ml, model, rows, column, o => ContractOutputs.Bits(new[] { o.Value })),
-        };
-    }
+        => ScoreDump.Predict(ml, model, ml.Data.CreateEnumerable<TRow>(data, reuseRowObject: false).ToList(), column);
 
     public override List<string> TransformEachRow(MLContext ml, ITransformer model, IDataView data, string column)
         => ml.Data.CreateEnumerable<TRow>(data, reuseRowObject: false)
-            .Select(row => ContractOutputs.Read(model.Transform(ml.Data.LoadFromEnumerable(new[] { row })), column, OutputColumns).Single()).ToList();
+            .Select(row => ScoreDump.Read(model.Transform(ml.Data.LoadFromEnumerable(new[] { row })), column, OutputColumns).Single()).ToList();
 
-    private static List<string> Predict<TOutput>(MLContext ml, ITransformer model, List<TRow> rows, string column, Func<TOutput, string> bits)
-        where TOutput : class, new()
-    {
-        var output = SchemaDefinition.Create(typeof(TOutput));
-        output[0].ColumnName = column;
-        using var engine = ml.Model.CreatePredictionEngine<TRow, TOutput>(model,
-            new PredictionEngineOptions { OutputSchemaDefinition = output, OwnsTransformer = false });
-        return rows.Select(row => bits(engine.Predict(row))).ToList();
-    }
-
-    public sealed class VectorOutput
-    {
-        public float[] Values { get; set; } = Array.Empty<float>();
-    }
-
-    public sealed class ScalarOutput
-    {
-        public float Value { get; set; }
-    }
-
-    public sealed class KeyOutput
-    {
-        public uint Value { get; set; }
-    }
-
-    public sealed class BooleanOutput
-    {
-        public bool Value { get; set; }
-    }
-}
-
-/// <summary>A document with a Boolean label, for the binary classifiers.</summary>
-public sealed class BinaryDocumentRow
-{
-    public string Text { get; set; } = "";
-    public bool Label { get; set; }
+    public override void AssertScoresIdenticallyInAFreshProcess(MLContext ml, ITransformer model, IDataView data)
+        => FreshProcess.AssertScoresIdentically<TRow>(ml, model, data, OutputColumns.ToArray());
 }
 
 /// <summary>One factory per component: tiny settings, one epoch, a few dozen generated rows.</summary>
@@ -173,54 +151,60 @@ internal static class ComponentFactories
     {
         Pooling => new ComponentCase<SequenceRow>(name, trains: true, "Sequence", new[] { "Pooled", "Weights" },
             SequenceData.Generate(48, vectorSize: 4, seed: 3), new List<SequenceRow> { new() { Label = "yes" } },
-            Keyed, ml => ml.Transforms.AttentionPooling(new AttentionPoolingEstimator.Options
+            Keyed, (ml, train) => ml.Transforms.AttentionPooling(Changed(new AttentionPoolingEstimator.Options
             {
                 InputColumnName = "Sequence", OutputColumnName = "Pooled", WeightsColumnName = "Weights", LabelColumnName = "Label",
                 VectorSize = 4, AttentionSize = 8, NumberOfEpochs = 1, BatchSize = 16,
-            })),
+            }, train))),
         Han => new ComponentCase<DocumentRow>(name, trains: true, "Text", new[] { "Score", "PredictedLabel", "SentenceWeights", "WordWeights", "WordWeightsSentenceLengths" },
             SyntheticDocuments.Generate(48, seed: 3), EmptyTexts(t => new DocumentRow { Text = t, Label = "budget" }),
-            Keyed, ml => ml.MulticlassClassification.Trainers.HierarchicalAttention(TinyHan())),
+            Keyed, (ml, train) => ml.MulticlassClassification.Trainers.HierarchicalAttention(Changed(TinyHan(), train))),
         HanBinary => new ComponentCase<BinaryDocumentRow>(name, trains: true, "Text", new[] { "Score", "Probability", "PredictedLabel" },
             SyntheticDocuments.Generate(48, seed: 3).Select(r => new BinaryDocumentRow { Text = r.Text, Label = r.Label is "budget" or "merger" }).ToList(),
             EmptyTexts(t => new BinaryDocumentRow { Text = t }),
-            _ => null, ml => ml.BinaryClassification.Trainers.HierarchicalAttention(TinyHan())),
+            _ => null, (ml, train) => ml.BinaryClassification.Trainers.HierarchicalAttention(Changed(TinyHan(), train))),
         Featurizer => new ComponentCase<DocumentRow>(name, trains: true, "Text", new[] { "Embedding", "TokenWeights" },
             OrderRows(48), EmptyTexts(t => new DocumentRow { Text = t, Label = "alpha-first" }),
-            Keyed, ml =>
+            Keyed, (ml, train) =>
             {
                 var options = FeaturizerTestSettings.Small("Label", epochs: 1);
                 options.Width = 16;
                 options.FeedForwardSize = 32;
                 options.NumberOfLayers = 1;
                 options.TokenWeightsColumnName = "TokenWeights";
-                return ml.Transforms.Text.SelfAttentionFeaturize(options);
+                return ml.Transforms.Text.SelfAttentionFeaturize(Changed(options, train));
             }),
         PretrainedFrozen => new ComponentCase<DocumentRow>(name, trains: false, "Text", new[] { "Embedding", "TokenWeights" },
             OrderRows(32), EmptyTexts(t => new DocumentRow { Text = t, Label = "alpha-first" }),
-            _ => null, ml =>
+            _ => null, (ml, train) =>
             {
                 var options = PretrainedEncoderTests.Frozen(RandomBertFolder.Value);
                 options.TokenWeightsColumnName = "TokenWeights";
-                return ml.Transforms.Text.ApplyPretrainedEncoder(options);
+                return ml.Transforms.Text.ApplyPretrainedEncoder(Changed(options, train));
             }),
         PretrainedFineTuned => new ComponentCase<DocumentRow>(name, trains: true, "Text", new[] { "Embedding", "TokenWeights" },
             OrderRows(32), EmptyTexts(t => new DocumentRow { Text = t, Label = "alpha-first" }),
-            Keyed, ml =>
+            Keyed, (ml, train) =>
             {
                 var options = PretrainedEncoderTests.FineTuning(RandomBertFolder.Value, epochs: 1);
                 options.TokenWeightsColumnName = "TokenWeights";
-                return ml.Transforms.Text.ApplyPretrainedEncoder(options);
+                return ml.Transforms.Text.ApplyPretrainedEncoder(Changed(options, train));
             }),
         Classifier => new ComponentCase<DocumentRow>(name, trains: true, "Text", new[] { "Score", "PredictedLabel" },
             OrderRows(32), EmptyTexts(t => new DocumentRow { Text = t, Label = "alpha-first" }),
-            Keyed, ml => ml.MulticlassClassification.Trainers.PretrainedTextClassifier(PretrainedTextClassifierTests.Settings(RandomBertFolder.Value, epochs: 1))),
+            Keyed, (ml, train) => ml.MulticlassClassification.Trainers.PretrainedTextClassifier(Changed(PretrainedTextClassifierTests.Settings(RandomBertFolder.Value, epochs: 1), train))),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "no such component"),
     };
 
     private static IEstimator<ITransformer> Keyed(MLContext ml) => ml.Transforms.Conversion.MapValueToKey("Label");
 
-    private static List<TRow> EmptyTexts<TRow>(Func<string, TRow> row) => new() { row(""), row(null!) };
+    private static TOptions Changed<TOptions>(TOptions options, Action<AttentionTrainingOptions>? train) where TOptions : AttentionTrainingOptions
+    {
+        train?.Invoke(options);
+        return options;
+    }
+
+    private static List<TRow> EmptyTexts<TRow>(Func<string, TRow> row) => new() { row(""), row("   "), row(null!) };
 
     private static List<DocumentRow> OrderRows(int count)
         => OrderTask.Generate(count, seed: 3).Select(r => new DocumentRow { Text = r.Text, Label = r.Label }).ToList();

@@ -45,14 +45,6 @@ public sealed class HanBehaviourTests
     }
 
     [TestMethod]
-    public void SavedModelLoadsInAnotherProcessAndScoresIdentically()
-    {
-        var rows = _rows.Take(40).Concat(_rows.TakeLast(3)).ToList(); // with the empty, blank and missing texts
-        FreshProcess.AssertScoresIdentically<DocumentRow>(_ml, _model, _ml.Data.LoadFromEnumerable(rows), "document",
-            "Score", "SentenceWeights", "WordWeights", "WordWeightsSentenceLengths");
-    }
-
-    [TestMethod]
     public void GroupsScoredConcurrentlyMatchOneThreadAndLeaveTheThreadCountAsItWas()
     {
         var rows = SyntheticDocuments.Generate(2000, seed: 9);

@@ -162,18 +162,6 @@ public sealed class HanTrainingTests
         Assert.IsLessThan(losses[1] * 0.95, losses[6], $"loss {losses[1]:F3} after epoch 1, {losses[6]:F3} after epoch 6");
     }
 
-    [TestMethod]
-    public void TrainingStopsWhenTheContextIsCancelled()
-    {
-        var ml = new MLContext(seed: 13);
-        var data = ml.Data.LoadFromEnumerable(SyntheticDocuments.Generate(200, seed: 15));
-        var options = Tiny(50);
-        var cancel = typeof(MLContext).GetMethod("CancelExecution", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
-        options.Progress = p => { if (p.Epoch == 2) cancel.Invoke(ml, null); };
-        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.HierarchicalAttention(options));
-        Assert.Throws<OperationCanceledException>(() => pipeline.Fit(data));
-    }
-
     private sealed class NumberLabelRow
     {
         public string Text { get; set; } = "";

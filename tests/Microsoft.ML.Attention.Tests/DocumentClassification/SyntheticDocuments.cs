@@ -15,6 +15,14 @@ public sealed class DocumentRow
     public int DecisiveSentence { get; set; } = -1;
 }
 
+/// <summary>A document with a Boolean label, for the binary classifiers.</summary>
+public sealed class BinaryDocumentRow
+{
+    public string Text { get; set; } = "";
+
+    public bool Label { get; set; }
+}
+
 /// <summary>
 /// Documents of 3 to 6 sentences. Exactly one sentence states the decision ("the committee decided to approve
 /// the budget"); the others are filler that may mention other categories' words in passing ("someone asked

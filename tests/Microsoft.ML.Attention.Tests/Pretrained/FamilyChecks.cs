@@ -81,8 +81,8 @@ internal static class FamilyChecks
                 .Append(ml.Transforms.Text.ApplyPretrainedEncoder(PretrainedEncoderTests.FineTuning(folder, epochs: 1))).Fit(data);
             var frozenModel = ml.Transforms.Text.ApplyPretrainedEncoder(PretrainedEncoderTests.Frozen(folder)).Fit(data);
             Directory.Delete(folder, recursive: true);
-            FreshProcess.AssertScoresIdentically<DocumentRow>(ml, model, data, "document", "Embedding");
-            FreshProcess.AssertScoresIdentically<DocumentRow>(ml, frozenModel, data, "document", "Embedding");
+            FreshProcess.AssertScoresIdentically<DocumentRow>(ml, model, data, "Embedding");
+            FreshProcess.AssertScoresIdentically<DocumentRow>(ml, frozenModel, data, "Embedding");
         }
         finally
         {

@@ -115,7 +115,7 @@ public sealed class PretrainedEncoderTests
             CollectionAssert.AreEqual(a.Embedding, reloaded.Predict(rows[i]).Embedding, $"row {i}: prediction engines");
             FloatAssert.AreClose(batch[i], a.Embedding, $"row {i}: batch and single row", 2e-6);
         }
-        FreshProcess.AssertScoresIdentically<DocumentRow>(ml, model, data, "document", "Embedding", "TokenWeights");
+        FreshProcess.AssertScoresIdentically<DocumentRow>(ml, model, data, "Embedding", "TokenWeights");
     }
 
     [TestMethod]

@@ -135,7 +135,7 @@ public sealed class PretrainedTextClassifierTests
         var data = ml.Data.LoadFromEnumerable(rows);
         ColumnAssert.AreEqual(ColumnAssert.Vectors(scaledModel.Transform(data), "Score"), ColumnAssert.Vectors(loaded.Transform(data), "Score"), "Score after loading");
         Assert.AreEqual(scaled.Temperature, ((IEnumerable<ITransformer>)loaded).OfType<PretrainedTextClassifierTransformer>().Single().Temperature);
-        FreshProcess.AssertScoresIdentically<DocumentRow>(ml, scaledModel, data, "document", "Score");
+        FreshProcess.AssertScoresIdentically<DocumentRow>(ml, scaledModel, data, "Score");
     }
 
     [TestMethod]

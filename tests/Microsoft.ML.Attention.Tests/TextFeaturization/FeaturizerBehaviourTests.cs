@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using Microsoft.ML;
-using Microsoft.ML.Attention.Tests.DocumentClassification;
 using Microsoft.ML.Data;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 using TorchSharp;
@@ -35,14 +34,6 @@ public sealed class FeaturizerBehaviourTests
         var data = ml.Data.LoadFromEnumerable(rows);
         var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.Text.SelfAttentionFeaturize(options)).Fit(data);
         return (ml, rows, data, model);
-    }
-
-    [TestMethod]
-    public void SavedFeaturizerLoadsInAnotherProcessWithIdenticalVectors()
-    {
-        var (ml, rows, _, model) = Train(3, Quick());
-        var documents = rows.Take(40).Concat(rows.TakeLast(2)).Select(r => new DocumentRow { Text = r.Text, Label = r.Label });
-        FreshProcess.AssertScoresIdentically<DocumentRow>(ml, model, ml.Data.LoadFromEnumerable(documents), "document", "Embedding", "TokenWeights");
     }
 
     [TestMethod]

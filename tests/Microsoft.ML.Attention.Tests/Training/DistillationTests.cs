@@ -232,7 +232,7 @@ public sealed class DistillationTests
         var model = Keys(ml).Append(ml.MulticlassClassification.Trainers.HierarchicalAttention(o)).Fit(ml.Data.LoadFromEnumerable(rows));
         // The saved student needs no teacher column: it scores plain documents.
         var documents = ml.Data.LoadFromEnumerable(rows.Take(30).Select(r => new DocumentRow { Text = r.Text, Label = r.Label == "" ? Classes[0] : r.Label }));
-        FreshProcess.AssertScoresIdentically<DocumentRow>(ml, model, documents, "document", "Score");
+        FreshProcess.AssertScoresIdentically<DocumentRow>(ml, model, documents, "Score");
     }
 
     [TestMethod]
