@@ -31,6 +31,9 @@ public sealed class PretrainedTextClassifierTrainer : IEstimator<PretrainedTextC
     {
         public const string LabelColumnName = DefaultColumnNames.Label;
         public const string TextColumnName = "Text";
+
+        // The fine-tuned head is over-confident on every corpus measured, and scaling never changes a predicted label.
+        public const bool ScaleTemperature = true;
     }
 
     /// <summary>Settings of <see cref="PretrainedTextClassifierTrainer"/>: the model and fine-tuning (see <see cref="PretrainedModelOptions"/>), the columns and temperature scaling.</summary>
@@ -54,8 +57,16 @@ public sealed class PretrainedTextClassifierTrainer : IEstimator<PretrainedTextC
         /// et al. 2017), so that the probabilities' confidence matches how often the classifier is right: scores change,
         /// predicted labels do not. Saved with the model.
         /// </summary>
-        /// <remarks>Default false. Needs validation rows (<see cref="AttentionTrainingOptions.ValidationFraction"/> above 0).</remarks>
-        public bool ScaleTemperature { get; set; }
+        /// <remarks>
+        /// Default true. Needs validation rows (<see cref="AttentionTrainingOptions.ValidationFraction"/> above 0): without
+        /// them the temperature stays 1, with a warning only when this option was set explicitly.
+        /// </remarks>
+        public bool ScaleTemperature { get => _scaleTemperature ?? PretrainedTextClassifierTrainer.Defaults.ScaleTemperature; set => _scaleTemperature = value; }
+
+        private bool? _scaleTemperature;
+
+        // Whether the user asked for scaling, rather than relying on the default.
+        internal bool ScaleTemperatureSet => _scaleTemperature.HasValue;
     }
 
     private readonly IHost _host;
@@ -98,7 +109,7 @@ public sealed class PretrainedTextClassifierTrainer : IEstimator<PretrainedTextC
             OutputCacheMegabytes = o.OutputCacheMegabytes,
         };
         if (o.ScaleTemperature)
-            transformer.ScaleTemperature(channel, fit.ValidationTexts!, fit.ValidationLabels!);
+            transformer.ScaleTemperature(channel, fit.ValidationTexts!, fit.ValidationLabels!, warnWithoutRows: o.ScaleTemperatureSet);
         return transformer;
     }
 

@@ -178,11 +178,15 @@ public sealed class PretrainedTextClassifierTransformer : AttentionTransformerBa
     }
 
     /// <summary>Fits the temperature on held-out texts (class indexes, -1 without a label) and keeps it.</summary>
-    internal void ScaleTemperature(IChannel channel, IReadOnlyList<PretrainedTokens> texts, int[] labels)
+    internal void ScaleTemperature(IChannel channel, IReadOnlyList<PretrainedTokens> texts, int[] labels, bool warnWithoutRows)
     {
         if (!labels.Any(l => l >= 0))
         {
-            channel.Warning("ScaleTemperature needs labelled validation rows (ValidationFraction above 0); the temperature stays 1.");
+            const string message = "ScaleTemperature needs labelled validation rows (ValidationFraction above 0); the temperature stays 1.";
+            if (warnWithoutRows)
+                channel.Warning(message);
+            else
+                channel.Info(message);
             return;
         }
         var temperature = TemperatureScaling.Fit(Logits(_encoder.Encode(texts, null).Vectors), labels);

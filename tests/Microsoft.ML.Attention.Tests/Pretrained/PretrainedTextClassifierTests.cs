@@ -85,7 +85,9 @@ public sealed class PretrainedTextClassifierTests
         var frozenOptions = Settings(_folder, epochs: 3);
         frozenOptions.FreezeEncoder = true;
         var frozen = ml.MulticlassClassification.Evaluate(Fit(frozenOptions).Transform(test)).MicroAccuracy;
-        var model = Fit(Settings(_folder));
+        var unscaledOptions = Settings(_folder);
+        unscaledOptions.ScaleTemperature = false;
+        var model = Fit(unscaledOptions);
         var scored = model.Transform(test);
         var fineTuned = ml.MulticlassClassification.Evaluate(scored).MicroAccuracy;
         Console.WriteLine($"head on frozen vectors {frozen:P1}, fine-tuned with its head {fineTuned:P1}");
@@ -105,10 +107,10 @@ public sealed class PretrainedTextClassifierTests
         AssertLabelsAreArgmaxOfScores(classifierOnly);
         Assert.IsTrue(ml.MulticlassClassification.EvaluateCalibration(classifierOnly).ExpectedCalibrationError >= 0);
 
-        // The same seed fine-tunes the same weights; the temperature then divides every logit: labels stay, scores move.
-        var scaledOptions = Settings(_folder);
-        scaledOptions.ScaleTemperature = true;
-        var scaledModel = Fit(scaledOptions);
+        // The same seed fine-tunes the same weights; the temperature (fitted by default) then divides every logit: labels
+        // stay, scores move.
+        Assert.IsTrue(new PretrainedTextClassifierTrainer.Options().ScaleTemperature, "temperature scaling is the default");
+        var scaledModel = Fit(Settings(_folder));
         var scaled = ((IEnumerable<ITransformer>)scaledModel).OfType<PretrainedTextClassifierTransformer>().Single();
         Assert.AreEqual(1.0, classifier.Temperature);
         Assert.AreNotEqual(1.0, scaled.Temperature, "a temperature was fitted on the validation rows");
@@ -183,7 +185,9 @@ public sealed class PretrainedTextClassifierTests
     {
         var ml = new MLContext(seed: 4);
         var data = ml.Data.LoadFromEnumerable(OrderTask.Generate(40, seed: 2));
-        using var model = ml.MulticlassClassification.Trainers.PretrainedTextClassifier(Settings(_folder, epochs: 1))
+        var options = Settings(_folder, epochs: 1);
+        options.ScaleTemperature = false;   // a temperature of exactly 1 to edit
+        using var model = ml.MulticlassClassification.Trainers.PretrainedTextClassifier(options)
             .Fit(ml.Transforms.Conversion.MapValueToKey("Label").Fit(data).Transform(data));
         // The same length, so only the value changes: a temperature of 0 would divide the logits by zero.
         var zip = ModelZip.EditEntry(ModelZip.Save(ml, model, data), "ClassifierHead", bytes =>
