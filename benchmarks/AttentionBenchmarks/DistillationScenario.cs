@@ -60,12 +60,19 @@ public static class DistillationScenario
 
     public static IReadOnlyList<BenchmarkResult> Run(Corpus corpus, TextWriter log, int labelledCount)
     {
-        var ml = new MLContext(seed: 1);
-        ml.Log += (_, e) =>
+        var ml = Context();
+        // Each student gets a context of its own with the same seed: students then differ only by what they learn from,
+        // whatever ran before them (a teacher fitted or read from the cache, word vectors computed or read).
+        MLContext Context()
         {
-            if (e.Kind <= Microsoft.ML.Runtime.ChannelMessageKind.Info && e.Source.Contains("Training", StringComparison.Ordinal))
-                log.WriteLine($"[distillation] {e.Message}");
-        };
+            var context = new MLContext(seed: 1);
+            context.Log += (_, e) =>
+            {
+                if (e.Kind <= Microsoft.ML.Runtime.ChannelMessageKind.Info && e.Source.Contains("Training", StringComparison.Ordinal))
+                    log.WriteLine($"[distillation] {e.Message}");
+            };
+            return context;
+        }
         labelledCount = Math.Min(labelledCount, corpus.Train.Count);
         List<Row> labelled = corpus.Train.Take(labelledCount).Select(d => new Row { Label = d.Label, Text = d.Text }).ToList();
         // --no-unlabeled: the unlabeled texts are neither scored nor read.
@@ -168,7 +175,7 @@ public static class DistillationScenario
             {
                 Measure.ResetPeakMemory();
                 ITransformer model = null!;
-                double seconds = Measure.Seconds(() => model = ml.MulticlassClassification.Trainers.HierarchicalAttention(Han(column, vectors)).Fit(data));
+                double seconds = Measure.Seconds(() => model = Context().MulticlassClassification.Trainers.HierarchicalAttention(Han(column, vectors)).Fit(data));
                 results.Add(Evaluate(ml, $"han{Vectors(vectors)}: {name}", corpus, split, model, test, seconds, rows,
                     Describe("HAN defaults" + Vectors(vectors), column, rows), log, teacherDocsPerSecond));
                 (model as IDisposable)?.Dispose();
@@ -196,9 +203,10 @@ public static class DistillationScenario
                 ITransformer model = null!;
                 double seconds = Measure.Seconds(() =>
                 {
-                    var featurizer = ml.Transforms.Text.SelfAttentionFeaturize(Featurizer(column, vectors)).Fit(data);
-                    var head = ml.Transforms.NormalizeLpNorm("Features", "Embedding").AppendCacheCheckpoint(ml)
-                        .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy())
+                    var student = Context();
+                    var featurizer = student.Transforms.Text.SelfAttentionFeaturize(Featurizer(column, vectors)).Fit(data);
+                    var head = student.Transforms.NormalizeLpNorm("Features", "Embedding").AppendCacheCheckpoint(student)
+                        .Append(student.MulticlassClassification.Trainers.SdcaMaximumEntropy())
                         .Fit(featurizer.Transform(labelledOnly));
                     model = featurizer.Append(head);
                 });
