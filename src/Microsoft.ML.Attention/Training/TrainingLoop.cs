@@ -144,7 +144,7 @@ internal sealed class TrainingLoop
             {
                 if (bestEpoch != lastEpoch)
                     best.Restore(module);
-                _channel.Info($"Kept the weights of the epoch with the best validation loss ({bestLoss:F4}).");
+                _channel.Info($"Kept the weights of epoch {bestEpoch}, the best validation loss ({bestLoss:F4}).");
             }
         }
         finally
