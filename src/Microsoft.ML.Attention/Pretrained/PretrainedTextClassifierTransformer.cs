@@ -194,16 +194,33 @@ public sealed class PretrainedTextClassifierTransformer : AttentionTransformerBa
         _architecture = _architecture with { Temperature = temperature };
     }
 
-    // The head's logits of the encoder's vectors (before normalization: the head learned on those).
+    // The head's logits of the encoder's vectors (before normalization: the head learned on those). Summed in double
+    // here rather than by libtorch, whose sgemm rounds a row differently with the batch's row count on some CPUs:
+    // a row must score the same alone (PredictionEngine) as in a batch (Transform).
     private float[][] Logits(float[][] vectors)
     {
         if (vectors.Length == 0)
             return Array.Empty<float[]>();
-        using var scope = torch.NewDisposeScope();
-        using var noGrad = torch.no_grad();
-        var input = torch.tensor(vectors.SelectMany(v => v).ToArray(), new long[] { vectors.Length, _architecture.Inputs });
-        var flat = _head.call(input).contiguous().data<float>().ToArray();
-        return Enumerable.Range(0, vectors.Length).Select(r => flat.AsSpan(r * _architecture.Classes, _architecture.Classes).ToArray()).ToArray();
+        float[] weight, bias;
+        using (torch.NewDisposeScope())
+        using (torch.no_grad())
+        {
+            weight = _head.weight!.contiguous().data<float>().ToArray();
+            bias = _head.bias!.contiguous().data<float>().ToArray();
+        }
+        int inputs = _architecture.Inputs, classes = _architecture.Classes;
+        return vectors.Select(v =>
+        {
+            var z = new float[classes];
+            for (int c = 0; c < classes; c++)
+            {
+                double sum = bias[c];
+                for (int i = 0; i < inputs; i++)
+                    sum += (double)weight[c * inputs + i] * v[i];
+                z[c] = (float)sum;
+            }
+            return z;
+        }).ToArray();
     }
 
     // Softmax of logits / T, in double: the scaled probabilities keep the logits' order, so the predicted class.
