@@ -52,6 +52,8 @@ public sealed class PretrainedTextClassifierTransformer : AttentionTransformerBa
     private readonly ClassNames _classes;
     private readonly PretrainedEncoder _encoder;
     private readonly TorchSharp.Modules.Linear _head;
+    // The head's weights ([classes, inputs], row-major) and biases, copied once: scoring multiplies them in C#.
+    private readonly float[] _headWeight, _headBias;
     private ClassifierHeadArchitecture _architecture;
 
     /// <summary>Name of the input text column.</summary>
@@ -87,6 +89,12 @@ public sealed class PretrainedTextClassifierTransformer : AttentionTransformerBa
         _encoder = encoder;
         _head = head;
         _head.eval();
+        using (torch.NewDisposeScope())
+        using (torch.no_grad())
+        {
+            _headWeight = head.weight!.contiguous().data<float>().ToArray();
+            _headBias = head.bias!.contiguous().data<float>().ToArray();
+        }
         _architecture = architecture;
     }
 
@@ -201,22 +209,15 @@ public sealed class PretrainedTextClassifierTransformer : AttentionTransformerBa
     {
         if (vectors.Length == 0)
             return Array.Empty<float[]>();
-        float[] weight, bias;
-        using (torch.NewDisposeScope())
-        using (torch.no_grad())
-        {
-            weight = _head.weight!.contiguous().data<float>().ToArray();
-            bias = _head.bias!.contiguous().data<float>().ToArray();
-        }
         int inputs = _architecture.Inputs, classes = _architecture.Classes;
         return vectors.Select(v =>
         {
             var z = new float[classes];
             for (int c = 0; c < classes; c++)
             {
-                double sum = bias[c];
+                double sum = _headBias[c];
                 for (int i = 0; i < inputs; i++)
-                    sum += (double)weight[c * inputs + i] * v[i];
+                    sum += (double)_headWeight[c * inputs + i] * v[i];
                 z[c] = (float)sum;
             }
             return z;
