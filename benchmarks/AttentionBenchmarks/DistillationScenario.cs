@@ -24,6 +24,8 @@ namespace AttentionBenchmarks;
 /// With --augment COPIES, a student is also distilled on the labelled documents alone and their augmented copies
 /// (mlContext.Data.AugmentForDistillation with the helper's defaults but CopiesPerRow = COPIES: masking, swaps for the
 /// teacher's nearest words by its fine-tuned encoder, n-grams), the distillation without unlabeled text of issue 34;
+/// that student starts from the teacher's word vectors the helper attaches to the text column (its default), carried
+/// with the rows when they are read into memory or cached;
 /// --no-unlabeled skips the students that read the unlabeled texts.
 /// Every row reports accuracy on the test set, fit time, batched scoring docs/s and the peak resident memory of its fit
 /// and scoring (VmHWM reset before each system).
@@ -55,17 +57,20 @@ public static class DistillationScenario
     /// <summary>--augment COPIES: copies per labelled document for the augmented student (0: no such student).</summary>
     public static int AugmentCopies { get; set; }
 
+    /// <summary>--student-seed S: the seed of every student's MLContext (default 1; the teacher and the copies keep seed 1).</summary>
+    public static int StudentSeed { get; set; } = 1;
+
     /// <summary>--no-unlabeled: no student reads the unlabeled texts.</summary>
     public static bool Unlabeled { get; set; } = true;
 
     public static IReadOnlyList<BenchmarkResult> Run(Corpus corpus, TextWriter log, int labelledCount)
     {
-        var ml = Context();
+        var ml = Context(seed: 1);
         // Each student gets a context of its own with the same seed: students then differ only by what they learn from,
         // whatever ran before them (a teacher fitted or read from the cache, word vectors computed or read).
-        MLContext Context()
+        MLContext Context(int seed)
         {
-            var context = new MLContext(seed: 1);
+            var context = new MLContext(seed);
             context.Log += (_, e) =>
             {
                 if (e.Kind <= Microsoft.ML.Runtime.ChannelMessageKind.Info && e.Source.Contains("Training", StringComparison.Ordinal))
@@ -136,7 +141,7 @@ public static class DistillationScenario
             if (Students.Contains("featurizer"))
                 featurizerVectors = TeacherWordVectors(ml, teacher, Keyed(training), cacheStem + "-128.vec", 128, log);
         }
-        List<TaughtRow>? augmented = AugmentCopies > 0 ? Augment(ml, teacher, Keyed(labelled), cacheStem, log) : null;
+        var (augmented, teacherWords) = AugmentCopies > 0 ? Augment(ml, teacher, Keyed(labelled), cacheStem, log) : (null, null);
         (teacher as IDisposable)?.Dispose();
         var taughtSchema = SchemaDefinition.Create(typeof(TaughtRow));
         taughtSchema[nameof(TaughtRow.TeacherScore)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, classes);
@@ -157,7 +162,19 @@ public static class DistillationScenario
             ("distilled + unlabeled", taughtAll, "TeacherScore", scored.Count),
         }.Where(s => Unlabeled || s.Name != "distilled + unlabeled").ToList();
         if (augmented != null)
-            students.Add(("distilled + augmented", keys.Transform(ml.Data.LoadFromEnumerable(augmented, taughtSchema)), "TeacherScore", augmented.Count));
+        {
+            // The rows were read into memory; the teacher's word vectors the helper attached to the text column go with them.
+            var augmentedSchema = SchemaDefinition.Create(typeof(TaughtRow));
+            augmentedSchema[nameof(TaughtRow.TeacherScore)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, classes);
+            if (teacherWords is var (words, vectors, dimension))
+            {
+                augmentedSchema[nameof(TaughtRow.Text)].AddAnnotation("TeacherWords",
+                    new VBuffer<ReadOnlyMemory<char>>(words.Length, words.Select(w => w.AsMemory()).ToArray()), new VectorDataViewType(TextDataViewType.Instance, words.Length));
+                augmentedSchema[nameof(TaughtRow.Text)].AddAnnotation("TeacherWordVectors",
+                    new VBuffer<double>(vectors.Length, vectors), new VectorDataViewType(NumberDataViewType.Double, words.Length, dimension));
+            }
+            students.Add(("distilled + augmented", keys.Transform(ml.Data.LoadFromEnumerable(augmented, augmentedSchema)), "TeacherScore", augmented.Count));
+        }
 
         // Students: the hierarchical attention network.
         HierarchicalAttentionTrainer.Options Han(string? teacherColumn, string? vectors) => new()
@@ -175,7 +192,7 @@ public static class DistillationScenario
             {
                 Measure.ResetPeakMemory();
                 ITransformer model = null!;
-                double seconds = Measure.Seconds(() => model = Context().MulticlassClassification.Trainers.HierarchicalAttention(Han(column, vectors)).Fit(data));
+                double seconds = Measure.Seconds(() => model = Context(StudentSeed).MulticlassClassification.Trainers.HierarchicalAttention(Han(column, vectors)).Fit(data));
                 results.Add(Evaluate(ml, $"han{Vectors(vectors)}: {name}", corpus, split, model, test, seconds, rows,
                     Describe("HAN defaults" + Vectors(vectors), column, rows), log, teacherDocsPerSecond));
                 (model as IDisposable)?.Dispose();
@@ -203,7 +220,7 @@ public static class DistillationScenario
                 ITransformer model = null!;
                 double seconds = Measure.Seconds(() =>
                 {
-                    var student = Context();
+                    var student = Context(StudentSeed);
                     var featurizer = student.Transforms.Text.SelfAttentionFeaturize(Featurizer(column, vectors)).Fit(data);
                     var head = student.Transforms.NormalizeLpNorm("Features", "Embedding").AppendCacheCheckpoint(student)
                         .Append(student.MulticlassClassification.Trainers.SdcaMaximumEntropy())
@@ -222,11 +239,12 @@ public static class DistillationScenario
     /// The labelled documents and their augmented copies (labels empty, so missing once keyed), each with the teacher's
     /// scores, read once; cached beside the teacher when <see cref="TeacherCache"/> is on.
     /// </summary>
-    private static List<TaughtRow> Augment(MLContext ml, ITransformer teacher, IDataView labelled, string cacheStem, TextWriter log)
+    private static (List<TaughtRow> Rows, (string[] Words, double[] Vectors, int Dimension)? TeacherWords) Augment(
+        MLContext ml, ITransformer teacher, IDataView labelled, string cacheStem, TextWriter log)
     {
         string path = string.Create(CultureInfo.InvariantCulture, $"{cacheStem}-augmented-{AugmentCopies}.rows");
-        if (TeacherCache && File.Exists(path))
-            return ReadAugmented(path);
+        if (TeacherCache && File.Exists(path) && File.Exists(path + ".words"))
+            return (ReadAugmented(path), ReadWords(path + ".words"));
         var watch = Stopwatch.StartNew();
         var view = ml.Data.AugmentForDistillation(teacher, labelled, new DistillationAugmentation.Options { CopiesPerRow = AugmentCopies, Seed = 1 });
         var keyValues = default(VBuffer<ReadOnlyMemory<char>>);
@@ -236,9 +254,47 @@ public static class DistillationScenario
             .Select(r => new TaughtRow { Text = r.Text, Label = r.Label == 0 ? "" : names[r.Label - 1], TeacherScore = r.Score }).ToList();
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"[distillation] augmentation: {rows.Count} rows ({rows.Count(r => r.Label.Length == 0)} augmented copies) made and scored by the teacher in {watch.Elapsed.TotalSeconds:F1} s"));
+        (string[], double[], int)? words = null;
+        var annotations = view.Schema["Text"].Annotations;
+        if (annotations.Schema.GetColumnOrNull("TeacherWords") is { } wordsColumn && annotations.Schema.GetColumnOrNull("TeacherWordVectors") is { } vectorsColumn)
+        {
+            var w = default(VBuffer<ReadOnlyMemory<char>>);
+            annotations.GetValue("TeacherWords", ref w);
+            var v = default(VBuffer<double>);
+            annotations.GetValue("TeacherWordVectors", ref v);
+            words = (w.DenseValues().Select(x => x.ToString()).ToArray(), v.DenseValues().ToArray(), ((VectorDataViewType)vectorsColumn.Type).Dimensions[1]);
+            log.WriteLine($"[distillation] the augmented view carries the teacher's vectors of {words.Value.Item1.Length} words");
+        }
         if (TeacherCache)
+        {
             WriteAugmented(path, rows);
-        return rows;
+            WriteWords(path + ".words", words);
+        }
+        return (rows, words);
+    }
+
+    private static (string[], double[], int)? ReadWords(string path)
+    {
+        using var reader = new BinaryReader(File.OpenRead(path));
+        int count = reader.ReadInt32(), dimension = reader.ReadInt32();
+        if (count == 0)
+            return null;
+        var words = Enumerable.Range(0, count).Select(_ => reader.ReadString()).ToArray();
+        var vectors = Enumerable.Range(0, count * dimension).Select(_ => reader.ReadDouble()).ToArray();
+        return (words, vectors, dimension);
+    }
+
+    private static void WriteWords(string path, (string[] Words, double[] Vectors, int Dimension)? words)
+    {
+        using var writer = new BinaryWriter(File.Create(path));
+        writer.Write(words?.Words.Length ?? 0);
+        writer.Write(words?.Dimension ?? 0);
+        if (words is not var (w, v, _))
+            return;
+        foreach (string word in w)
+            writer.Write(word);
+        foreach (double x in v)
+            writer.Write(x);
     }
 
     private static List<TaughtRow> ReadAugmented(string path)

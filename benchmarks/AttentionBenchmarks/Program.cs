@@ -23,7 +23,7 @@ namespace AttentionBenchmarks;
 ///                               check vectors for benchmarks/reference/minilm_finetune.py, see MiniLmIdsScenario); or distillation
 ///                               (teacher, students on labels, distilled, distilled + unlabeled; --train N labelled
 ///                               documents, default 4000; --temperature T, --weight W, --students han,featurizer,
-///                               --word-vectors none|teacher|both, --teacher-cache, --augment COPIES (a student distilled on the
+///                               --word-vectors none|teacher|both, --teacher-cache, --student-seed S, --augment COPIES (a student distilled on the
 ///                               labelled documents and their augmented copies), --no-unlabeled; see DistillationScenario); or concurrency (scoring from several
 ///                               threads at once, --threads N, default 4; see ConcurrencyScenario); or finetuned-speed
 ///                               (frozen against fine-tuned encoding speed; see FineTunedSpeedScenario); or finetune-recipe
@@ -109,6 +109,7 @@ public static class Program
                 case "--students": DistillationScenario.Students = Next().Split(','); break;
                 case "--word-vectors": DistillationScenario.WordVectors = Next(); break;
                 case "--teacher-cache": DistillationScenario.TeacherCache = true; break;
+                case "--student-seed": DistillationScenario.StudentSeed = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--augment": DistillationScenario.AugmentCopies = Count(Next()); break;
                 case "--no-unlabeled": DistillationScenario.Unlabeled = false; break;
                 case "--seeds": FineTuningRecipeScenario.Seeds = Next().Split(',').Select(v => int.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray(); seedsGiven = true; break;

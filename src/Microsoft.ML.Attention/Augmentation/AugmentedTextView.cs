@@ -24,7 +24,7 @@ internal sealed class AugmentedTextView : IDataView
     private readonly int _seed;
 
     public AugmentedTextView(IHost host, IDataView source, DataViewSchema.Column text, DataViewSchema.Column? label,
-        WordAugmenter augmenter, int copiesPerRow, int seed)
+        WordAugmenter augmenter, int copiesPerRow, int seed, DataViewSchema.Annotations? textAnnotations = null)
     {
         _host = host;
         _source = source;
@@ -33,14 +33,17 @@ internal sealed class AugmentedTextView : IDataView
         _augmenter = augmenter;
         _copiesPerRow = copiesPerRow;
         _seed = seed;
-        Schema = SchemaOf(text, label);
+        Schema = SchemaOf(text, label, textAnnotations);
     }
 
-    /// <summary>The view's columns: the source's text and label, with their annotations (a key label's values).</summary>
-    public static DataViewSchema SchemaOf(DataViewSchema.Column text, DataViewSchema.Column? label)
+    /// <summary>
+    /// The view's columns: the source's text and label, with their annotations (a key label's values); the text's
+    /// annotations are <paramref name="textAnnotations"/> when given (the teacher's word vectors added).
+    /// </summary>
+    public static DataViewSchema SchemaOf(DataViewSchema.Column text, DataViewSchema.Column? label, DataViewSchema.Annotations? textAnnotations = null)
     {
         var builder = new DataViewSchema.Builder();
-        builder.AddColumn(text.Name, text.Type, text.Annotations);
+        builder.AddColumn(text.Name, text.Type, textAnnotations ?? text.Annotations);
         if (label is { } l)
             builder.AddColumn(l.Name, l.Type, l.Annotations);
         return builder.ToSchema();

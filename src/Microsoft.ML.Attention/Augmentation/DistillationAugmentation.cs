@@ -23,6 +23,8 @@ namespace Microsoft.ML.Attention;
 /// a part of speech; the teacher's neighbours play that role without a tagger); then, with probability
 /// <see cref="Options.NGramProbability"/>, only a run of 1 to <see cref="Options.MaximumNGramLength"/> words is kept.
 /// Copies equal to the text or to an earlier copy are dropped; a text without words (empty or missing) has none.</para>
+/// <para>The teacher's word vectors the swaps use are attached to the result's text column, so that a student trained on
+/// it starts from them as from a <see cref="WordVectorFile"/> (<see cref="Options.AttachTeacherWordVectors"/>).</para>
 /// <para>The view is made as it is read: nothing is held but the current row's copies, and the teacher scores each row
 /// as it is read, at every pass. A student's Fit reads it once; to read it several times, cache it
 /// (<c>mlContext.Data.Cache</c>) or save it.</para>
@@ -73,6 +75,12 @@ public static class DistillationAugmentation
 
         /// <summary>The text a masked word becomes.</summary>
         public const string MaskToken = "[MASK]";
+
+        /// <summary>The teacher's word vectors go with the view to the student.</summary>
+        public const bool AttachTeacherWordVectors = true;
+
+        /// <summary>Words times dimension of the teacher's word vectors at most (a bag of n-grams' width times many words would not fit in memory).</summary>
+        public const long MaximumWordVectorValues = 1L << 25;
     }
 
     /// <summary>Settings of <c>mlContext.Data.AugmentForDistillation</c>.</summary>
@@ -130,13 +138,23 @@ public static class DistillationAugmentation
         public int MinimumWordCount { get; set; } = Defaults.MinimumWordCount;
 
         /// <summary>
-        /// The most frequent words of the view that take part in swaps (the others are kept as they are): bounds the
-        /// teacher's encoding of words and the nearest-word search, whose time grows with the square of this number.
+        /// The most frequent words of the view that take part in swaps (the others are kept as they are) and whose
+        /// teacher vectors are attached: bounds the teacher's encoding of words, the vectors held, and the nearest-word
+        /// search, whose time grows with the square of this number.
         /// </summary>
         public int MaximumSwapWords { get; set; } = Defaults.MaximumSwapWords;
 
         /// <summary>The text a masked word becomes (the teacher and the student read it as text).</summary>
         public string MaskToken { get; set; } = Defaults.MaskToken;
+
+        /// <summary>
+        /// Attach the teacher's word vectors (of the words that take part in swaps, punctuation included) to the result's
+        /// text column, so that a hierarchical attention network or a featurizer trained on it starts from them, reduced
+        /// to its own embedding size, as it would from a <see cref="WordVectorFile"/> given as its
+        /// <c>PretrainedVectorsPath</c> (which wins when set). Without a vector column in the teacher or a
+        /// <see cref="WordVectorsPath"/>, or when the vectors are wider than the students read, none are attached.
+        /// </summary>
+        public bool AttachTeacherWordVectors { get; set; } = Defaults.AttachTeacherWordVectors;
 
         /// <summary>The seed of the copies; null takes the next number of the MLContext's generator.</summary>
         public int? Seed { get; set; }
@@ -175,12 +193,22 @@ public static class DistillationAugmentation
         using var channel = host.Start(nameof(DistillationAugmentation));
         long rows = data.GetRowCount() ?? CountRows(host, data, text);
         int copies = rows == 0 ? 0 : (int)Math.Min(options.CopiesPerRow, Math.Max(0, (options.MaximumRows - rows) / rows));
-        var neighbours = options.SwapProbability > 0 && copies > 0 ? Neighbours(host, teacher, data, text, options) : WordNeighbours.None;
+        bool swaps = options.SwapProbability > 0 && copies > 0;
+        bool attach = options.AttachTeacherWordVectors && rows > 0 && CanAttach(channel, teacher, text, label, options, swaps);
+        var (words, vectors) = swaps || attach ? WordVectors(host, teacher, data, text, options) : (Array.Empty<string>(), Array.Empty<double[]>());
+        var neighbours = swaps ? SwapNeighbours(words, vectors, options.SwapNeighbourCount) : WordNeighbours.None;
+        DataViewSchema.Annotations? annotations = null;
+        if (attach && words.Count > 0 && vectors[0].Length <= TeacherWordVectors.MaximumDimension)
+            annotations = TeacherWordVectors.Attach(text.Annotations, words, vectors);
+        else if (attach && words.Count > 0)
+            channel.Warning($"The teacher's word vectors have {vectors[0].Length} dimensions, more than the {TeacherWordVectors.MaximumDimension} " +
+                "a student reads; they are not attached.");
         var augmenter = new WordAugmenter(options.MaskProbability, options.SwapProbability, options.NGramProbability,
             options.MaximumNGramLength, options.MaskToken, neighbours);
-        var augmented = new AugmentedTextView(host, data, text, label, augmenter, copies, seed);
+        var augmented = new AugmentedTextView(host, data, text, label, augmenter, copies, seed, annotations);
         channel.Info($"Augmentation for distillation: {rows} rows, up to {copies} copies each (at most {rows * (1 + copies)} rows); " +
-            $"{neighbours.Count} words have swap neighbours.");
+            $"{neighbours.Count} words have swap neighbours" +
+            (annotations != null ? $"; the teacher's vectors of {words.Count} words are attached to the column '{text.Name}'." : "."));
 
         var keep = new List<string> { text.Name };
         if (label is { } l)
@@ -220,22 +248,61 @@ public static class DistillationAugmentation
         return count;
     }
 
-    /// <summary>The swap candidates: the view's words (as the students count them) and their nearest words by the teacher's vectors.</summary>
-    private static WordNeighbours Neighbours(IHost host, ITransformer teacher, IDataView data,
+    /// <summary>
+    /// Whether the teacher's word vectors can be attached without swaps needing them: a word-vector file is given or the
+    /// teacher writes its vector column; otherwise nothing is attached, with a warning (swaps would fail, naming the column).
+    /// </summary>
+    private static bool CanAttach(IChannel channel, ITransformer teacher, DataViewSchema.Column text, DataViewSchema.Column? label, Options options, bool swaps)
+    {
+        if (options.WordVectorsPath != null
+            || teacher.GetOutputSchema(AugmentedTextView.SchemaOf(text, label)).GetColumnOrNull(options.TeacherVectorColumnName) != null)
+            return true;
+        if (!swaps)
+            channel.Warning($"The teacher writes no column '{options.TeacherVectorColumnName}' (TeacherVectorColumnName) and no WordVectorsPath " +
+                "is set: no word vectors are attached for the student.");
+        return false;
+    }
+
+    /// <summary>
+    /// The view's most frequent words (as the students count them, punctuation included) that have a vector, and their
+    /// unit vectors: the teacher's, each word encoded alone, or those of <see cref="Options.WordVectorsPath"/>.
+    /// </summary>
+    private static (IReadOnlyList<string> Words, double[][] Unit) WordVectors(IHost host, ITransformer teacher, IDataView data,
         DataViewSchema.Column text, Options options)
     {
         // Most frequent first: the cap keeps the words a swap meets most often.
-        var words = WordVectorFile.CountWords(host, data, text, options.MinimumWordCount, lowerCase: true, keepPunctuation: false)
+        var words = WordVectorFile.CountWords(host, data, text, options.MinimumWordCount, lowerCase: true, keepPunctuation: true)
             .Take(options.MaximumSwapWords).ToList();
         if (options.WordVectorsPath is { } path)
         {
             var inView = new HashSet<string>(words, StringComparer.Ordinal);
             var file = PretrainedVectors.Load(path, inView.Contains);
+            if (CheckSize(host, words.Count, file.Dimension, nameof(Options.WordVectorsPath)) is { } tooLarge)
+                throw tooLarge;
             var known = words.Where(w => file.TryGet(w, out _)).ToList();
-            return WordNeighbours.Nearest(known, known.Select(w => { file.TryGet(w, out var v); return v!.Select(x => (double)x).ToArray(); }).ToList(),
-                options.SwapNeighbourCount);
+            return (known, known.Select(w => { file.TryGet(w, out var v); return Unit(v!); }).ToArray());
         }
-        var (unit, _) = WordVectorFile.Encode(host, teacher, words, text.Name, options.TeacherVectorColumnName);
-        return WordNeighbours.Nearest(words, unit, options.SwapNeighbourCount);
+        return (words, WordVectorFile.Encode(host, teacher, words, text.Name, options.TeacherVectorColumnName,
+            size => CheckSize(host, words.Count, size, nameof(Options.TeacherVectorColumnName))).Unit);
+    }
+
+    private static Exception? CheckSize(IHost host, int words, int dimension, string option)
+        => (long)words * dimension > Defaults.MaximumWordVectorValues
+            ? host.ExceptUserArg(option, $"gives vectors of {dimension} dimensions for {words} words, more than the " +
+                $"{Defaults.MaximumWordVectorValues} values held at once: lower {nameof(Options.MaximumSwapWords)}, or give word vectors of fewer dimensions")
+            : null;
+
+    private static double[] Unit(float[] vector)
+    {
+        double norm = Math.Sqrt(vector.Sum(v => (double)v * v));
+        return vector.Select(v => norm > 0 ? v / norm : 0).ToArray();
+    }
+
+    /// <summary>The swap candidates: each word's nearest words by the vectors, punctuation neither swapped nor swapped in.</summary>
+    private static WordNeighbours SwapNeighbours(IReadOnlyList<string> words, double[][] vectors, int count)
+    {
+        var punctuation = new WordTokenizer(lowerCase: true, keepPunctuation: false);
+        var isWord = Enumerable.Range(0, words.Count).Where(i => punctuation.Tokenize(words[i]).Count > 0).ToArray();
+        return WordNeighbours.Nearest(isWord.Select(i => words[i]).ToList(), isWord.Select(i => vectors[i]).ToList(), count);
     }
 }

@@ -14,7 +14,9 @@ public static class DistillationCatalog
     /// A larger teacher-scored view for a distilled student, from the labelled rows alone: every row of
     /// <paramref name="data"/>, each followed by up to <paramref name="copiesPerRow"/> augmented copies of its text (words
     /// masked, swapped for the teacher's nearest words, n-grams kept; Tang et al. 2019) whose label is missing, each row
-    /// with <paramref name="teacher"/>'s score column. Pass the column to the student's <c>TeacherScoreColumnName</c>.
+    /// with <paramref name="teacher"/>'s score column. Pass the column to the student's <c>TeacherScoreColumnName</c>. The
+    /// text column carries the teacher's word vectors, which a student trained on the view starts from
+    /// (<see cref="DistillationAugmentation.Options.AttachTeacherWordVectors"/>).
     /// </summary>
     /// <param name="catalog">The data operations catalog.</param>
     /// <param name="teacher">The fitted teacher pipeline: reads the text column, writes <paramref name="teacherScoreColumnName"/>

@@ -228,7 +228,7 @@ public sealed class HierarchicalAttentionTrainer : IEstimator<HierarchicalAttent
         }
         channel.Info($"{trainIds.Count} training documents, {validationIds.Count} validation documents, {classes.Count} classes.");
 
-        var pretrained = TextTrainingSteps.WordVectors(channel, o, vocabulary, seed);
+        var pretrained = TextTrainingSteps.WordVectors(_host, channel, o, vocabulary, seed, text, o.EmbeddingSize, nameof(o.EmbeddingSize));
         var architecture = new HanArchitecture(vocabulary.Count, pretrained?.Dimension ?? o.EmbeddingSize, o.Recurrent, o.WordHiddenSize,
             o.SentenceHiddenSize, o.AttentionSize, o.ScoreFunction, o.Dropout, classes.Count);
         var module = TextTrainingSteps.BuildAndTrain(() => new HierarchicalAttentionModule(architecture), module =>

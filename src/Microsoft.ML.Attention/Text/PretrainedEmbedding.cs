@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -21,6 +22,13 @@ internal sealed class PretrainedEmbedding
         var vectors = PretrainedVectors.Load(path, EmbeddingMatrix.WordFilter(vocabulary));
         return new PretrainedEmbedding(EmbeddingMatrix.Build(vocabulary, vectors, seed));
     }
+
+    /// <summary>
+    /// A teacher's unit word vectors (carried by the training view) reduced to <paramref name="dimension"/> as
+    /// <see cref="WordVectorReduction"/> does; the vocabulary's other rows get small random vectors.
+    /// </summary>
+    public static PretrainedEmbedding FromTeacher(IReadOnlyList<string> words, double[][] unit, int dimension, Vocabulary vocabulary, int seed)
+        => new(EmbeddingMatrix.Build(vocabulary, PretrainedVectors.FromWords(words, WordVectorReduction.Reduce(unit, dimension)), seed));
 
     /// <summary>
     /// Copies the matrix into the first rows of an embedding weight [at least vocabulary, dimension] (models may add

@@ -53,6 +53,15 @@ internal sealed class PretrainedVectors
         return false;
     }
 
+    /// <summary>Vectors given in memory (the words distinct, the vectors of one dimension), as a file would give them.</summary>
+    public static PretrainedVectors FromWords(IReadOnlyList<string> words, IReadOnlyList<float[]> vectors)
+    {
+        var map = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        for (int i = 0; i < words.Count; i++)
+            map.TryAdd(words[i], vectors[i]);
+        return new PretrainedVectors(map, vectors.Count == 0 ? 0 : vectors[0].Length, 0);
+    }
+
     /// <summary>Loads the vectors of a text file.</summary>
     /// <param name="path">The file to read.</param>
     /// <param name="keep">When given, only words for which it returns true are kept, to save memory.</param>

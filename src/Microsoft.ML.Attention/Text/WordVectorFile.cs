@@ -63,21 +63,18 @@ public static class WordVectorFile
         var words = CountWords(host, data, text, minimumWordCount, lowerCase, keepPunctuation);
         var (unit, featurizerSize) = Encode(host, featurizer, words, textColumnName, vectorColumnName,
             size => dimension > size ? host.ExceptUserArg(nameof(dimension), $"is {dimension}, more than the {size} of the featurizer's column '{vectorColumnName}'") : null);
-        var written = dimension == 0 || dimension == featurizerSize || unit.Length == 0 ? unit : PrincipalComponents(unit, dimension);
         int size = dimension == 0 ? featurizerSize : dimension;
-        double scale = Math.Sqrt(size);
+        var written = WordVectorReduction.Reduce(unit, size);
         using var writer = new StreamWriter(path);
         writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{words.Count} {size}"));
         for (int w = 0; w < written.Length; w++)
         {
             host.CheckAlive();
-            double norm = Math.Sqrt(written[w].Sum(v => v * v));
             writer.Write(words[w]);
-            foreach (double v in written[w])
+            foreach (float v in written[w])
             {
                 writer.Write(' ');
-                // An all-zero vector (a featurizer that knows nothing of the word) stays zero.
-                writer.Write((norm > 0 ? (float)(v / norm * scale) : 0f).ToString("R", CultureInfo.InvariantCulture));
+                writer.Write(v.ToString("R", CultureInfo.InvariantCulture));
             }
             writer.WriteLine();
         }
@@ -122,28 +119,6 @@ public static class WordVectorFile
             result[w++] = values.Select(v => norm > 0 ? v / norm : 0).ToArray();
         }
         return result;
-    }
-
-    /// <summary>
-    /// The centered vectors projected on the <paramref name="dimension"/> eigenvectors of their covariance with the
-    /// largest eigenvalues, in double precision. Each eigenvector's sign is fixed (its largest entry positive), so the
-    /// same vectors give the same file wherever the eigensolver's signs fall.
-    /// </summary>
-    private static double[][] PrincipalComponents(double[][] vectors, int dimension)
-    {
-        using var scope = torch.NewDisposeScope();
-        int n = vectors.Length, d = vectors[0].Length;
-        var x = torch.tensor(vectors.SelectMany(v => v).ToArray(), new long[] { n, d }, torch.float64);
-        var centered = x - x.mean(new long[] { 0 }, keepdim: true);
-        // An explicit Scalar, disposed here: a temporary one can be finalized while libtorch reads it (ScalarLifetimeTests).
-        using var rows = ((double)n).ToScalar();
-        var covariance = centered.t().matmul(centered).div(rows);
-        var (_, eigenvectors) = torch.linalg.eigh(covariance);
-        var top = eigenvectors.narrow(1, d - dimension, dimension).flip(1);
-        // The largest entry of a unit eigenvector is never 0, so its sign is ±1.
-        var signs = top.gather(0, top.abs().argmax(0, keepdim: true)).sign();
-        var projected = centered.matmul(top * signs).contiguous().data<double>().ToArray();
-        return Enumerable.Range(0, n).Select(i => projected.AsSpan(i * dimension, dimension).ToArray()).ToArray();
     }
 
     /// <summary>The words of the texts as the students tokenize them, most frequent first (ties in ordinal order).</summary>

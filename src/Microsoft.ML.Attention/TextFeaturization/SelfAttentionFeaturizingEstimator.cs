@@ -280,7 +280,7 @@ public sealed class SelfAttentionFeaturizingEstimator : IEstimator<SelfAttention
         channel.Info($"{train.Length} training texts, {validation.Length} validation texts, " +
             (label == null ? "masked-token training." : label.IsRegression ? "regression." : $"{label.Classes} classes."));
 
-        var pretrained = TextTrainingSteps.WordVectors(channel, o, vocabulary, seed);
+        var pretrained = TextTrainingSteps.WordVectors(_host, channel, o, vocabulary, seed, textColumn, o.Width, nameof(o.Width));
         if (pretrained != null && pretrained.Dimension != o.Width)
             throw _host.ExceptUserArg(nameof(o.PretrainedVectorsPath), $"the vectors have dimension {pretrained.Dimension}; set Width to {pretrained.Dimension}");
         var module = TextTrainingSteps.BuildAndTrain(() => new SelfAttentionEncoder(architecture), module =>

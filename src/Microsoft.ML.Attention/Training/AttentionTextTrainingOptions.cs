@@ -36,7 +36,11 @@ public abstract class AttentionTextTrainingOptions : AttentionTrainingOptions
     /// Optional local file of pretrained word vectors (GloVe, word2vec text or fastText .vec). Nothing is downloaded.
     /// The hierarchical attention network takes its dimension as the embedding size; the featurizer needs it to equal its width.
     /// </summary>
-    /// <remarks>Default null (embeddings learned from scratch).</remarks>
+    /// <remarks>
+    /// Default null: embeddings learned from scratch, unless the training view's text column carries a teacher's word
+    /// vectors (<c>mlContext.Data.AugmentForDistillation</c> attaches them), which the network then starts from, reduced
+    /// to its own embedding size. A path set here wins over them.
+    /// </remarks>
     public string? PretrainedVectorsPath { get; set; }
 
     /// <summary>Keep pretrained vectors fixed during training (true) or fine-tune them (false).</summary>
