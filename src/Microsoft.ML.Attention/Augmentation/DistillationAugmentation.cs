@@ -182,7 +182,8 @@ public static class DistillationAugmentation
         }
         int seed = options.Seed ?? host.Rand.Next();
         // The teacher's column is checked before the words are encoded, which takes a while.
-        var score = teacher.GetOutputSchema(AugmentedTextView.SchemaOf(text, label)).GetColumnOrNull(options.TeacherScoreColumnName)
+        var teacherOutput = teacher.GetOutputSchema(AugmentedTextView.SchemaOf(text, label));
+        var score = teacherOutput.GetColumnOrNull(options.TeacherScoreColumnName)
             ?? throw host.ExceptSchemaMismatch(nameof(teacher), Training.TeacherScores.Role, options.TeacherScoreColumnName);
         bool scores = score.Type == NumberDataViewType.Single
             || score.Type is VectorDataViewType { IsKnownSize: true } vector && vector.ItemType == NumberDataViewType.Single;
@@ -194,7 +195,7 @@ public static class DistillationAugmentation
         long rows = data.GetRowCount() ?? CountRows(host, data, text);
         int copies = rows == 0 ? 0 : (int)Math.Min(options.CopiesPerRow, Math.Max(0, (options.MaximumRows - rows) / rows));
         bool swaps = options.SwapProbability > 0 && copies > 0;
-        bool attach = options.AttachTeacherWordVectors && rows > 0 && CanAttach(channel, teacher, text, label, options, swaps);
+        bool attach = options.AttachTeacherWordVectors && rows > 0 && CanAttach(channel, teacherOutput, options, swaps);
         var (words, vectors) = swaps || attach ? WordVectors(host, teacher, data, text, options) : (Array.Empty<string>(), Array.Empty<double[]>());
         var neighbours = swaps ? SwapNeighbours(words, vectors, options.SwapNeighbourCount) : WordNeighbours.None;
         DataViewSchema.Annotations? annotations = null;
@@ -252,10 +253,10 @@ public static class DistillationAugmentation
     /// Whether the teacher's word vectors can be attached without swaps needing them: a word-vector file is given or the
     /// teacher writes its vector column; otherwise nothing is attached, with a warning (swaps would fail, naming the column).
     /// </summary>
-    private static bool CanAttach(IChannel channel, ITransformer teacher, DataViewSchema.Column text, DataViewSchema.Column? label, Options options, bool swaps)
+    private static bool CanAttach(IChannel channel, DataViewSchema teacherOutput, Options options, bool swaps)
     {
         if (options.WordVectorsPath != null
-            || teacher.GetOutputSchema(AugmentedTextView.SchemaOf(text, label)).GetColumnOrNull(options.TeacherVectorColumnName) != null)
+            || teacherOutput.GetColumnOrNull(options.TeacherVectorColumnName) != null)
             return true;
         if (!swaps)
             channel.Warning($"The teacher writes no column '{options.TeacherVectorColumnName}' (TeacherVectorColumnName) and no WordVectorsPath " +
@@ -280,7 +281,7 @@ public static class DistillationAugmentation
             if (CheckSize(host, words.Count, file.Dimension, nameof(Options.WordVectorsPath)) is { } tooLarge)
                 throw tooLarge;
             var known = words.Where(w => file.TryGet(w, out _)).ToList();
-            return (known, known.Select(w => { file.TryGet(w, out var v); return Unit(v!); }).ToArray());
+            return (known, known.Select(w => { file.TryGet(w, out var v); return WordVectorReduction.Unit(v!); }).ToArray());
         }
         return (words, WordVectorFile.Encode(host, teacher, words, text.Name, options.TeacherVectorColumnName,
             size => CheckSize(host, words.Count, size, nameof(Options.TeacherVectorColumnName))).Unit);
@@ -291,12 +292,6 @@ public static class DistillationAugmentation
             ? host.ExceptUserArg(option, $"gives vectors of {dimension} dimensions for {words} words, more than the " +
                 $"{Defaults.MaximumWordVectorValues} values held at once: lower {nameof(Options.MaximumSwapWords)}, or give word vectors of fewer dimensions")
             : null;
-
-    private static double[] Unit(float[] vector)
-    {
-        double norm = Math.Sqrt(vector.Sum(v => (double)v * v));
-        return vector.Select(v => norm > 0 ? v / norm : 0).ToArray();
-    }
 
     /// <summary>The swap candidates: each word's nearest words by the vectors, punctuation neither swapped nor swapped in.</summary>
     private static WordNeighbours SwapNeighbours(IReadOnlyList<string> words, double[][] vectors, int count)

@@ -113,10 +113,11 @@ public static class WordVectorFile
             host.CheckAlive();
             getter(ref buffer);
             buffer.CopyTo(values);
-            double norm = Math.Sqrt(values.Sum(v => (double)v * v));
-            if (!double.IsFinite(norm))
+            // A NaN or infinite value makes the norm, and so every entry, NaN.
+            var unit = WordVectorReduction.Unit(values);
+            if (!unit.All(double.IsFinite))
                 throw host.Except($"The featurizer's column '{vectors.Name}' gave a NaN or infinite value for the word '{words[w]}'.");
-            result[w++] = values.Select(v => norm > 0 ? v / norm : 0).ToArray();
+            result[w++] = unit;
         }
         return result;
     }

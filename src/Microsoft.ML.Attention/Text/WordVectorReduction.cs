@@ -12,6 +12,13 @@ namespace Microsoft.ML.Attention.Text;
 /// </summary>
 internal static class WordVectorReduction
 {
+    /// <summary>A vector divided by its L2 norm, in double precision; a zero vector stays zero.</summary>
+    public static double[] Unit(float[] vector)
+    {
+        double norm = Math.Sqrt(vector.Sum(v => (double)v * v));
+        return vector.Select(v => norm > 0 ? v / norm : 0).ToArray();
+    }
+
     /// <summary>The vectors at <paramref name="dimension"/> (at most their own), normalized and scaled; a zero vector stays zero.</summary>
     public static float[][] Reduce(double[][] unit, int dimension)
     {
